@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  setupFiles: ['reflect-metadata'],
+  testTimeout: 60_000,
+  // Each test file starts its own server; two workers fit the 2-core machines we run on.
+  maxWorkers: 2,
+};

@@ -1,0 +1,89 @@
+import path from 'node:path';
+
+/** Everything the server reads from the environment, validated once at start. */
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; when absent the embedded PGlite database is used. */
+  databaseUrl: string | undefined;
+  /** Folder of the embedded database (ignored with DATABASE_URL). `memory://` keeps it in memory. */
+  dataDir: string;
+  /** Size of the PostgreSQL connection pool (the embedded database always uses 1). */
+  dbPoolSize: number;
+  runMigrations: boolean;
+  seedDemo: boolean;
+  maxPageSize: number;
+  defaultPageSize: number;
+  maxQueryComplexity: number;
+  maxQueryDepth: number;
+  maxGraphDepth: number;
+  /** Bearer token → caller name, for mutations; empty means mutations are open (development). */
+  apiTokens: Map<string, string>;
+  /** Add `extensions.sqlStatements` (statements run for the request) to every response. */
+  sqlStats: boolean;
+  /** Show stack traces and internal messages in errors. */
+  exposeErrors: boolean;
+  logSql: boolean;
+}
+
+export class ConfigError extends Error {}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}; got "${raw}".`);
+  }
+  return value;
+}
+
+function boolVar(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false; got "${raw}".`);
+}
+
+/** `API_TOKENS=portal:s3cret,press:t0ken` → token → name. A bare token is named `api`. */
+function parseTokens(raw: string): Map<string, string> {
+  const tokens = new Map<string, string>();
+  for (const entry of raw.split(',').map((t) => t.trim()).filter(Boolean)) {
+    const at = entry.indexOf(':');
+    const [name, token] = at > 0 ? [entry.slice(0, at), entry.slice(at + 1)] : ['api', entry];
+    if (token.length < 8) throw new ConfigError('Each API_TOKENS token must be at least 8 characters long.');
+    tokens.set(token, name);
+  }
+  return tokens;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://.');
+  }
+  const maxPageSize = intVar(env, 'MAX_PAGE_SIZE', 100, 1, 10_000);
+  const defaultPageSize = intVar(env, 'DEFAULT_PAGE_SIZE', 20, 1, 10_000);
+  if (defaultPageSize > maxPageSize) throw new ConfigError('DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE.');
+  const production = env.NODE_ENV === 'production';
+  return {
+    port: intVar(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    dataDir: env.DATA_DIR || path.resolve(process.cwd(), '.data', 'pglite'),
+    dbPoolSize: intVar(env, 'DB_POOL_SIZE', 10, 1, 500),
+    runMigrations: boolVar(env, 'RUN_MIGRATIONS', true),
+    // Demo data by default on the embedded database only; opt in on PostgreSQL.
+    seedDemo: boolVar(env, 'SEED_DEMO', !databaseUrl),
+    maxPageSize,
+    defaultPageSize,
+    maxQueryComplexity: intVar(env, 'MAX_QUERY_COMPLEXITY', 20_000, 1, 10_000_000),
+    maxQueryDepth: intVar(env, 'MAX_QUERY_DEPTH', 12, 1, 100),
+    maxGraphDepth: intVar(env, 'MAX_GRAPH_DEPTH', 10_000, 1, 1_000_000),
+    apiTokens: parseTokens(env.API_TOKENS ?? ''),
+    sqlStats: boolVar(env, 'SQL_STATS', !production),
+    exposeErrors: boolVar(env, 'EXPOSE_ERRORS', !production),
+    logSql: boolVar(env, 'LOG_SQL', false),
+  };
+}

@@ -1,0 +1,69 @@
+import DataLoader from 'dataloader';
+import type { Config } from './config';
+import type { CommunityModel } from './models/model.entity';
+import type { ModelOrganisationRow } from './models/model.service';
+import type { Organisation } from './organisations/organisation.entity';
+import type { PeriodReport } from './periods/period-report.entity';
+import type { RegisteredFigures } from './periods/period.service';
+import type { ReportingPeriod } from './periods/reporting-period.entity';
+import type { ReplicationLink } from './replications/replication-link.entity';
+import type { Services } from './services';
+import type { Actor } from './shared/actor';
+import type { Connection } from './shared/pagination';
+
+/** DataLoaders of one request (or one subscription event): batch by key, one SQL per batch. */
+export interface Loaders {
+  organisationById: DataLoader<string, Organisation | null>;
+  modelById: DataLoader<string, CommunityModel | null>;
+  replicationLinkById: DataLoader<string, ReplicationLink | null>;
+  replicationLinkByTargetId: DataLoader<string, ReplicationLink | null>;
+  organisationsByModelId: DataLoader<string, ModelOrganisationRow[]>;
+  lineageByModelId: DataLoader<string, CommunityModel[]>;
+  periodById: DataLoader<string, ReportingPeriod | null>;
+  periodByCode: DataLoader<string, ReportingPeriod | null>;
+  reportsByOrganisationId: DataLoader<string, PeriodReport[]>;
+  reportsByPeriodId: DataLoader<string, PeriodReport[]>;
+  registeredByOrganisationPeriod: DataLoader<{ organisationId: string; periodId: string }, RegisteredFigures, string>;
+  /**
+   * Nested lists: one loader per list kind and argument set, keyed by parent id, so every parent
+   * asking the same page of the same list shares one SQL statement.
+   */
+  pages<T>(kind: string, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T>;
+}
+
+export function createLoaders(services: Services, config: Config): Loaders {
+  const { organisations, models, replications, periods } = services;
+  const pageLoaders = new Map<string, DataLoader<string, unknown>>();
+  return {
+    organisationById: new DataLoader((ids) => organisations.byIds(ids)),
+    modelById: new DataLoader((ids) => models.byIds(ids)),
+    replicationLinkById: new DataLoader((ids) => replications.byIds(ids)),
+    replicationLinkByTargetId: new DataLoader((ids) => replications.byTargetIds(ids)),
+    organisationsByModelId: new DataLoader((ids) => models.organisationsOf(ids)),
+    lineageByModelId: new DataLoader((ids) => replications.lineage(ids, config.maxGraphDepth)),
+    periodById: new DataLoader((ids) => periods.byIds(ids)),
+    periodByCode: new DataLoader((codes) => periods.byCodes(codes)),
+    reportsByOrganisationId: new DataLoader((ids) => periods.reportsByOrganisation(ids)),
+    reportsByPeriodId: new DataLoader((ids) => periods.reportsByPeriod(ids)),
+    registeredByOrganisationPeriod: new DataLoader((keys) => periods.registered(keys), {
+      cacheKeyFn: (k) => `${k.organisationId}:${k.periodId}`,
+    }),
+    pages<T>(kind: string, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T> {
+      const key = `${kind}:${JSON.stringify(args)}`;
+      let loader = pageLoaders.get(key);
+      if (!loader) pageLoaders.set(key, (loader = new DataLoader(batch as (ids: readonly string[]) => Promise<unknown[]>)));
+      return loader as DataLoader<string, T>;
+    },
+  };
+}
+
+/** What every resolver receives. */
+export interface Context {
+  config: Config;
+  services: Services;
+  loaders: Loaders;
+  /** The caller; null when no valid token was sent. */
+  actor: Actor | null;
+}
+
+export type { Connection };

@@ -1,0 +1,120 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { Config } from '../config';
+import { ChangeEvent } from '../events/change-event.entity';
+import { CommunityModel } from '../models/model.entity';
+import { ModelOrganisation } from '../models/model-organisation.entity';
+import { Organisation } from '../organisations/organisation.entity';
+import { PeriodReport } from '../periods/period-report.entity';
+import { ReportingPeriod } from '../periods/reporting-period.entity';
+import { ReplicationLink } from '../replications/replication-link.entity';
+import { CountingLogger } from './sql-stats';
+
+export const ENTITIES = [Organisation, CommunityModel, ModelOrganisation, ReplicationLink, ReportingPeriod, PeriodReport, ChangeEvent];
+export const MIGRATIONS_GLOB = path.resolve(__dirname, '..', '..', 'migrations', '*.{ts,js}');
+
+/** A DataSource plus what must be closed with it. */
+export interface Database {
+  dataSource: DataSource;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+type ConfigForDb = Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'logSql'>;
+
+function baseOptions(config: ConfigForDb) {
+  return {
+    type: 'postgres' as const,
+    entities: ENTITIES,
+    migrations: [MIGRATIONS_GLOB],
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    // gen_random_uuid() is built into PostgreSQL 13+: no uuid-ossp extension needed.
+    uuidExtension: 'pgcrypto' as const,
+    // Extensions are created by the migrations, never implicitly at connect time.
+    installExtensions: false,
+    logger: new CountingLogger(config.logSql),
+    maxQueryExecutionTime: 1000,
+  };
+}
+
+/** The DataSource options for a real PostgreSQL (used by the app and by the TypeORM CLI). */
+export function postgresOptions(config: ConfigForDb & { databaseUrl: string }): DataSourceOptions {
+  return {
+    ...baseOptions(config),
+    url: config.databaseUrl,
+    extra: { max: config.dbPoolSize, connectionTimeoutMillis: 5000 },
+  };
+}
+
+/**
+ * Takes an exclusive lock on an embedded data folder: two processes on one PGlite folder
+ * silently lose writes, so the second one must be refused with a clear message.
+ */
+function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lockFile = path.join(dataDir, '..', `${path.basename(dataDir)}.lock`);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (holder && isAlive(holder)) {
+        throw new Error(
+          `The embedded database at ${dataDir} is in use by process ${holder}. Stop that process, ` +
+            'set DATA_DIR to another folder, or set DATABASE_URL to use PostgreSQL.',
+        );
+      }
+      fs.rmSync(lockFile, { force: true }); // stale lock of a process that died
+    }
+  }
+  throw new Error(`Could not lock the embedded database folder ${dataDir}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Opens PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite database. */
+export async function openDatabase(config: ConfigForDb): Promise<Database> {
+  if (config.databaseUrl) {
+    const dataSource = new DataSource(postgresOptions({ ...config, databaseUrl: config.databaseUrl }));
+    await dataSource.initialize();
+    return { dataSource, embedded: false, close: () => dataSource.destroy() };
+  }
+  const inMemory = config.dataDir.startsWith('memory://');
+  const unlock = inMemory ? () => undefined : lockDataDir(config.dataDir);
+  try {
+    // The contrib typings resolve as ES modules only, so the extension is loaded with import().
+    const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+    const pglite = await PGlite.create(inMemory ? config.dataDir : path.resolve(config.dataDir), {
+      extensions: { pg_trgm },
+    });
+    const pgConfig = createPgConfig(pglite);
+    // PGlite is one session: a pool of one connection serialises transactions safely.
+    const dataSource = new DataSource({ ...baseOptions(config), extra: { ...pgConfig, max: 1 } } as DataSourceOptions);
+    await dataSource.initialize();
+    return {
+      dataSource,
+      embedded: true,
+      close: async () => {
+        await dataSource.destroy();
+        await pglite.close();
+        unlock();
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}

@@ -1,0 +1,91 @@
+import type { DataSource } from 'typeorm';
+import { stableUuid } from '../shared/ids';
+import { normaliseText } from '../shared/text';
+import { DEMO_LINKS, DEMO_MODELS, DEMO_ORGANISATIONS, DEMO_PERIOD, DEMO_REPORTS } from './demo-data';
+
+export const demoId = {
+  organisation: (key: string) => stableUuid('dvk-demo-organisation', key),
+  model: (key: string) => stableUuid('dvk-demo-model', key),
+  link: (sourceKey: string, targetKey: string) => stableUuid('dvk-demo-link', `${sourceKey}->${targetKey}`),
+  period: (code: string) => stableUuid('dvk-demo-period', code),
+  report: (orgKey: string, code: string) => stableUuid('dvk-demo-report', `${orgKey}@${code}`),
+};
+
+/**
+ * Loads the 2023-H1 report's organisations, models, link and reported figures. Ids are derived
+ * from stable keys and every insert is ON CONFLICT DO NOTHING, so loading twice changes nothing
+ * (and never overwrites edits made since). One transaction.
+ */
+export async function seedDemoData(db: DataSource): Promise<{ inserted: number }> {
+  return db.transaction(async (m) => {
+    let inserted = 0;
+    const count = (result: unknown) => {
+      inserted += Array.isArray(result) ? result.length : 0;
+    };
+    const periodId = demoId.period(DEMO_PERIOD.code);
+    count(
+      await m.query(
+        `INSERT INTO reporting_period (id, code, label, starts_on, ends_on) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING RETURNING id`,
+        [periodId, DEMO_PERIOD.code, DEMO_PERIOD.label, DEMO_PERIOD.startsOn, DEMO_PERIOD.endsOn],
+      ),
+    );
+    const paths = new Map<string, string>();
+    for (const org of DEMO_ORGANISATIONS) {
+      const id = demoId.organisation(org.key);
+      const path = `${org.parentKey ? paths.get(org.parentKey) : '/'}${id}/`;
+      paths.set(org.key, path);
+      count(
+        await m.query(
+          `INSERT INTO organisation (id, name, short_name, kind, parent_id, path, search_name) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT DO NOTHING RETURNING id`,
+          [id, org.name, org.shortName ?? null, org.kind, org.parentKey ? demoId.organisation(org.parentKey) : null, path, normaliseText(org.name)],
+        ),
+      );
+    }
+    for (const model of DEMO_MODELS) {
+      const id = demoId.model(model.key);
+      count(
+        await m.query(
+          `INSERT INTO model (id, name, domain, status, recognised_period_id, locality_id, search_name) VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $6)
+           ON CONFLICT DO NOTHING RETURNING id`,
+          [id, model.name, model.domain, periodId, model.localityKey ? demoId.organisation(model.localityKey) : null, normaliseText(model.name)],
+        ),
+      );
+      const orgs = [model.leadKey, ...(model.partnerKeys ?? [])].map(demoId.organisation);
+      const roles = orgs.map((_, i) => (i === 0 ? 'LEAD' : 'PARTNER'));
+      count(
+        await m.query(
+          `INSERT INTO model_organisation (model_id, organisation_id, role) SELECT $1, unnest($2::uuid[]), unnest($3::model_role[])
+           ON CONFLICT DO NOTHING RETURNING model_id`,
+          [id, orgs, roles],
+        ),
+      );
+    }
+    for (const link of DEMO_LINKS) {
+      count(
+        await m.query(
+          `INSERT INTO replication_link (id, source_model_id, target_model_id, note) VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING RETURNING id`,
+          [demoId.link(link.sourceKey, link.targetKey), demoId.model(link.sourceKey), demoId.model(link.targetKey), link.note],
+        ),
+      );
+    }
+    await m.query(
+      `UPDATE model m SET replica_count = c.n FROM (
+         SELECT s.id, (SELECT count(*) FROM replication_link rl WHERE rl.source_model_id = s.id)::int AS n FROM unnest($1::uuid[]) AS s(id)
+       ) c WHERE m.id = c.id AND m.replica_count <> c.n`,
+      [DEMO_LINKS.map((l) => demoId.model(l.sourceKey))],
+    );
+    for (const r of DEMO_REPORTS) {
+      count(
+        await m.query(
+          `INSERT INTO period_report (id, organisation_id, period_id, total, economy, culture_society, security_defence, political_system, newly_replicated, note)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING id`,
+          [demoId.report(r.organisationKey, r.periodCode), demoId.organisation(r.organisationKey), periodId, r.total, r.economy, r.cultureSociety, r.securityDefence, r.politicalSystem, r.newlyReplicated, r.note],
+        ),
+      );
+    }
+    return { inserted };
+  });
+}

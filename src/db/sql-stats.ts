@@ -1,0 +1,40 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Logger, QueryRunner } from 'typeorm';
+
+/** Per-request SQL statement counter, carried by AsyncLocalStorage across awaits and DataLoader ticks. */
+export interface SqlStats {
+  statements: number;
+}
+
+export const sqlStatsStorage = new AsyncLocalStorage<SqlStats>();
+
+/** Runs `fn` with a fresh counter and returns the counter object alongside. */
+export function withSqlStats<T>(fn: () => T): { stats: SqlStats; result: T } {
+  const stats: SqlStats = { statements: 0 };
+  const result = sqlStatsStorage.run(stats, fn);
+  return { stats, result };
+}
+
+/** TypeORM logger that counts every statement into the current request's counter. */
+export class CountingLogger implements Logger {
+  constructor(private readonly echo: boolean) {}
+
+  logQuery(query: string, parameters?: unknown[], _runner?: QueryRunner): void {
+    const stats = sqlStatsStorage.getStore();
+    if (stats) stats.statements += 1;
+    if (this.echo) console.log('[sql]', query.replace(/\s+/g, ' ').slice(0, 500), parameters ?? '');
+  }
+  logQueryError(error: string | Error, query: string): void {
+    if (this.echo) console.error('[sql error]', error, query.replace(/\s+/g, ' ').slice(0, 500));
+  }
+  logQuerySlow(time: number, query: string): void {
+    console.warn(`[sql slow ${time} ms]`, query.replace(/\s+/g, ' ').slice(0, 500));
+  }
+  logSchemaBuild(): void {}
+  logMigration(message: string): void {
+    if (this.echo) console.log('[migration]', message);
+  }
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') console.warn(message);
+  }
+}

@@ -1,0 +1,108 @@
+import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Relation,
+  UpdateDateColumn,
+} from 'typeorm';
+import { Organisation } from '../organisations/organisation.entity';
+import { ReportingPeriod } from '../periods/reporting-period.entity';
+import { LocalDateScalar } from '../shared/scalars';
+
+export enum Domain {
+  ECONOMY = 'ECONOMY',
+  CULTURE_SOCIETY = 'CULTURE_SOCIETY',
+  SECURITY_DEFENCE = 'SECURITY_DEFENCE',
+  POLITICAL_SYSTEM = 'POLITICAL_SYSTEM',
+}
+registerEnumType(Domain, {
+  name: 'Domain',
+  description: 'The field a model belongs to (lĩnh vực).',
+  valuesConfig: {
+    ECONOMY: { description: 'Kinh tế: farming, crafts, services, credit.' },
+    CULTURE_SOCIETY: { description: 'Văn hóa - xã hội: learning, environment, families, health.' },
+    SECURITY_DEFENCE: { description: 'An ninh, quốc phòng: fire safety, neighbourhood security.' },
+    POLITICAL_SYSTEM: { description: 'Xây dựng hệ thống chính trị: party cells, administrative reform.' },
+  },
+});
+
+export enum ModelStatus {
+  PILOT = 'PILOT',
+  ACTIVE = 'ACTIVE',
+  SUSPENDED = 'SUSPENDED',
+  ARCHIVED = 'ARCHIVED',
+}
+registerEnumType(ModelStatus, { name: 'ModelStatus' });
+
+/** A "Dân vận khéo" model: a named community initiative. Called Model in the API. */
+@ObjectType('Model', { description: 'A "Dân vận khéo" model: a named community initiative run by one or more organisations.' })
+@Directive('@key(fields: "id")')
+@Entity({ name: 'model' })
+@Index('model_domain_status_idx', ['domain', 'status'])
+@Index('model_period_idx', ['recognisedPeriodId'])
+@Index('model_locality_idx', ['localityId'])
+@Index('model_search_trgm_idx', { synchronize: false })
+@Index('model_name_order_idx', { synchronize: false })
+export class CommunityModel {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  @Field(() => String)
+  @Column({ type: 'varchar', length: 300 })
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'text', nullable: true })
+  description!: string | null;
+
+  @Field(() => Domain)
+  @Column({ type: 'enum', enum: Domain, enumName: 'model_domain' })
+  domain!: Domain;
+
+  @Field(() => ModelStatus)
+  @Column({ type: 'enum', enum: ModelStatus, enumName: 'model_status', default: ModelStatus.ACTIVE })
+  status!: ModelStatus;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'When the model started, if known.' })
+  @Column({ name: 'started_on', type: 'date', nullable: true })
+  startedOn!: string | null;
+
+  @Column({ name: 'recognised_period_id', type: 'uuid', nullable: true })
+  recognisedPeriodId!: string | null;
+
+  @ManyToOne(() => ReportingPeriod, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'recognised_period_id' })
+  recognisedPeriod?: Relation<ReportingPeriod>;
+
+  @Column({ name: 'locality_id', type: 'uuid', nullable: true })
+  localityId!: string | null;
+
+  @ManyToOne(() => Organisation, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'locality_id' })
+  locality?: Relation<Organisation>;
+
+  @Field(() => Int, { description: 'Number of direct replicas (kept up to date with every link).' })
+  @Column({ name: 'replica_count', type: 'int', default: 0 })
+  replicaCount!: number;
+
+  @Column({ name: 'search_name', type: 'text' })
+  searchName!: string;
+
+  @Field(() => Date)
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Field(() => Date)
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @Field(() => Int, { description: 'Increases with every change; send it back with an update so a stale edit is refused.' })
+  @Column({ type: 'int', default: 1 })
+  version!: number;
+}

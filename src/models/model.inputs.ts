@@ -1,0 +1,143 @@
+import { ArrayMaxSize, IsOptional, IsUUID, Length, Matches } from 'class-validator';
+import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
+import { SortDirection } from '../shared/pagination';
+import { LocalDateScalar } from '../shared/scalars';
+import { Domain, ModelStatus } from './model.entity';
+
+const NOT_BLANK = /\S/;
+const PERIOD_CODE = /^[A-Za-z0-9-]{1,20}$/;
+
+@InputType({ description: 'A new model, run by a lead organisation and optional partners.' })
+export class CreateModelInput {
+  @Field(() => String)
+  @Length(1, 300, { message: 'name must be 1 to 300 characters long' })
+  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(0, 5000, { message: 'description must be at most 5000 characters long' })
+  description?: string | null;
+
+  @Field(() => Domain)
+  domain!: Domain;
+
+  @Field(() => ModelStatus, { defaultValue: ModelStatus.ACTIVE })
+  status!: ModelStatus;
+
+  @Field(() => LocalDateScalar, { nullable: true })
+  startedOn?: string | null;
+
+  @Field(() => ID, { description: 'The organisation that leads the model.' })
+  @IsUUID('all', { message: 'leadOrganisationId must be an organisation id (a UUID)' })
+  leadOrganisationId!: string;
+
+  @Field(() => [ID], { nullable: true, description: 'Organisations taking part as partners.' })
+  @IsOptional()
+  @ArrayMaxSize(50, { message: 'at most 50 partner organisations' })
+  @IsUUID('all', { each: true, message: 'partnerOrganisationIds must be organisation ids (UUIDs)' })
+  partnerOrganisationIds?: string[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'The ward, commune or city where it runs.' })
+  @IsOptional()
+  @IsUUID('all', { message: 'localityId must be an organisation id (a UUID)' })
+  localityId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Code of the reporting period in which it was recognised, e.g. "2023-H1".' })
+  @IsOptional()
+  @Matches(PERIOD_CODE, { message: 'recognisedPeriod must be a period code such as 2023-H1' })
+  recognisedPeriod?: string | null;
+}
+
+@InputType({ description: 'Changes to a model; omitted fields stay as they are, null clears an optional one.' })
+export class UpdateModelInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'id must be a model id (a UUID)' })
+  id!: string;
+
+  @Field(() => Int, { description: 'The version you read; a stale one is refused with CONFLICT.' })
+  version!: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 300, { message: 'name must be 1 to 300 characters long' })
+  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(0, 5000, { message: 'description must be at most 5000 characters long' })
+  description?: string | null;
+
+  @Field(() => Domain, { nullable: true })
+  domain?: Domain | null;
+
+  @Field(() => ModelStatus, { nullable: true })
+  status?: ModelStatus | null;
+
+  @Field(() => LocalDateScalar, { nullable: true })
+  startedOn?: string | null;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'localityId must be an organisation id (a UUID)' })
+  localityId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Matches(PERIOD_CODE, { message: 'recognisedPeriod must be a period code such as 2023-H1' })
+  recognisedPeriod?: string | null;
+}
+
+@InputType({ description: 'Which models to list. All conditions must hold.' })
+export class ModelFilter {
+  @Field(() => [Domain], { nullable: true })
+  domain?: Domain[] | null;
+
+  @Field(() => [ModelStatus], { nullable: true, description: 'Statuses to include; without it ARCHIVED models are left out unless includeArchived.' })
+  status?: ModelStatus[] | null;
+
+  @Field(() => Boolean, { defaultValue: false })
+  includeArchived!: boolean;
+
+  @Field(() => ID, { nullable: true, description: 'Models run (as lead or partner) by this organisation.' })
+  @IsOptional()
+  @IsUUID('all', { message: 'organisationId must be an organisation id (a UUID)' })
+  organisationId?: string | null;
+
+  @Field(() => Boolean, { defaultValue: false, description: 'With organisationId: also models run anywhere in its subtree.' })
+  includeDescendants!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Code of the period in which the model was recognised, e.g. "2023-H1".' })
+  @IsOptional()
+  @Matches(PERIOD_CODE, { message: 'period must be a period code such as 2023-H1' })
+  period?: string | null;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Started on or after this date.' })
+  startedFrom?: string | null;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Started on or before this date.' })
+  startedTo?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Words in the name; accents and đ are ignored ("phan loai rac" finds "Phân loại rác").' })
+  @IsOptional()
+  @Length(0, 200, { message: 'search must be at most 200 characters long' })
+  search?: string | null;
+}
+
+export enum ModelOrderField {
+  NAME = 'NAME',
+  STARTED_ON = 'STARTED_ON',
+  CREATED_AT = 'CREATED_AT',
+  REPLICA_COUNT = 'REPLICA_COUNT',
+}
+registerEnumType(ModelOrderField, { name: 'ModelOrderField' });
+
+@InputType()
+export class ModelOrder {
+  @Field(() => ModelOrderField)
+  field!: ModelOrderField;
+
+  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
+  direction!: SortDirection;
+}

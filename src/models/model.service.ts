@@ -1,0 +1,173 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config';
+import { appendEvents } from '../events/event-log';
+import type { OrganisationService } from '../organisations/organisation.service';
+import type { PeriodService } from '../periods/period.service';
+import type { Actor } from '../shared/actor';
+import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
+import { runCount, runPage, type Connection, type ConnectionArgs, pageRequest } from '../shared/pagination';
+import { normaliseText } from '../shared/text';
+import { isUuid } from '../shared/ids';
+import { inTransaction } from '../shared/transaction';
+import { CommunityModel, ModelStatus } from './model.entity';
+import { ModelRole } from './model-organisation.entity';
+import { CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
+import { MODEL_PARENT, MODEL_SELECT, type ModelParent, modelListQuery } from './model.sql';
+
+export interface ModelOrganisationRow {
+  modelId: string;
+  organisationId: string;
+  role: ModelRole;
+}
+
+/** Reads and changes models; owns their validation, versions and change events. */
+export class ModelService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly config: Config,
+    private readonly organisations: OrganisationService,
+    private readonly periods: PeriodService,
+  ) {}
+
+  async byIds(ids: readonly string[], manager: EntityManager = this.db.manager): Promise<Array<CommunityModel | null>> {
+    const rows: CommunityModel[] = await manager.query(`SELECT ${MODEL_SELECT} FROM model m WHERE m.id = ANY($1::uuid[])`, [ids]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /** A page of models for each parent (an organisation, its subtree, or a source model), or the root list. */
+  async page(args: ConnectionArgs, filter: ModelFilter | null | undefined, order: ModelOrder | null | undefined, parent?: { kind: ModelParent; ids: readonly string[] }): Promise<Array<Connection<CommunityModel>>> {
+    const query = modelListQuery(filter, order);
+    if (parent) query.parent = { ids: parent.ids, ...MODEL_PARENT[parent.kind] };
+    const request = pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize);
+    return runPage<CommunityModel>(this.db.manager, query, request);
+  }
+
+  async count(filter: ModelFilter | null | undefined, parent?: { kind: ModelParent; ids: readonly string[] }): Promise<number[]> {
+    const query = modelListQuery(filter, null);
+    if (parent) query.parent = { ids: parent.ids, ...MODEL_PARENT[parent.kind] };
+    return runCount(this.db.manager, query);
+  }
+
+  /** The organisations running each model, lead first (DataLoader batch). */
+  async organisationsOf(modelIds: readonly string[]): Promise<ModelOrganisationRow[][]> {
+    const rows: ModelOrganisationRow[] = await this.db.query(
+      `SELECT mo.model_id AS "modelId", mo.organisation_id AS "organisationId", mo.role
+       FROM model_organisation mo WHERE mo.model_id = ANY($1::uuid[])
+       ORDER BY mo.model_id, mo.role, mo.organisation_id`,
+      [modelIds],
+    );
+    const grouped = new Map<string, ModelOrganisationRow[]>();
+    for (const row of rows) {
+      const list = grouped.get(row.modelId) ?? [];
+      list.push(row);
+      grouped.set(row.modelId, list);
+    }
+    return modelIds.map((id) => grouped.get(id) ?? []);
+  }
+
+  /** Locks a model row in a transaction, or throws NOT_FOUND. */
+  async lock(manager: EntityManager, id: string, what = 'Model'): Promise<CommunityModel> {
+    if (!isUuid(id)) throw new NotFoundError(what, id);
+    const [row]: CommunityModel[] = await manager.query(`SELECT ${MODEL_SELECT} FROM model m WHERE m.id = $1 FOR UPDATE`, [id]);
+    if (!row) throw new NotFoundError(what, id);
+    return row;
+  }
+
+  /** Materialised paths of the organisations running a model (for event filtering). */
+  async organisationPaths(manager: EntityManager, modelId: string): Promise<string[]> {
+    const rows: Array<{ path: string }> = await manager.query(
+      `SELECT o.path FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id WHERE mo.model_id = $1 ORDER BY o.path`,
+      [modelId],
+    );
+    return rows.map((r) => r.path);
+  }
+
+  /**
+   * Inserts a model and the organisations that run it, inside the caller's transaction.
+   * Shared by createModel and replicateModel.
+   */
+  async insert(m: EntityManager, input: CreateModelInput): Promise<CommunityModel> {
+    const name = input.name.trim();
+    const partners = [...new Set(input.partnerOrganisationIds ?? [])];
+    if (partners.includes(input.leadOrganisationId)) {
+      throw new BadUserInputError('The lead organisation cannot also be a partner.', { argument: 'partnerOrganisationIds' });
+    }
+    this.checkDate(input.startedOn, 'startedOn');
+    for (const id of [input.leadOrganisationId, ...partners]) {
+      const org = await this.organisations.lock(m, id);
+      if (org.archivedAt) throw new ConflictError(`Organisation "${org.name}" is archived and cannot run a new model.`);
+    }
+    if (input.localityId) await this.organisations.lock(m, input.localityId, 'Locality');
+    const periodId = input.recognisedPeriod ? (await this.periods.requireByCode(m, input.recognisedPeriod)).id : null;
+    const [row]: CommunityModel[] = await m.query(
+      `INSERT INTO model (name, description, domain, status, started_on, recognised_period_id, locality_id, search_name)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${MODEL_SELECT.replace(/m\./g, '')}`,
+      [name, input.description?.trim() || null, input.domain, input.status ?? ModelStatus.ACTIVE, input.startedOn ?? null, periodId, input.localityId ?? null, normaliseText(name)],
+    );
+    await m.query(
+      `INSERT INTO model_organisation (model_id, organisation_id, role)
+       SELECT $1, unnest($2::uuid[]), unnest($3::model_role[])`,
+      [row.id, [input.leadOrganisationId, ...partners], [ModelRole.LEAD, ...partners.map(() => ModelRole.PARTNER)]],
+    );
+    return row;
+  }
+
+  async create(input: CreateModelInput, actor: Actor): Promise<CommunityModel> {
+    return inTransaction(this.db, async (m) => {
+      const row = await this.insert(m, input);
+      await appendEvents(m, actor.name, [
+        { type: 'MODEL_CREATED', entityType: 'Model', entityId: row.id, organisationPaths: await this.organisationPaths(m, row.id), payload: { name: row.name, domain: row.domain, status: row.status, version: row.version } },
+      ]);
+      return row;
+    });
+  }
+
+  async update(input: UpdateModelInput, actor: Actor): Promise<CommunityModel> {
+    return inTransaction(this.db, async (m) => {
+      const current = await this.lock(m, input.id);
+      if (current.version !== input.version) throw new StaleVersionError('Model', input.id, input.version, current.version);
+      for (const key of ['name', 'domain', 'status'] as const) {
+        if (input[key] === null) throw new BadUserInputError(`${key} cannot be removed; send a value or omit it.`, { argument: key });
+      }
+      this.checkDate(input.startedOn, 'startedOn');
+      if (input.localityId) await this.organisations.lock(m, input.localityId, 'Locality');
+      let periodId = current.recognisedPeriodId;
+      if (input.recognisedPeriod !== undefined) {
+        periodId = input.recognisedPeriod === null ? null : (await this.periods.requireByCode(m, input.recognisedPeriod)).id;
+      }
+      const name = input.name?.trim() ?? current.name;
+      const [[row]]: [CommunityModel[]] = await m.query(
+        `UPDATE model SET name = $2, description = $3, domain = $4, status = $5, started_on = $6, locality_id = $7,
+           recognised_period_id = $8, search_name = $9, version = version + 1, updated_at = now()
+         WHERE id = $1 RETURNING ${MODEL_SELECT.replace(/m\./g, '')}`,
+        [
+          current.id,
+          name,
+          input.description === undefined ? current.description : input.description?.trim() || null,
+          input.domain ?? current.domain,
+          input.status ?? current.status,
+          input.startedOn === undefined ? current.startedOn : input.startedOn,
+          input.localityId === undefined ? current.localityId : input.localityId,
+          periodId,
+          normaliseText(name),
+        ],
+      );
+      const type = row.status === ModelStatus.ARCHIVED && current.status !== ModelStatus.ARCHIVED ? 'MODEL_ARCHIVED' : 'MODEL_UPDATED';
+      await appendEvents(m, actor.name, [
+        { type, entityType: 'Model', entityId: row.id, organisationPaths: await this.organisationPaths(m, row.id), payload: { name: row.name, domain: row.domain, status: row.status, version: row.version } },
+      ]);
+      return row;
+    });
+  }
+
+  async archive(id: string, version: number, actor: Actor): Promise<CommunityModel> {
+    return this.update({ id, version, status: ModelStatus.ARCHIVED } as UpdateModelInput, actor);
+  }
+
+  private checkDate(value: string | null | undefined, argument: string): void {
+    if (value && (value < '1900-01-01' || value > '2200-12-31')) {
+      throw new BadUserInputError(`${argument} must be between 1900-01-01 and 2200-12-31.`, { argument });
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import { IsOptional, IsUUID, Length, Matches } from 'class-validator';
+import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
+import { SortDirection } from '../shared/pagination';
+import { OrganisationKind } from './organisation.entity';
+
+const NOT_BLANK = /\S/;
+
+@InputType({ description: 'A new organisation, placed under a parent (omit the parent only for a root such as a city).' })
+export class CreateOrganisationInput {
+  @Field(() => String)
+  @Length(1, 300, { message: 'name must be 1 to 300 characters long' })
+  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 100, { message: 'shortName must be 1 to 100 characters long' })
+  shortName?: string | null;
+
+  @Field(() => OrganisationKind)
+  kind!: OrganisationKind;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'parentId must be an organisation id (a UUID)' })
+  parentId?: string | null;
+}
+
+@InputType({ description: 'Changes to an organisation; omitted fields stay as they are. Setting parentId moves it with its whole subtree.' })
+export class UpdateOrganisationInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'id must be an organisation id (a UUID)' })
+  id!: string;
+
+  @Field(() => Int, { description: 'The version you read; a stale one is refused with CONFLICT.' })
+  version!: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 300, { message: 'name must be 1 to 300 characters long' })
+  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(0, 100, { message: 'shortName must be at most 100 characters long' })
+  shortName?: string | null;
+
+  @Field(() => OrganisationKind, { nullable: true })
+  kind?: OrganisationKind | null;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'parentId must be an organisation id (a UUID)' })
+  parentId?: string | null;
+}
+
+@InputType()
+export class OrganisationFilter {
+  @Field(() => ID, { nullable: true, description: 'Only the direct children of this organisation.' })
+  @IsOptional()
+  @IsUUID('all', { message: 'parentId must be an organisation id (a UUID)' })
+  parentId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only organisations below this one, at any depth.' })
+  @IsOptional()
+  @IsUUID('all', { message: 'withinId must be an organisation id (a UUID)' })
+  withinId?: string | null;
+
+  @Field(() => [OrganisationKind], { nullable: true })
+  kind?: OrganisationKind[] | null;
+
+  @Field(() => String, { nullable: true, description: 'Words in the name; accents and đ are ignored ("doan thanh nien" finds "Đoàn thanh niên").' })
+  @IsOptional()
+  @Length(0, 200, { message: 'search must be at most 200 characters long' })
+  search?: string | null;
+
+  @Field(() => Boolean, { defaultValue: false })
+  includeArchived!: boolean;
+}
+
+export enum OrganisationOrderField {
+  NAME = 'NAME',
+  CREATED_AT = 'CREATED_AT',
+}
+registerEnumType(OrganisationOrderField, { name: 'OrganisationOrderField' });
+
+@InputType()
+export class OrganisationOrder {
+  @Field(() => OrganisationOrderField)
+  field!: OrganisationOrderField;
+
+  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
+  direction!: SortDirection;
+}

@@ -1,0 +1,166 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config';
+import { appendEvents } from '../events/event-log';
+import type { Actor } from '../shared/actor';
+import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
+import { runCount, runPage, type Connection, type ConnectionArgs, type PageQuery, pageRequest } from '../shared/pagination';
+import { SqlParams, selectList } from '../shared/sql';
+import { normaliseText } from '../shared/text';
+import { isUuid } from '../shared/ids';
+import { inTransaction } from '../shared/transaction';
+import { Organisation } from './organisation.entity';
+import { CreateOrganisationInput, OrganisationFilter, OrganisationOrder, OrganisationOrderField, UpdateOrganisationInput } from './organisation.inputs';
+import { ORGANISATION_COLUMNS, searchCondition } from './organisation.sql';
+import { SortDirection } from '../shared/pagination';
+
+const SELECT = selectList('o', ORGANISATION_COLUMNS);
+
+/** Reads and changes organisations: tree placement, optimistic versions, the change log. */
+export class OrganisationService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly config: Config,
+  ) {}
+
+  /** Organisations by id, in key order, null where absent (DataLoader batch). */
+  async byIds(ids: readonly string[]): Promise<Array<Organisation | null>> {
+    const rows: Organisation[] = await this.db.query(`SELECT ${SELECT} FROM organisation o WHERE o.id = ANY($1::uuid[])`, [ids]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  private listQuery(filter: OrganisationFilter | null | undefined, order: OrganisationOrder | null | undefined): PageQuery {
+    const params = new SqlParams();
+    const where: string[] = [];
+    const f = filter ?? { includeArchived: false };
+    if (!f.includeArchived) where.push('o.archived_at IS NULL');
+    if (f.parentId) where.push(`o.parent_id = ${params.add(f.parentId)}::uuid`);
+    if (f.withinId) {
+      where.push(`o.path LIKE (SELECT w.path FROM organisation w WHERE w.id = ${params.add(f.withinId)}::uuid) || '_%'`);
+    }
+    if (f.kind?.length) where.push(`o.kind = ANY(${params.add(f.kind)}::organisation_kind[])`);
+    where.push(...searchCondition('o.search_name', f.search, params));
+    const field = order?.field ?? OrganisationOrderField.NAME;
+    return {
+      from: 'organisation o',
+      alias: 'o',
+      select: SELECT,
+      where,
+      params,
+      sortSql: field === OrganisationOrderField.NAME ? 'o.search_name COLLATE "C"' : 'o.created_at',
+      sortType: field === OrganisationOrderField.NAME ? 'text' : 'timestamptz',
+      direction: order?.direction ?? SortDirection.ASC,
+      order: `organisation:${field}`,
+    };
+  }
+
+  /** One page of organisations for each parent id (children lists), or the root list. */
+  async page(args: ConnectionArgs, filter: OrganisationFilter | null | undefined, order: OrganisationOrder | null | undefined, parentIds?: readonly string[]): Promise<Array<Connection<Organisation>>> {
+    const query = this.listQuery(filter, order);
+    if (parentIds) query.parent = { ids: parentIds, condition: 'o.parent_id = p.id' };
+    const request = pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize);
+    return runPage<Organisation>(this.db.manager, query, request);
+  }
+
+  async count(filter: OrganisationFilter | null | undefined, parentIds?: readonly string[]): Promise<number[]> {
+    const query = this.listQuery(filter, null);
+    if (parentIds) query.parent = { ids: parentIds, condition: 'o.parent_id = p.id' };
+    return runCount(this.db.manager, query);
+  }
+
+  /** Locks and returns an organisation inside a transaction, or throws NOT_FOUND. */
+  async lock(manager: EntityManager, id: string, what = 'Organisation'): Promise<Organisation> {
+    if (!isUuid(id)) throw new NotFoundError(what, id);
+    const [row]: Organisation[] = await manager.query(`SELECT ${SELECT} FROM organisation o WHERE o.id = $1 FOR UPDATE`, [id]);
+    if (!row) throw new NotFoundError(what, id);
+    return row;
+  }
+
+  async create(input: CreateOrganisationInput, actor: Actor): Promise<Organisation> {
+    const name = input.name.trim();
+    return inTransaction(this.db, async (m) => {
+      let parentPath = '/';
+      if (input.parentId) {
+        const parent = await this.lock(m, input.parentId, 'Parent organisation');
+        if (parent.archivedAt) throw new ConflictError(`Parent organisation "${parent.name}" is archived; choose an active parent.`);
+        parentPath = parent.path;
+      }
+      const [row]: Organisation[] = await m.query(
+        `WITH id AS (SELECT gen_random_uuid() AS id)
+         INSERT INTO organisation (id, name, short_name, kind, parent_id, path, search_name)
+         SELECT id.id, $1, $2, $3, $4, $5 || id.id || '/', $6 FROM id
+         RETURNING ${SELECT.replace(/o\./g, '')}`,
+        [name, input.shortName?.trim() || null, input.kind, input.parentId ?? null, parentPath, normaliseText(name)],
+      );
+      await appendEvents(m, actor.name, [
+        { type: 'ORGANISATION_CREATED', entityType: 'Organisation', entityId: row.id, organisationPaths: [row.path], payload: { name: row.name, kind: row.kind } },
+      ]);
+      return row;
+    });
+  }
+
+  async update(input: UpdateOrganisationInput, actor: Actor): Promise<Organisation> {
+    return inTransaction(this.db, async (m) => {
+      const current = await this.lock(m, input.id);
+      if (current.version !== input.version) throw new StaleVersionError('Organisation', input.id, input.version, current.version);
+      if (input.name === null) throw new BadUserInputError('name cannot be removed; send a new name or omit it.', { argument: 'name' });
+      if (input.kind === null) throw new BadUserInputError('kind cannot be removed; send a kind or omit it.', { argument: 'kind' });
+      let path = current.path;
+      if (input.parentId !== undefined && input.parentId !== current.parentId) {
+        let parentPath = '/';
+        if (input.parentId !== null) {
+          const parent = await this.lock(m, input.parentId, 'Parent organisation');
+          if (parent.path.startsWith(current.path)) {
+            throw new ConflictError(`"${parent.name}" is inside "${current.name}": an organisation cannot be moved under itself or its own subtree.`);
+          }
+          if (parent.archivedAt) throw new ConflictError(`Parent organisation "${parent.name}" is archived; choose an active parent.`);
+          parentPath = parent.path;
+        }
+        path = `${parentPath}${current.id}/`;
+        await m.query(
+          `UPDATE organisation SET path = $1 || substr(path, $2) WHERE path LIKE $3 AND id <> $4`,
+          [path, current.path.length + 1, `${current.path}_%`, current.id],
+        );
+      }
+      const name = input.name?.trim() ?? current.name;
+      const [[row]]: [Organisation[]] = await m.query(
+        `UPDATE organisation SET name = $2, short_name = $3, kind = $4, parent_id = $5, path = $6, search_name = $7,
+           version = version + 1, updated_at = now()
+         WHERE id = $1 RETURNING ${SELECT.replace(/o\./g, '')}`,
+        [
+          current.id,
+          name,
+          input.shortName === undefined ? current.shortName : input.shortName?.trim() || null,
+          input.kind ?? current.kind,
+          input.parentId === undefined ? current.parentId : input.parentId,
+          path,
+          normaliseText(name),
+        ],
+      );
+      await appendEvents(m, actor.name, [
+        { type: 'ORGANISATION_UPDATED', entityType: 'Organisation', entityId: row.id, organisationPaths: [row.path], payload: { name: row.name, version: row.version } },
+      ]);
+      return row;
+    });
+  }
+
+  async archive(id: string, version: number, actor: Actor): Promise<Organisation> {
+    return inTransaction(this.db, async (m) => {
+      const current = await this.lock(m, id);
+      if (current.version !== version) throw new StaleVersionError('Organisation', id, version, current.version);
+      if (current.archivedAt) return current;
+      const [active] = await m.query(`SELECT count(*)::int AS n FROM organisation WHERE parent_id = $1 AND archived_at IS NULL`, [id]);
+      if (active.n > 0) {
+        throw new ConflictError(`"${current.name}" still has ${active.n} active child organisation(s); archive or move them first.`);
+      }
+      const [[row]]: [Organisation[]] = await m.query(
+        `UPDATE organisation SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${SELECT.replace(/o\./g, '')}`,
+        [id],
+      );
+      await appendEvents(m, actor.name, [
+        { type: 'ORGANISATION_ARCHIVED', entityType: 'Organisation', entityId: id, organisationPaths: [row.path], payload: { name: row.name } },
+      ]);
+      return row;
+    });
+  }
+}

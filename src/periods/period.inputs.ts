@@ -1,0 +1,76 @@
+import { IsOptional, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { Field, ID, InputType, Int } from 'type-graphql';
+import { LocalDateScalar } from '../shared/scalars';
+
+const PERIOD_CODE = /^[A-Za-z0-9-]{1,20}$/;
+
+@InputType()
+export class CreateReportingPeriodInput {
+  @Field(() => String, { description: 'Short code, e.g. "2024-H1".' })
+  @Matches(PERIOD_CODE, { message: 'code must be 1 to 20 letters, digits or dashes, e.g. 2024-H1' })
+  code!: string;
+
+  @Field(() => String)
+  @Length(1, 200, { message: 'label must be 1 to 200 characters long' })
+  label!: string;
+
+  @Field(() => LocalDateScalar)
+  startsOn!: string;
+
+  @Field(() => LocalDateScalar)
+  endsOn!: string;
+}
+
+@InputType({ description: 'The figures an organisation reported for a period. Recording again replaces them: send the version you read.' })
+export class RecordPeriodReportInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'organisationId must be an organisation id (a UUID)' })
+  organisationId!: string;
+
+  @Field(() => String, { description: 'Period code, e.g. "2023-H1".' })
+  @Matches(PERIOD_CODE, { message: 'period must be a period code such as 2023-H1' })
+  period!: string;
+
+  @Field(() => Int)
+  @Min(0, { message: 'total must not be negative' })
+  @Max(10_000_000, { message: 'total is implausibly large' })
+  total!: number;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(0, { message: 'economy must not be negative' })
+  @Max(10_000_000)
+  economy?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(0, { message: 'cultureSociety must not be negative' })
+  @Max(10_000_000)
+  cultureSociety?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(0, { message: 'securityDefence must not be negative' })
+  @Max(10_000_000)
+  securityDefence?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(0, { message: 'politicalSystem must not be negative' })
+  @Max(10_000_000)
+  politicalSystem?: number | null;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(0, { message: 'newlyReplicated must not be negative' })
+  @Max(10_000_000)
+  newlyReplicated?: number | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(0, 5000, { message: 'note must be at most 5000 characters long' })
+  note?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Required to replace an existing report: the version you read.' })
+  version?: number | null;
+}

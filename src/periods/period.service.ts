@@ -1,0 +1,180 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { appendEvents } from '../events/event-log';
+import type { OrganisationService } from '../organisations/organisation.service';
+import type { Actor } from '../shared/actor';
+import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
+import { selectList } from '../shared/sql';
+import { inTransaction } from '../shared/transaction';
+import { PeriodReport } from './period-report.entity';
+import { CreateReportingPeriodInput, RecordPeriodReportInput } from './period.inputs';
+import { ReportingPeriod } from './reporting-period.entity';
+
+const PERIOD_SELECT = selectList('rp', {
+  id: '{a}.id',
+  code: '{a}.code',
+  label: '{a}.label',
+  startsOn: '{a}.starts_on::text',
+  endsOn: '{a}.ends_on::text',
+  createdAt: '{a}.created_at',
+});
+const REPORT_SELECT = selectList('r', {
+  id: '{a}.id',
+  organisationId: '{a}.organisation_id',
+  periodId: '{a}.period_id',
+  total: '{a}.total',
+  economy: '{a}.economy',
+  cultureSociety: '{a}.culture_society',
+  securityDefence: '{a}.security_defence',
+  politicalSystem: '{a}.political_system',
+  newlyReplicated: '{a}.newly_replicated',
+  note: '{a}.note',
+  createdAt: '{a}.created_at',
+  updatedAt: '{a}.updated_at',
+  version: '{a}.version',
+});
+
+/** Figures counted from the registered models, to set beside a report. */
+export interface RegisteredFigures {
+  total: number;
+  economy: number;
+  cultureSociety: number;
+  securityDefence: number;
+  politicalSystem: number;
+  newlyReplicated: number;
+}
+
+/** Reporting periods and the figures organisations reported for them. */
+export class PeriodService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly organisations: OrganisationService,
+  ) {}
+
+  async byIds(ids: readonly string[]): Promise<Array<ReportingPeriod | null>> {
+    const rows: ReportingPeriod[] = await this.db.query(`SELECT ${PERIOD_SELECT} FROM reporting_period rp WHERE rp.id = ANY($1::uuid[])`, [ids]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  async byCodes(codes: readonly string[]): Promise<Array<ReportingPeriod | null>> {
+    const rows: ReportingPeriod[] = await this.db.query(`SELECT ${PERIOD_SELECT} FROM reporting_period rp WHERE rp.code = ANY($1::text[])`, [codes]);
+    const byCode = new Map(rows.map((r) => [r.code, r]));
+    return codes.map((c) => byCode.get(c) ?? null);
+  }
+
+  async all(): Promise<ReportingPeriod[]> {
+    return this.db.query(`SELECT ${PERIOD_SELECT} FROM reporting_period rp ORDER BY rp.starts_on DESC, rp.code`);
+  }
+
+  async requireByCode(manager: EntityManager, code: string): Promise<ReportingPeriod> {
+    const [row]: ReportingPeriod[] = await manager.query(`SELECT ${PERIOD_SELECT} FROM reporting_period rp WHERE rp.code = $1`, [code]);
+    if (!row) throw new NotFoundError('Reporting period', code);
+    return row;
+  }
+
+  /** Reports grouped by organisation id (DataLoader batch). */
+  async reportsByOrganisation(organisationIds: readonly string[]): Promise<PeriodReport[][]> {
+    const rows: PeriodReport[] = await this.db.query(
+      `SELECT ${REPORT_SELECT} FROM period_report r JOIN reporting_period rp ON rp.id = r.period_id
+       WHERE r.organisation_id = ANY($1::uuid[]) ORDER BY rp.starts_on DESC`,
+      [organisationIds],
+    );
+    return organisationIds.map((id) => rows.filter((r) => r.organisationId === id));
+  }
+
+  /** Reports grouped by period id (DataLoader batch). */
+  async reportsByPeriod(periodIds: readonly string[]): Promise<PeriodReport[][]> {
+    const rows: PeriodReport[] = await this.db.query(
+      `SELECT ${REPORT_SELECT} FROM period_report r JOIN organisation o ON o.id = r.organisation_id
+       WHERE r.period_id = ANY($1::uuid[]) ORDER BY o.path`,
+      [periodIds],
+    );
+    return periodIds.map((id) => rows.filter((r) => r.periodId === id));
+  }
+
+  /**
+   * What is registered for each (organisation subtree, period): models recognised in the period
+   * and run in the subtree, per domain, and replications recorded within the period's dates.
+   * One statement for all keys.
+   */
+  async registered(keys: ReadonlyArray<{ organisationId: string; periodId: string }>): Promise<RegisteredFigures[]> {
+    const rows: Array<RegisteredFigures> = await this.db.query(
+      `SELECT f.* FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS k(org_id, period_id, n)
+       JOIN organisation ko ON ko.id = k.org_id
+       JOIN reporting_period kp ON kp.id = k.period_id
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS total,
+                count(*) FILTER (WHERE m.domain = 'ECONOMY')::int AS economy,
+                count(*) FILTER (WHERE m.domain = 'CULTURE_SOCIETY')::int AS "cultureSociety",
+                count(*) FILTER (WHERE m.domain = 'SECURITY_DEFENCE')::int AS "securityDefence",
+                count(*) FILTER (WHERE m.domain = 'POLITICAL_SYSTEM')::int AS "politicalSystem",
+                (SELECT count(*)::int FROM replication_link rl
+                   WHERE rl.replicated_on BETWEEN kp.starts_on AND kp.ends_on
+                     AND EXISTS (SELECT 1 FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id
+                                 WHERE mo.model_id = rl.target_model_id AND o.path LIKE ko.path || '%')) AS "newlyReplicated"
+         FROM model m
+         WHERE m.recognised_period_id = k.period_id AND m.status <> 'ARCHIVED'
+           AND EXISTS (SELECT 1 FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id
+                       WHERE mo.model_id = m.id AND o.path LIKE ko.path || '%')
+       ) f ORDER BY k.n`,
+      [keys.map((k) => k.organisationId), keys.map((k) => k.periodId)],
+    );
+    return rows;
+  }
+
+  async createPeriod(input: CreateReportingPeriodInput, actor: Actor): Promise<ReportingPeriod> {
+    if (input.startsOn > input.endsOn) throw new BadUserInputError('startsOn must not be after endsOn.', { argument: 'startsOn' });
+    return inTransaction(this.db, async (m) => {
+      const [existing] = await m.query('SELECT 1 FROM reporting_period WHERE code = $1', [input.code]);
+      if (existing) throw new ConflictError(`A reporting period with code "${input.code}" already exists.`);
+      const [row]: ReportingPeriod[] = await m.query(
+        `INSERT INTO reporting_period (code, label, starts_on, ends_on) VALUES ($1, $2, $3, $4)
+         RETURNING ${PERIOD_SELECT.replace(/rp\./g, '')}`,
+        [input.code, input.label.trim(), input.startsOn, input.endsOn],
+      );
+      await appendEvents(m, actor.name, [
+        { type: 'PERIOD_CREATED', entityType: 'ReportingPeriod', entityId: row.id, organisationPaths: [], payload: { code: row.code } },
+      ]);
+      return row;
+    });
+  }
+
+  async recordReport(input: RecordPeriodReportInput, actor: Actor): Promise<PeriodReport> {
+    const parts = [input.economy, input.cultureSociety, input.securityDefence, input.politicalSystem];
+    if (parts.every((p) => p != null) && parts.reduce((a, b) => a! + b!, 0) !== input.total) {
+      throw new BadUserInputError('The four domain figures must add up to total (or leave the ones the report does not give empty).', { argument: 'total' });
+    }
+    return inTransaction(this.db, async (m) => {
+      const organisation = await this.organisations.lock(m, input.organisationId);
+      const period = await this.requireByCode(m, input.period);
+      const [existing]: PeriodReport[] = await m.query(
+        `SELECT ${REPORT_SELECT} FROM period_report r WHERE r.organisation_id = $1 AND r.period_id = $2 FOR UPDATE`,
+        [organisation.id, period.id],
+      );
+      const values = [input.total, input.economy ?? null, input.cultureSociety ?? null, input.securityDefence ?? null, input.politicalSystem ?? null, input.newlyReplicated ?? null, input.note?.trim() || null];
+      let row: PeriodReport;
+      if (existing) {
+        if (input.version == null) {
+          throw new ConflictError(`"${organisation.name}" already has a report for ${period.code} (version ${existing.version}); send that version to replace it.`, { currentVersion: existing.version });
+        }
+        if (existing.version !== input.version) throw new StaleVersionError('PeriodReport', existing.id, input.version, existing.version);
+        [[row]] = await m.query(
+          `UPDATE period_report SET total = $2, economy = $3, culture_society = $4, security_defence = $5, political_system = $6,
+             newly_replicated = $7, note = $8, version = version + 1, updated_at = now()
+           WHERE id = $1 RETURNING ${REPORT_SELECT.replace(/r\./g, '')}`,
+          [existing.id, ...values],
+        );
+      } else {
+        [row] = await m.query(
+          `INSERT INTO period_report (organisation_id, period_id, total, economy, culture_society, security_defence, political_system, newly_replicated, note)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${REPORT_SELECT.replace(/r\./g, '')}`,
+          [organisation.id, period.id, ...values],
+        );
+      }
+      await appendEvents(m, actor.name, [
+        { type: 'PERIOD_REPORT_RECORDED', entityType: 'PeriodReport', entityId: row.id, organisationPaths: [organisation.path], payload: { period: period.code, total: row.total, version: row.version } },
+      ]);
+      return row;
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { IsOptional, IsUUID, Length, Matches } from 'class-validator';
+import { Field, ID, InputType } from 'type-graphql';
+import { LocalDateScalar } from '../shared/scalars';
+
+@InputType({ description: 'Replicate a model to another organisation: creates the replica model and the link in one step.' })
+export class ReplicateModelInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'sourceModelId must be a model id (a UUID)' })
+  sourceModelId!: string;
+
+  @Field(() => ID, { description: 'The organisation that takes the model up; it leads the replica.' })
+  @IsUUID('all', { message: 'targetOrganisationId must be an organisation id (a UUID)' })
+  targetOrganisationId!: string;
+
+  @Field(() => String, { nullable: true, description: "The replica's name; the source's name when omitted." })
+  @IsOptional()
+  @Length(1, 300, { message: 'name must be 1 to 300 characters long' })
+  @Matches(/\S/, { message: 'name must not be blank' })
+  name?: string | null;
+
+  @Field(() => LocalDateScalar, { nullable: true })
+  replicatedOn?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(0, 2000, { message: 'note must be at most 2000 characters long' })
+  note?: string | null;
+}
+
+@InputType({ description: 'Record that an existing model is a replica of another existing model.' })
+export class LinkModelsInput {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'sourceModelId must be a model id (a UUID)' })
+  sourceModelId!: string;
+
+  @Field(() => ID)
+  @IsUUID('all', { message: 'targetModelId must be a model id (a UUID)' })
+  targetModelId!: string;
+
+  @Field(() => LocalDateScalar, { nullable: true })
+  replicatedOn?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(0, 2000, { message: 'note must be at most 2000 characters long' })
+  note?: string | null;
+}
+
+@InputType()
+export class ReplicationLinkFilter {
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'sourceModelId must be a model id (a UUID)' })
+  sourceModelId?: string | null;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Replicated on or after this date.' })
+  replicatedFrom?: string | null;
+
+  @Field(() => LocalDateScalar, { nullable: true, description: 'Replicated on or before this date.' })
+  replicatedTo?: string | null;
+}

@@ -1,0 +1,227 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config';
+import { appendEvents } from '../events/event-log';
+import { ModelStatus } from '../models/model.entity';
+import type { ModelService } from '../models/model.service';
+import { MODEL_SELECT } from '../models/model.sql';
+import { OrganisationKind } from '../organisations/organisation.entity';
+import type { OrganisationService } from '../organisations/organisation.service';
+import type { Actor } from '../shared/actor';
+import { BadUserInputError, ConflictError, NotFoundError } from '../shared/errors';
+import { isUuid } from '../shared/ids';
+import { runCount, runPage, SortDirection, type Connection, type ConnectionArgs, type PageQuery, pageRequest } from '../shared/pagination';
+import { SqlParams, selectList } from '../shared/sql';
+import { inTransaction } from '../shared/transaction';
+import type { CommunityModel } from '../models/model.entity';
+import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter } from './replication.inputs';
+import { ReplicationLink } from './replication-link.entity';
+
+/** Serialises changes to the replication graph so the cycle check sees every committed link. */
+const GRAPH_LOCK_KEY = 727_002;
+
+export const LINK_SELECT = selectList('rl', {
+  id: '{a}.id',
+  sourceModelId: '{a}.source_model_id',
+  targetModelId: '{a}.target_model_id',
+  replicatedOn: '{a}.replicated_on::text',
+  note: '{a}.note',
+  createdAt: '{a}.created_at',
+});
+
+const LOCALITY_KINDS = [OrganisationKind.CITY, OrganisationKind.WARD, OrganisationKind.COMMUNE];
+
+/** Replication links: the edges of the graph, their cycle check and the replica counts. */
+export class ReplicationService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly config: Config,
+    private readonly models: ModelService,
+    private readonly organisations: OrganisationService,
+  ) {}
+
+  async byIds(ids: readonly string[]): Promise<Array<ReplicationLink | null>> {
+    const rows: ReplicationLink[] = await this.db.query(`SELECT ${LINK_SELECT} FROM replication_link rl WHERE rl.id = ANY($1::uuid[])`, [ids]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  private listQuery(filter: ReplicationLinkFilter | null | undefined): PageQuery {
+    const params = new SqlParams();
+    const where: string[] = [];
+    if (filter?.sourceModelId) where.push(`rl.source_model_id = ${params.add(filter.sourceModelId)}::uuid`);
+    if (filter?.replicatedFrom) where.push(`rl.replicated_on >= ${params.add(filter.replicatedFrom)}::date`);
+    if (filter?.replicatedTo) where.push(`rl.replicated_on <= ${params.add(filter.replicatedTo)}::date`);
+    return {
+      from: 'replication_link rl',
+      alias: 'rl',
+      select: LINK_SELECT,
+      where,
+      params,
+      sortSql: 'rl.created_at',
+      sortType: 'timestamptz',
+      direction: SortDirection.DESC,
+      order: 'replicationLink:CREATED_AT',
+    };
+  }
+
+  /** Replication links, newest first. */
+  async page(args: ConnectionArgs, filter: ReplicationLinkFilter | null | undefined): Promise<Connection<ReplicationLink>> {
+    const query = this.listQuery(filter);
+    const [page] = await runPage<ReplicationLink>(this.db.manager, query, pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize));
+    return page;
+  }
+
+  async count(filter: ReplicationLinkFilter | null | undefined): Promise<number> {
+    const [n] = await runCount(this.db.manager, this.listQuery(filter));
+    return n;
+  }
+
+  /** The link that made each model a replica (a model has at most one source), null for originals. */
+  async byTargetIds(modelIds: readonly string[]): Promise<Array<ReplicationLink | null>> {
+    const rows: ReplicationLink[] = await this.db.query(
+      `SELECT ${LINK_SELECT} FROM replication_link rl WHERE rl.target_model_id = ANY($1::uuid[])`,
+      [modelIds],
+    );
+    const byTarget = new Map(rows.map((r) => [r.targetModelId, r]));
+    return modelIds.map((id) => byTarget.get(id) ?? null);
+  }
+
+  /**
+   * The chain of sources of each model, nearest first, back to the origin (recursive CTE over
+   * all requested models at once; capped at maxDepth steps).
+   */
+  async lineage(modelIds: readonly string[], maxDepth: number): Promise<CommunityModel[][]> {
+    const rows: Array<CommunityModel & { start: string }> = await this.db.query(
+      `WITH RECURSIVE chain(start, model_id, depth) AS (
+         SELECT rl.target_model_id, rl.source_model_id, 1 FROM replication_link rl WHERE rl.target_model_id = ANY($1::uuid[])
+         UNION ALL
+         SELECT c.start, rl.source_model_id, c.depth + 1 FROM chain c
+         JOIN replication_link rl ON rl.target_model_id = c.model_id WHERE c.depth < $2
+       )
+       SELECT c.start AS "start", ${MODEL_SELECT} FROM chain c JOIN model m ON m.id = c.model_id ORDER BY c.start, c.depth`,
+      [modelIds, maxDepth],
+    );
+    return modelIds.map((id) =>
+      rows.filter((r) => r.start === id).map(({ start: _start, ...model }) => model as CommunityModel),
+    );
+  }
+
+  /** Whether `candidate` is `modelId` itself or one of its sources, at any distance. */
+  private async isSourceOrSelf(m: EntityManager, modelId: string, candidate: string): Promise<boolean> {
+    if (modelId === candidate) return true;
+    const [row] = await m.query(
+      `WITH RECURSIVE up(id) AS (
+         SELECT $1::uuid
+         UNION
+         SELECT rl.source_model_id FROM up JOIN replication_link rl ON rl.target_model_id = up.id
+       ) SELECT EXISTS (SELECT 1 FROM up WHERE id = $2::uuid) AS found`,
+      [modelId, candidate],
+    );
+    return row.found;
+  }
+
+  /** Inserts a link after the checks; the caller holds the graph lock. */
+  private async insertLink(m: EntityManager, source: CommunityModel, target: CommunityModel, replicatedOn: string | null, note: string | null, actor: Actor): Promise<ReplicationLink> {
+    const [existing]: ReplicationLink[] = await m.query(`SELECT ${LINK_SELECT} FROM replication_link rl WHERE rl.target_model_id = $1`, [target.id]);
+    if (existing) {
+      throw new ConflictError(
+        existing.sourceModelId === source.id
+          ? `"${target.name}" is already linked as a replica of "${source.name}".`
+          : `"${target.name}" is already a replica of another model (link ${existing.id}); a model has one source. Unlink it first.`,
+        { existingLinkId: existing.id },
+      );
+    }
+    if (await this.isSourceOrSelf(m, source.id, target.id)) {
+      throw new ConflictError(`Linking "${source.name}" → "${target.name}" would make a cycle: "${target.name}" is already a source of "${source.name}".`);
+    }
+    const [link]: ReplicationLink[] = await m.query(
+      `INSERT INTO replication_link (source_model_id, target_model_id, replicated_on, note) VALUES ($1, $2, $3, $4)
+       RETURNING ${LINK_SELECT.replace(/rl\./g, '')}`,
+      [source.id, target.id, replicatedOn, note],
+    );
+    await m.query('UPDATE model SET replica_count = replica_count + 1 WHERE id = $1', [source.id]);
+    await appendEvents(m, actor.name, [
+      {
+        type: 'REPLICATION_RECORDED',
+        entityType: 'ReplicationLink',
+        entityId: link.id,
+        organisationPaths: [...new Set([...(await this.models.organisationPaths(m, source.id)), ...(await this.models.organisationPaths(m, target.id))])],
+        payload: { sourceModelId: source.id, targetModelId: target.id, replicatedOn: link.replicatedOn },
+      },
+    ]);
+    return link;
+  }
+
+  private async lockGraph(m: EntityManager): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock($1)', [GRAPH_LOCK_KEY]);
+  }
+
+  async link(input: LinkModelsInput, actor: Actor): Promise<ReplicationLink> {
+    if (input.sourceModelId === input.targetModelId) {
+      throw new BadUserInputError('A model cannot be a replica of itself: choose two different models.', { argument: 'targetModelId' });
+    }
+    return inTransaction(this.db, async (m) => {
+      await this.lockGraph(m);
+      const source = await this.models.lock(m, input.sourceModelId, 'Source model');
+      const target = await this.models.lock(m, input.targetModelId, 'Target model');
+      return this.insertLink(m, source, target, input.replicatedOn ?? null, input.note?.trim() || null, actor);
+    });
+  }
+
+  async replicate(input: ReplicateModelInput, actor: Actor): Promise<ReplicationLink> {
+    return inTransaction(this.db, async (m) => {
+      await this.lockGraph(m);
+      const source = await this.models.lock(m, input.sourceModelId, 'Source model');
+      if (source.status === ModelStatus.ARCHIVED) throw new ConflictError(`"${source.name}" is archived and cannot be replicated.`);
+      const organisation = await this.organisations.lock(m, input.targetOrganisationId, 'Target organisation');
+      const [runsIt] = await m.query(`SELECT 1 FROM model_organisation WHERE model_id = $1 AND organisation_id = $2`, [source.id, organisation.id]);
+      if (runsIt) throw new ConflictError(`"${organisation.name}" already runs "${source.name}"; replicate it to another organisation.`);
+      // The replica runs in the nearest city, ward or commune at or above the target organisation.
+      const [locality] = await m.query(
+        `SELECT o.id FROM organisation o WHERE $1 LIKE o.path || '%' AND o.kind = ANY($2::organisation_kind[]) ORDER BY length(o.path) DESC LIMIT 1`,
+        [organisation.path, LOCALITY_KINDS],
+      );
+      const replica = await this.models.insert(m, {
+        name: input.name?.trim() || source.name,
+        description: source.description,
+        domain: source.domain,
+        status: ModelStatus.ACTIVE,
+        startedOn: input.replicatedOn ?? null,
+        leadOrganisationId: organisation.id,
+        localityId: locality?.id ?? null,
+      });
+      await appendEvents(m, actor.name, [
+        { type: 'MODEL_CREATED', entityType: 'Model', entityId: replica.id, organisationPaths: [organisation.path], payload: { name: replica.name, domain: replica.domain, status: replica.status, version: replica.version, replicaOf: source.id } },
+      ]);
+      return this.insertLink(m, source, replica, input.replicatedOn ?? null, input.note?.trim() || null, actor);
+    });
+  }
+
+  /** Removes a link; the replica stays as a model of its own. */
+  async unlink(linkId: string, actor: Actor): Promise<ReplicationLink> {
+    if (!isUuid(linkId)) throw new NotFoundError('Replication link', linkId);
+    return inTransaction(this.db, async (m) => {
+      await this.lockGraph(m);
+      const [[link]]: [ReplicationLink[]] = await m.query(
+        `DELETE FROM replication_link rl WHERE rl.id = $1 RETURNING ${LINK_SELECT}`,
+        [linkId],
+      );
+      if (!link) throw new NotFoundError('Replication link', linkId);
+      await m.query('UPDATE model SET replica_count = replica_count - 1 WHERE id = $1', [link.sourceModelId]);
+      await appendEvents(m, actor.name, [
+        {
+          type: 'REPLICATION_REMOVED',
+          entityType: 'ReplicationLink',
+          entityId: link.id,
+          organisationPaths: [...new Set([...(await this.models.organisationPaths(m, link.sourceModelId)), ...(await this.models.organisationPaths(m, link.targetModelId))])],
+          payload: { sourceModelId: link.sourceModelId, targetModelId: link.targetModelId },
+        },
+      ]);
+      return link;
+    });
+  }
+
+  get maxGraphDepth(): number {
+    return this.config.maxGraphDepth;
+  }
+}

@@ -1,0 +1,72 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema, isObjectType } from 'graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import type { Context } from './context';
+import { ModelOrganisationResolver, ModelResolver } from './models/model.resolver';
+import { OrganisationResolver } from './organisations/organisation.resolver';
+import { PeriodReportResolver, ReportingPeriodResolver } from './periods/period.resolver';
+import { ReplicationResolver } from './replications/replication.resolver';
+
+export const RESOLVERS = [OrganisationResolver, ModelResolver, ModelOrganisationResolver, ReplicationResolver, ReportingPeriodResolver, PeriodReportResolver] as const;
+
+const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@tag", "@inaccessible"])\n\n';
+
+/** The type-graphql schema: resolvers, validation (class-validator) and field complexity. */
+export async function buildApiSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    validate: { forbidUnknownValues: false },
+    // Timestamps as ISO 8601 strings; the default would too, this keeps it explicit.
+    skipCheck: false,
+  });
+}
+
+/** Complexity functions keyed by `Type.field`, taken from the type-graphql schema's field extensions. */
+export type ComplexityMap = Map<string, unknown>;
+
+function complexityMap(schema: GraphQLSchema): ComplexityMap {
+  const map: ComplexityMap = new Map();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const complexity = field.extensions?.complexity;
+      if (complexity !== undefined) map.set(`${type.name}.${field.name}`, complexity);
+    }
+  }
+  return map;
+}
+
+export interface BuiltSchema {
+  /** The executable Federation v2 subgraph schema served by the server. */
+  schema: GraphQLSchema;
+  /** The SDL with federation directives (what `_service { sdl }` returns). */
+  subgraphSdl: string;
+  /** The plain API schema, as clients see it. */
+  apiSdl: string;
+  complexity: ComplexityMap;
+}
+
+/**
+ * Builds the type-graphql schema, then re-builds it as a Federation v2 subgraph from its SDL.
+ * Entities resolve references through the request's DataLoaders. Rebuilding from SDL drops
+ * field extensions, so complexity costs are carried over in a map.
+ */
+export async function buildFederatedSchema(): Promise<BuiltSchema> {
+  const apiSchema = await buildApiSchema();
+  const printed = printSchemaWithDirectives(apiSchema);
+  const subgraphSdl = FEDERATION_LINK + printed;
+  const resolvers = createResolversMap(apiSchema) as GraphQLResolverMap<unknown>;
+  const references: GraphQLResolverMap<unknown> = {
+    Organisation: { __resolveReference: (ref: { id: string }, ctx: unknown) => (ctx as Context).loaders.organisationById.load(ref.id) },
+    Model: { __resolveReference: (ref: { id: string }, ctx: unknown) => (ctx as Context).loaders.modelById.load(ref.id) },
+    ReplicationLink: { __resolveReference: (ref: { id: string }, ctx: unknown) => (ctx as Context).loaders.replicationLinkById.load(ref.id) },
+  };
+  for (const [type, fields] of Object.entries(references)) {
+    resolvers[type] = { ...(resolvers[type] as object), ...(fields as object) };
+  }
+  const schema = buildSubgraphSchema({ typeDefs: parse(subgraphSdl), resolvers });
+  return { schema, subgraphSdl, apiSdl: printed, complexity: complexityMap(apiSchema) };
+}

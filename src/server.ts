@@ -1,0 +1,172 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import type { Config } from './config';
+import { createLoaders, type Context } from './context';
+import { openDatabase, type Database } from './db/data-source';
+import { seedDemoData } from './db/demo-seed';
+import { sqlStatsStorage, type SqlStats } from './db/sql-stats';
+import { buildFederatedSchema, type BuiltSchema } from './schema';
+import { createServices, type Services } from './services';
+import { limitsPlugin } from './shared/limits.plugin';
+import { translateDbError } from './shared/transaction';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  db: Database;
+  services: Services;
+  built: BuiltSchema;
+  stop(): Promise<void>;
+}
+
+/** Validation failures from class-validator, as a BAD_USER_INPUT a person can act on. */
+function validationError(error: ArgumentValidationError): GraphQLFormattedError {
+  const problems = error.extensions.validationErrors as Array<{ property: string; constraints?: Record<string, string>; children?: unknown[] }> | undefined;
+  const messages: string[] = [];
+  const walk = (list: typeof problems, prefix: string) => {
+    for (const p of list ?? []) {
+      for (const m of Object.values(p.constraints ?? {})) messages.push(`${prefix}${m}`);
+      walk(p.children as typeof problems, `${prefix}${p.property}.`);
+    }
+  };
+  walk(problems, '');
+  return {
+    message: `Invalid input: ${messages.join('; ') || 'see validationErrors'}.`,
+    extensions: { code: 'BAD_USER_INPUT', validationErrors: problems?.map((p) => ({ property: p.property, constraints: p.constraints })) },
+  };
+}
+
+export function formatError(config: Pick<Config, 'exposeErrors'>) {
+  return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(raw);
+    if (original instanceof ArgumentValidationError) return { ...validationError(original), path: formatted.path, locations: formatted.locations };
+    const translated = translateDbError(original);
+    if (translated instanceof GraphQLError && translated !== original) {
+      return { message: translated.message, path: formatted.path, locations: formatted.locations, extensions: translated.extensions };
+    }
+    const code = formatted.extensions?.code;
+    if ((code === 'INTERNAL_SERVER_ERROR' || code === undefined) && !(original instanceof GraphQLError)) {
+      console.error('[graphql] internal error', original);
+      if (!config.exposeErrors) {
+        return { message: 'Internal server error. It has been logged; try again or report it.', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      }
+    }
+    return formatted;
+  };
+}
+
+/** Bearer token → caller. An unknown token is refused even for queries, so mistakes surface. */
+function actorFrom(header: string | undefined, config: Config): Context['actor'] {
+  if (!header) return null;
+  const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
+  const name = token ? config.apiTokens.get(token) : undefined;
+  if (!name) {
+    throw new GraphQLError('The API token is not valid. Send "Authorization: Bearer <token>" with a token from API_TOKENS, or none.', {
+      extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+    });
+  }
+  return { name };
+}
+
+/** Starts the whole service: database (migrated, seeded), schema, HTTP on `config.port`. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const db = await openDatabase(config);
+  try {
+    if (config.runMigrations) await db.dataSource.runMigrations({ transaction: 'each' });
+    if (config.seedDemo) await seedDemoData(db.dataSource);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const services = createServices(db.dataSource, config);
+  const built = await buildFederatedSchema();
+  const app = express();
+  const httpServer = http.createServer(app);
+
+  const apollo = new ApolloServer<Context & BaseContext>({
+    schema: built.schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: config.exposeErrors,
+    formatError: formatError(config),
+    parseOptions: { maxTokens: 20_000 },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      // Federated traces (ftv1) for a gateway that asks for them; error messages stay masked.
+      ApolloServerPluginInlineTrace(),
+      limitsPlugin(built.complexity, config.maxQueryDepth, config.maxQueryComplexity),
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ response }) {
+              const stats = sqlStatsStorage.getStore();
+              if (config.sqlStats && stats && response.body.kind === 'single') {
+                response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sqlStatements: stats.statements };
+              }
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await db.dataSource.query('SELECT 1');
+      res.json({ status: 'ready', database: db.embedded ? 'embedded' : 'postgresql' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: db.embedded ? 'embedded' : 'postgresql' });
+    }
+  });
+  app.use(
+    '/graphql',
+    (_req, _res, next) => {
+      const stats: SqlStats = { statements: 0 };
+      sqlStatsStorage.run(stats, next);
+    },
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => ({
+        config,
+        services,
+        loaders: createLoaders(services, config),
+        actor: actorFrom(req.headers.authorization, config),
+      }),
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, resolve);
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  let stopped = false;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    db,
+    services,
+    built,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await apollo.stop();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Every refusal the API makes, each with a fixed `extensions.code` that clients can rely on.
+ * Messages say what was wrong and what to do about it.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'UNAUTHENTICATED'
+  | 'CONFLICT'
+  | 'QUERY_TOO_COMPLEX'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL_SERVER_ERROR';
+
+abstract class AppError extends GraphQLError {
+  constructor(message: string, code: ErrorCode, extra: Record<string, unknown> = {}) {
+    super(message, { extensions: { code, ...extra } });
+  }
+}
+
+export class BadUserInputError extends AppError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super(message, 'BAD_USER_INPUT', extra);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(entity: string, id: string) {
+    super(`${entity} "${id}" does not exist.`, 'NOT_FOUND', { entity, id });
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super(message, 'FORBIDDEN');
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'This operation needs a valid API token: send "Authorization: Bearer <token>".') {
+    super(message, 'UNAUTHENTICATED');
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super(message, 'CONFLICT', extra);
+  }
+}
+
+export class QueryTooComplexError extends AppError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super(message, 'QUERY_TOO_COMPLEX', extra);
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(message = 'The database is unavailable right now; nothing was changed. Retry shortly.') {
+    super(message, 'SERVICE_UNAVAILABLE');
+  }
+}
+
+/** A stale `version` on an update: the client must re-read and retry. */
+export class StaleVersionError extends ConflictError {
+  constructor(entity: string, id: string, expected: number, actual: number) {
+    super(
+      `${entity} "${id}" was changed by someone else (you sent version ${expected}, current is ${actual}). Re-read it and apply your change again.`,
+      { entity, id, expectedVersion: expected, currentVersion: actual },
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import type { ComplexityMap } from '../schema';
+import { QueryTooComplexError } from './errors';
+
+/** Depth of the deepest field path of an operation, following fragments. */
+export function operationDepth(document: DocumentNode, operationName?: string | null): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
+    if (!set) return 0;
+    let max = 0;
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) {
+        if (sel.name.value.startsWith('__')) continue;
+        max = Math.max(max, 1 + depthOf(sel.selectionSet, seen));
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        max = Math.max(max, depthOf(sel.selectionSet, seen));
+      } else if (!seen.has(sel.name.value)) {
+        max = Math.max(max, depthOf(fragments.get(sel.name.value)?.selectionSet, new Set(seen).add(sel.name.value)));
+      }
+    }
+    return max;
+  };
+  let deepest = 0;
+  for (const def of document.definitions) {
+    if (def.kind !== Kind.OPERATION_DEFINITION) continue;
+    if (operationName && def.name?.value !== operationName) continue;
+    deepest = Math.max(deepest, depthOf(def.selectionSet, new Set()));
+  }
+  return deepest;
+}
+
+/**
+ * Refuses operations deeper than `maxDepth` or costlier than `maxComplexity` before any
+ * resolver runs. Costs come from the complexity map (connections cost page size × item cost).
+ */
+export function limitsPlugin(schemaComplexity: ComplexityMap, maxDepth: number, maxComplexity: number): ApolloServerPlugin {
+  const fromMap: ComplexityEstimator = (options) => {
+    const cost = schemaComplexity.get(`${options.type.name}.${options.field.name}`);
+    if (typeof cost === 'number') return cost + options.childComplexity;
+    if (typeof cost === 'function') return (cost as ComplexityEstimator)(options) ?? undefined;
+    return undefined;
+  };
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, schema }: { request: { variables?: Record<string, unknown>; operationName?: string | null }; document: DocumentNode; schema: GraphQLSchema }) {
+          const depth = operationDepth(document, request.operationName);
+          if (depth > maxDepth) {
+            throw new QueryTooComplexError(`This query nests ${depth} levels deep; the limit is ${maxDepth}. Split it into smaller queries.`, { depth, maxDepth });
+          }
+          const complexity = getComplexity({
+            schema,
+            query: document,
+            operationName: request.operationName ?? undefined,
+            variables: request.variables ?? {},
+            estimators: [fromMap, simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (complexity > maxComplexity) {
+            throw new QueryTooComplexError(
+              `This query could cost ${complexity} (page sizes multiply down nested lists); the limit is ${maxComplexity}. Ask for smaller pages or fewer nested lists.`,
+              { complexity, maxComplexity },
+            );
+          }
+        },
+      };
+    },
+  };
+}

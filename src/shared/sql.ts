@@ -1,0 +1,16 @@
+/** Collects positional parameters while an SQL statement is assembled: `p.add(v)` returns `$n`. */
+export class SqlParams {
+  readonly values: unknown[] = [];
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** `alias.column AS "property"` for each entry, so raw rows come back shaped like the entities. */
+export function selectList(alias: string, columns: Record<string, string>): string {
+  return Object.entries(columns)
+    .map(([property, column]) => `${column.replace(/\{a\}/g, alias)} AS "${property}"`)
+    .join(', ');
+}

@@ -1,0 +1,32 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { GraphQLError } from 'graphql';
+import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableError } from './errors';
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+
+/** Turns database failures into API errors a client can act on; nothing of the SQL leaks. */
+export function translateDbError(error: unknown): unknown {
+  if (error instanceof GraphQLError) return error;
+  const e = error as { code?: string; constraint?: string; message?: string; driverError?: { code?: string; constraint?: string } };
+  const code = e.driverError?.code ?? e.code;
+  const constraint = e.driverError?.constraint ?? e.constraint;
+  if (code === '23505') return new ConflictError(`That would duplicate an existing record (${constraint ?? 'unique constraint'}).`);
+  if (code === '23503') return new NotFoundError('Referenced record', constraint ?? 'unknown');
+  if (code === '23514' || code === '22P02' || code === '22007' || code === '22008' || code === '22003') {
+    return new BadUserInputError('A value is out of range or malformed.');
+  }
+  if (code === '40001' || code === '40P01') return new ConflictError('A concurrent change got in the way; retry the request.');
+  if ((code && CONNECTION_ERRORS.has(code)) || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message ?? '')) {
+    return new ServiceUnavailableError();
+  }
+  return error;
+}
+
+/** Runs `work` in one transaction; any failure rolls everything back and is translated. */
+export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  try {
+    return await dataSource.transaction(work);
+  } catch (error) {
+    throw translateDbError(error);
+  }
+}

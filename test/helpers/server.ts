@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import { loadConfig, type Config } from '../../src/config';
+import { startServer, type RunningServer } from '../../src/server';
+
+export interface GraphQLResponse<T = any> {
+  data?: T;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
+  extensions?: { sqlStatements?: number };
+}
+
+export interface TestServer extends RunningServer {
+  /** POSTs a GraphQL document over real HTTP. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** Like gql, but fails the test on any error, returning data. */
+  ok<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+}
+
+/**
+ * Starts the real server on a free port: against DATABASE_URL when set (already migrated by the
+ * global setup), otherwise against a fresh embedded in-memory database.
+ */
+export async function startTestServer(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Promise<TestServer> {
+  const base = loadConfig(env);
+  const config: Config = {
+    ...base,
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: 'memory://',
+    runMigrations: !base.databaseUrl,
+    seedDemo: true,
+    sqlStats: true,
+    dbPoolSize: 5,
+    ...overrides,
+  };
+  const server = await startServer(config);
+  const gql = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as GraphQLResponse;
+  };
+  const ok = async (query: string, variables?: Record<string, unknown>) => {
+    const res = await gql(query, variables);
+    if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors, null, 2)}`);
+    return res.data;
+  };
+  return Object.assign(server, { gql, ok });
+}
+
+let counter = 0;
+/** A name no other test (or run) uses. */
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix} ${process.pid}-${Date.now().toString(36)}-${counter}`;
+}

@@ -1,0 +1,44 @@
+import { decodeCursor, encodeCursor } from '../../src/shared/cursor';
+import { pageRequest } from '../../src/shared/pagination';
+import { escapeLike, normaliseText } from '../../src/shared/text';
+
+describe('cursors', () => {
+  it('round-trip a position and stay URL-safe', () => {
+    const cursor = encodeCursor({ order: 'model:NAME', value: 'phan loai rac', id: '0b5c8a52-1111-4222-8333-444455556666' });
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeCursor(cursor, 'model:NAME')).toEqual({ order: 'model:NAME', value: 'phan loai rac', id: '0b5c8a52-1111-4222-8333-444455556666' });
+  });
+
+  it('refuse garbage and cursors of another ordering with BAD_USER_INPUT', () => {
+    expect(() => decodeCursor('not-a-cursor', 'model:NAME')).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+    const other = encodeCursor({ order: 'model:CREATED_AT', value: '2024-01-01', id: 'x' });
+    expect(() => decodeCursor(other, 'model:NAME')).toThrow(/ordering model:CREATED_AT/);
+  });
+});
+
+describe('page requests', () => {
+  it('default to the default size and refuse sizes over the cap', () => {
+    expect(pageRequest({}, 'o', 20, 100)).toEqual({ limit: 20, backwards: false, after: null });
+    expect(() => pageRequest({ first: 101 }, 'o', 20, 100)).toThrow(/between 0 and 100/);
+    expect(() => pageRequest({ first: -1 }, 'o', 20, 100)).toThrow(/between 0 and 100/);
+    expect(() => pageRequest({ first: 1, last: 1 }, 'o', 20, 100)).toThrow(/either `first` or `last`/);
+  });
+
+  it('page backwards with last/before', () => {
+    const before = encodeCursor({ order: 'o', value: 'b', id: 'id-b' });
+    expect(pageRequest({ last: 5, before }, 'o', 20, 100)).toEqual({ limit: 5, backwards: true, after: { value: 'b', id: 'id-b' } });
+  });
+});
+
+describe('text normalising', () => {
+  it('folds Vietnamese diacritics and đ/Đ', () => {
+    expect(normaliseText('Phân loại rác')).toBe('phan loai rac');
+    expect(normaliseText('Đoàn thanh niên')).toBe('doan thanh nien');
+    expect(normaliseText('  Hòm thư góp ý  217 - 218 ')).toBe('hom thu gop y 217 - 218');
+    expect(normaliseText('Ngân hàng máu sống')).toBe('ngan hang mau song');
+  });
+
+  it('escapes LIKE wildcards', () => {
+    expect(escapeLike('50%_off\\')).toBe('50\\%\\_off\\\\');
+  });
+});
