@@ -1,7 +1,7 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { parse, type GraphQLSchema, isObjectType } from 'graphql';
+import { isObjectType, parse, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import type { Context } from './context';
 import { ModelOrganisationResolver, ModelResolver } from './models/model.resolver';
@@ -68,5 +68,5 @@ export async function buildFederatedSchema(): Promise<BuiltSchema> {
     resolvers[type] = { ...(resolvers[type] as object), ...(fields as object) };
   }
   const schema = buildSubgraphSchema({ typeDefs: parse(subgraphSdl), resolvers });
-  return { schema, subgraphSdl, apiSdl: printed, complexity: complexityMap(apiSchema) };
+  return { schema, subgraphSdl, apiSdl: printSchema(apiSchema), complexity: complexityMap(apiSchema) };
 }

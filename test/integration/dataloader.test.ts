@@ -1,0 +1,53 @@
+import { seeder } from '../helpers/seed';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+let parentId: string;
+
+const NESTED = `query($parent: ID!, $orgs: Int!, $models: Int!) {
+  organisations(first: $orgs, filter: { parentId: $parent }) {
+    totalCount
+    edges { node { id name parent { name } ancestors { id }
+      models(first: $models) { totalCount edges { node { id name domain status leadOrganisation { name }
+        organisations { role organisation { name } }
+        replicatedFrom { name }
+        replicas(first: $models) { totalCount edges { node { name organisations { organisation { name parent { name } } } } } } } } } } } } }`;
+
+beforeAll(async () => {
+  // The worst-case cost of 50 × 100 × 100 nested rows is far above the default limit; this test
+  // is about statement counts, so the limit is lifted.
+  server = await startTestServer({ maxQueryComplexity: 100_000_000 });
+  const seed = seeder(server);
+  // Arrange: 60 organisations, each running 2 models, each model replicated to a neighbour.
+  const parent = await seed.organisation({ kind: 'WARD' });
+  parentId = parent.id;
+  const orgs = [];
+  for (let i = 0; i < 60; i += 1) orgs.push(await seed.organisation({ parentId }));
+  for (let i = 0; i < orgs.length; i += 1) {
+    for (let j = 0; j < 2; j += 1) {
+      const model = await seed.model({ leadOrganisationId: orgs[i].id });
+      await seed.replicate(model.id, orgs[(i + 1) % orgs.length].id);
+    }
+  }
+}, 240_000);
+afterAll(() => server?.stop());
+
+describe('DataLoader batching', () => {
+  it('runs the same number of SQL statements for 10 or 50 organisations and pages of 10 or 100', async () => {
+    const small = await server.gql(NESTED, { parent: parentId, orgs: 10, models: 10 });
+    const large = await server.gql(NESTED, { parent: parentId, orgs: 50, models: 100 });
+    const huge = await server.gql(NESTED, { parent: parentId, orgs: 100, models: 100 });
+    expect(small.errors).toBeUndefined();
+    expect(large.errors).toBeUndefined();
+    // The large answer really is larger: 50 organisations, each with its own 2 + 2 replicated models
+    expect(large.data.organisations.edges).toHaveLength(50);
+    expect(large.data.organisations.edges[0].node.models.totalCount).toBe(4);
+    expect(huge.data.organisations.edges).toHaveLength(60);
+    const statements = { small: small.extensions?.sqlStatements, large: large.extensions?.sqlStatements, huge: huge.extensions?.sqlStatements };
+    console.log(`SQL statements for the nested query: page size 10 → ${statements.small}, 50/100 → ${statements.large}, 100/100 → ${statements.huge}`);
+    // Batching may merge a level or two more when everything is in one page, never split more.
+    expect(statements.large).toBeLessThanOrEqual(statements.small!);
+    expect(statements.huge).toBeLessThanOrEqual(statements.small!);
+    expect(statements.small).toBeLessThanOrEqual(15);
+  });
+});

@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildFederatedSchema } from '../../src/schema';
+import { SCHEMA_HEADER } from '../../scripts/print-schema';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+describe('checked-in artefacts agree with the code', () => {
+  it('schema/schema.graphql and schema/subgraph.graphql match what the code builds (run `npm run schema`)', async () => {
+    const built = await buildFederatedSchema();
+    const dir = path.resolve(__dirname, '..', '..', 'schema');
+    expect(fs.readFileSync(path.join(dir, 'schema.graphql'), 'utf8')).toBe(`${SCHEMA_HEADER}${built.apiSdl}\n`);
+    expect(fs.readFileSync(path.join(dir, 'subgraph.graphql'), 'utf8')).toBe(`${SCHEMA_HEADER}${built.subgraphSdl}\n`);
+  });
+
+  describe('on a migrated database', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startTestServer({ seedDemo: false });
+    });
+    afterAll(() => server?.stop());
+
+    it('the migrations and the entities agree: nothing is left for migration:generate', async () => {
+      const pending = await server.db.dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    });
+
+    it('all migrations have run', async () => {
+      expect(await server.db.dataSource.showMigrations()).toBe(false);
+    });
+  });
+});
