@@ -1,0 +1,105 @@
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { composeServices } from '@apollo/composition';
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { DEMO_LINKS } from '../../src/db/demo-data';
+import { demoId } from '../../src/db/demo-seed';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.stop());
+
+const ENTITIES = `query($representations: [_Any!]!) { _entities(representations: $representations) {
+  __typename ... on Organisation { id name } ... on Model { id name } ... on ReplicationLink { id } } }`;
+
+describe('Federation v2 subgraph', () => {
+  it('serves _service { sdl } with the link and entity keys', async () => {
+    const data = await server.ok('{ _service { sdl } }');
+    expect(data._service.sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2');
+    for (const type of ['Organisation', 'Model', 'ReplicationLink']) {
+      expect(data._service.sdl).toMatch(new RegExp(`type ${type}[^{]*@key\\(fields: "id"\\)`));
+    }
+  });
+
+  it('resolves 500 mixed representations with one SQL statement per type; unknown ids are null', async () => {
+    const orgs = await server.db.dataSource.query('SELECT id FROM organisation LIMIT 20');
+    const models = await server.db.dataSource.query('SELECT id FROM model LIMIT 40');
+    const links = await server.db.dataSource.query('SELECT id FROM replication_link LIMIT 5');
+    const representations = [];
+    for (let i = 0; i < 500; i += 1) {
+      const pick = i % 3;
+      if (pick === 0) representations.push({ __typename: 'Organisation', id: orgs[i % orgs.length].id });
+      else if (pick === 1) representations.push({ __typename: 'Model', id: models[i % models.length].id });
+      else representations.push({ __typename: 'ReplicationLink', id: links[i % links.length].id });
+    }
+    representations[499] = { __typename: 'Model', id: '00000000-0000-4000-8000-00000000dead' };
+    const res = await server.gql(ENTITIES, { representations });
+    expect(res.errors).toBeUndefined();
+    expect(res.data._entities).toHaveLength(500);
+    expect(res.data._entities[0]).toEqual({ __typename: 'Organisation', id: orgs[0].id, name: expect.any(String) });
+    expect(res.data._entities[1]).toEqual({ __typename: 'Model', id: models[1].id, name: expect.any(String) });
+    expect(res.data._entities[499]).toBeNull();
+    console.log(`_entities with 500 representations: ${res.extensions?.sqlStatements} SQL statements`);
+    expect(res.extensions?.sqlStatements).toBe(3);
+  });
+
+  it('composes with another subgraph and answers a query across both through a gateway', async () => {
+    // Arrange: a "documents" subgraph that extends Organisation and Model by key.
+    const policeModel = demoId.model(DEMO_LINKS[0].sourceKey);
+    const documentsSdl = `
+      extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
+      type Document @key(fields: "id") { id: ID! title: String! about: Model! }
+      type Model @key(fields: "id") { id: ID! documents: [Document!]! }
+      type Organisation @key(fields: "id") { id: ID! documentCount: Int! }
+      type Query { documents: [Document!]! }`;
+    const docs = [{ id: 'doc-1', title: 'Báo cáo 6 tháng đầu năm 2023', modelId: policeModel }];
+    const documents = new ApolloServer({
+      schema: buildSubgraphSchema({
+        typeDefs: parse(documentsSdl),
+        resolvers: {
+          Query: { documents: () => docs },
+          Document: { about: (d: { modelId: string }) => ({ __typename: 'Model', id: d.modelId }) },
+          Model: { documents: (m: { id: string }) => docs.filter((d) => d.modelId === m.id) },
+          Organisation: { documentCount: () => docs.length },
+        } as never,
+      }),
+    });
+    const { url: documentsUrl } = await startStandaloneServer(documents, { listen: { port: 0, host: '127.0.0.1' } });
+    try {
+      const composed = composeServices([
+        { name: 'dan-van', typeDefs: parse((await server.ok('{ _service { sdl } }'))._service.sdl), url: server.url },
+        { name: 'documents', typeDefs: parse(documentsSdl), url: documentsUrl },
+      ]);
+      expect(composed.errors ?? []).toEqual([]);
+      const gateway = new ApolloServer({
+        gateway: new ApolloGateway({ supergraphSdl: composed.supergraphSdl!, buildService: ({ url }) => new RemoteGraphQLDataSource({ url }) }),
+      });
+      await gateway.start();
+      try {
+        // Act: start in the documents subgraph, reach our replicas and summaries, and come back.
+        const res = await gateway.executeOperation({
+          query: `{ documents { title about { name domain replicaCount leadOrganisation { name documentCount reports { reported { total } } }
+            replicas(first: 5) { edges { node { name leadOrganisation { name } replicatedFrom { documents { title } } } } } } } }`,
+        });
+        const body = res.body.kind === 'single' ? res.body.singleResult : null;
+        expect(body?.errors).toBeUndefined();
+        const about = (body?.data as any).documents[0].about;
+        // Assert
+        expect(about.domain).toBe('POLITICAL_SYSTEM');
+        expect(about.leadOrganisation.name).toMatch(/Công an thành phố/);
+        expect(about.leadOrganisation.documentCount).toBe(1);
+        expect(about.replicas.edges[0].node.leadOrganisation.name).toMatch(/Công an các phường, xã/);
+        expect(about.replicas.edges[0].node.replicatedFrom.documents).toEqual([{ title: 'Báo cáo 6 tháng đầu năm 2023' }]);
+      } finally {
+        await gateway.stop();
+      }
+    } finally {
+      await documents.stop();
+    }
+  });
+});
