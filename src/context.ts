@@ -8,6 +8,8 @@ import type { RegisteredFigures } from './periods/period.service';
 import type { ReportingPeriod } from './periods/reporting-period.entity';
 import type { ReplicationLink } from './replications/replication-link.entity';
 import type { Services } from './services';
+import type { SummaryKey } from './summaries/summary.service';
+import type { ModelSummary } from './summaries/summary.types';
 import type { Actor } from './shared/actor';
 import type { Connection } from './shared/pagination';
 
@@ -24,6 +26,7 @@ export interface Loaders {
   reportsByOrganisationId: DataLoader<string, PeriodReport[]>;
   reportsByPeriodId: DataLoader<string, PeriodReport[]>;
   registeredByOrganisationPeriod: DataLoader<{ organisationId: string; periodId: string }, RegisteredFigures, string>;
+  summaryByOrganisation: DataLoader<SummaryKey, ModelSummary, string>;
   /**
    * Nested lists: one loader per list kind and argument set, keyed by parent id, so every parent
    * asking the same page of the same list shares one SQL statement.
@@ -32,7 +35,7 @@ export interface Loaders {
 }
 
 export function createLoaders(services: Services, config: Config): Loaders {
-  const { organisations, models, replications, periods } = services;
+  const { organisations, models, replications, periods, summaries } = services;
   const pageLoaders = new Map<string, DataLoader<string, unknown>>();
   return {
     organisationById: new DataLoader((ids) => organisations.byIds(ids)),
@@ -47,6 +50,9 @@ export function createLoaders(services: Services, config: Config): Loaders {
     reportsByPeriodId: new DataLoader((ids) => periods.reportsByPeriod(ids)),
     registeredByOrganisationPeriod: new DataLoader((keys) => periods.registered(keys), {
       cacheKeyFn: (k) => `${k.organisationId}:${k.periodId}`,
+    }),
+    summaryByOrganisation: new DataLoader((keys) => summaries.forOrganisations(keys), {
+      cacheKeyFn: (k) => `${k.organisationId}:${k.period ?? ''}:${k.includeDescendants}`,
     }),
     pages<T>(kind: string, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T> {
       const key = `${kind}:${JSON.stringify(args)}`;

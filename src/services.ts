@@ -4,6 +4,7 @@ import { ModelService } from './models/model.service';
 import { OrganisationService } from './organisations/organisation.service';
 import { PeriodService } from './periods/period.service';
 import { ReplicationService } from './replications/replication.service';
+import { SummaryService } from './summaries/summary.service';
 
 /** The stateless services, created once per process. */
 export interface Services {
@@ -11,6 +12,7 @@ export interface Services {
   models: ModelService;
   replications: ReplicationService;
   periods: PeriodService;
+  summaries: SummaryService;
 }
 
 export function createServices(db: DataSource, config: Config): Services {
@@ -18,5 +20,5 @@ export function createServices(db: DataSource, config: Config): Services {
   const periods = new PeriodService(db, organisations);
   const models = new ModelService(db, config, organisations, periods);
   const replications = new ReplicationService(db, config, models, organisations);
-  return { organisations, models, replications, periods };
+  return { organisations, models, replications, periods, summaries: new SummaryService(db) };
 }

@@ -4,6 +4,7 @@ import type { Context } from '../context';
 import { ModelConnection } from '../models/model.types';
 import { ModelFilter, ModelOrder } from '../models/model.inputs';
 import { PeriodReport } from '../periods/period-report.entity';
+import { ModelSummary } from '../summaries/summary.types';
 import { connectionComplexity, requireActor, selectsField } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
@@ -80,6 +81,16 @@ export class OrganisationResolver {
       .pages(`organisation.models.${parent}.count`, { filter }, (ids) => models.count(filter, { kind: parent, ids }))
       .load(org.id);
     return { ...page, totalCount };
+  }
+
+  @FieldResolver(() => ModelSummary, { description: 'Figures over the models this organisation runs (with includeDescendants, its whole subtree), optionally for a period. Batched: one SQL statement for every organisation in the response.' })
+  async summary(
+    @Root() org: Organisation,
+    @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1": adds the started and replicated figures for it.' }) period: string | null,
+    @Arg('includeDescendants', () => Boolean, { defaultValue: true }) includeDescendants: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<ModelSummary> {
+    return ctx.loaders.summaryByOrganisation.load({ organisationId: org.id, period: period ?? null, includeDescendants });
   }
 
   @FieldResolver(() => [PeriodReport], { description: 'Figures this organisation reported, newest period first.' })

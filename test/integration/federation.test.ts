@@ -83,7 +83,7 @@ describe('Federation v2 subgraph', () => {
       try {
         // Act: start in the documents subgraph, reach our replicas and summaries, and come back.
         const res = await gateway.executeOperation({
-          query: `{ documents { title about { name domain replicaCount leadOrganisation { name documentCount reports { reported { total } } }
+          query: `{ documents { title about { name domain replicaCount leadOrganisation { name documentCount summary(period: "2023-H1") { totalModels byDomain { domain count } } }
             replicas(first: 5) { edges { node { name leadOrganisation { name } replicatedFrom { documents { title } } } } } } } }`,
         });
         const body = res.body.kind === 'single' ? res.body.singleResult : null;
@@ -93,6 +93,10 @@ describe('Federation v2 subgraph', () => {
         expect(about.domain).toBe('POLITICAL_SYSTEM');
         expect(about.leadOrganisation.name).toMatch(/Công an thành phố/);
         expect(about.leadOrganisation.documentCount).toBe(1);
+        expect(about.leadOrganisation.summary.totalModels).toBeGreaterThanOrEqual(1);
+        const byDomain = about.leadOrganisation.summary.byDomain as Array<{ domain: string; count: number }>;
+        expect(byDomain.find((d) => d.domain === 'POLITICAL_SYSTEM')!.count).toBeGreaterThanOrEqual(2);
+        expect(byDomain.reduce((sum, d) => sum + d.count, 0)).toBe(about.leadOrganisation.summary.totalModels);
         expect(about.replicas.edges[0].node.leadOrganisation.name).toMatch(/Công an các phường, xã/);
         expect(about.replicas.edges[0].node.replicatedFrom.documents).toEqual([{ title: 'Báo cáo 6 tháng đầu năm 2023' }]);
       } finally {
