@@ -103,7 +103,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       ApolloServerPluginLandingPageDisabled(),
       // Federated traces (ftv1) for a gateway that asks for them; error messages stay masked.
       ApolloServerPluginInlineTrace(),
-      limitsPlugin(built.complexity, config.maxQueryDepth, config.maxQueryComplexity),
+      limitsPlugin(built.complexity, config.maxQueryDepth, config.maxQueryComplexity, config.maxPageSize),
       {
         async requestDidStart() {
           return {
@@ -148,6 +148,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
       }),
     }),
   );
+
+  // Body-parser failures (malformed JSON, over 1 MB) as GraphQL-shaped errors, never a stack.
+  app.use((error: { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    const message =
+      error.type === 'entity.too.large' ? 'The request body is larger than 1 MB.'
+      : error.type === 'entity.parse.failed' ? 'The request body is not valid JSON.'
+      : status === 500 ? 'Internal server error.' : 'The request could not be read.';
+    if (status === 500) console.error('[http] internal error', error);
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

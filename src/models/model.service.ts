@@ -8,7 +8,7 @@ import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } fr
 import { runCount, runPage, type Connection, type ConnectionArgs, pageRequest } from '../shared/pagination';
 import { normaliseText } from '../shared/text';
 import { isUuid } from '../shared/ids';
-import { inTransaction } from '../shared/transaction';
+import { checkDateRange, inTransaction } from '../shared/transaction';
 import { CommunityModel, ModelStatus } from './model.entity';
 import { ModelRole } from './model-organisation.entity';
 import { CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
@@ -30,9 +30,9 @@ export class ModelService {
   ) {}
 
   async byIds(ids: readonly string[], manager: EntityManager = this.db.manager): Promise<Array<CommunityModel | null>> {
-    const rows: CommunityModel[] = await manager.query(`SELECT ${MODEL_SELECT} FROM model m WHERE m.id = ANY($1::uuid[])`, [ids]);
+    const rows: CommunityModel[] = await manager.query(`SELECT ${MODEL_SELECT} FROM model m WHERE m.id = ANY($1::uuid[])`, [ids.filter(isUuid)]); // a malformed id (say, from _entities) is simply absent
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   }
 
   /** A page of models for each parent (an organisation, its subtree, or a source model), or the root list. */
@@ -89,12 +89,14 @@ export class ModelService {
    */
   async insert(m: EntityManager, input: CreateModelInput): Promise<CommunityModel> {
     const name = input.name.trim();
-    const partners = [...new Set(input.partnerOrganisationIds ?? [])];
-    if (partners.includes(input.leadOrganisationId)) {
+    // UUIDs are case-insensitive: compare them in one case so duplicates are seen as such.
+    const lead = input.leadOrganisationId.toLowerCase();
+    const partners = [...new Set((input.partnerOrganisationIds ?? []).map((id) => id.toLowerCase()))];
+    if (partners.includes(lead)) {
       throw new BadUserInputError('The lead organisation cannot also be a partner.', { argument: 'partnerOrganisationIds' });
     }
-    this.checkDate(input.startedOn, 'startedOn');
-    for (const id of [input.leadOrganisationId, ...partners]) {
+    checkDateRange(input.startedOn, 'startedOn');
+    for (const id of [lead, ...partners]) {
       const org = await this.organisations.lock(m, id);
       if (org.archivedAt) throw new ConflictError(`Organisation "${org.name}" is archived and cannot run a new model.`);
     }
@@ -108,7 +110,7 @@ export class ModelService {
     await m.query(
       `INSERT INTO model_organisation (model_id, organisation_id, role)
        SELECT $1, unnest($2::uuid[]), unnest($3::model_role[])`,
-      [row.id, [input.leadOrganisationId, ...partners], [ModelRole.LEAD, ...partners.map(() => ModelRole.PARTNER)]],
+      [row.id, [lead, ...partners], [ModelRole.LEAD, ...partners.map(() => ModelRole.PARTNER)]],
     );
     return row;
   }
@@ -130,7 +132,7 @@ export class ModelService {
       for (const key of ['name', 'domain', 'status'] as const) {
         if (input[key] === null) throw new BadUserInputError(`${key} cannot be removed; send a value or omit it.`, { argument: key });
       }
-      this.checkDate(input.startedOn, 'startedOn');
+      checkDateRange(input.startedOn, 'startedOn');
       if (input.localityId) await this.organisations.lock(m, input.localityId, 'Locality');
       let periodId = current.recognisedPeriodId;
       if (input.recognisedPeriod !== undefined) {
@@ -163,11 +165,5 @@ export class ModelService {
 
   async archive(id: string, version: number, actor: Actor): Promise<CommunityModel> {
     return this.update({ id, version, status: ModelStatus.ARCHIVED } as UpdateModelInput, actor);
-  }
-
-  private checkDate(value: string | null | undefined, argument: string): void {
-    if (value && (value < '1900-01-01' || value > '2200-12-31')) {
-      throw new BadUserInputError(`${argument} must be between 1900-01-01 and 2200-12-31.`, { argument });
-    }
   }
 }

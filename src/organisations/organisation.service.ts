@@ -24,9 +24,9 @@ export class OrganisationService {
 
   /** Organisations by id, in key order, null where absent (DataLoader batch). */
   async byIds(ids: readonly string[]): Promise<Array<Organisation | null>> {
-    const rows: Organisation[] = await this.db.query(`SELECT ${SELECT} FROM organisation o WHERE o.id = ANY($1::uuid[])`, [ids]);
+    const rows: Organisation[] = await this.db.query(`SELECT ${SELECT} FROM organisation o WHERE o.id = ANY($1::uuid[])`, [ids.filter(isUuid)]); // a malformed id (say, from _entities) is simply absent
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   }
 
   private listQuery(filter: OrganisationFilter | null | undefined, order: OrganisationOrder | null | undefined): PageQuery {

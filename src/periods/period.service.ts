@@ -3,6 +3,7 @@ import { appendEvents } from '../events/event-log';
 import type { OrganisationService } from '../organisations/organisation.service';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
+import { isUuid } from '../shared/ids';
 import { selectList } from '../shared/sql';
 import { inTransaction } from '../shared/transaction';
 import { PeriodReport } from './period-report.entity';
@@ -51,9 +52,9 @@ export class PeriodService {
   ) {}
 
   async byIds(ids: readonly string[]): Promise<Array<ReportingPeriod | null>> {
-    const rows: ReportingPeriod[] = await this.db.query(`SELECT ${PERIOD_SELECT} FROM reporting_period rp WHERE rp.id = ANY($1::uuid[])`, [ids]);
+    const rows: ReportingPeriod[] = await this.db.query(`SELECT ${PERIOD_SELECT} FROM reporting_period rp WHERE rp.id = ANY($1::uuid[])`, [ids.filter(isUuid)]); // a malformed id (say, from _entities) is simply absent
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   }
 
   async byCodes(codes: readonly string[]): Promise<Array<ReportingPeriod | null>> {
@@ -141,8 +142,10 @@ export class PeriodService {
 
   async recordReport(input: RecordPeriodReportInput, actor: Actor): Promise<PeriodReport> {
     const parts = [input.economy, input.cultureSociety, input.securityDefence, input.politicalSystem];
-    if (parts.every((p) => p != null) && parts.reduce((a, b) => a! + b!, 0) !== input.total) {
-      throw new BadUserInputError('The four domain figures must add up to total (or leave the ones the report does not give empty).', { argument: 'total' });
+    const given = parts.filter((p): p is number => p != null);
+    const sum = given.reduce((a, b) => a + b, 0);
+    if ((given.length === parts.length && sum !== input.total) || sum > input.total) {
+      throw new BadUserInputError('The domain figures must add up to total (leave the ones the report does not give empty; those given cannot exceed total).', { argument: 'total' });
     }
     return inTransaction(this.db, async (m) => {
       const organisation = await this.organisations.lock(m, input.organisationId);

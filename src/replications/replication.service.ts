@@ -11,7 +11,7 @@ import { BadUserInputError, ConflictError, NotFoundError } from '../shared/error
 import { isUuid } from '../shared/ids';
 import { runCount, runPage, SortDirection, type Connection, type ConnectionArgs, type PageQuery, pageRequest } from '../shared/pagination';
 import { SqlParams, selectList } from '../shared/sql';
-import { inTransaction } from '../shared/transaction';
+import { checkDateRange, inTransaction } from '../shared/transaction';
 import type { CommunityModel } from '../models/model.entity';
 import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter } from './replication.inputs';
 import { ReplicationLink } from './replication-link.entity';
@@ -40,9 +40,9 @@ export class ReplicationService {
   ) {}
 
   async byIds(ids: readonly string[]): Promise<Array<ReplicationLink | null>> {
-    const rows: ReplicationLink[] = await this.db.query(`SELECT ${LINK_SELECT} FROM replication_link rl WHERE rl.id = ANY($1::uuid[])`, [ids]);
+    const rows: ReplicationLink[] = await this.db.query(`SELECT ${LINK_SELECT} FROM replication_link rl WHERE rl.id = ANY($1::uuid[])`, [ids.filter(isUuid)]); // a malformed id (say, from _entities) is simply absent
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   }
 
   private listQuery(filter: ReplicationLinkFilter | null | undefined): PageQuery {
@@ -157,7 +157,8 @@ export class ReplicationService {
   }
 
   async link(input: LinkModelsInput, actor: Actor): Promise<ReplicationLink> {
-    if (input.sourceModelId === input.targetModelId) {
+    checkDateRange(input.replicatedOn, 'replicatedOn');
+    if (input.sourceModelId.toLowerCase() === input.targetModelId.toLowerCase()) {
       throw new BadUserInputError('A model cannot be a replica of itself: choose two different models.', { argument: 'targetModelId' });
     }
     return inTransaction(this.db, async (m) => {
@@ -169,6 +170,7 @@ export class ReplicationService {
   }
 
   async replicate(input: ReplicateModelInput, actor: Actor): Promise<ReplicationLink> {
+    checkDateRange(input.replicatedOn, 'replicatedOn');
     return inTransaction(this.db, async (m) => {
       await this.lockGraph(m);
       const source = await this.models.lock(m, input.sourceModelId, 'Source model');

@@ -53,7 +53,8 @@ export class ConflictError extends AppError {
 
 export class QueryTooComplexError extends AppError {
   constructor(message: string, extra: Record<string, unknown> = {}) {
-    super(message, 'QUERY_TOO_COMPLEX', extra);
+    // Always raised before execution: an HTTP 400, like other request-level refusals.
+    super(message, 'QUERY_TOO_COMPLEX', { ...extra, http: { status: 400 } });
   }
 }
 

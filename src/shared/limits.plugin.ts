@@ -1,8 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import type { ComplexityMap } from '../schema';
-import { QueryTooComplexError } from './errors';
+import { BadUserInputError, QueryTooComplexError } from './errors';
 
 /** Depth of the deepest field path of an operation, following fragments. */
 export function operationDepth(document: DocumentNode, operationName?: string | null): number {
@@ -36,11 +36,17 @@ export function operationDepth(document: DocumentNode, operationName?: string | 
  * Refuses operations deeper than `maxDepth` or costlier than `maxComplexity` before any
  * resolver runs. Costs come from the complexity map (connections cost page size × item cost).
  */
-export function limitsPlugin(schemaComplexity: ComplexityMap, maxDepth: number, maxComplexity: number): ApolloServerPlugin {
+export function limitsPlugin(schemaComplexity: ComplexityMap, maxDepth: number, maxComplexity: number, maxPageSize: number): ApolloServerPlugin {
+  // A page size over the cap is refused by the resolver with a precise BAD_USER_INPUT, so the
+  // cost estimate counts it at the cap instead of calling the query too complex.
+  const clamp = (v: unknown) => (typeof v === 'number' ? Math.min(Math.max(v, 0), maxPageSize) : v);
   const fromMap: ComplexityEstimator = (options) => {
     const cost = schemaComplexity.get(`${options.type.name}.${options.field.name}`);
     if (typeof cost === 'number') return cost + options.childComplexity;
-    if (typeof cost === 'function') return (cost as ComplexityEstimator)(options) ?? undefined;
+    if (typeof cost === 'function') {
+      const args = { ...options.args, first: clamp(options.args.first), last: clamp(options.args.last) };
+      return (cost as ComplexityEstimator)({ ...options, args }) ?? undefined;
+    }
     return undefined;
   };
   return {
@@ -51,13 +57,20 @@ export function limitsPlugin(schemaComplexity: ComplexityMap, maxDepth: number, 
           if (depth > maxDepth) {
             throw new QueryTooComplexError(`This query nests ${depth} levels deep; the limit is ${maxDepth}. Split it into smaller queries.`, { depth, maxDepth });
           }
-          const complexity = getComplexity({
+          let complexity: number;
+          try {
+            complexity = getComplexity({
             schema,
             query: document,
             operationName: request.operationName ?? undefined,
             variables: request.variables ?? {},
             estimators: [fromMap, simpleEstimator({ defaultComplexity: 1 })],
-          });
+            });
+          } catch (error) {
+            // Variables that do not fit their types: the same refusal execution would give.
+            if (error instanceof GraphQLError) throw new BadUserInputError(error.message, { http: { status: 400 } });
+            throw error;
+          }
           if (complexity > maxComplexity) {
             throw new QueryTooComplexError(
               `This query could cost ${complexity} (page sizes multiply down nested lists); the limit is ${maxComplexity}. Ask for smaller pages or fewer nested lists.`,

@@ -12,7 +12,7 @@ export function translateDbError(error: unknown): unknown {
   const constraint = e.driverError?.constraint ?? e.constraint;
   if (code === '23505') return new ConflictError(`That would duplicate an existing record (${constraint ?? 'unique constraint'}).`);
   if (code === '23503') return new NotFoundError('Referenced record', constraint ?? 'unknown');
-  if (code === '23514' || code === '22P02' || code === '22007' || code === '22008' || code === '22003') {
+  if (code === '23514' || code === '22021' || code === '22P05' || code === '22P02' || code === '22007' || code === '22008' || code === '22003') {
     return new BadUserInputError('A value is out of range or malformed.');
   }
   if (code === '40001' || code === '40P01') return new ConflictError('A concurrent change got in the way; retry the request.');
@@ -20,6 +20,13 @@ export function translateDbError(error: unknown): unknown {
     return new ServiceUnavailableError();
   }
   return error;
+}
+
+/** Dates the API accepts: a plausible range, so typos like year 1 or 20230 are refused clearly. */
+export function checkDateRange(value: string | null | undefined, argument: string): void {
+  if (value && (value < '1900-01-01' || value > '2200-12-31')) {
+    throw new BadUserInputError(`${argument} must be between 1900-01-01 and 2200-12-31.`, { argument });
+  }
 }
 
 /** Runs `work` in one transaction; any failure rolls everything back and is translated. */

@@ -183,6 +183,19 @@ async function freshModel(leadOrganisationId: string, label = 'model') {
 
 // ---------------------------------------------------------------------------------------------
 
+it('the database check notices an accepted mutation (so "unchanged" means something)', async () => {
+  const before: any = await dbState(s);
+  const model = await freshModel(tree.root.id, 'noticed');
+  const after: any = await dbState(s);
+  expect(after.model).toBe(before.model + 1);
+  expect(after.model_organisation).toBe(before.model_organisation + 1);
+  expect(after.change_event).toBe(before.change_event + 1);
+  dataOf(await run(s, UPDATE_MODEL, { input: { id: model.id, version: model.version, description: 'changed' } }));
+  const updated: any = await dbState(s);
+  expect(updated.model).toBe(after.model);
+  expect(updated['model digest']).not.toBe(after['model digest']);
+});
+
 describe('query depth and cost', () => {
   it(`answers a children chain exactly MAX_QUERY_DEPTH (${LIMITS.maxQueryDepth}) deep`, async () => {
     const reply = await run(s, queryOfDepth(LIMITS.maxQueryDepth), { id: tree.root.id });
@@ -560,9 +573,11 @@ describe('names, enums, dates and figures', () => {
     await refused(s, CREATE_MODEL, { input: { name: name('date'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, startedOn: '1800-01-01' } }, 'BAD_USER_INPUT');
   });
 
-  it('refuses a replication date the model dates would refuse (year 1) with BAD_USER_INPUT', async () => {
+  it('refuses a replication date the model dates would refuse (year 1) with BAD_USER_INPUT, on linkModels as on replicateModel', async () => {
     const a = await freshModel(tree.root.id, 'old-a');
     const b = await freshModel(tree.root.id, 'old-b');
+    const target = await freshOrg('old-target');
+    await refused(s, REPLICATE, { input: { sourceModelId: a.id, targetOrganisationId: target.id, replicatedOn: '0001-01-01' } }, 'BAD_USER_INPUT');
     await refused(s, LINK, { input: { sourceModelId: a.id, targetModelId: b.id, replicatedOn: '0001-01-01' } }, 'BAD_USER_INPUT');
   });
 

@@ -93,7 +93,16 @@ describe('replication', () => {
     const [a, b, c] = [await seed.model({ leadOrganisationId: org.id }), await seed.model({ leadOrganisationId: org.id }), await seed.model({ leadOrganisationId: org.id })];
     await server.ok(LINK, { input: { sourceModelId: a.id, targetModelId: b.id } });
     await server.ok(LINK, { input: { sourceModelId: b.id, targetModelId: c.id } });
-    const snapshot = () => server.db.dataSource.query(`SELECT (SELECT count(*) FROM replication_link) l, (SELECT count(*) FROM change_event) e, (SELECT sum(replica_count) FROM model) r`);
+    // Scoped to these models: other test files write to the same database in parallel.
+    const ids = [a.id, b.id, c.id];
+    const snapshot = () =>
+      server.db.dataSource.query(
+        `SELECT (SELECT count(*) FROM replication_link WHERE source_model_id = ANY($1::uuid[]) OR target_model_id = ANY($1::uuid[])) l,
+                (SELECT count(*) FROM change_event WHERE entity_id = ANY($1::uuid[]) OR payload->>'sourceModelId' = ANY($1::text[])) e,
+                (SELECT array_agg(replica_count ORDER BY id) FROM model WHERE id = ANY($1::uuid[])) r,
+                (SELECT array_agg(version ORDER BY id) FROM model WHERE id = ANY($1::uuid[])) v`,
+        [ids],
+      );
     const before = await snapshot();
     const attempts: Array<[string, string, string]> = [
       [a.id, a.id, 'BAD_USER_INPUT'],
