@@ -863,7 +863,6 @@ describe('EXPOSE_ERRORS=false', () => {
     ['forged int cursor', `query($c: String) { models(first: 1, after: $c, orderBy: { field: REPLICA_COUNT }) { edges { node { id } } } }`, { c: cursorOf('model:REPLICA_COUNT', 1e20, MISSING_UUID) }],
     ['NUL in a name', CREATE_ORG, { input: { name: 'a\u0000b', kind: 'OTHER' } }],
     ['NUL in a search', `query($q: String) { models(filter: { search: $q }) { totalCount } }`, { q: '\u0000' }],
-    ['malformed _entities id', `query($r: [_Any!]!) { _entities(representations: $r) { ... on Model { id } } }`, { r: [{ __typename: 'Model', id: 'nope' }] }],
     ['huge page', `{ models(first: ${LIMITS.maxPageSize + 1}) { totalCount } }`],
     ['bad token', `{ __typename }`],
   ];
