@@ -1,5 +1,5 @@
-import { DEMO_MODELS } from '../../src/db/demo-data';
-import { seedDemoData } from '../../src/db/demo-seed';
+import { DEMO_MODELS, DEMO_ORGANISATIONS } from '../../src/db/demo-data';
+import { demoId, seedDemoData } from '../../src/db/demo-seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -35,10 +35,21 @@ describe('demo data from the 2023-H1 report', () => {
   });
 
   it('loading the demo data again changes nothing', async () => {
-    const before = await server.db.dataSource.query(`SELECT (SELECT count(*) FROM organisation) o, (SELECT count(*) FROM model) m, (SELECT count(*) FROM replication_link) l, (SELECT count(*) FROM period_report) r`);
+    // Scoped to the demo records (other test files write to the same database in parallel),
+    // compared row by row so an overwritten edit would show too.
+    const snapshot = () =>
+      server.db.dataSource.query(
+        `SELECT (SELECT json_agg(o ORDER BY o.id) FROM organisation o WHERE o.id = ANY($1::uuid[])) o,
+                (SELECT json_agg(m ORDER BY m.id) FROM model m WHERE m.id = ANY($2::uuid[])) m,
+                (SELECT json_agg(l ORDER BY l.id) FROM replication_link l WHERE l.source_model_id = ANY($2::uuid[])) l,
+                (SELECT json_agg(r ORDER BY r.id) FROM period_report r WHERE r.organisation_id = ANY($1::uuid[])) r`,
+        [DEMO_ORGANISATIONS.map((o) => demoId.organisation(o.key)), DEMO_MODELS.map((m) => demoId.model(m.key))],
+      );
+    const before = await snapshot();
     const { inserted } = await seedDemoData(server.db.dataSource);
-    const after = await server.db.dataSource.query(`SELECT (SELECT count(*) FROM organisation) o, (SELECT count(*) FROM model) m, (SELECT count(*) FROM replication_link) l, (SELECT count(*) FROM period_report) r`);
+    const after = await snapshot();
     expect(inserted).toBe(0);
+    expect(before[0].m).toHaveLength(DEMO_MODELS.length);
     expect(after).toEqual(before);
   });
 
