@@ -11,7 +11,6 @@ import type { Services } from './services';
 import type { SummaryKey } from './summaries/summary.service';
 import type { ModelSummary } from './summaries/summary.types';
 import type { Actor } from './shared/actor';
-import type { Connection } from './shared/pagination';
 
 /** DataLoaders of one request (or one subscription event): batch by key, one SQL per batch. */
 export interface Loaders {
@@ -72,4 +71,3 @@ export interface Context {
   actor: Actor | null;
 }
 
-export type { Connection };

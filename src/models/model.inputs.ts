@@ -2,10 +2,9 @@ import { ArrayMaxSize, IsOptional, IsUUID, Length, Matches } from 'class-validat
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { SortDirection } from '../shared/pagination';
 import { LocalDateScalar } from '../shared/scalars';
+import { NOT_BLANK, PERIOD_CODE } from '../shared/validation';
 import { Domain, ModelStatus } from './model.entity';
 
-const NOT_BLANK = /\S/;
-const PERIOD_CODE = /^[A-Za-z0-9-]{1,20}$/;
 
 @InputType({ description: 'A new model, run by a lead organisation and optional partners.' })
 export class CreateModelInput {

@@ -33,7 +33,7 @@ export class ModelResolver {
     return page;
   }
 
-  @FieldResolver(() => [ModelOrganisation], { description: 'The organisations that run this model, lead first.' })
+  @FieldResolver(() => [ModelOrganisation], { complexity: listComplexity(5), description: 'The organisations that run this model, lead first.' })
   async organisations(@Root() model: CommunityModel, @Ctx() ctx: Context): Promise<ModelOrganisationRow[]> {
     return ctx.loaders.organisationsByModelId.load(model.id);
   }

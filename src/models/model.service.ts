@@ -7,12 +7,13 @@ import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
 import { runCount, runPage, type Connection, type ConnectionArgs, pageRequest } from '../shared/pagination';
 import { normaliseText } from '../shared/text';
+import { manyByKey, oneByKey } from '../shared/batch';
 import { isUuid } from '../shared/ids';
 import { checkDateRange, inTransaction } from '../shared/transaction';
 import { CommunityModel, ModelStatus } from './model.entity';
 import { ModelRole } from './model-organisation.entity';
 import { CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
-import { MODEL_PARENT, MODEL_SELECT, type ModelParent, modelListQuery } from './model.sql';
+import { MODEL_PARENT, MODEL_RETURNING, MODEL_SELECT, type ModelParent, modelListQuery } from './model.sql';
 
 export interface ModelOrganisationRow {
   modelId: string;
@@ -31,8 +32,7 @@ export class ModelService {
 
   async byIds(ids: readonly string[], manager: EntityManager = this.db.manager): Promise<Array<CommunityModel | null>> {
     const rows: CommunityModel[] = await manager.query(`SELECT ${MODEL_SELECT} FROM model m WHERE m.id = ANY($1::uuid[])`, [ids.filter(isUuid)]); // a malformed id (say, from _entities) is simply absent
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+    return oneByKey(ids, rows, (r) => r.id);
   }
 
   /** A page of models for each parent (an organisation, its subtree, or a source model), or the root list. */
@@ -57,13 +57,7 @@ export class ModelService {
        ORDER BY mo.model_id, mo.role, mo.organisation_id`,
       [modelIds],
     );
-    const grouped = new Map<string, ModelOrganisationRow[]>();
-    for (const row of rows) {
-      const list = grouped.get(row.modelId) ?? [];
-      list.push(row);
-      grouped.set(row.modelId, list);
-    }
-    return modelIds.map((id) => grouped.get(id) ?? []);
+    return manyByKey(modelIds, rows, (r) => r.modelId);
   }
 
   /** Locks a model row in a transaction, or throws NOT_FOUND. */
@@ -104,7 +98,7 @@ export class ModelService {
     const periodId = input.recognisedPeriod ? (await this.periods.requireByCode(m, input.recognisedPeriod)).id : null;
     const [row]: CommunityModel[] = await m.query(
       `INSERT INTO model (name, description, domain, status, started_on, recognised_period_id, locality_id, search_name)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${MODEL_SELECT.replace(/m\./g, '')}`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${MODEL_RETURNING}`,
       [name, input.description?.trim() || null, input.domain, input.status ?? ModelStatus.ACTIVE, input.startedOn ?? null, periodId, input.localityId ?? null, normaliseText(name)],
     );
     await m.query(
@@ -142,7 +136,7 @@ export class ModelService {
       const [[row]]: [CommunityModel[]] = await m.query(
         `UPDATE model SET name = $2, description = $3, domain = $4, status = $5, started_on = $6, locality_id = $7,
            recognised_period_id = $8, search_name = $9, version = version + 1, updated_at = now()
-         WHERE id = $1 RETURNING ${MODEL_SELECT.replace(/m\./g, '')}`,
+         WHERE id = $1 RETURNING ${MODEL_RETURNING}`,
         [
           current.id,
           name,

@@ -1,6 +1,6 @@
-import { searchCondition } from '../organisations/organisation.sql';
 import { SortDirection, type PageQuery } from '../shared/pagination';
-import { SqlParams, selectList } from '../shared/sql';
+import { SqlParams, returningList, selectList } from '../shared/sql';
+import { searchCondition } from '../shared/text';
 import { ModelStatus } from './model.entity';
 import { ModelFilter, ModelOrder, ModelOrderField } from './model.inputs';
 
@@ -20,6 +20,7 @@ export const MODEL_COLUMNS = {
   version: '{a}.version',
 };
 export const MODEL_SELECT = selectList('m', MODEL_COLUMNS);
+export const MODEL_RETURNING = returningList(MODEL_COLUMNS);
 
 const SORT: Record<ModelOrderField, { sql: string; type: PageQuery['sortType'] }> = {
   NAME: { sql: 'm.search_name COLLATE "C"', type: 'text' },

@@ -1,9 +1,9 @@
 import { IsOptional, IsUUID, Length, Matches } from 'class-validator';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { SortDirection } from '../shared/pagination';
+import { NOT_BLANK } from '../shared/validation';
 import { OrganisationKind } from './organisation.entity';
 
-const NOT_BLANK = /\S/;
 
 @InputType({ description: 'A new organisation, placed under a parent (omit the parent only for a root such as a city).' })
 export class CreateOrganisationInput {

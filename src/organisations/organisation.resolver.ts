@@ -5,7 +5,7 @@ import { ModelConnection } from '../models/model.types';
 import { ModelFilter, ModelOrder } from '../models/model.inputs';
 import { PeriodReport } from '../periods/period-report.entity';
 import { ModelSummary } from '../summaries/summary.types';
-import { connectionComplexity, requireActor, selectsField } from '../shared/graphql';
+import { connectionComplexity, listComplexity, requireActor, selectsField } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import type { CommunityModel } from '../models/model.entity';
@@ -39,7 +39,7 @@ export class OrganisationResolver {
     return org.parentId ? ctx.loaders.organisationById.load(org.parentId) : null;
   }
 
-  @FieldResolver(() => [Organisation], { description: 'From the root down to the parent.' })
+  @FieldResolver(() => [Organisation], { complexity: listComplexity(5), description: 'From the root down to the parent.' })
   async ancestors(@Root() org: Organisation, @Ctx() ctx: Context): Promise<Organisation[]> {
     const found = await ctx.loaders.organisationById.loadMany(ancestorIds(org.path));
     return found.filter((o): o is Organisation => !!o && !(o instanceof Error));
@@ -93,7 +93,7 @@ export class OrganisationResolver {
     return ctx.loaders.summaryByOrganisation.load({ organisationId: org.id, period: period ?? null, includeDescendants });
   }
 
-  @FieldResolver(() => [PeriodReport], { description: 'Figures this organisation reported, newest period first.' })
+  @FieldResolver(() => [PeriodReport], { complexity: listComplexity(10), description: 'Figures this organisation reported, newest period first.' })
   async reports(@Root() org: Organisation, @Ctx() ctx: Context): Promise<PeriodReport[]> {
     return ctx.loaders.reportsByOrganisationId.load(org.id);
   }

@@ -4,16 +4,18 @@ import { appendEvents } from '../events/event-log';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
 import { runCount, runPage, type Connection, type ConnectionArgs, type PageQuery, pageRequest } from '../shared/pagination';
-import { SqlParams, selectList } from '../shared/sql';
-import { normaliseText } from '../shared/text';
+import { SqlParams, returningList, selectList } from '../shared/sql';
+import { normaliseText, searchCondition } from '../shared/text';
+import { oneByKey } from '../shared/batch';
 import { isUuid } from '../shared/ids';
 import { inTransaction } from '../shared/transaction';
 import { Organisation } from './organisation.entity';
 import { CreateOrganisationInput, OrganisationFilter, OrganisationOrder, OrganisationOrderField, UpdateOrganisationInput } from './organisation.inputs';
-import { ORGANISATION_COLUMNS, searchCondition } from './organisation.sql';
+import { ORGANISATION_COLUMNS } from './organisation.sql';
 import { SortDirection } from '../shared/pagination';
 
 const SELECT = selectList('o', ORGANISATION_COLUMNS);
+const RETURNING = returningList(ORGANISATION_COLUMNS);
 
 /** Reads and changes organisations: tree placement, optimistic versions, the change log. */
 export class OrganisationService {
@@ -25,8 +27,7 @@ export class OrganisationService {
   /** Organisations by id, in key order, null where absent (DataLoader batch). */
   async byIds(ids: readonly string[]): Promise<Array<Organisation | null>> {
     const rows: Organisation[] = await this.db.query(`SELECT ${SELECT} FROM organisation o WHERE o.id = ANY($1::uuid[])`, [ids.filter(isUuid)]); // a malformed id (say, from _entities) is simply absent
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+    return oneByKey(ids, rows, (r) => r.id);
   }
 
   private listQuery(filter: OrganisationFilter | null | undefined, order: OrganisationOrder | null | undefined): PageQuery {
@@ -89,7 +90,7 @@ export class OrganisationService {
         `WITH id AS (SELECT gen_random_uuid() AS id)
          INSERT INTO organisation (id, name, short_name, kind, parent_id, path, search_name)
          SELECT id.id, $1, $2, $3, $4, $5 || id.id || '/', $6 FROM id
-         RETURNING ${SELECT.replace(/o\./g, '')}`,
+         RETURNING ${RETURNING}`,
         [name, input.shortName?.trim() || null, input.kind, input.parentId ?? null, parentPath, normaliseText(name)],
       );
       await appendEvents(m, actor.name, [
@@ -126,7 +127,7 @@ export class OrganisationService {
       const [[row]]: [Organisation[]] = await m.query(
         `UPDATE organisation SET name = $2, short_name = $3, kind = $4, parent_id = $5, path = $6, search_name = $7,
            version = version + 1, updated_at = now()
-         WHERE id = $1 RETURNING ${SELECT.replace(/o\./g, '')}`,
+         WHERE id = $1 RETURNING ${RETURNING}`,
         [
           current.id,
           name,
@@ -154,7 +155,7 @@ export class OrganisationService {
         throw new ConflictError(`"${current.name}" still has ${active.n} active child organisation(s); archive or move them first.`);
       }
       const [[row]]: [Organisation[]] = await m.query(
-        `UPDATE organisation SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${SELECT.replace(/o\./g, '')}`,
+        `UPDATE organisation SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${RETURNING}`,
         [id],
       );
       await appendEvents(m, actor.name, [

@@ -1,8 +1,8 @@
 import { IsOptional, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { LocalDateScalar } from '../shared/scalars';
+import { NOT_BLANK, PERIOD_CODE } from '../shared/validation';
 
-const PERIOD_CODE = /^[A-Za-z0-9-]{1,20}$/;
 
 @InputType()
 export class CreateReportingPeriodInput {
@@ -12,6 +12,7 @@ export class CreateReportingPeriodInput {
 
   @Field(() => String)
   @Length(1, 200, { message: 'label must be 1 to 200 characters long' })
+  @Matches(NOT_BLANK, { message: 'label must not be blank' })
   label!: string;
 
   @Field(() => LocalDateScalar)

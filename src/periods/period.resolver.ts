@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { Organisation } from '../organisations/organisation.entity';
-import { requireActor } from '../shared/graphql';
+import { listComplexity, requireActor } from '../shared/graphql';
 import { PeriodReport } from './period-report.entity';
 import { CreateReportingPeriodInput, RecordPeriodReportInput } from './period.inputs';
 import { DomainFigures } from './period.types';
@@ -11,7 +11,7 @@ const FIGURES = ['total', 'economy', 'cultureSociety', 'securityDefence', 'polit
 
 @Resolver(() => ReportingPeriod)
 export class ReportingPeriodResolver {
-  @Query(() => [ReportingPeriod], { description: 'All reporting periods, newest first.' })
+  @Query(() => [ReportingPeriod], { complexity: listComplexity(20), description: 'All reporting periods, newest first.' })
   async reportingPeriods(@Ctx() ctx: Context): Promise<ReportingPeriod[]> {
     return ctx.services.periods.all();
   }
@@ -21,7 +21,7 @@ export class ReportingPeriodResolver {
     return ctx.loaders.periodByCode.load(code);
   }
 
-  @FieldResolver(() => [PeriodReport], { description: 'Reports recorded for this period, by organisation.' })
+  @FieldResolver(() => [PeriodReport], { complexity: listComplexity(50), description: 'Reports recorded for this period, by organisation.' })
   async reports(@Root() period: ReportingPeriod, @Ctx() ctx: Context): Promise<PeriodReport[]> {
     return ctx.loaders.reportsByPeriodId.load(period.id);
   }

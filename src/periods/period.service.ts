@@ -3,22 +3,23 @@ import { appendEvents } from '../events/event-log';
 import type { OrganisationService } from '../organisations/organisation.service';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
+import { manyByKey, oneByKey } from '../shared/batch';
 import { isUuid } from '../shared/ids';
-import { selectList } from '../shared/sql';
+import { returningList, selectList } from '../shared/sql';
 import { inTransaction } from '../shared/transaction';
 import { PeriodReport } from './period-report.entity';
 import { CreateReportingPeriodInput, RecordPeriodReportInput } from './period.inputs';
 import { ReportingPeriod } from './reporting-period.entity';
 
-const PERIOD_SELECT = selectList('rp', {
+const PERIOD_COLUMNS = {
   id: '{a}.id',
   code: '{a}.code',
   label: '{a}.label',
   startsOn: '{a}.starts_on::text',
   endsOn: '{a}.ends_on::text',
   createdAt: '{a}.created_at',
-});
-const REPORT_SELECT = selectList('r', {
+};
+const REPORT_COLUMNS = {
   id: '{a}.id',
   organisationId: '{a}.organisation_id',
   periodId: '{a}.period_id',
@@ -32,7 +33,9 @@ const REPORT_SELECT = selectList('r', {
   createdAt: '{a}.created_at',
   updatedAt: '{a}.updated_at',
   version: '{a}.version',
-});
+};
+const PERIOD_SELECT = selectList('rp', PERIOD_COLUMNS);
+const REPORT_SELECT = selectList('r', REPORT_COLUMNS);
 
 /** Figures counted from the registered models, to set beside a report. */
 export interface RegisteredFigures {
@@ -53,14 +56,12 @@ export class PeriodService {
 
   async byIds(ids: readonly string[]): Promise<Array<ReportingPeriod | null>> {
     const rows: ReportingPeriod[] = await this.db.query(`SELECT ${PERIOD_SELECT} FROM reporting_period rp WHERE rp.id = ANY($1::uuid[])`, [ids.filter(isUuid)]); // a malformed id (say, from _entities) is simply absent
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+    return oneByKey(ids, rows, (r) => r.id);
   }
 
   async byCodes(codes: readonly string[]): Promise<Array<ReportingPeriod | null>> {
     const rows: ReportingPeriod[] = await this.db.query(`SELECT ${PERIOD_SELECT} FROM reporting_period rp WHERE rp.code = ANY($1::text[])`, [codes]);
-    const byCode = new Map(rows.map((r) => [r.code, r]));
-    return codes.map((c) => byCode.get(c) ?? null);
+    return oneByKey(codes, rows, (r) => r.code);
   }
 
   async all(): Promise<ReportingPeriod[]> {
@@ -80,7 +81,7 @@ export class PeriodService {
        WHERE r.organisation_id = ANY($1::uuid[]) ORDER BY rp.starts_on DESC`,
       [organisationIds],
     );
-    return organisationIds.map((id) => rows.filter((r) => r.organisationId === id));
+    return manyByKey(organisationIds, rows, (r) => r.organisationId);
   }
 
   /** Reports grouped by period id (DataLoader batch). */
@@ -90,7 +91,7 @@ export class PeriodService {
        WHERE r.period_id = ANY($1::uuid[]) ORDER BY o.path`,
       [periodIds],
     );
-    return periodIds.map((id) => rows.filter((r) => r.periodId === id));
+    return manyByKey(periodIds, rows, (r) => r.periodId);
   }
 
   /**
@@ -130,7 +131,7 @@ export class PeriodService {
       if (existing) throw new ConflictError(`A reporting period with code "${input.code}" already exists.`);
       const [row]: ReportingPeriod[] = await m.query(
         `INSERT INTO reporting_period (code, label, starts_on, ends_on) VALUES ($1, $2, $3, $4)
-         RETURNING ${PERIOD_SELECT.replace(/rp\./g, '')}`,
+         RETURNING ${returningList(PERIOD_COLUMNS)}`,
         [input.code, input.label.trim(), input.startsOn, input.endsOn],
       );
       await appendEvents(m, actor.name, [
@@ -164,13 +165,13 @@ export class PeriodService {
         [[row]] = await m.query(
           `UPDATE period_report SET total = $2, economy = $3, culture_society = $4, security_defence = $5, political_system = $6,
              newly_replicated = $7, note = $8, version = version + 1, updated_at = now()
-           WHERE id = $1 RETURNING ${REPORT_SELECT.replace(/r\./g, '')}`,
+           WHERE id = $1 RETURNING ${returningList(REPORT_COLUMNS)}`,
           [existing.id, ...values],
         );
       } else {
         [row] = await m.query(
           `INSERT INTO period_report (organisation_id, period_id, total, economy, culture_society, security_defence, political_system, newly_replicated, note)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${REPORT_SELECT.replace(/r\./g, '')}`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${returningList(REPORT_COLUMNS)}`,
           [organisation.id, period.id, ...values],
         );
       }

@@ -1,6 +1,7 @@
 import { IsOptional, IsUUID, Length, Matches } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 import { LocalDateScalar } from '../shared/scalars';
+import { NOT_BLANK } from '../shared/validation';
 
 @InputType({ description: 'Replicate a model to another organisation: creates the replica model and the link in one step.' })
 export class ReplicateModelInput {
@@ -15,7 +16,7 @@ export class ReplicateModelInput {
   @Field(() => String, { nullable: true, description: "The replica's name; the source's name when omitted." })
   @IsOptional()
   @Length(1, 300, { message: 'name must be 1 to 300 characters long' })
-  @Matches(/\S/, { message: 'name must not be blank' })
+  @Matches(NOT_BLANK, { message: 'name must not be blank' })
   name?: string | null;
 
   @Field(() => LocalDateScalar, { nullable: true })

@@ -8,9 +8,10 @@ import { OrganisationKind } from '../organisations/organisation.entity';
 import type { OrganisationService } from '../organisations/organisation.service';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError } from '../shared/errors';
+import { manyByKey, oneByKey } from '../shared/batch';
 import { isUuid } from '../shared/ids';
 import { runCount, runPage, SortDirection, type Connection, type ConnectionArgs, type PageQuery, pageRequest } from '../shared/pagination';
-import { SqlParams, selectList } from '../shared/sql';
+import { SqlParams, returningList, selectList } from '../shared/sql';
 import { checkDateRange, inTransaction } from '../shared/transaction';
 import type { CommunityModel } from '../models/model.entity';
 import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter } from './replication.inputs';
@@ -19,14 +20,15 @@ import { ReplicationLink } from './replication-link.entity';
 /** Serialises changes to the replication graph so the cycle check sees every committed link. */
 const GRAPH_LOCK_KEY = 727_002;
 
-export const LINK_SELECT = selectList('rl', {
+const LINK_COLUMNS = {
   id: '{a}.id',
   sourceModelId: '{a}.source_model_id',
   targetModelId: '{a}.target_model_id',
   replicatedOn: '{a}.replicated_on::text',
   note: '{a}.note',
   createdAt: '{a}.created_at',
-});
+};
+export const LINK_SELECT = selectList('rl', LINK_COLUMNS);
 
 const LOCALITY_KINDS = [OrganisationKind.CITY, OrganisationKind.WARD, OrganisationKind.COMMUNE];
 
@@ -41,8 +43,7 @@ export class ReplicationService {
 
   async byIds(ids: readonly string[]): Promise<Array<ReplicationLink | null>> {
     const rows: ReplicationLink[] = await this.db.query(`SELECT ${LINK_SELECT} FROM replication_link rl WHERE rl.id = ANY($1::uuid[])`, [ids.filter(isUuid)]); // a malformed id (say, from _entities) is simply absent
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+    return oneByKey(ids, rows, (r) => r.id);
   }
 
   private listQuery(filter: ReplicationLinkFilter | null | undefined): PageQuery {
@@ -82,8 +83,7 @@ export class ReplicationService {
       `SELECT ${LINK_SELECT} FROM replication_link rl WHERE rl.target_model_id = ANY($1::uuid[])`,
       [modelIds],
     );
-    const byTarget = new Map(rows.map((r) => [r.targetModelId, r]));
-    return modelIds.map((id) => byTarget.get(id) ?? null);
+    return oneByKey(modelIds, rows, (r) => r.targetModelId);
   }
 
   /**
@@ -101,9 +101,7 @@ export class ReplicationService {
        SELECT c.start AS "start", ${MODEL_SELECT} FROM chain c JOIN model m ON m.id = c.model_id ORDER BY c.start, c.depth`,
       [modelIds, maxDepth],
     );
-    return modelIds.map((id) =>
-      rows.filter((r) => r.start === id).map(({ start: _start, ...model }) => model as CommunityModel),
-    );
+    return manyByKey(modelIds, rows, (r) => r.start).map((chain) => chain.map(({ start: _start, ...model }) => model as CommunityModel));
   }
 
   /** Whether `candidate` is `modelId` itself or one of its sources, at any distance. */
@@ -136,7 +134,7 @@ export class ReplicationService {
     }
     const [link]: ReplicationLink[] = await m.query(
       `INSERT INTO replication_link (source_model_id, target_model_id, replicated_on, note) VALUES ($1, $2, $3, $4)
-       RETURNING ${LINK_SELECT.replace(/rl\./g, '')}`,
+       RETURNING ${returningList(LINK_COLUMNS)}`,
       [source.id, target.id, replicatedOn, note],
     );
     await m.query('UPDATE model SET replica_count = replica_count + 1 WHERE id = $1', [source.id]);
@@ -221,9 +219,5 @@ export class ReplicationService {
       ]);
       return link;
     });
-  }
-
-  get maxGraphDepth(): number {
-    return this.config.maxGraphDepth;
   }
 }

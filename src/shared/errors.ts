@@ -7,11 +7,9 @@ import { GraphQLError } from 'graphql';
 export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'
-  | 'FORBIDDEN'
   | 'UNAUTHENTICATED'
   | 'CONFLICT'
   | 'QUERY_TOO_COMPLEX'
-  | 'RATE_LIMITED'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
@@ -29,13 +27,8 @@ export class BadUserInputError extends AppError {
 
 export class NotFoundError extends AppError {
   constructor(entity: string, id: string) {
-    super(`${entity} "${id}" does not exist.`, 'NOT_FOUND', { entity, id });
-  }
-}
-
-export class ForbiddenError extends AppError {
-  constructor(message: string) {
-    super(message, 'FORBIDDEN');
+    const shown = id.length > 80 ? `${id.slice(0, 80)}…` : id;
+    super(`${entity} "${shown}" does not exist.`, 'NOT_FOUND', { entity, id: shown });
   }
 }
 

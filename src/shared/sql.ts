@@ -14,3 +14,10 @@ export function selectList(alias: string, columns: Record<string, string>): stri
     .map(([property, column]) => `${column.replace(/\{a\}/g, alias)} AS "${property}"`)
     .join(', ');
 }
+
+/** The same list for `RETURNING` of an INSERT or UPDATE, where columns are not qualified. */
+export function returningList(columns: Record<string, string>): string {
+  return Object.entries(columns)
+    .map(([property, column]) => `${column.replace(/\{a\}\./g, '')} AS "${property}"`)
+    .join(', ');
+}
