@@ -17,6 +17,8 @@ export interface Config {
   maxQueryComplexity: number;
   maxQueryDepth: number;
   maxGraphDepth: number;
+  /** Mutation fields one request may carry (each is its own transaction). */
+  maxMutationsPerRequest: number;
   /** Bearer token → caller name, for mutations; empty means mutations are open (development). */
   apiTokens: Map<string, string>;
   /** Add `extensions.sqlStatements` (statements run for the request) to every response. */
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryComplexity: intVar(env, 'MAX_QUERY_COMPLEXITY', 200_000, 1, 100_000_000),
     maxQueryDepth: intVar(env, 'MAX_QUERY_DEPTH', 16, 1, 100),
     maxGraphDepth: intVar(env, 'MAX_GRAPH_DEPTH', 10_000, 1, 1_000_000),
+    maxMutationsPerRequest: intVar(env, 'MAX_MUTATIONS_PER_REQUEST', 20, 1, 1000),
     apiTokens: parseTokens(env.API_TOKENS ?? ''),
     sqlStats: boolVar(env, 'SQL_STATS', !production),
     exposeErrors: boolVar(env, 'EXPOSE_ERRORS', !production),

@@ -103,7 +103,12 @@ export async function startServer(config: Config): Promise<RunningServer> {
       ApolloServerPluginLandingPageDisabled(),
       // Federated traces (ftv1) for a gateway that asks for them; error messages stay masked.
       ApolloServerPluginInlineTrace(),
-      limitsPlugin(built.complexity, config.maxQueryDepth, config.maxQueryComplexity, config.maxPageSize),
+      limitsPlugin(built.complexity, {
+        maxDepth: config.maxQueryDepth,
+        maxComplexity: config.maxQueryComplexity,
+        maxPageSize: config.maxPageSize,
+        maxMutations: config.maxMutationsPerRequest,
+      }),
       {
         async requestDidStart() {
           return {

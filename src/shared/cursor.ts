@@ -3,7 +3,7 @@ import { BadUserInputError } from './errors';
 /** The position of a row in one ordering: the sort value and the id that breaks ties. */
 export interface CursorPosition {
   order: string;
-  value: string | number | null;
+  value: string | number;
   id: string;
 }
 
@@ -23,7 +23,7 @@ export function decodeCursor(cursor: string, expectedOrder: string): CursorPosit
     !Array.isArray(parsed) ||
     parsed.length !== 3 ||
     typeof parsed[0] !== 'string' ||
-    !(parsed[1] === null || typeof parsed[1] === 'string' || typeof parsed[1] === 'number') ||
+    !(typeof parsed[1] === 'string' || typeof parsed[1] === 'number') ||
     typeof parsed[2] !== 'string'
   ) {
     throw new BadUserInputError(`"${cursor.slice(0, 80)}" is not a cursor this API issued. Use a cursor from an edge or pageInfo.`, {

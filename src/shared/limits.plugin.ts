@@ -32,11 +32,34 @@ export function operationDepth(document: DocumentNode, operationName?: string | 
   return deepest;
 }
 
+/** Root fields of the chosen mutation operation (0 for queries), counting through fragments. */
+export function mutationFieldCount(document: DocumentNode, operationName?: string | null): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  const count = (set: SelectionSetNode | undefined, seen: Set<string>): number =>
+    (set?.selections ?? []).reduce((n, sel) => {
+      if (sel.kind === Kind.FIELD) return n + (sel.name.value.startsWith('__') ? 0 : 1);
+      if (sel.kind === Kind.INLINE_FRAGMENT) return n + count(sel.selectionSet, seen);
+      if (seen.has(sel.name.value)) return n;
+      return n + count(fragments.get(sel.name.value)?.selectionSet, new Set(seen).add(sel.name.value));
+    }, 0);
+  const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+  const chosen = operations.find((d) => !operationName || d.name?.value === operationName);
+  return chosen && chosen.operation === 'mutation' ? count(chosen.selectionSet, new Set()) : 0;
+}
+
 /**
  * Refuses operations deeper than `maxDepth` or costlier than `maxComplexity` before any
  * resolver runs. Costs come from the complexity map (connections cost page size × item cost).
  */
-export function limitsPlugin(schemaComplexity: ComplexityMap, maxDepth: number, maxComplexity: number, maxPageSize: number): ApolloServerPlugin {
+export interface Limits {
+  maxDepth: number;
+  maxComplexity: number;
+  maxPageSize: number;
+  maxMutations: number;
+}
+
+export function limitsPlugin(schemaComplexity: ComplexityMap, { maxDepth, maxComplexity, maxPageSize, maxMutations }: Limits): ApolloServerPlugin {
   // A page size over the cap is refused by the resolver with a precise BAD_USER_INPUT, so the
   // cost estimate counts it at the cap instead of calling the query too complex.
   const clamp = (v: unknown) => (typeof v === 'number' ? Math.min(Math.max(v, 0), maxPageSize) : v);
@@ -53,6 +76,10 @@ export function limitsPlugin(schemaComplexity: ComplexityMap, maxDepth: number, 
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }: { request: { variables?: Record<string, unknown>; operationName?: string | null }; document: DocumentNode; schema: GraphQLSchema }) {
+          const mutations = mutationFieldCount(document, request.operationName);
+          if (mutations > maxMutations) {
+            throw new QueryTooComplexError(`This request carries ${mutations} mutations; the limit is ${maxMutations}. Send them in several requests.`, { mutations, maxMutations });
+          }
           const depth = operationDepth(document, request.operationName);
           if (depth > maxDepth) {
             throw new QueryTooComplexError(`This query nests ${depth} levels deep; the limit is ${maxDepth}. Split it into smaller queries.`, { depth, maxDepth });

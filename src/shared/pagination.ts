@@ -81,7 +81,7 @@ export function connectionTypes<T extends object>(node: ClassType<T>, name: stri
 export interface PageRequest {
   limit: number;
   backwards: boolean;
-  after: { value: string | number | null; id: string } | null;
+  after: { value: string | number; id: string } | null;
 }
 
 export function pageRequest(args: ConnectionArgs, order: string, defaultSize: number, maxSize: number): PageRequest {
@@ -145,7 +145,7 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
   const where = [...query.where];
   if (query.parent) where.unshift(query.parent.condition);
   if (request.after) {
-    const value = request.after.value === null ? 'NULL' : `${params.add(request.after.value)}::${query.sortType}`;
+    const value = `${params.add(request.after.value)}::${query.sortType}`;
     where.push(`(${query.sortSql}, ${alias}.id) ${cmp} (${value}, ${params.add(request.after.id)}::uuid)`);
   }
   const inner =

@@ -1,17 +1,18 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { GraphQLError } from 'graphql';
-import { BadUserInputError, ConflictError, NotFoundError, ServiceUnavailableError } from './errors';
+import { BadUserInputError, ConflictError, ServiceUnavailableError } from './errors';
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
 
 /** Turns database failures into API errors a client can act on; nothing of the SQL leaks. */
 export function translateDbError(error: unknown): unknown {
   if (error instanceof GraphQLError) return error;
-  const e = error as { code?: string; constraint?: string; message?: string; driverError?: { code?: string; constraint?: string } };
+  const e = error as { code?: string; message?: string; driverError?: { code?: string } };
   const code = e.driverError?.code ?? e.code;
-  const constraint = e.driverError?.constraint ?? e.constraint;
-  if (code === '23505') return new ConflictError(`That would duplicate an existing record (${constraint ?? 'unique constraint'}).`);
-  if (code === '23503') return new NotFoundError('Referenced record', constraint ?? 'unknown');
+  // Constraint names are internal: the services check the cases users meet and say so in words;
+  // these are the backstop for races between such a check and the write.
+  if (code === '23505') return new ConflictError('That would duplicate an existing record; re-read and try again.');
+  if (code === '23503') return new ConflictError('A record this change refers to was removed meanwhile; re-read and try again.');
   if (code === '23514' || code === '22021' || code === '22P05' || code === '22P02' || code === '22007' || code === '22008' || code === '22003') {
     return new BadUserInputError('A value is out of range or malformed.');
   }

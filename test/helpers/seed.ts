@@ -1,4 +1,5 @@
-import { uniqueName, type TestServer } from './server';
+import type { Config } from '../../src/config';
+import { startTestServer, uniqueName, type TestServer } from './server';
 
 /** One-line builders for test data over the real API (Hive console's initSeed idea). */
 export function seeder(server: TestServer) {
@@ -25,4 +26,20 @@ export function seeder(server: TestServer) {
       return data.replicateModel as { id: string; target: { id: string; name: string } };
     },
   };
+}
+
+export type Seeder = ReturnType<typeof seeder>;
+
+/**
+ * Registers beforeAll/afterAll that start a test server (and a seeder over it) for this file,
+ * and returns the holder the tests read them from.
+ */
+export function useTestServer(overrides: Partial<Config> = {}): { server: TestServer; seed: Seeder } {
+  const holder = {} as { server: TestServer; seed: Seeder };
+  beforeAll(async () => {
+    holder.server = await startTestServer(overrides);
+    holder.seed = seeder(holder.server);
+  });
+  afterAll(() => holder.server?.stop());
+  return holder;
 }

@@ -1,16 +1,12 @@
 import { DEMO_MODELS, DEMO_ORGANISATIONS } from '../../src/db/demo-data';
 import { demoId, seedDemoData } from '../../src/db/demo-seed';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useTestServer } from '../helpers/seed';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server?.stop());
+const t = useTestServer();
 
 describe('demo data from the 2023-H1 report', () => {
   it('lists the report economy models under models(filter: {domain: ECONOMY})', async () => {
-    const data = await server.ok(`{ models(first: 100, filter: { domain: ECONOMY, period: "2023-H1" }) { totalCount edges { node { name domain } } } }`);
+    const data = await t.server.ok(`{ models(first: 100, filter: { domain: ECONOMY, period: "2023-H1" }) { totalCount edges { node { name domain } } } }`);
     const names = data.models.edges.map((e: any) => e.node.name);
     const expected = DEMO_MODELS.filter((m) => m.domain === 'ECONOMY').map((m) => m.name);
     expect(expected.length).toBeGreaterThanOrEqual(14);
@@ -19,7 +15,7 @@ describe('demo data from the 2023-H1 report', () => {
   });
 
   it('shows the city report, 179 reported, beside the registered count', async () => {
-    const data = await server.ok(`{ reportingPeriod(code: "2023-H1") { code startsOn endsOn reports {
+    const data = await t.server.ok(`{ reportingPeriod(code: "2023-H1") { code startsOn endsOn reports {
       organisation { name kind }
       reported { total economy cultureSociety securityDefence politicalSystem newlyReplicated }
       registered { total economy cultureSociety securityDefence politicalSystem }
@@ -38,7 +34,7 @@ describe('demo data from the 2023-H1 report', () => {
     // Scoped to the demo records (other test files write to the same database in parallel),
     // compared row by row so an overwritten edit would show too.
     const snapshot = () =>
-      server.db.dataSource.query(
+      t.server.db.dataSource.query(
         `SELECT (SELECT json_agg(o ORDER BY o.id) FROM organisation o WHERE o.id = ANY($1::uuid[])) o,
                 (SELECT json_agg(m ORDER BY m.id) FROM model m WHERE m.id = ANY($2::uuid[])) m,
                 (SELECT json_agg(l ORDER BY l.id) FROM replication_link l WHERE l.source_model_id = ANY($2::uuid[])) l,
@@ -46,7 +42,7 @@ describe('demo data from the 2023-H1 report', () => {
         [DEMO_ORGANISATIONS.map((o) => demoId.organisation(o.key)), DEMO_MODELS.map((m) => demoId.model(m.key))],
       );
     const before = await snapshot();
-    const { inserted } = await seedDemoData(server.db.dataSource);
+    const { inserted } = await seedDemoData(t.server.db.dataSource);
     const after = await snapshot();
     expect(inserted).toBe(0);
     expect(before[0].m).toHaveLength(DEMO_MODELS.length);
@@ -54,7 +50,7 @@ describe('demo data from the 2023-H1 report', () => {
   });
 
   it('carries the report replication: the city police model and its replica in ward/commune police', async () => {
-    const data = await server.ok(`{ models(first: 5, filter: { search: "neu cao tinh than trach nhiem" }) { edges { node {
+    const data = await t.server.ok(`{ models(first: 5, filter: { search: "neu cao tinh than trach nhiem" }) { edges { node {
       name replicaCount replicatedFrom { id } leadOrganisation { name } replicas(first: 5) { edges { node { leadOrganisation { name } lineage { leadOrganisation { name } } } } } } } } }`);
     const source = data.models.edges.map((e: any) => e.node).find((n: any) => n.replicatedFrom === null);
     expect(source.leadOrganisation.name).toMatch(/Công an thành phố/);

@@ -6,20 +6,16 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { DEMO_LINKS } from '../../src/db/demo-data';
 import { demoId } from '../../src/db/demo-seed';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useTestServer } from '../helpers/seed';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server?.stop());
+const t = useTestServer();
 
 const ENTITIES = `query($representations: [_Any!]!) { _entities(representations: $representations) {
   __typename ... on Organisation { id name } ... on Model { id name } ... on ReplicationLink { id } } }`;
 
 describe('Federation v2 subgraph', () => {
   it('serves _service { sdl } with the link and entity keys', async () => {
-    const data = await server.ok('{ _service { sdl } }');
+    const data = await t.server.ok('{ _service { sdl } }');
     expect(data._service.sdl).toContain('@link(url: "https://specs.apollo.dev/federation/v2');
     for (const type of ['Organisation', 'Model', 'ReplicationLink']) {
       expect(data._service.sdl).toMatch(new RegExp(`type ${type}[^{]*@key\\(fields: "id"\\)`));
@@ -27,9 +23,9 @@ describe('Federation v2 subgraph', () => {
   });
 
   it('resolves 500 mixed representations with one SQL statement per type; unknown ids are null', async () => {
-    const orgs = await server.db.dataSource.query('SELECT id FROM organisation LIMIT 20');
-    const models = await server.db.dataSource.query('SELECT id FROM model LIMIT 40');
-    const links = await server.db.dataSource.query('SELECT id FROM replication_link LIMIT 5');
+    const orgs = await t.server.db.dataSource.query('SELECT id FROM organisation LIMIT 20');
+    const models = await t.server.db.dataSource.query('SELECT id FROM model LIMIT 40');
+    const links = await t.server.db.dataSource.query('SELECT id FROM replication_link LIMIT 5');
     const representations = [];
     for (let i = 0; i < 500; i += 1) {
       const pick = i % 3;
@@ -38,7 +34,7 @@ describe('Federation v2 subgraph', () => {
       else representations.push({ __typename: 'ReplicationLink', id: links[i % links.length].id });
     }
     representations[499] = { __typename: 'Model', id: '00000000-0000-4000-8000-00000000dead' };
-    const res = await server.gql(ENTITIES, { representations });
+    const res = await t.server.gql(ENTITIES, { representations });
     expect(res.errors).toBeUndefined();
     expect(res.data._entities).toHaveLength(500);
     expect(res.data._entities[0]).toEqual({ __typename: 'Organisation', id: orgs[0].id, name: expect.any(String) });
@@ -72,7 +68,7 @@ describe('Federation v2 subgraph', () => {
     const { url: documentsUrl } = await startStandaloneServer(documents, { listen: { port: 0, host: '127.0.0.1' } });
     try {
       const composed = composeServices([
-        { name: 'dan-van', typeDefs: parse((await server.ok('{ _service { sdl } }'))._service.sdl), url: server.url },
+        { name: 'dan-van', typeDefs: parse((await t.server.ok('{ _service { sdl } }'))._service.sdl), url: t.server.url },
         { name: 'documents', typeDefs: parse(documentsSdl), url: documentsUrl },
       ]);
       expect(composed.errors ?? []).toEqual([]);

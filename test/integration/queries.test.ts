@@ -1,13 +1,7 @@
-import { seeder } from '../helpers/seed';
-import { startTestServer, uniqueName, type TestServer } from '../helpers/server';
+import { useTestServer } from '../helpers/seed';
+import { uniqueName } from '../helpers/server';
 
-let server: TestServer;
-let seed: ReturnType<typeof seeder>;
-beforeAll(async () => {
-  server = await startTestServer();
-  seed = seeder(server);
-});
-afterAll(() => server?.stop());
+const t = useTestServer();
 
 const MODEL_PAGE = `query($first: Int, $after: String, $last: Int, $before: String, $filter: ModelFilter, $orderBy: ModelOrder) {
   models(first: $first, after: $after, last: $last, before: $before, filter: $filter, orderBy: $orderBy) {
@@ -16,15 +10,15 @@ const MODEL_PAGE = `query($first: Int, $after: String, $last: Int, $before: Stri
 describe('model lists', () => {
   it('pages forwards and backwards over a unique, stable ordering', async () => {
     // Arrange: 7 models in a fresh organisation
-    const org = await seed.organisation();
-    for (let i = 0; i < 7; i += 1) await seed.model({ leadOrganisationId: org.id, name: uniqueName(`Trang ${i}`) });
+    const org = await t.seed.organisation();
+    for (let i = 0; i < 7; i += 1) await t.seed.model({ leadOrganisationId: org.id, name: uniqueName(`Trang ${i}`) });
     const filter = { organisationId: org.id };
     // Act: walk forwards 3 at a time, then backwards from the end
     const forward: string[] = [];
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const data: any = await server.ok(MODEL_PAGE, { first: 3, after, filter });
+      const data: any = await t.server.ok(MODEL_PAGE, { first: 3, after, filter });
       forward.push(...data.models.edges.map((e: any) => e.node.id));
       expect(data.models.totalCount).toBe(7);
       pages += 1;
@@ -34,7 +28,7 @@ describe('model lists', () => {
     const backward: string[] = [];
     let before: string | null = null;
     for (;;) {
-      const data: any = await server.ok(MODEL_PAGE, { last: 3, before, filter });
+      const data: any = await t.server.ok(MODEL_PAGE, { last: 3, before, filter });
       backward.unshift(...data.models.edges.map((e: any) => e.node.id));
       if (!data.models.pageInfo.hasPreviousPage) break;
       before = data.models.pageInfo.startCursor;
@@ -46,28 +40,28 @@ describe('model lists', () => {
   });
 
   it('orders by replica count and by start date (unknown dates last), ties broken by id', async () => {
-    const org = await seed.organisation();
-    const target = await seed.organisation();
-    const a = await seed.model({ leadOrganisationId: org.id, startedOn: '2022-05-01' });
-    const b = await seed.model({ leadOrganisationId: org.id, startedOn: '2021-01-01' });
-    const c = await seed.model({ leadOrganisationId: org.id });
-    await seed.replicate(b.id, target.id);
-    const byReplicas = await server.ok(MODEL_PAGE, { first: 10, filter: { organisationId: org.id }, orderBy: { field: 'REPLICA_COUNT', direction: 'DESC' } });
+    const org = await t.seed.organisation();
+    const target = await t.seed.organisation();
+    const a = await t.seed.model({ leadOrganisationId: org.id, startedOn: '2022-05-01' });
+    const b = await t.seed.model({ leadOrganisationId: org.id, startedOn: '2021-01-01' });
+    const c = await t.seed.model({ leadOrganisationId: org.id });
+    await t.seed.replicate(b.id, target.id);
+    const byReplicas = await t.server.ok(MODEL_PAGE, { first: 10, filter: { organisationId: org.id }, orderBy: { field: 'REPLICA_COUNT', direction: 'DESC' } });
     expect(byReplicas.models.edges[0].node.id).toBe(b.id);
-    const byStart = await server.ok(MODEL_PAGE, { first: 10, filter: { organisationId: org.id }, orderBy: { field: 'STARTED_ON', direction: 'ASC' } });
+    const byStart = await t.server.ok(MODEL_PAGE, { first: 10, filter: { organisationId: org.id }, orderBy: { field: 'STARTED_ON', direction: 'ASC' } });
     expect(byStart.models.edges.map((e: any) => e.node.id)).toEqual([b.id, a.id, c.id]);
     // a cursor taken in the middle continues the same ordering
-    const first = await server.ok(MODEL_PAGE, { first: 1, filter: { organisationId: org.id }, orderBy: { field: 'STARTED_ON', direction: 'ASC' } });
-    const rest = await server.ok(MODEL_PAGE, { first: 10, after: first.models.pageInfo.endCursor, filter: { organisationId: org.id }, orderBy: { field: 'STARTED_ON', direction: 'ASC' } });
+    const first = await t.server.ok(MODEL_PAGE, { first: 1, filter: { organisationId: org.id }, orderBy: { field: 'STARTED_ON', direction: 'ASC' } });
+    const rest = await t.server.ok(MODEL_PAGE, { first: 10, after: first.models.pageInfo.endCursor, filter: { organisationId: org.id }, orderBy: { field: 'STARTED_ON', direction: 'ASC' } });
     expect(rest.models.edges.map((e: any) => e.node.id)).toEqual([a.id, c.id]);
   });
 
   it('filters by domain, status, period, date range and organisation subtree', async () => {
-    const parent = await seed.organisation({ kind: 'WARD' });
-    const child = await seed.organisation({ parentId: parent.id });
-    const inParent = await seed.model({ leadOrganisationId: parent.id, domain: 'ECONOMY', startedOn: '2023-02-01', recognisedPeriod: '2023-H1' });
-    const inChild = await seed.model({ leadOrganisationId: child.id, domain: 'SECURITY_DEFENCE', status: 'PILOT', startedOn: '2023-09-01' });
-    const ids = async (filter: object) => (await server.ok(MODEL_PAGE, { first: 50, filter })).models.edges.map((e: any) => e.node.id).sort();
+    const parent = await t.seed.organisation({ kind: 'WARD' });
+    const child = await t.seed.organisation({ parentId: parent.id });
+    const inParent = await t.seed.model({ leadOrganisationId: parent.id, domain: 'ECONOMY', startedOn: '2023-02-01', recognisedPeriod: '2023-H1' });
+    const inChild = await t.seed.model({ leadOrganisationId: child.id, domain: 'SECURITY_DEFENCE', status: 'PILOT', startedOn: '2023-09-01' });
+    const ids = async (filter: object) => (await t.server.ok(MODEL_PAGE, { first: 50, filter })).models.edges.map((e: any) => e.node.id).sort();
 
     expect(await ids({ organisationId: parent.id })).toEqual([inParent.id]);
     expect(await ids({ organisationId: parent.id, includeDescendants: true })).toEqual([inParent.id, inChild.id].sort());
@@ -78,11 +72,11 @@ describe('model lists', () => {
   });
 
   it('search ignores Vietnamese diacritics and đ, on models and organisations', async () => {
-    const models = await server.ok(`{ models(first: 10, filter: { search: "phan loai rac" }) { edges { node { name } } } }`);
+    const models = await t.server.ok(`{ models(first: 10, filter: { search: "phan loai rac" }) { edges { node { name } } } }`);
     expect(models.models.edges.map((e: any) => e.node.name)).toEqual(expect.arrayContaining(['Phân loại rác', 'Thu gom, phân loại rác']));
-    const orgs = await server.ok(`{ organisations(first: 10, filter: { search: "doan thanh nien" }) { edges { node { name } } } }`);
+    const orgs = await t.server.ok(`{ organisations(first: 10, filter: { search: "doan thanh nien" }) { edges { node { name } } } }`);
     expect(orgs.organisations.edges.map((e: any) => e.node.name.normalize('NFC'))).toEqual(expect.arrayContaining([expect.stringMatching(/^Đoàn thanh niên/i)]));
-    const upper = await server.ok(`{ models(first: 10, filter: { search: "PHÂN LOẠI RÁC" }) { totalCount } }`);
+    const upper = await t.server.ok(`{ models(first: 10, filter: { search: "PHÂN LOẠI RÁC" }) { totalCount } }`);
     expect(upper.models.totalCount).toBeGreaterThanOrEqual(2);
   });
 
@@ -90,7 +84,7 @@ describe('model lists', () => {
     // The demo table is tiny, so the planner would scan it: forbid scans (and the btree on the
     // same column, dropped inside a transaction that is rolled back) to see the index qualifies.
     let text = '';
-    const runner = server.db.dataSource.createQueryRunner();
+    const runner = t.server.db.dataSource.createQueryRunner();
     await runner.startTransaction();
     try {
       await runner.query('SET LOCAL enable_seqscan = off');
@@ -107,11 +101,11 @@ describe('model lists', () => {
 
 describe('organisation graph', () => {
   it('serves parent, children, ancestors and the models of an organisation', async () => {
-    const root = await seed.organisation({ kind: 'CITY' });
-    const ward = await seed.organisation({ kind: 'WARD', parentId: root.id });
-    const union = await seed.organisation({ kind: 'MASS_ORGANISATION', parentId: ward.id });
-    const model = await seed.model({ leadOrganisationId: union.id, partnerOrganisationIds: [ward.id] });
-    const data = await server.ok(`query($id: ID!) { organisation(id: $id) {
+    const root = await t.seed.organisation({ kind: 'CITY' });
+    const ward = await t.seed.organisation({ kind: 'WARD', parentId: root.id });
+    const union = await t.seed.organisation({ kind: 'MASS_ORGANISATION', parentId: ward.id });
+    const model = await t.seed.model({ leadOrganisationId: union.id, partnerOrganisationIds: [ward.id] });
+    const data = await t.server.ok(`query($id: ID!) { organisation(id: $id) {
         name parent { id } ancestors { id } children(first: 5) { totalCount edges { node { id } } }
         models(first: 5) { totalCount edges { node { id organisations { role organisation { id } } } } } } }`, { id: union.id });
     const o = data.organisation;
@@ -123,13 +117,13 @@ describe('organisation graph', () => {
       { role: 'LEAD', organisation: { id: union.id } },
       { role: 'PARTNER', organisation: { id: ward.id } },
     ]);
-    const rootData = await server.ok(`query($id: ID!) { organisation(id: $id) { children(first: 5) { totalCount } models(first: 5, includeDescendants: true) { totalCount } } }`, { id: root.id });
+    const rootData = await t.server.ok(`query($id: ID!) { organisation(id: $id) { children(first: 5) { totalCount } models(first: 5, includeDescendants: true) { totalCount } } }`, { id: root.id });
     expect(rootData.organisation.children.totalCount).toBe(1);
     expect(rootData.organisation.models.totalCount).toBe(1);
   });
 
   it('lookups of something absent return null', async () => {
-    const data = await server.ok(`{ organisation(id: "00000000-0000-4000-8000-000000000000") { id } model(id: "nope") { id } replicationLink(id: "00000000-0000-4000-8000-000000000000") { id } }`);
+    const data = await t.server.ok(`{ organisation(id: "00000000-0000-4000-8000-000000000000") { id } model(id: "nope") { id } replicationLink(id: "00000000-0000-4000-8000-000000000000") { id } }`);
     expect(data).toEqual({ organisation: null, model: null, replicationLink: null });
   });
 });
