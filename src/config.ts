@@ -26,6 +26,12 @@ export interface Config {
   /** Show stack traces and internal messages in errors. */
   exposeErrors: boolean;
   logSql: boolean;
+  /** WebSocket ping interval (ms); a peer that misses a pong for as long is dropped. 0 turns pings off. */
+  wsKeepAliveMs: number;
+  /** Subscriptions one WebSocket connection may hold at once. */
+  maxSubscriptionsPerConnection: number;
+  /** Newest events kept in memory for fan-out; a live subscriber further behind is disconnected. */
+  eventBufferSize: number;
 }
 
 export class ConfigError extends Error {}
@@ -88,5 +94,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqlStats: boolVar(env, 'SQL_STATS', !production),
     exposeErrors: boolVar(env, 'EXPOSE_ERRORS', !production),
     logSql: boolVar(env, 'LOG_SQL', false),
+    wsKeepAliveMs: intVar(env, 'WS_KEEPALIVE_MS', 12_000, 0, 600_000),
+    maxSubscriptionsPerConnection: intVar(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 10_000),
+    eventBufferSize: intVar(env, 'EVENT_BUFFER_SIZE', 10_000, 10, 10_000_000),
   };
 }

@@ -69,5 +69,7 @@ export interface Context {
   loaders: Loaders;
   /** The caller; null when no valid token was sent. */
   actor: Actor | null;
+  /** Set on WebSocket connections: what to do with a subscriber that fell too far behind. */
+  subscriber?: { tooSlow(resumeAfter: string): void };
 }
 

@@ -4,12 +4,13 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { isObjectType, parse, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import type { Context } from './context';
+import { ChangeResolver } from './events/change.resolver';
 import { ModelOrganisationResolver, ModelResolver } from './models/model.resolver';
 import { OrganisationResolver } from './organisations/organisation.resolver';
 import { PeriodReportResolver, ReportingPeriodResolver } from './periods/period.resolver';
 import { ReplicationResolver } from './replications/replication.resolver';
 
-export const RESOLVERS = [OrganisationResolver, ModelResolver, ModelOrganisationResolver, ReplicationResolver, ReportingPeriodResolver, PeriodReportResolver] as const;
+export const RESOLVERS = [OrganisationResolver, ModelResolver, ModelOrganisationResolver, ReplicationResolver, ReportingPeriodResolver, PeriodReportResolver, ChangeResolver] as const;
 
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@tag", "@inaccessible"])\n\n';
@@ -19,6 +20,16 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: RESOLVERS,
     validate: { forbidUnknownValues: false },
+    // Every subscription supplies its own `subscribe` (the event hub); type-graphql still asks
+    // for a PubSub, which is never used for topics.
+    pubSub: {
+      publish() {
+        throw new Error('Topics are not used: publish changes through the change log.');
+      },
+      subscribe() {
+        throw new Error('Topics are not used: subscriptions read the change log.');
+      },
+    },
     // Timestamps as ISO 8601 strings; the default would too, this keeps it explicit.
     skipCheck: false,
   });

@@ -11,7 +11,11 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import type { Config } from './config';
 import { createLoaders, type Context } from './context';
+import { randomUUID } from 'node:crypto';
 import { openDatabase, type Database } from './db/data-source';
+import { EventHub } from './events/event-hub';
+import { PgliteNotificationSource, PgNotificationSource, type NotificationSource } from './events/notification-source';
+import { startSubscriptionServer } from './events/ws-server';
 import { seedDemoData } from './db/demo-seed';
 import { sqlStatsStorage, type SqlStats } from './db/sql-stats';
 import { buildFederatedSchema, type BuiltSchema } from './schema';
@@ -25,6 +29,9 @@ export interface RunningServer {
   db: Database;
   services: Services;
   built: BuiltSchema;
+  hub: EventHub;
+  /** application_name of this instance's LISTEN connection in pg_stat_activity (PostgreSQL only). */
+  listenerName: string | null;
   stop(): Promise<void>;
 }
 
@@ -87,11 +94,27 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await db.close();
     throw error;
   }
-  const services = createServices(db.dataSource, config);
+  const listenerName = db.pglite ? null : `dvk-events-${randomUUID().slice(0, 8)}`;
+  const source: NotificationSource = db.pglite ? new PgliteNotificationSource(db.pglite) : new PgNotificationSource(config.databaseUrl as string, listenerName as string);
+  const hub = new EventHub(db.dataSource, source, config.eventBufferSize);
+  try {
+    await hub.start();
+  } catch (error) {
+    await hub.stop();
+    await db.close();
+    throw error;
+  }
+  const services = createServices(db.dataSource, config, hub);
   const built = await buildFederatedSchema();
   const app = express();
   const httpServer = http.createServer(app);
 
+  const limits = {
+    maxDepth: config.maxQueryDepth,
+    maxComplexity: config.maxQueryComplexity,
+    maxPageSize: config.maxPageSize,
+    maxMutations: config.maxMutationsPerRequest,
+  };
   const apollo = new ApolloServer<Context & BaseContext>({
     schema: built.schema,
     introspection: true,
@@ -103,12 +126,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       ApolloServerPluginLandingPageDisabled(),
       // Federated traces (ftv1) for a gateway that asks for them; error messages stay masked.
       ApolloServerPluginInlineTrace(),
-      limitsPlugin(built.complexity, {
-        maxDepth: config.maxQueryDepth,
-        maxComplexity: config.maxQueryComplexity,
-        maxPageSize: config.maxPageSize,
-        maxMutations: config.maxMutationsPerRequest,
-      }),
+      limitsPlugin(built.complexity, limits),
       {
         async requestDidStart() {
           return {
@@ -124,6 +142,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     ],
   });
   await apollo.start();
+  const subscriptions = startSubscriptionServer(httpServer, built, services, config, limits, formatError(config));
 
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
@@ -132,7 +151,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   app.get('/readyz', async (_req, res) => {
     try {
       await db.dataSource.query('SELECT 1');
-      res.json({ status: 'ready', database: db.embedded ? 'embedded' : 'postgresql' });
+      res.json({ status: 'ready', database: db.embedded ? 'embedded' : 'postgresql', events: { listening: hub.listening, head: String(hub.head) }, webSocketConnections: subscriptions.connections });
     } catch {
       res.status(503).json({ status: 'unavailable', database: db.embedded ? 'embedded' : 'postgresql' });
     }
@@ -179,9 +198,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
     db,
     services,
     built,
+    hub,
+    listenerName,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await subscriptions.stop();
+      await hub.stop();
       await apollo.stop();
       await db.close();
     },

@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
+import type { EventHub } from './events/event-hub';
+import { EventService } from './events/event.service';
 import { ModelService } from './models/model.service';
 import { OrganisationService } from './organisations/organisation.service';
 import { PeriodService } from './periods/period.service';
@@ -13,12 +15,14 @@ export interface Services {
   replications: ReplicationService;
   periods: PeriodService;
   summaries: SummaryService;
+  events: EventService;
 }
 
-export function createServices(db: DataSource, config: Config): Services {
+/** `hub` fans the change log out to subscriptions; without it only the `changes` query works. */
+export function createServices(db: DataSource, config: Config, hub: EventHub | null = null): Services {
   const organisations = new OrganisationService(db, config);
   const periods = new PeriodService(db, organisations);
   const models = new ModelService(db, config, organisations, periods);
   const replications = new ReplicationService(db, config, models, organisations);
-  return { organisations, models, replications, periods, summaries: new SummaryService(db) };
+  return { organisations, models, replications, periods, summaries: new SummaryService(db), events: new EventService(db, config, hub) };
 }

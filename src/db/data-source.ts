@@ -20,6 +20,8 @@ export const MIGRATIONS_GLOB = path.resolve(__dirname, '..', '..', 'migrations',
 export interface Database {
   dataSource: DataSource;
   embedded: boolean;
+  /** The embedded database itself (its LISTEN feeds live updates); absent on PostgreSQL. */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function openDatabase(config: ConfigForDb): Promise<Database> {
     return {
       dataSource,
       embedded: true,
+      pglite,
       close: async () => {
         await dataSource.destroy();
         await pglite.close();

@@ -21,8 +21,10 @@ export async function appendEvents(manager: EntityManager, actor: string, events
   if (events.length === 0) return;
   await manager.query('SELECT pg_advisory_xact_lock($1)', [EVENT_LOCK_KEY]);
   const rows: Array<{ id: string }> = await manager.query(
-    `INSERT INTO change_event (type, entity_type, entity_id, organisation_paths, actor, payload)
-     SELECT e.type, e.entity_type, e.entity_id::uuid, ARRAY(SELECT jsonb_array_elements_text(e.paths)), $2, e.payload
+    // clock_timestamp(), not now(): the moment of the append, right before commit, so delivery
+    // latency can be measured from it.
+    `INSERT INTO change_event (type, entity_type, entity_id, organisation_paths, actor, payload, at)
+     SELECT e.type, e.entity_type, e.entity_id::uuid, ARRAY(SELECT jsonb_array_elements_text(e.paths)), $2, e.payload, clock_timestamp()
      FROM jsonb_to_recordset($1::jsonb) AS e(type text, entity_type text, entity_id text, paths jsonb, payload jsonb)
      RETURNING id`,
     [

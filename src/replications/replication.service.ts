@@ -144,7 +144,7 @@ export class ReplicationService {
         entityType: 'ReplicationLink',
         entityId: link.id,
         organisationPaths: [...new Set([...(await this.models.organisationPaths(m, source.id)), ...(await this.models.organisationPaths(m, target.id))])],
-        payload: { sourceModelId: source.id, targetModelId: target.id, replicatedOn: link.replicatedOn },
+        payload: { sourceModelId: source.id, targetModelId: target.id, replicatedOn: link.replicatedOn, domain: target.domain },
       },
     ]);
     return link;
@@ -207,14 +207,17 @@ export class ReplicationService {
         [linkId],
       );
       if (!link) throw new NotFoundError('Replication link', linkId);
-      await m.query('UPDATE model SET replica_count = replica_count - 1 WHERE id = $1', [link.sourceModelId]);
+      const [[target]]: [Array<{ domain: string }>] = await m.query(
+        'UPDATE model SET replica_count = replica_count - 1 WHERE id = $1 RETURNING (SELECT t.domain FROM model t WHERE t.id = $2) AS domain',
+        [link.sourceModelId, link.targetModelId],
+      );
       await appendEvents(m, actor.name, [
         {
           type: 'REPLICATION_REMOVED',
           entityType: 'ReplicationLink',
           entityId: link.id,
           organisationPaths: [...new Set([...(await this.models.organisationPaths(m, link.sourceModelId)), ...(await this.models.organisationPaths(m, link.targetModelId))])],
-          payload: { sourceModelId: link.sourceModelId, targetModelId: link.targetModelId },
+          payload: { sourceModelId: link.sourceModelId, targetModelId: link.targetModelId, domain: target.domain },
         },
       ]);
       return link;

@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'QUERY_TOO_COMPLEX'
   | 'SERVICE_UNAVAILABLE'
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  | 'SUBSCRIBER_TOO_SLOW'
   | 'INTERNAL_SERVER_ERROR';
 
 abstract class AppError extends GraphQLError {
@@ -54,6 +56,20 @@ export class QueryTooComplexError extends AppError {
 export class ServiceUnavailableError extends AppError {
   constructor(message = 'The database is unavailable right now; nothing was changed. Retry shortly.') {
     super(message, 'SERVICE_UNAVAILABLE');
+  }
+}
+
+/** A WebSocket connection asked for more subscriptions than MAX_SUBSCRIPTIONS_PER_CONNECTION. */
+export class TooManySubscriptionsError extends AppError {
+  constructor(max: number) {
+    super(`This connection already holds ${max} subscriptions, the limit; complete one first or open another connection.`, 'TOO_MANY_SUBSCRIPTIONS', { maxSubscriptions: max });
+  }
+}
+
+/** A subscriber fell out of the in-memory window: it is disconnected and resumes by cursor. */
+export class SubscriberTooSlowError extends AppError {
+  constructor(resumeAfter: string) {
+    super(`This subscription fell too far behind the live events and is closed. Subscribe again with after: "${resumeAfter}" to resume without loss.`, 'SUBSCRIBER_TOO_SLOW', { resumeAfter });
   }
 }
 

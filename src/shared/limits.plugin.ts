@@ -48,10 +48,7 @@ export function mutationFieldCount(document: DocumentNode, operationName?: strin
   return chosen && chosen.operation === 'mutation' ? count(chosen.selectionSet, new Set()) : 0;
 }
 
-/**
- * Refuses operations deeper than `maxDepth` or costlier than `maxComplexity` before any
- * resolver runs. Costs come from the complexity map (connections cost page size × item cost).
- */
+/** Limits on one operation; costs come from the complexity map (connections cost page size × item cost). */
 export interface Limits {
   maxDepth: number;
   maxComplexity: number;
@@ -59,7 +56,11 @@ export interface Limits {
   maxMutations: number;
 }
 
-export function limitsPlugin(schemaComplexity: ComplexityMap, { maxDepth, maxComplexity, maxPageSize, maxMutations }: Limits): ApolloServerPlugin {
+/**
+ * The checks every operation passes before execution, over HTTP and WebSocket alike: mutation
+ * count, depth, then cost. Throws the refusal.
+ */
+export function operationLimits(schemaComplexity: ComplexityMap, { maxDepth, maxComplexity, maxPageSize, maxMutations }: Limits) {
   // A page size over the cap is refused by the resolver with a precise BAD_USER_INPUT, so the
   // cost estimate counts it at the cap instead of calling the query too complex.
   const clamp = (v: unknown) => (typeof v === 'number' ? Math.min(Math.max(v, 0), maxPageSize) : v);
@@ -72,38 +73,46 @@ export function limitsPlugin(schemaComplexity: ComplexityMap, { maxDepth, maxCom
     }
     return undefined;
   };
+  return (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): void => {
+    const mutations = mutationFieldCount(document, operationName);
+    if (mutations > maxMutations) {
+      throw new QueryTooComplexError(`This request carries ${mutations} mutations; the limit is ${maxMutations}. Send them in several requests.`, { mutations, maxMutations });
+    }
+    const depth = operationDepth(document, operationName);
+    if (depth > maxDepth) {
+      throw new QueryTooComplexError(`This query nests ${depth} levels deep; the limit is ${maxDepth}. Split it into smaller queries.`, { depth, maxDepth });
+    }
+    let complexity: number;
+    try {
+      complexity = getComplexity({
+        schema,
+        query: document,
+        operationName: operationName ?? undefined,
+        variables: variables ?? {},
+        estimators: [fromMap, simpleEstimator({ defaultComplexity: 1 })],
+      });
+    } catch (error) {
+      // Variables that do not fit their types: the same refusal execution would give.
+      if (error instanceof GraphQLError) throw new BadUserInputError(error.message, { http: { status: 400 } });
+      throw error;
+    }
+    if (complexity > maxComplexity) {
+      throw new QueryTooComplexError(
+        `This query could cost ${complexity} (page sizes multiply down nested lists); the limit is ${maxComplexity}. Ask for smaller pages or fewer nested lists.`,
+        { complexity, maxComplexity },
+      );
+    }
+  };
+}
+
+/** Refuses operations over the limits before any resolver runs (see operationLimits). */
+export function limitsPlugin(schemaComplexity: ComplexityMap, limits: Limits): ApolloServerPlugin {
+  const check = operationLimits(schemaComplexity, limits);
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema }: { request: { variables?: Record<string, unknown>; operationName?: string | null }; document: DocumentNode; schema: GraphQLSchema }) {
-          const mutations = mutationFieldCount(document, request.operationName);
-          if (mutations > maxMutations) {
-            throw new QueryTooComplexError(`This request carries ${mutations} mutations; the limit is ${maxMutations}. Send them in several requests.`, { mutations, maxMutations });
-          }
-          const depth = operationDepth(document, request.operationName);
-          if (depth > maxDepth) {
-            throw new QueryTooComplexError(`This query nests ${depth} levels deep; the limit is ${maxDepth}. Split it into smaller queries.`, { depth, maxDepth });
-          }
-          let complexity: number;
-          try {
-            complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [fromMap, simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch (error) {
-            // Variables that do not fit their types: the same refusal execution would give.
-            if (error instanceof GraphQLError) throw new BadUserInputError(error.message, { http: { status: 400 } });
-            throw error;
-          }
-          if (complexity > maxComplexity) {
-            throw new QueryTooComplexError(
-              `This query could cost ${complexity} (page sizes multiply down nested lists); the limit is ${maxComplexity}. Ask for smaller pages or fewer nested lists.`,
-              { complexity, maxComplexity },
-            );
-          }
+          check(schema, document, request.operationName, request.variables);
         },
       };
     },

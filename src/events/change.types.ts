@@ -1,0 +1,103 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import type { Loaders } from '../context';
+import { Domain } from '../models/model.entity';
+import { ModelSummary } from '../summaries/summary.types';
+import { connectionTypes } from '../shared/pagination';
+
+/** What happened: one value per kind of event the services append. */
+export enum ChangeType {
+  ORGANISATION_CREATED = 'ORGANISATION_CREATED',
+  ORGANISATION_UPDATED = 'ORGANISATION_UPDATED',
+  ORGANISATION_ARCHIVED = 'ORGANISATION_ARCHIVED',
+  MODEL_CREATED = 'MODEL_CREATED',
+  MODEL_UPDATED = 'MODEL_UPDATED',
+  MODEL_ARCHIVED = 'MODEL_ARCHIVED',
+  REPLICATION_RECORDED = 'REPLICATION_RECORDED',
+  REPLICATION_REMOVED = 'REPLICATION_REMOVED',
+  PERIOD_CREATED = 'PERIOD_CREATED',
+  PERIOD_REPORT_RECORDED = 'PERIOD_REPORT_RECORDED',
+}
+registerEnumType(ChangeType, { name: 'ChangeType', description: 'The kind of change an event records.' });
+
+export const MODEL_CHANGES = [ChangeType.MODEL_CREATED, ChangeType.MODEL_UPDATED, ChangeType.MODEL_ARCHIVED];
+
+/**
+ * One committed change from the log. Read from `change_event`; `loaders` is set on events fanned
+ * out live, so every subscriber of one event shares one set of DataLoaders (fresh per event).
+ */
+@ObjectType('ChangeEvent', { description: 'One committed change, from the append-only change log.' })
+export class LoggedEvent {
+  /** The log id; bigserial, so a string. */
+  id!: string;
+
+  @Field(() => String, { description: 'Position in the log. Pass it as `after` to resume right after this event.' })
+  cursor!: string;
+
+  @Field(() => ChangeType)
+  type!: ChangeType;
+
+  @Field(() => String, { description: 'Organisation, Model, ReplicationLink, PeriodReport or ReportingPeriod.' })
+  entityType!: string;
+
+  @Field(() => ID)
+  entityId!: string;
+
+  @Field(() => String, { description: 'Who made the change (the name behind the API token, or anonymous).' })
+  actor!: string;
+
+  @Field(() => Date, { description: 'When the change was appended, right before its transaction committed.' })
+  at!: Date;
+
+  @Field(() => GraphQLJSONObject, { description: 'The changed fields as they were at the time (e.g. name, domain, status, version).' })
+  payload!: Record<string, unknown>;
+
+  /** Materialised paths of the organisations concerned (for filtering; not exposed). */
+  organisationPaths!: string[];
+
+  loaders?: Loaders;
+}
+
+export const { ConnectionType: ChangeEventConnection } = connectionTypes(LoggedEvent, 'ChangeEvent');
+
+@InputType('ChangeFilter', { description: 'Which events to receive. Every condition given must hold.' })
+export class ChangeFilter {
+  @Field(() => [ChangeType], { nullable: true, description: 'Only these kinds of change.' })
+  types?: ChangeType[] | null;
+
+  @Field(() => [Domain], { nullable: true, description: 'Only changes to models (and replications) of these domains.' })
+  domain?: Domain[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only changes concerning this organisation (or its subtree, see includeDescendants).' })
+  organisationId?: string | null;
+
+  @Field(() => Boolean, { defaultValue: true, description: 'With organisationId: include changes anywhere in its subtree.' })
+  includeDescendants!: boolean;
+}
+
+@InputType('ModelChangeFilter')
+export class ModelChangeFilter {
+  @Field(() => [Domain], { nullable: true })
+  domain?: Domain[] | null;
+
+  @Field(() => ID, { nullable: true, description: 'Only models run by this organisation (or in its subtree).' })
+  organisationId?: string | null;
+
+  @Field(() => Boolean, { defaultValue: true })
+  includeDescendants!: boolean;
+}
+
+@ObjectType('SummaryUpdate', { description: 'New summary figures of an organisation, pushed when they change.' })
+export class SummaryUpdate {
+  @Field(() => ID)
+  organisationId!: string;
+
+  @Field(() => String, { nullable: true })
+  period!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The last event the figures include; null for the figures sent on subscribing before any event.' })
+  cursor!: string | null;
+
+  @Field(() => ModelSummary)
+  summary!: ModelSummary;
+}

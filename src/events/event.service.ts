@@ -1,0 +1,126 @@
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import { createLoaders, type Loaders } from '../context';
+import type { Services } from '../services';
+import { BadUserInputError, ServiceUnavailableError } from '../shared/errors';
+import type { Connection } from '../shared/pagination';
+import { SqlParams } from '../shared/sql';
+import type { SummaryKey } from '../summaries/summary.service';
+import { matcherConditions, matches, resolveMatcher, type ChangeFilterInput, type ChangeMatcher } from './change-filter';
+import { ChangeType, type LoggedEvent, type SummaryUpdate } from './change.types';
+import { EVENT_SELECT, type EventHub } from './event-hub';
+
+const CURSOR = /^\d{1,15}$/;
+
+/** The change log as a connection (for polling partners) and as live streams (for subscriptions). */
+export class EventService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly config: Config,
+    private readonly hub: EventHub | null,
+  ) {}
+
+  /**
+   * A position in the log: the client's cursor (a log id this database has reached), or the
+   * latest committed event when there is none ("from now").
+   */
+  async position(after: string | null | undefined): Promise<number> {
+    if (after != null && !CURSOR.test(after)) {
+      throw new BadUserInputError('`after` must be an event cursor (the `cursor` of a ChangeEvent), e.g. "42".', { argument: 'after' });
+    }
+    const [row]: Array<{ id: string | null }> = await this.db.query('SELECT max(id)::text AS id FROM change_event');
+    const latest = Number(row?.id ?? 0);
+    if (after == null) return latest;
+    if (Number(after) > latest) {
+      throw new BadUserInputError(`Cursor ${after} is ahead of the log (latest ${latest}); it does not come from this service.`, { argument: 'after' });
+    }
+    return Number(after);
+  }
+
+  matcher(filter: ChangeFilterInput | null | undefined, onlyTypes?: ChangeType[]): Promise<ChangeMatcher> {
+    return resolveMatcher(this.db.manager, filter, onlyTypes);
+  }
+
+  /** Events after the cursor, oldest first: a page of at most `first`. */
+  async page(after: string | null | undefined, first: number | null | undefined, filter: ChangeFilterInput | null | undefined): Promise<Connection<LoggedEvent>> {
+    const limit = first ?? this.config.defaultPageSize;
+    if (limit < 0 || limit > this.config.maxPageSize) {
+      throw new BadUserInputError(`\`first\` must be between 0 and ${this.config.maxPageSize}; got ${limit}. Page through the log with cursors.`, { argument: 'first' });
+    }
+    const from = after == null ? 0 : await this.position(after);
+    const matcher = await this.matcher(filter);
+    const params = new SqlParams();
+    const where = [`e.id > ${params.add(from)}`, ...matcherConditions(matcher, params)];
+    const rows: LoggedEvent[] = await this.db.query(`SELECT ${EVENT_SELECT} FROM change_event e WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ${limit + 1}`, params.values);
+    const edges = rows.slice(0, limit).map((node) => ({ cursor: node.cursor, node }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > limit,
+        hasPreviousPage: from > 0,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges[edges.length - 1]?.cursor ?? null,
+      },
+    };
+  }
+
+  async count(after: string | null | undefined, filter: ChangeFilterInput | null | undefined): Promise<number> {
+    const from = after == null ? 0 : await this.position(after);
+    const params = new SqlParams();
+    const where = [`e.id > ${params.add(from)}`, ...matcherConditions(await this.matcher(filter), params)];
+    const [row] = await this.db.query(`SELECT count(*)::int AS n FROM change_event e WHERE ${where.join(' AND ')}`, params.values);
+    return row.n;
+  }
+
+  private requireHub(): EventHub {
+    if (!this.hub) throw new ServiceUnavailableError('Live updates are not running on this instance.');
+    return this.hub;
+  }
+
+  /**
+   * Replays the events after `after` that pass the filter, then follows new ones. Resolved
+   * before the stream starts, so a bad cursor or an unknown organisation is refused at once.
+   */
+  async stream(after: string | null | undefined, filter: ChangeFilterInput | null | undefined, onlyTypes: ChangeType[] | undefined, tooSlow: (resumeAfter: string) => void): Promise<AsyncGenerator<LoggedEvent>> {
+    const hub = this.requireHub();
+    const position = await this.position(after);
+    const matcher = await this.matcher(filter, onlyTypes);
+    return hub.stream(position, matcher, tooSlow, (event) => matches(matcher, event));
+  }
+
+  /**
+   * The summary of one organisation now, then again each time a change that can move it
+   * commits and the figures differ from the last ones sent.
+   */
+  async summaryUpdates(organisationId: string, period: string | null, includeDescendants: boolean, services: Services, tooSlow: (resumeAfter: string) => void): Promise<AsyncGenerator<SummaryUpdate>> {
+    const hub = this.requireHub();
+    const matcher = await this.matcher({ organisationId, includeDescendants });
+    const key: SummaryKey = { organisationId, period, includeDescendants };
+    const start = await this.position(null);
+    // Loads the first figures now, so an unknown period is refused before the stream starts.
+    const first = (await services.summaries.forOrganisations([key]))[0];
+    // Moving an organisation changes the figures of its old ancestors too, whatever the paths say.
+    const relevant = (event: LoggedEvent) => event.type === ChangeType.ORGANISATION_UPDATED || matches(matcher, event);
+    const events = hub.stream(start, matcher, tooSlow, relevant);
+    const config = this.config;
+    return (async function* updates() {
+      let last = JSON.stringify(first);
+      yield { organisationId, period, cursor: start ? String(start) : null, summary: first };
+      for await (const event of events) {
+        const summary = await eventLoaders(event, services, config).summaryByOrganisation.load(key);
+        const json = JSON.stringify(summary);
+        if (json === last) continue;
+        last = json;
+        yield { organisationId, period, cursor: event.cursor, summary };
+      }
+    })();
+  }
+}
+
+/**
+ * DataLoaders for one live event, shared by every subscriber that resolves it: a thousand
+ * subscribers asking for the changed model cost one SQL statement, and no cache outlives its event.
+ */
+export function eventLoaders(event: LoggedEvent, services: Services, config: Config): Loaders {
+  return (event.loaders ??= createLoaders(services, config));
+}

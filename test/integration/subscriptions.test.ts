@@ -1,0 +1,307 @@
+import WebSocket from 'ws';
+import { appendEvents } from '../../src/events/event-log';
+import { inTransaction } from '../../src/shared/transaction';
+import { useTestServer, seeder } from '../helpers/seed';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { Subscription, wsClient } from '../helpers/ws';
+
+const t = useTestServer();
+const onPostgres = !!process.env.DATABASE_URL;
+
+const CHANGES = `subscription($after: String, $filter: ChangeFilter) {
+  changes(after: $after, filter: $filter) { cursor type entityId actor payload model { id name } } }`;
+const CHANGE_LOG = `query($after: String, $first: Int, $filter: ChangeFilter) {
+  changes(after: $after, first: $first, filter: $filter) { totalCount edges { cursor node { cursor type entityId } } pageInfo { hasNextPage endCursor } } }`;
+const RENAME = `mutation($input: UpdateModelInput!) { updateModel(input: $input) { id version } }`;
+
+/** The newest cursor: subscribing after it is deterministic, however long the handshake takes. */
+async function latest(server: TestServer): Promise<string> {
+  return (await server.ok('{ latestChangeCursor }')).latestChangeCursor;
+}
+
+/** A private subtree, so the assertions see only this test's events whatever else runs. */
+async function privateTree(server: TestServer) {
+  const seed = seeder(server);
+  const root = await seed.organisation({ kind: 'WARD' });
+  const child = await seed.organisation({ parentId: root.id });
+  return { seed, root, child };
+}
+
+/** The cursors of the log for a filter, read with the polling query (the reference order). */
+async function logCursors(server: TestServer, filter: Record<string, unknown>): Promise<string[]> {
+  const cursors: string[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const data: any = await server.ok(CHANGE_LOG, { after, first: 100, filter });
+    cursors.push(...data.changes.edges.map((e: any) => e.cursor));
+    if (!data.changes.pageInfo.hasNextPage) return cursors;
+    after = data.changes.pageInfo.endCursor;
+  }
+}
+
+describe('changes subscription', () => {
+  it('replays from a cursor, continues live, and resumes after a reconnect with no gap and no duplicate', async () => {
+    // Arrange: a subtree with three models, their creation events already in the log
+    const { seed, root, child } = await privateTree(t.server);
+    const filter = { organisationId: root.id };
+    const models = [];
+    for (let i = 0; i < 3; i += 1) models.push(await seed.model({ leadOrganisationId: i % 2 ? child.id : root.id }));
+    const [firstCursor] = await logCursors(t.server, filter);
+
+    // Act 1: subscribe after the first event (the creation of `root`): history (child + 3 models), then live
+    const client = wsClient(t.server);
+    const sub = new Subscription(client, CHANGES, { after: firstCursor, filter });
+    await sub.count(4);
+    await t.server.ok(RENAME, { input: { id: models[0].id, version: models[0].version, name: 'Đổi tên lần một' } });
+    await sub.count(5);
+    const lastSeen = sub.data.at(-1).changes.cursor;
+    sub.stop();
+    await client.dispose();
+
+    // Changes while disconnected
+    await t.server.ok(RENAME, { input: { id: models[1].id, version: models[1].version, name: 'Đổi tên khi mất kết nối' } });
+    await seed.model({ leadOrganisationId: child.id, domain: 'CULTURE_SOCIETY' });
+
+    // Act 2: reconnect with the last cursor received
+    const again = wsClient(t.server);
+    const resumed = new Subscription(again, CHANGES, { after: lastSeen, filter });
+    await resumed.count(2);
+    await t.server.ok(RENAME, { input: { id: models[2].id, version: models[2].version, name: 'Đổi tên sau khi nối lại' } });
+    await resumed.count(3);
+    resumed.stop();
+    await again.dispose();
+
+    // Assert: both sessions together are exactly the log after the first cursor, in order
+    const seen = [...sub.data, ...resumed.data].map((d) => d.changes.cursor);
+    expect(seen).toEqual((await logCursors(t.server, filter)).slice(1));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(resumed.data.map((d) => d.changes.type)).toEqual(['MODEL_UPDATED', 'MODEL_CREATED', 'MODEL_UPDATED']);
+    expect(resumed.data[2].changes.model.name).toBe('Đổi tên sau khi nối lại');
+    expect(sub.data[0].changes).toMatchObject({ type: 'ORGANISATION_CREATED', entityId: child.id, model: null });
+    expect(sub.data[1].changes).toMatchObject({ type: 'MODEL_CREATED', actor: 'anonymous', model: { id: models[0].id } });
+  });
+
+  it('filters model changes by domain and subtree, and replications by either side', async () => {
+    const { seed, root, child } = await privateTree(t.server);
+    const outside = await seed.organisation();
+    const client = wsClient(t.server);
+    const after = await latest(t.server);
+    const economy = new Subscription(client, `subscription($org: ID!, $after: String) { modelChanged(after: $after, filter: { organisationId: $org, domain: [ECONOMY] }) { type model { name domain } } }`, { org: root.id, after });
+    const replications = new Subscription(client, `subscription($org: ID!, $after: String) { replicationRecorded(after: $after, filter: { organisationId: $org }) { type payload replicationLink { source { id } target { leadOrganisation { id } } } } }`, { org: root.id, after });
+    const wanted = await seed.model({ leadOrganisationId: child.id, domain: 'ECONOMY', name: 'Kinh tế trong cây' });
+    await seed.model({ leadOrganisationId: child.id, domain: 'SECURITY_DEFENCE' });
+    await seed.model({ leadOrganisationId: outside.id, domain: 'ECONOMY' });
+    const source = await seed.model({ leadOrganisationId: outside.id, domain: 'ECONOMY' });
+    await seed.replicate(source.id, child.id, '2024-03-01');
+    await economy.count(2);
+    await replications.count(1);
+    expect(economy.data.map((d) => d.modelChanged.model.name)).toEqual(['Kinh tế trong cây', source.name]);
+    expect(economy.data[1].modelChanged.model.domain).toBe('ECONOMY');
+    expect(replications.data[0].replicationRecorded).toMatchObject({
+      type: 'REPLICATION_RECORDED',
+      payload: { sourceModelId: source.id, domain: 'ECONOMY' },
+      replicationLink: { source: { id: source.id }, target: { leadOrganisation: { id: child.id } } },
+    });
+    expect(wanted.domain).toBe('ECONOMY');
+    economy.stop();
+    replications.stop();
+    await client.dispose();
+  });
+
+  it('pushes the summary on subscribing and again when a change moves it', async () => {
+    const { seed, root, child } = await privateTree(t.server);
+    const client = wsClient(t.server);
+    const sub = new Subscription(client, `subscription($org: ID!) { summaryChanged(organisationId: $org, period: "2023-H1") { cursor summary { totalModels startedInPeriod byDomain { domain count } } } }`, { org: root.id });
+    await sub.count(1);
+    expect(sub.data[0].summaryChanged.summary.totalModels).toBe(0);
+    await seed.model({ leadOrganisationId: child.id, domain: 'POLITICAL_SYSTEM', startedOn: '2023-03-01' });
+    await sub.count(2);
+    const pushed = sub.data[1].summaryChanged;
+    expect(pushed.summary).toMatchObject({ totalModels: 1, startedInPeriod: 1 });
+    expect(pushed.summary.byDomain).toContainEqual({ domain: 'POLITICAL_SYSTEM', count: 1 });
+    expect(pushed.cursor).toMatch(/^\d+$/);
+    sub.stop();
+    await client.dispose();
+  });
+
+  it('emits nothing for a transaction that rolls back', async () => {
+    const { seed, root } = await privateTree(t.server);
+    const client = wsClient(t.server);
+    const sub = new Subscription(client, CHANGES, { after: await latest(t.server), filter: { organisationId: root.id } });
+    // An event appended inside a transaction that then fails: the change and its event go together
+    await expect(
+      inTransaction(t.server.db.dataSource, async (m) => {
+        await appendEvents(m, 'rollback-test', [{ type: 'MODEL_UPDATED', entityType: 'Model', entityId: root.id, organisationPaths: [`/${root.id}/`], payload: {} }]);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const after = await seed.model({ leadOrganisationId: root.id });
+    await sub.count(1);
+    expect(sub.data.map((d) => [d.changes.type, d.changes.entityId])).toEqual([['MODEL_CREATED', after.id]]);
+    const [{ n }] = await t.server.db.dataSource.query(`SELECT count(*)::int AS n FROM change_event WHERE actor = 'rollback-test'`);
+    expect(n).toBe(0);
+    sub.stop();
+    await client.dispose();
+  });
+
+  it('never lets a reader skip an event that commits after a later id (concurrent writers)', async () => {
+    // Writer A appends and stays open; writer B appends after it. Without a commit-ordered log, B's
+    // event (higher id) could be read before A's commits, and a reader polling `after` would skip A.
+    const { root } = await privateTree(t.server);
+    const path = `/${root.id}/`;
+    const append = (actor: string, holdMs: number) =>
+      inTransaction(t.server.db.dataSource, async (m) => {
+        await appendEvents(m, actor, [{ type: 'MODEL_UPDATED', entityType: 'Model', entityId: root.id, organisationPaths: [path], payload: {} }]);
+        if (holdMs) await m.query('SELECT pg_sleep($1)', [holdMs / 1000]);
+      });
+    const filter = { organisationId: root.id };
+    const start = (await logCursors(t.server, filter)).at(-1) ?? null;
+    const polled: string[] = [];
+    let cursor = start;
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const data: any = await t.server.ok(CHANGE_LOG, { after: cursor, first: 100, filter });
+        for (const e of data.changes.edges) polled.push(e.cursor);
+        cursor = data.changes.pageInfo.endCursor ?? cursor;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    const writers = [append('writer-a', 400)];
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 5; i += 1) writers.push(append(`writer-b${i}`, 0));
+    await Promise.all(writers);
+    await new Promise((r) => setTimeout(r, 100));
+    polling = false;
+    await poller;
+    const all = (await logCursors(t.server, filter)).filter((c) => start === null || Number(c) > Number(start));
+    expect(polled).toEqual(all);
+    expect(all.length).toBe(6);
+  });
+
+  it('refuses a malformed or future cursor and an unknown organisation with clear codes', async () => {
+    const client = wsClient(t.server);
+    const bad = new Subscription(client, CHANGES, { after: 'abc' });
+    const future = new Subscription(client, CHANGES, { after: '999999999999' });
+    const unknown = new Subscription(client, CHANGES, { filter: { organisationId: '00000000-0000-4000-8000-000000000000' } });
+    for (const s of [bad, future, unknown]) await s.until((x) => x.results.length > 0 || x.done);
+    expect(bad.results[0]?.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(future.results[0]?.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(unknown.results[0]?.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    const polled = await t.server.gql(CHANGE_LOG, { after: "1' OR '1'='1", first: 5 });
+    expect(polled.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const huge = await t.server.gql(CHANGE_LOG, { first: 100000 });
+    expect(huge.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    await client.dispose();
+  });
+});
+
+describe('connection limits', () => {
+  const limited = useTestServer({ apiTokens: new Map([['partner-token-1', 'portal']]), maxSubscriptionsPerConnection: 2, wsKeepAliveMs: 100, eventBufferSize: 10 });
+
+  it('needs a valid token on connection_init when tokens are configured', async () => {
+    for (const params of [undefined, { authorization: 'Bearer wrong-token' }]) {
+      const client = wsClient(limited.server, params);
+      const sub = new Subscription(client, CHANGES);
+      await sub.until((s) => s.done);
+      expect(client.closes[0]?.code).toBe(4403);
+      await client.dispose();
+    }
+    const client = wsClient(limited.server, { authorization: 'Bearer partner-token-1' });
+    const ok = new Subscription(client, `subscription($after: String) { modelChanged(after: $after) { cursor actor } }`, { after: await latest(limited.server) });
+    const org = await limited.server.services.organisations.create({ name: 'Tổ chức có token', kind: 'OTHER' } as never, { name: 'portal' });
+    await limited.server.services.models.create({ name: 'Mô hình có token', domain: 'ECONOMY', leadOrganisationId: org.id } as never, { name: 'portal' });
+    await ok.count(1);
+    expect(ok.data[0].modelChanged.actor).toBe('portal');
+    expect(client.closes).toEqual([]);
+    ok.stop();
+    await client.dispose();
+  });
+
+  it('caps subscriptions per connection', async () => {
+    const client = wsClient(limited.server, { token: 'partner-token-1' });
+    const subs = [0, 1, 2].map(() => new Subscription(client, `subscription { modelChanged { cursor } }`));
+    await subs[2].until((s) => s.done);
+    expect((subs[2].error as any)?.[0]?.extensions?.code ?? subs[2].results[0]?.errors?.[0].extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    expect(subs[0].done || subs[1].done).toBe(false);
+    subs.forEach((s) => s.stop());
+    await client.dispose();
+  });
+
+  it('pings idle connections', async () => {
+    const ws = new WebSocket(limited.server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const pinged = new Promise<void>((resolve) => ws.once('ping', () => resolve()));
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { token: 'partner-token-1' } }));
+    await pinged;
+    ws.close();
+  });
+
+  it('tells a subscriber that fell too far behind, disconnects it, and it resumes by cursor', async () => {
+    // Arrange: one fast subscriber on its own connection, one that will be overrun by a burst
+    const org = await limited.server.services.organisations.create({ name: 'Tổ chức bị dồn', kind: 'OTHER' } as never, { name: 'portal' });
+    const filter = { organisationId: org.id };
+    const client = wsClient(limited.server, { token: 'partner-token-1' });
+    const sub = new Subscription(client, CHANGES, { after: await latest(limited.server), filter });
+    const burst = (n: number) =>
+      inTransaction(limited.server.db.dataSource, (m) =>
+        appendEvents(m, 'burst', Array.from({ length: n }, () => ({ type: 'ORGANISATION_UPDATED', entityType: 'Organisation' as const, entityId: org.id, organisationPaths: [`/${org.id}/`], payload: {} }))),
+      );
+    await burst(1);
+    await sub.count(1); // now following live events
+    // Act: 600 events committed at once, far beyond EVENT_BUFFER_SIZE (10)
+    await burst(600);
+    await sub.until((s) => s.done, 15_000);
+    // Assert: told, with a cursor to resume from, and the connection closed with 1013
+    const tooSlow = (sub.error as any)?.[0];
+    expect(tooSlow?.extensions?.code).toBe('SUBSCRIBER_TOO_SLOW');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(client.closes.map((c) => c.code)).toContain(1013);
+    const delivered = sub.data.map((d) => d.changes.cursor);
+    const resumeAfter = tooSlow.extensions.resumeAfter;
+    expect(delivered.at(-1) ?? resumeAfter).toBe(resumeAfter);
+    const again = wsClient(limited.server, { token: 'partner-token-1' });
+    const resumed = new Subscription(again, CHANGES, { after: resumeAfter, filter });
+    await resumed.count(601 - delivered.length, 20_000);
+    const all = [...delivered, ...resumed.data.map((d) => d.changes.cursor)];
+    expect(all.length).toBe(601);
+    expect(new Set(all).size).toBe(601);
+    expect([...all].sort((a, b) => Number(a) - Number(b))).toEqual(all);
+    resumed.stop();
+    await client.dispose();
+    await again.dispose();
+  });
+});
+
+(onPostgres ? describe : describe.skip)('across instances (PostgreSQL LISTEN/NOTIFY)', () => {
+  let b: TestServer;
+  beforeAll(async () => {
+    b = await startTestServer();
+  });
+  afterAll(() => b?.stop());
+
+  it('delivers a change made on instance A to a subscriber on instance B, also after B lost its LISTEN connection', async () => {
+    const { seed, root } = await privateTree(t.server);
+    const client = wsClient(b);
+    const sub = new Subscription(client, CHANGES, { after: await latest(b), filter: { organisationId: root.id } });
+    const first = await seed.model({ leadOrganisationId: root.id });
+    await sub.count(1);
+    expect(sub.data[0].changes.entityId).toBe(first.id);
+
+    // Kill B's listening backend, then change on A while B is deaf: the NOTIFY is lost
+    const [{ n }] = await t.server.db.dataSource.query(
+      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1`,
+      [b.listenerName],
+    );
+    expect(n).toBe(1);
+    const second = await seed.model({ leadOrganisationId: root.id });
+    const third = await seed.model({ leadOrganisationId: root.id });
+    // B reconnects, catches up from the log, and nothing is lost
+    await sub.count(3, 15_000);
+    expect(sub.data.map((d) => d.changes.entityId)).toEqual([first.id, second.id, third.id]);
+    const ready: any = await (await fetch(b.url.replace("/graphql", "/readyz"))).json();
+    expect(ready.events.listening).toBe(true);
+    sub.stop();
+    await client.dispose();
+  });
+});
