@@ -196,6 +196,49 @@ describe('changes subscription', () => {
   });
 });
 
+describe('hostile WebSocket input', () => {
+  /** Opens a raw socket speaking graphql-transport-ws and returns how it was closed (or what it got). */
+  async function raw(messages: Array<string | Buffer>, { initFirst = false, waitMs = 1_000 } = {}): Promise<{ code: number | null; received: any[] }> {
+    const ws = new WebSocket(t.server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const received: any[] = [];
+    let code: number | null = null;
+    ws.on('message', (data) => received.push(JSON.parse(String(data))));
+    const closed = new Promise<void>((resolve) => ws.once('close', (c) => ((code = c), resolve())));
+    await new Promise((r) => ws.once('open', r));
+    if (initFirst) {
+      const acked = new Promise((r) => ws.once('message', r));
+      ws.send(JSON.stringify({ type: 'connection_init' }));
+      await acked;
+    }
+    for (const m of messages) ws.send(m);
+    await Promise.race([closed, new Promise((r) => setTimeout(r, waitMs))]);
+    ws.terminate();
+    return { code, received };
+  }
+
+  it('closes on a message that is not the protocol, and on a subscribe before connection_init', async () => {
+    expect((await raw(['{not json'])).code).toBe(4400);
+    expect((await raw([JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { changes { cursor } }' } })])).code).toBe(4401);
+  });
+
+  it('refuses an oversized frame and keeps serving others', async () => {
+    expect((await raw([Buffer.alloc(2 * 1024 * 1024, 'a')])).code).toBe(1009);
+    const ok = await t.server.ok('{ latestChangeCursor }');
+    expect(ok.latestChangeCursor).toMatch(/^\d+$/);
+  });
+
+  it('applies the HTTP depth and cost limits, and validation, to subscriptions', async () => {
+    const deep = `subscription { changes { model { replicas(first: 100) { edges { node { replicas(first: 100) { edges { node { replicas(first: 100) { edges { node { replicas(first: 100) { edges { node { name } } } } } } } } } } } } } } }`;
+    const { received } = await raw(
+      [JSON.stringify({ id: 'deep', type: 'subscribe', payload: { query: deep } }), JSON.stringify({ id: 'bad', type: 'subscribe', payload: { query: 'subscription { changes { nope } }' } })],
+      { initFirst: true },
+    );
+    const errors = Object.fromEntries(received.filter((m) => m.type === 'error').map((m) => [m.id, m.payload[0]]));
+    expect(errors.deep?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    expect(errors.bad?.message).toMatch(/nope/);
+  });
+});
+
 describe('connection limits', () => {
   const limited = useTestServer({ apiTokens: new Map([['partner-token-1', 'portal']]), maxSubscriptionsPerConnection: 2, wsKeepAliveMs: 100, eventBufferSize: 10 });
 
