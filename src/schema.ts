@@ -78,6 +78,11 @@ export async function buildFederatedSchema(): Promise<BuiltSchema> {
   for (const [type, fields] of Object.entries(references)) {
     resolvers[type] = { ...(resolvers[type] as object), ...(fields as object) };
   }
+  // A subscription's event is already the field's value: skip type-graphql's per-event argument
+  // conversion and validation (its `subscribe` has checked the arguments once).
+  for (const field of Object.values((resolvers.Subscription ?? {}) as Record<string, { resolve?: unknown }>)) {
+    field.resolve = (event: unknown) => event;
+  }
   const schema = buildSubgraphSchema({ typeDefs: parse(subgraphSdl), resolvers });
   return { schema, subgraphSdl, apiSdl: printSchema(apiSchema), complexity: complexityMap(apiSchema) };
 }
