@@ -26,6 +26,8 @@ export interface Config {
   /** Show stack traces and internal messages in errors. */
   exposeErrors: boolean;
   logSql: boolean;
+  /** Serve the offline GraphQL IDE to browsers on GET /graphql. */
+  ideEnabled: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -88,5 +90,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqlStats: boolVar(env, 'SQL_STATS', !production),
     exposeErrors: boolVar(env, 'EXPOSE_ERRORS', !production),
     logSql: boolVar(env, 'LOG_SQL', false),
+    ideEnabled: boolVar(env, 'IDE_ENABLED', true),
   };
 }
