@@ -32,6 +32,8 @@ export interface Config {
   maxSubscriptionsPerConnection: number;
   /** Newest events kept in memory for fan-out; a live subscriber further behind is disconnected. */
   eventBufferSize: number;
+  /** Serve the offline GraphQL IDE to browsers on GET /graphql. */
+  ideEnabled: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -97,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsKeepAliveMs: intVar(env, 'WS_KEEPALIVE_MS', 12_000, 0, 600_000),
     maxSubscriptionsPerConnection: intVar(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 10_000),
     eventBufferSize: intVar(env, 'EVENT_BUFFER_SIZE', 10_000, 10, 10_000_000),
+    ideEnabled: boolVar(env, 'IDE_ENABLED', true),
   };
 }

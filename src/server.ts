@@ -18,6 +18,7 @@ import { PgliteNotificationSource, PgNotificationSource, type NotificationSource
 import { startSubscriptionServer } from './events/ws-server';
 import { seedDemoData } from './db/demo-seed';
 import { sqlStatsStorage, type SqlStats } from './db/sql-stats';
+import { mountIde } from './ide/ide';
 import { buildFederatedSchema, type BuiltSchema } from './schema';
 import { createServices, type Services } from './services';
 import { limitsPlugin } from './shared/limits.plugin';
@@ -156,6 +157,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       res.status(503).json({ status: 'unavailable', database: db.embedded ? 'embedded' : 'postgresql' });
     }
   });
+  mountIde(app, config); // browsers get the offline IDE on GET /graphql; other GETs fall through
   app.use(
     '/graphql',
     (_req, _res, next) => {

@@ -1,0 +1,197 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import type { Express, NextFunction, Request, Response } from 'express';
+import type { Config } from '../config';
+import { DEFAULT_QUERY, IDE_CLIENT_SCRIPT, IDE_FAVICON, IDE_STYLES, renderIdePage, type IdePageSettings } from './ide-page';
+
+const gzip = promisify(gzipCallback);
+
+const JS = 'text/javascript; charset=utf-8';
+const CSS = 'text/css; charset=utf-8';
+const SOURCE_MAP = 'application/json; charset=utf-8';
+const SVG = 'image/svg+xml';
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * The one inline <style> GraphiQL writes: react-remove-scroll-bar's, while a dialog is open
+ * (settings, shortcuts). Its text depends only on the page's scrollbar gap and body margins,
+ * which our stylesheet holds at 0 (no body scrollbar, no margin), so one hash allows it and
+ * nothing else. test/integration/ide.test.ts opens a dialog and fails on any CSP violation.
+ */
+const SCROLL_LOCK_STYLE_HASH = "'sha256-Y/huXlwoYkVyQlxwSVcCi1RCDGDCSVBzDt0hYP9qlTc='";
+
+/**
+ * Only our origin. GraphiQL 3 (CodeMirror 5, React) needs no eval and no worker, and styles
+ * elements through the CSSOM, which CSP does not govern; its fonts are data: URLs inside
+ * graphiql.min.css. `connect-src 'self'` covers the same-origin ws:/wss: socket for
+ * subscriptions (CSP Level 3).
+ */
+const IDE_CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  `style-src 'self' ${SCROLL_LOCK_STYLE_HASH}`,
+  "font-src data:",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+interface Asset {
+  type: string;
+  cache: string;
+  /** A file inside node_modules, read on first request... */
+  file?: string;
+  /** ...or content of our own. */
+  content?: string;
+}
+
+interface LoadedAsset {
+  body: Buffer;
+  gzipped: Buffer;
+  /** Content hash, quoted into the ETag. */
+  etag: string;
+}
+
+function packageDir(name: string): string {
+  return path.dirname(require.resolve(`${name}/package.json`));
+}
+
+function packageVersion(name: string): string {
+  return (require(`${name}/package.json`) as { version: string }).version;
+}
+
+const shortHash = (content: string) => createHash('sha256').update(content).digest('hex').slice(0, 12);
+
+/**
+ * Every file the page loads, by the name it is served under. Names carry the package version
+ * or a content hash, so they can be cached for a year and a new release is fetched anew.
+ */
+function ideAssets(): { assets: Map<string, Asset>; stylesheets: string[]; scripts: string[]; favicon: string } {
+  const graphiql = packageDir('graphiql');
+  const versioned = (pkg: string, suffix: string) => `${pkg}-${packageVersion(pkg)}${suffix}`;
+  const own = (stem: string, suffix: string, content: string) => `${stem}-${shortHash(content)}${suffix}`;
+  const names = {
+    graphiqlCss: versioned('graphiql', '.min.css'),
+    ideCss: own('ide', '.css', IDE_STYLES),
+    react: versioned('react', '.production.min.js'),
+    reactDom: versioned('react-dom', '.production.min.js'),
+    graphqlWs: versioned('graphql-ws', '.min.js'),
+    graphiqlJs: versioned('graphiql', '.min.js'),
+    ideJs: own('ide', '.js', IDE_CLIENT_SCRIPT),
+    favicon: own('favicon', '.svg', IDE_FAVICON),
+  };
+  const assets = new Map<string, Asset>([
+    [names.graphiqlCss, { type: CSS, cache: IMMUTABLE, file: path.join(graphiql, 'graphiql.min.css') }],
+    [names.ideCss, { type: CSS, cache: IMMUTABLE, content: IDE_STYLES }],
+    [names.react, { type: JS, cache: IMMUTABLE, file: path.join(packageDir('react'), 'umd', 'react.production.min.js') }],
+    [names.reactDom, { type: JS, cache: IMMUTABLE, file: path.join(packageDir('react-dom'), 'umd', 'react-dom.production.min.js') }],
+    [names.graphqlWs, { type: JS, cache: IMMUTABLE, file: path.join(packageDir('graphql-ws'), 'umd', 'graphql-ws.min.js') }],
+    [names.graphiqlJs, { type: JS, cache: IMMUTABLE, file: path.join(graphiql, 'graphiql.min.js') }],
+    [names.ideJs, { type: JS, cache: IMMUTABLE, content: IDE_CLIENT_SCRIPT }],
+    [names.favicon, { type: SVG, cache: IMMUTABLE, content: IDE_FAVICON }],
+    // GraphiQL's bundles name their source maps without a version; only DevTools asks for them.
+    ['graphiql.min.js.map', { type: SOURCE_MAP, cache: 'no-cache', file: path.join(graphiql, 'graphiql.min.js.map') }],
+    ['graphiql.min.css.map', { type: SOURCE_MAP, cache: 'no-cache', file: path.join(graphiql, 'graphiql.min.css.map') }],
+  ]);
+  return {
+    assets,
+    stylesheets: [names.graphiqlCss, names.ideCss],
+    scripts: [names.react, names.reactDom, names.graphqlWs, names.graphiqlJs, names.ideJs],
+    favicon: names.favicon,
+  };
+}
+
+/** A browser navigating here: it names text/html and prefers it to the JSON a GraphQL client asks for. */
+function wantsHtml(req: Request): boolean {
+  if (!/\btext\/html\b/i.test(req.headers.accept ?? '')) return false;
+  return req.accepts(['text/html', 'application/graphql-response+json', 'application/json']) === 'text/html';
+}
+
+function stringParam(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Serves the offline GraphQL IDE (GraphiQL) to browsers on `GET <endpoint>`, from files in
+ * node_modules under `<endpoint>/ide/assets/`; nothing is fetched from another origin. Any other
+ * GET (a GraphQL client's query) falls through to the next handler. Mount it before the GraphQL
+ * middleware. With `ideEnabled` false it mounts nothing.
+ */
+export function mountIde(app: Express, config: Pick<Config, 'ideEnabled'>, endpoint = '/graphql'): void {
+  if (!config.ideEnabled) return;
+  const { assets, stylesheets, scripts, favicon } = ideAssets();
+  const base = `${endpoint}/ide/assets`;
+  const url = (name: string) => `${base}/${name}`;
+  const pageAssets = { stylesheets: stylesheets.map(url), scripts: scripts.map(url), favicon: url(favicon) };
+
+  // Read and compress each file once, on first request: no start-up cost when nobody opens the IDE.
+  const loaded = new Map<string, Promise<LoadedAsset>>();
+  const load = (name: string, asset: Asset): Promise<LoadedAsset> => {
+    let entry = loaded.get(name);
+    if (!entry) {
+      entry = (async () => {
+        const body = asset.file ? await readFile(asset.file) : Buffer.from(asset.content ?? '', 'utf8');
+        const etag = createHash('sha256').update(body).digest('base64url').slice(0, 27);
+        return { body, gzipped: await gzip(body), etag };
+      })();
+      entry.catch(() => loaded.delete(name)); // a failed read is retried next time
+      loaded.set(name, entry);
+    }
+    return entry;
+  };
+
+  app.get(`${base}/:name`, async (req: Request, res: Response) => {
+    const name = String(req.params.name);
+    const asset = assets.get(name);
+    res.set('X-Content-Type-Options', 'nosniff');
+    if (!asset) {
+      res.status(404).type('text/plain').send(`No IDE asset named "${name}". Reload ${endpoint} to get the current names.`);
+      return;
+    }
+    const { body, gzipped, etag } = await load(name, asset);
+    const useGzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    res.set({
+      'Content-Type': asset.type,
+      'Cache-Control': asset.cache,
+      'Cross-Origin-Resource-Policy': 'same-origin',
+      // Each encoding is its own representation, so its own validator.
+      ETag: useGzip ? `"${etag}-gz"` : `"${etag}"`,
+      Vary: 'Accept-Encoding',
+    });
+    if (useGzip) res.set('Content-Encoding', 'gzip');
+    // res.send answers 304 itself when the request's If-None-Match matches the ETag.
+    res.send(useGzip ? gzipped : body);
+  });
+
+  app.get(endpoint, (req: Request, res: Response, next: NextFunction) => {
+    res.vary('Accept'); // the same URL answers HTML or JSON depending on Accept
+    if (!wantsHtml(req)) {
+      next();
+      return;
+    }
+    const settings: IdePageSettings = {
+      endpoint,
+      defaultQuery: DEFAULT_QUERY,
+      query: stringParam(req.query.query),
+      variables: stringParam(req.query.variables),
+      operationName: stringParam(req.query.operationName),
+    };
+    res
+      .status(200)
+      .set({
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Security-Policy': IDE_CONTENT_SECURITY_POLICY,
+        'Cache-Control': 'no-cache',
+        'X-Content-Type-Options': 'nosniff',
+        'X-Frame-Options': 'DENY',
+        'Referrer-Policy': 'no-referrer',
+        'Cross-Origin-Opener-Policy': 'same-origin',
+      })
+      .send(renderIdePage(settings, pageAssets));
+  });
+}
