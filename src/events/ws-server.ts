@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { GraphQLError, parse, validate, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import { MessageType, stringifyMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -8,7 +8,7 @@ import { createLoaders, type Context } from '../context';
 import type { BuiltSchema } from '../schema';
 import type { Services } from '../services';
 import type { Actor } from '../shared/actor';
-import { SubscriberTooSlowError, TooManySubscriptionsError } from '../shared/errors';
+import { BadUserInputError, SubscriberTooSlowError, TooManySubscriptionsError } from '../shared/errors';
 import { operationLimits, type Limits } from '../shared/limits.plugin';
 
 /** WebSocket close code for a subscriber that fell behind: "try again later", which clients retry. */
@@ -76,6 +76,9 @@ export function startSubscriptionServer(
         }
         const invalid = validate(built.schema, document);
         if (invalid.length) return invalid;
+        if (!getOperationAST(document, payload.operationName)) {
+          return [new BadUserInputError(payload.operationName ? `Unknown operation named "${payload.operationName}".` : 'Send exactly one operation, or name the one to run.')];
+        }
         try {
           check(built.schema, document, payload.operationName, payload.variables);
         } catch (error) {

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
-import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, getOperationAST, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import type { ComplexityMap } from '../schema';
 import { BadUserInputError, QueryTooComplexError } from './errors';
 
@@ -74,6 +74,8 @@ export function operationLimits(schemaComplexity: ComplexityMap, { maxDepth, max
     return undefined;
   };
   return (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): void => {
+    // No such operation: nothing will run, and the transport refuses it with its own 400.
+    if (!getOperationAST(document, operationName)) return;
     const mutations = mutationFieldCount(document, operationName);
     if (mutations > maxMutations) {
       throw new QueryTooComplexError(`This request carries ${mutations} mutations; the limit is ${maxMutations}. Send them in several requests.`, { mutations, maxMutations });

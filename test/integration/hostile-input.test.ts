@@ -276,6 +276,14 @@ describe('query depth and cost', () => {
     expect(await dbState(s)).toEqual(before);
   });
 
+  it('refuses an operationName that names no operation with a 400, for anonymous and named documents alike', async () => {
+    for (const query of ['{ organisations(first: 1) { totalCount } }', 'query Real { organisations(first: 1) { totalCount } }']) {
+      const reply = await post(s, JSON.stringify({ query, operationName: 'Overview' }));
+      expect(reply.status).toBe(400);
+      expect(errorsOf(reply)[0].message).toMatch(/Overview/);
+    }
+  });
+
   it('answers refusals with a 4xx status (or 200 with errors), never 5xx', async () => {
     const cases: Array<[string, string, Record<string, unknown>?]> = [
       ['too deep', queryOfDepth(LIMITS.maxQueryDepth + 1), { id: tree.root.id }],
