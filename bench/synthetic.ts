@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/data-source';
 import { stableUuid } from '../src/shared/ids';
 import { normaliseText } from '../src/shared/text';
+import { summaryAggregates } from '../src/summaries/summary-aggregates';
 
 /** Marks every synthetic record: names start with it, so nobody takes them for real data. */
 export const SYNTHETIC_PREFIX = '[synthetic]';
@@ -59,7 +60,8 @@ export async function generateSynthetic(db: DataSource, size: SyntheticSize): Pr
   const periodId = stableUuid(`${ns}-period`, '2023-H1');
   await db.query(`INSERT INTO reporting_period (id, code, label, starts_on, ends_on) VALUES ($1, '2023-H1', '6 tháng đầu năm 2023', '2023-01-01', '2023-06-30') ON CONFLICT DO NOTHING`, [periodId]);
   const [period] = await db.query(`SELECT id FROM reporting_period WHERE code = '2023-H1'`);
-  await insertChunks(db, 'organisation (id, name, kind, parent_id, path, search_name)', ['uuid', 'text', 'organisation_kind', 'uuid', 'text', 'text'], orgRows);
+  let inserted = 0;
+  inserted += await insertChunks(db, 'organisation (id, name, kind, parent_id, path, search_name)', ['uuid', 'text', 'organisation_kind', 'uuid', 'text', 'text'], orgRows);
 
   const modelIds: string[] = [];
   const modelRows: unknown[][] = [];
@@ -73,8 +75,8 @@ export async function generateSynthetic(db: DataSource, size: SyntheticSize): Pr
     modelRows.push([id, name, DOMAINS[Math.floor(rnd() * 4)], STATUSES[Math.floor(rnd() * STATUSES.length)], started, started >= '2023-01-01' && started <= '2023-06-30' ? period.id : null, normaliseText(name)]);
     runRows.push([id, orgIds[Math.floor(rnd() * orgIds.length)], 'LEAD']);
   }
-  await insertChunks(db, 'model (id, name, domain, status, started_on, recognised_period_id, search_name)', ['uuid', 'text', 'model_domain', 'model_status', 'date', 'uuid', 'text'], modelRows);
-  await insertChunks(db, 'model_organisation (model_id, organisation_id, role)', ['uuid', 'uuid', 'model_role'], runRows);
+  inserted += await insertChunks(db, 'model (id, name, domain, status, started_on, recognised_period_id, search_name)', ['uuid', 'text', 'model_domain', 'model_status', 'date', 'uuid', 'text'], modelRows);
+  inserted += await insertChunks(db, 'model_organisation (model_id, organisation_id, role)', ['uuid', 'uuid', 'model_role'], runRows);
 
   // Each link's target is a distinct model with a higher index than its source: a forest.
   const linkRows: unknown[][] = [];
@@ -87,23 +89,29 @@ export async function generateSynthetic(db: DataSource, size: SyntheticSize): Pr
     const source = Math.floor(rnd() * target);
     linkRows.push([stableUuid(`${ns}-link`, String(target)), modelIds[source], modelIds[target], modelRows[target][4]]);
   }
-  await insertChunks(db, 'replication_link (id, source_model_id, target_model_id, replicated_on)', ['uuid', 'uuid', 'uuid', 'date'], linkRows);
+  inserted += await insertChunks(db, 'replication_link (id, source_model_id, target_model_id, replicated_on)', ['uuid', 'uuid', 'uuid', 'date'], linkRows);
   await db.query(
     `UPDATE model m SET replica_count = c.n FROM (SELECT source_model_id, count(*)::int n FROM replication_link GROUP BY 1) c
      WHERE m.id = c.source_model_id AND m.replica_count <> c.n`,
   );
+  // Bulk inserts bypass the services: recompute the summary aggregates once (only if anything was added).
+  if (inserted > 0) await db.transaction((m) => summaryAggregates.rebuild(m));
   await db.query('ANALYZE');
 }
 
-async function insertChunks(db: DataSource, target: string, types: string[], rows: unknown[][]): Promise<void> {
+/** Inserts rows in chunks, skipping those present; returns how many were new. */
+async function insertChunks(db: DataSource, target: string, types: string[], rows: unknown[][]): Promise<number> {
+  let inserted = 0;
   for (let start = 0; start < rows.length; start += 5000) {
     const chunk = rows.slice(start, start + 5000);
     const columns = types.map((type, c) => `unnest($${c + 1}::${type}[])`).join(', ');
-    await db.query(
-      `INSERT INTO ${target} SELECT ${columns} ON CONFLICT DO NOTHING`,
+    const [row] = await db.query(
+      `WITH ins AS (INSERT INTO ${target} SELECT ${columns} ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*)::int AS n FROM ins`,
       types.map((_, c) => chunk.map((row) => row[c])),
     );
+    inserted += row.n;
   }
+  return inserted;
 }
 
 async function main(): Promise<void> {

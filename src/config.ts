@@ -16,7 +16,9 @@ export interface Config {
   defaultPageSize: number;
   maxQueryComplexity: number;
   maxQueryDepth: number;
+  /** Steps followed through the replication graph: the cap, and the default of `maxDepth` arguments. */
   maxGraphDepth: number;
+  defaultGraphDepth: number;
   /** Mutation fields one request may carry (each is its own transaction). */
   maxMutationsPerRequest: number;
   /** Bearer token → caller name, for mutations; empty means mutations are open (development). */
@@ -76,6 +78,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxPageSize = intVar(env, 'MAX_PAGE_SIZE', 100, 1, 10_000);
   const defaultPageSize = intVar(env, 'DEFAULT_PAGE_SIZE', 20, 1, 10_000);
   if (defaultPageSize > maxPageSize) throw new ConfigError('DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE.');
+  const maxGraphDepth = intVar(env, 'MAX_GRAPH_DEPTH', 10_000, 1, 1_000_000);
+  const defaultGraphDepth = intVar(env, 'DEFAULT_GRAPH_DEPTH', maxGraphDepth, 1, 1_000_000);
+  if (defaultGraphDepth > maxGraphDepth) throw new ConfigError('DEFAULT_GRAPH_DEPTH must not exceed MAX_GRAPH_DEPTH.');
   const production = env.NODE_ENV === 'production';
   return {
     port: intVar(env, 'PORT', 4000, 0, 65535),
@@ -90,7 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultPageSize,
     maxQueryComplexity: intVar(env, 'MAX_QUERY_COMPLEXITY', 200_000, 1, 100_000_000),
     maxQueryDepth: intVar(env, 'MAX_QUERY_DEPTH', 16, 1, 100),
-    maxGraphDepth: intVar(env, 'MAX_GRAPH_DEPTH', 10_000, 1, 1_000_000),
+    maxGraphDepth,
+    defaultGraphDepth,
     maxMutationsPerRequest: intVar(env, 'MAX_MUTATIONS_PER_REQUEST', 20, 1, 1000),
     apiTokens: parseTokens(env.API_TOKENS ?? ''),
     sqlStats: boolVar(env, 'SQL_STATS', !production),

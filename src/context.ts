@@ -6,6 +6,7 @@ import type { Organisation } from './organisations/organisation.entity';
 import type { PeriodReport } from './periods/period-report.entity';
 import type { RegisteredFigures } from './periods/period.service';
 import type { ReportingPeriod } from './periods/reporting-period.entity';
+import type { ModelReach } from './replications/graph.types';
 import type { ReplicationLink } from './replications/replication-link.entity';
 import type { Services } from './services';
 import type { SummaryKey } from './summaries/summary.service';
@@ -26,6 +27,8 @@ export interface Loaders {
   reportsByPeriodId: DataLoader<string, PeriodReport[]>;
   registeredByOrganisationPeriod: DataLoader<{ organisationId: string; periodId: string }, RegisteredFigures, string>;
   summaryByOrganisation: DataLoader<SummaryKey, ModelSummary, string>;
+  /** Model.reach, keyed by model and depth cap: one recursive CTE for the whole batch. */
+  reachByModel: DataLoader<{ modelId: string; maxDepth: number }, ModelReach, string>;
   /**
    * Nested lists: one loader per list kind and argument set, keyed by parent id, so every parent
    * asking the same page of the same list shares one SQL statement.
@@ -34,7 +37,7 @@ export interface Loaders {
 }
 
 export function createLoaders(services: Services, config: Config): Loaders {
-  const { organisations, models, replications, periods, summaries } = services;
+  const { organisations, models, replications, graph, periods, summaries } = services;
   const pageLoaders = new Map<string, DataLoader<string, unknown>>();
   return {
     organisationById: new DataLoader((ids) => organisations.byIds(ids)),
@@ -53,6 +56,7 @@ export function createLoaders(services: Services, config: Config): Loaders {
     summaryByOrganisation: new DataLoader((keys) => summaries.forOrganisations(keys), {
       cacheKeyFn: (k) => `${k.organisationId}:${k.period ?? ''}:${k.includeDescendants}`,
     }),
+    reachByModel: new DataLoader((keys) => graph.reach(keys), { cacheKeyFn: (k) => `${k.modelId}:${k.maxDepth}` }),
     pages<T>(kind: string, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T> {
       const key = `${kind}:${JSON.stringify(args)}`;
       let loader = pageLoaders.get(key);

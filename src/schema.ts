@@ -8,9 +8,23 @@ import { ChangeResolver } from './events/change.resolver';
 import { ModelOrganisationResolver, ModelResolver } from './models/model.resolver';
 import { OrganisationResolver } from './organisations/organisation.resolver';
 import { PeriodReportResolver, ReportingPeriodResolver } from './periods/period.resolver';
+import { ModelGraphResolver, ReplicatedModelResolver, ReplicationGraphResolver } from './replications/graph.resolver';
 import { ReplicationResolver } from './replications/replication.resolver';
+import { SummaryResolver } from './summaries/summary.resolver';
 
-export const RESOLVERS = [OrganisationResolver, ModelResolver, ModelOrganisationResolver, ReplicationResolver, ReportingPeriodResolver, PeriodReportResolver, ChangeResolver] as const;
+export const RESOLVERS = [
+  OrganisationResolver,
+  ModelResolver,
+  ModelOrganisationResolver,
+  ReplicationResolver,
+  ReportingPeriodResolver,
+  PeriodReportResolver,
+  ModelGraphResolver,
+  ReplicatedModelResolver,
+  ReplicationGraphResolver,
+  SummaryResolver,
+  ChangeResolver,
+] as const;
 
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@tag", "@inaccessible"])\n\n';

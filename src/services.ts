@@ -5,6 +5,7 @@ import { EventService } from './events/event.service';
 import { ModelService } from './models/model.service';
 import { OrganisationService } from './organisations/organisation.service';
 import { PeriodService } from './periods/period.service';
+import { ReplicationGraphService } from './replications/graph.service';
 import { ReplicationService } from './replications/replication.service';
 import { SummaryService } from './summaries/summary.service';
 
@@ -13,6 +14,7 @@ export interface Services {
   organisations: OrganisationService;
   models: ModelService;
   replications: ReplicationService;
+  graph: ReplicationGraphService;
   periods: PeriodService;
   summaries: SummaryService;
   events: EventService;
@@ -24,5 +26,13 @@ export function createServices(db: DataSource, config: Config, hub: EventHub | n
   const periods = new PeriodService(db, organisations);
   const models = new ModelService(db, config, organisations, periods);
   const replications = new ReplicationService(db, config, models, organisations);
-  return { organisations, models, replications, periods, summaries: new SummaryService(db), events: new EventService(db, config, hub) };
+  return {
+    organisations,
+    models,
+    replications,
+    graph: new ReplicationGraphService(db, config),
+    periods,
+    summaries: new SummaryService(db),
+    events: new EventService(db, config, hub),
+  };
 }

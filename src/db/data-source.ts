@@ -11,9 +11,10 @@ import { Organisation } from '../organisations/organisation.entity';
 import { PeriodReport } from '../periods/period-report.entity';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
 import { ReplicationLink } from '../replications/replication-link.entity';
+import { SUMMARY_ENTITIES } from '../summaries/summary-aggregate.entity';
 import { CountingLogger } from './sql-stats';
 
-export const ENTITIES = [Organisation, CommunityModel, ModelOrganisation, ReplicationLink, ReportingPeriod, PeriodReport, ChangeEvent];
+export const ENTITIES = [Organisation, CommunityModel, ModelOrganisation, ReplicationLink, ReportingPeriod, PeriodReport, ChangeEvent, ...SUMMARY_ENTITIES];
 export const MIGRATIONS_GLOB = path.resolve(__dirname, '..', '..', 'migrations', '*.{ts,js}');
 
 /** A DataSource plus what must be closed with it. */

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { stableUuid } from '../shared/ids';
+import { summaryAggregates } from '../summaries/summary-aggregates';
 import { normaliseText } from '../shared/text';
 import { DEMO_LINKS, DEMO_MODELS, DEMO_ORGANISATIONS, DEMO_PERIOD, DEMO_REPORTS } from './demo-data';
 
@@ -43,15 +44,16 @@ export async function seedDemoData(db: DataSource): Promise<{ inserted: number }
         ),
       );
     }
+    const newModels: string[] = [];
     for (const model of DEMO_MODELS) {
       const id = demoId.model(model.key);
-      count(
-        await m.query(
-          `INSERT INTO model (id, name, domain, status, recognised_period_id, locality_id, search_name) VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $6)
-           ON CONFLICT DO NOTHING RETURNING id`,
-          [id, model.name, model.domain, periodId, model.localityKey ? demoId.organisation(model.localityKey) : null, normaliseText(model.name)],
-        ),
+      const added: Array<{ id: string }> = await m.query(
+        `INSERT INTO model (id, name, domain, status, recognised_period_id, locality_id, search_name) VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $6)
+         ON CONFLICT DO NOTHING RETURNING id`,
+        [id, model.name, model.domain, periodId, model.localityKey ? demoId.organisation(model.localityKey) : null, normaliseText(model.name)],
       );
+      count(added);
+      newModels.push(...added.map((r) => r.id));
       const orgs = [model.leadKey, ...(model.partnerKeys ?? [])].map(demoId.organisation);
       const roles = orgs.map((_, i) => (i === 0 ? 'LEAD' : 'PARTNER'));
       count(
@@ -62,6 +64,13 @@ export async function seedDemoData(db: DataSource): Promise<{ inserted: number }
         ),
       );
     }
+    // Summary aggregates: new models contribute; an existing model gaining its link back changes.
+    const relinked: Array<{ id: string }> = await m.query(
+      `SELECT x.target AS id FROM unnest($1::uuid[], $2::uuid[]) AS x(link_id, target)
+       WHERE NOT EXISTS (SELECT 1 FROM replication_link rl WHERE rl.id = x.link_id) AND NOT x.target = ANY($3::uuid[])`,
+      [DEMO_LINKS.map((l) => demoId.link(l.sourceKey, l.targetKey)), DEMO_LINKS.map((l) => demoId.model(l.targetKey)), newModels],
+    );
+    const withdrawn = await summaryAggregates.withdraw(m, relinked.map((r) => r.id));
     for (const link of DEMO_LINKS) {
       count(
         await m.query(
@@ -77,6 +86,7 @@ export async function seedDemoData(db: DataSource): Promise<{ inserted: number }
        ) c WHERE m.id = c.id AND m.replica_count <> c.n`,
       [DEMO_LINKS.map((l) => demoId.model(l.sourceKey))],
     );
+    await summaryAggregates.contribute(m, { ...withdrawn, modelIds: [...withdrawn.modelIds, ...newModels] });
     for (const r of DEMO_REPORTS) {
       count(
         await m.query(

@@ -48,6 +48,7 @@ registerEnumType(ModelStatus, { name: 'ModelStatus' });
 @Index('model_locality_idx', ['localityId'])
 @Index('model_search_trgm_idx', { synchronize: false })
 @Index('model_name_order_idx', { synchronize: false })
+@Index('model_top_replicated_idx', { synchronize: false })
 export class CommunityModel {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')

@@ -9,6 +9,7 @@ import { runCount, runPage, type Connection, type ConnectionArgs, pageRequest } 
 import { normaliseText } from '../shared/text';
 import { manyByKey, oneByKey } from '../shared/batch';
 import { isUuid } from '../shared/ids';
+import { summaryAggregates } from '../summaries/summary-aggregates';
 import { checkDateRange, inTransaction } from '../shared/transaction';
 import { CommunityModel, ModelStatus } from './model.entity';
 import { ModelRole } from './model-organisation.entity';
@@ -112,6 +113,7 @@ export class ModelService {
   async create(input: CreateModelInput, actor: Actor): Promise<CommunityModel> {
     return inTransaction(this.db, async (m) => {
       const row = await this.insert(m, input);
+      await summaryAggregates.contribute(m, [row.id]);
       await appendEvents(m, actor.name, [
         { type: 'MODEL_CREATED', entityType: 'Model', entityId: row.id, organisationPaths: await this.organisationPaths(m, row.id), payload: { name: row.name, domain: row.domain, status: row.status, version: row.version } },
       ]);
@@ -133,6 +135,12 @@ export class ModelService {
         periodId = input.recognisedPeriod === null ? null : (await this.periods.requireByCode(m, input.recognisedPeriod)).id;
       }
       const name = input.name?.trim() ?? current.name;
+      // Only domain, status and start date move summary figures; the model row lock keeps them steady.
+      const moves =
+        (input.domain ?? current.domain) !== current.domain ||
+        (input.status ?? current.status) !== current.status ||
+        (input.startedOn === undefined ? current.startedOn : input.startedOn) !== current.startedOn;
+      const withdrawn = moves ? await summaryAggregates.withdraw(m, [current.id]) : null;
       const [[row]]: [CommunityModel[]] = await m.query(
         `UPDATE model SET name = $2, description = $3, domain = $4, status = $5, started_on = $6, locality_id = $7,
            recognised_period_id = $8, search_name = $9, version = version + 1, updated_at = now()
@@ -149,6 +157,7 @@ export class ModelService {
           normaliseText(name),
         ],
       );
+      if (withdrawn) await summaryAggregates.contribute(m, withdrawn);
       const type = row.status === ModelStatus.ARCHIVED && current.status !== ModelStatus.ARCHIVED ? 'MODEL_ARCHIVED' : 'MODEL_UPDATED';
       await appendEvents(m, actor.name, [
         { type, entityType: 'Model', entityId: row.id, organisationPaths: await this.organisationPaths(m, row.id), payload: { name: row.name, domain: row.domain, status: row.status, version: row.version } },

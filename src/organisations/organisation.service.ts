@@ -9,6 +9,7 @@ import { normaliseText, searchCondition } from '../shared/text';
 import { oneByKey } from '../shared/batch';
 import { isUuid } from '../shared/ids';
 import { inTransaction } from '../shared/transaction';
+import { summaryAggregates, type Withdrawn } from '../summaries/summary-aggregates';
 import { Organisation } from './organisation.entity';
 import { CreateOrganisationInput, OrganisationFilter, OrganisationOrder, OrganisationOrderField, UpdateOrganisationInput } from './organisation.inputs';
 import { ORGANISATION_COLUMNS } from './organisation.sql';
@@ -107,6 +108,7 @@ export class OrganisationService {
       if (input.name === null) throw new BadUserInputError('name cannot be removed; send a new name or omit it.', { argument: 'name' });
       if (input.kind === null) throw new BadUserInputError('kind cannot be removed; send a kind or omit it.', { argument: 'kind' });
       let path = current.path;
+      let withdrawn: Withdrawn | null = null;
       if (input.parentId !== undefined && input.parentId !== current.parentId) {
         let parentPath = '/';
         if (input.parentId !== null) {
@@ -118,6 +120,7 @@ export class OrganisationService {
           parentPath = parent.path;
         }
         path = `${parentPath}${current.id}/`;
+        withdrawn = await this.withdrawSubtree(m, current.path);
         await m.query(
           `UPDATE organisation SET path = $1 || substr(path, $2) WHERE path LIKE $3 AND id <> $4`,
           [path, current.path.length + 1, `${current.path}_%`, current.id],
@@ -138,11 +141,28 @@ export class OrganisationService {
           normaliseText(name),
         ],
       );
+      if (withdrawn) await summaryAggregates.contribute(m, withdrawn);
       await appendEvents(m, actor.name, [
         { type: 'ORGANISATION_UPDATED', entityType: 'Organisation', entityId: row.id, organisationPaths: [row.path], payload: { name: row.name, version: row.version } },
       ]);
       return row;
     });
+  }
+
+  /**
+   * Before a move: locks the subtree's organisations and the models they run (in id order), so no
+   * model can start, change or gain an organisation there meanwhile, and reads what those models
+   * contribute to the summaries under the old paths.
+   */
+  private async withdrawSubtree(m: EntityManager, path: string): Promise<Withdrawn> {
+    await m.query(`SELECT 1 FROM organisation WHERE path LIKE $1 ORDER BY id FOR UPDATE`, [`${path}%`]);
+    const rows: Array<{ id: string }> = await m.query(
+      `SELECT m.id FROM model m WHERE m.id IN (
+         SELECT mo.model_id FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id WHERE o.path LIKE $1)
+       ORDER BY m.id FOR SHARE`,
+      [`${path}%`],
+    );
+    return summaryAggregates.withdraw(m, rows.map((r) => r.id));
   }
 
   async archive(id: string, version: number, actor: Actor): Promise<Organisation> {

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config';
-import { appendEvents } from '../events/event-log';
+import { appendEvents, type NewEvent } from '../events/event-log';
 import { ModelStatus } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
 import { MODEL_SELECT } from '../models/model.sql';
@@ -13,6 +13,7 @@ import { isUuid } from '../shared/ids';
 import { runCount, runPage, SortDirection, type Connection, type ConnectionArgs, type PageQuery, pageRequest } from '../shared/pagination';
 import { SqlParams, returningList, selectList } from '../shared/sql';
 import { checkDateRange, inTransaction } from '../shared/transaction';
+import { summaryAggregates, type Withdrawn } from '../summaries/summary-aggregates';
 import type { CommunityModel } from '../models/model.entity';
 import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter } from './replication.inputs';
 import { ReplicationLink } from './replication-link.entity';
@@ -118,8 +119,21 @@ export class ReplicationService {
     return row.found;
   }
 
-  /** Inserts a link after the checks; the caller holds the graph lock. */
-  private async insertLink(m: EntityManager, source: CommunityModel, target: CommunityModel, replicatedOn: string | null, note: string | null, actor: Actor): Promise<ReplicationLink> {
+  /**
+   * Inserts a link after the checks; the caller holds the graph lock. The target's summary
+   * contribution includes its incoming link: `withdrawn` is what it contributed before (or just its
+   * id when it is new). Aggregates are written before any event, as in every mutation (lock order).
+   */
+  private async insertLink(
+    m: EntityManager,
+    source: CommunityModel,
+    target: CommunityModel,
+    replicatedOn: string | null,
+    note: string | null,
+    actor: Actor,
+    withdrawn: Withdrawn | string[],
+    precedingEvents: NewEvent[] = [],
+  ): Promise<ReplicationLink> {
     const [existing]: ReplicationLink[] = await m.query(`SELECT ${LINK_SELECT} FROM replication_link rl WHERE rl.target_model_id = $1`, [target.id]);
     if (existing) {
       throw new ConflictError(
@@ -138,7 +152,9 @@ export class ReplicationService {
       [source.id, target.id, replicatedOn, note],
     );
     await m.query('UPDATE model SET replica_count = replica_count + 1 WHERE id = $1', [source.id]);
+    await summaryAggregates.contribute(m, withdrawn);
     await appendEvents(m, actor.name, [
+      ...precedingEvents,
       {
         type: 'REPLICATION_RECORDED',
         entityType: 'ReplicationLink',
@@ -163,7 +179,8 @@ export class ReplicationService {
       await this.lockGraph(m);
       const source = await this.models.lock(m, input.sourceModelId, 'Source model');
       const target = await this.models.lock(m, input.targetModelId, 'Target model');
-      return this.insertLink(m, source, target, input.replicatedOn ?? null, input.note?.trim() || null, actor);
+      const withdrawn = await summaryAggregates.withdraw(m, [target.id]);
+      return this.insertLink(m, source, target, input.replicatedOn ?? null, input.note?.trim() || null, actor, withdrawn);
     });
   }
 
@@ -190,10 +207,8 @@ export class ReplicationService {
         leadOrganisationId: organisation.id,
         localityId: locality?.id ?? null,
       });
-      await appendEvents(m, actor.name, [
-        { type: 'MODEL_CREATED', entityType: 'Model', entityId: replica.id, organisationPaths: [organisation.path], payload: { name: replica.name, domain: replica.domain, status: replica.status, version: replica.version, replicaOf: source.id } },
-      ]);
-      return this.insertLink(m, source, replica, input.replicatedOn ?? null, input.note?.trim() || null, actor);
+      const created: NewEvent = { type: 'MODEL_CREATED', entityType: 'Model', entityId: replica.id, organisationPaths: [organisation.path], payload: { name: replica.name, domain: replica.domain, status: replica.status, version: replica.version, replicaOf: source.id } };
+      return this.insertLink(m, source, replica, input.replicatedOn ?? null, input.note?.trim() || null, actor, [replica.id], [created]);
     });
   }
 
@@ -202,15 +217,14 @@ export class ReplicationService {
     if (!isUuid(linkId)) throw new NotFoundError('Replication link', linkId);
     return inTransaction(this.db, async (m) => {
       await this.lockGraph(m);
-      const [[link]]: [ReplicationLink[]] = await m.query(
-        `DELETE FROM replication_link rl WHERE rl.id = $1 RETURNING ${LINK_SELECT}`,
-        [linkId],
-      );
+      const [link]: ReplicationLink[] = await m.query(`SELECT ${LINK_SELECT} FROM replication_link rl WHERE rl.id = $1 FOR UPDATE`, [linkId]);
       if (!link) throw new NotFoundError('Replication link', linkId);
-      const [[target]]: [Array<{ domain: string }>] = await m.query(
-        'UPDATE model SET replica_count = replica_count - 1 WHERE id = $1 RETURNING (SELECT t.domain FROM model t WHERE t.id = $2) AS domain',
-        [link.sourceModelId, link.targetModelId],
-      );
+      // The replica's figures include its incoming link; its row lock keeps the rest of them steady.
+      const target = await this.models.lock(m, link.targetModelId);
+      const withdrawn = await summaryAggregates.withdraw(m, [link.targetModelId]);
+      await m.query('DELETE FROM replication_link WHERE id = $1', [link.id]);
+      await m.query('UPDATE model SET replica_count = replica_count - 1 WHERE id = $1', [link.sourceModelId]);
+      await summaryAggregates.contribute(m, withdrawn);
       await appendEvents(m, actor.name, [
         {
           type: 'REPLICATION_REMOVED',

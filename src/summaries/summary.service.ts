@@ -1,6 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { Domain, ModelStatus } from '../models/model.entity';
+import type { ModelFilter } from '../models/model.inputs';
+import { modelConditions } from '../models/model.sql';
 import { NotFoundError } from '../shared/errors';
+import { SqlParams } from '../shared/sql';
+import { normaliseText } from '../shared/text';
+import { EVERYTHING_SCOPE } from './summary-aggregates';
 import type { ModelSummary } from './summary.types';
 
 export interface SummaryKey {
@@ -10,66 +15,128 @@ export interface SummaryKey {
   includeDescendants: boolean;
 }
 
+interface ScopeKey {
+  scopeId: string;
+  subtree: boolean;
+  period: string | null;
+}
+
 interface SummaryRow {
-  n: number;
-  total: number;
-  domains: Record<string, number> | null;
-  statuses: Record<string, number> | null;
+  /** [domain, status, models] per non-empty cell. */
+  counts: Array<[Domain, ModelStatus, number]> | null;
   started: number | null;
   replicated: number | null;
   organisations: number;
+  /** The period's code when it exists (null when unknown or not asked). */
+  found: string | null;
+  period: string | null;
+}
+
+function toSummary(r: SummaryRow | undefined): ModelSummary {
+  const byDomain = new Map<string, number>();
+  const byStatus = new Map<string, number>();
+  let total = 0;
+  for (const [domain, status, n] of r?.counts ?? []) {
+    byStatus.set(status, (byStatus.get(status) ?? 0) + n);
+    if (status === ModelStatus.ARCHIVED) continue;
+    byDomain.set(domain, (byDomain.get(domain) ?? 0) + n);
+    total += n;
+  }
+  return {
+    totalModels: total,
+    byDomain: Object.values(Domain).map((domain) => ({ domain, count: byDomain.get(domain) ?? 0 })),
+    byStatus: Object.values(ModelStatus).map((status) => ({ status, count: byStatus.get(status) ?? 0 })),
+    startedInPeriod: r?.started ?? null,
+    replicatedInPeriod: r?.replicated ?? null,
+    organisationsInvolved: r?.organisations ?? 0,
+  };
+}
+
+function checkPeriods(rows: SummaryRow[]): void {
+  const missing = rows.find((r) => r.period !== null && r.found === null);
+  if (missing) throw new NotFoundError('Reporting period', missing.period as string);
+}
+
+/** Whether a filter selects exactly a scope the aggregates keep (an organisation, its subtree, or everything). */
+function isScopeOnly(f: ModelFilter | null | undefined): boolean {
+  if (!f) return true;
+  return !f.domain?.length && !f.status?.length && !f.period && !f.startedFrom && !f.startedTo && !(f.search && normaliseText(f.search));
 }
 
 /**
- * Summary figures for many organisations in one statement: each key (organisation, period,
- * subtree or not) is a LATERAL aggregate over the models its organisations run.
+ * Summary figures. Organisation scopes (and the unfiltered whole) read the maintained aggregates
+ * (summary-aggregates.ts): one statement for every key of a DataLoader batch, however many models
+ * they cover. Any other filter is one GROUP BY statement over the filtered models.
+ *
+ * Semantics, the same on both paths: archived models count in byStatus only; startedInPeriod and
+ * replicatedInPeriod (null without a period) count every model of the set, archived or not;
+ * organisationsInvolved counts the organisations running its non-archived models.
  */
 export class SummaryService {
   constructor(private readonly db: DataSource) {}
 
+  /** DataLoader batch for `Organisation.summary`. An unknown period is NOT_FOUND. */
   async forOrganisations(keys: readonly SummaryKey[]): Promise<ModelSummary[]> {
-    const periods = [...new Set(keys.map((k) => k.period).filter((p): p is string => !!p))];
-    if (periods.length) {
-      const found: Array<{ code: string }> = await this.db.query('SELECT code FROM reporting_period WHERE code = ANY($1::text[])', [periods]);
-      const missing = periods.find((p) => !found.some((f) => f.code === p));
-      if (missing) throw new NotFoundError('Reporting period', missing);
+    return this.fromAggregates(keys.map((k) => ({ scopeId: k.organisationId, subtree: k.includeDescendants, period: k.period })));
+  }
+
+  /**
+   * `Query.summary`: the models a `models` filter selects, except that archived models stay in the
+   * set unless a status list says otherwise (so the figures match Organisation.summary).
+   */
+  async forFilter(filter: ModelFilter | null | undefined, period: string | null): Promise<ModelSummary> {
+    if (isScopeOnly(filter)) {
+      const [summary] = await this.fromAggregates([
+        filter?.organisationId
+          ? { scopeId: filter.organisationId, subtree: !!filter.includeDescendants, period }
+          : { scopeId: EVERYTHING_SCOPE, subtree: true, period },
+      ]);
+      return summary;
     }
+    const params = new SqlParams();
+    const where = modelConditions({ ...filter, includeArchived: true } as ModelFilter, params);
+    const p = params.add(period);
+    const [row]: SummaryRow[] = await this.db.query(
+      `WITH ms AS MATERIALIZED (
+         SELECT m.id, m.domain, m.status, m.started_on FROM model m ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ),
+       rp AS (SELECT code, starts_on, ends_on FROM reporting_period WHERE code = ${p}::text)
+       SELECT ${p}::text AS period, (SELECT code FROM rp) AS found,
+         (SELECT jsonb_agg(jsonb_build_array(x.domain, x.status, x.n)) FROM (SELECT domain, status, count(*)::int n FROM ms GROUP BY 1, 2) x) AS counts,
+         (SELECT count(*)::int FROM ms, rp WHERE ms.started_on BETWEEN rp.starts_on AND rp.ends_on) AS started,
+         (SELECT count(*)::int FROM ms JOIN replication_link rl ON rl.target_model_id = ms.id, rp
+           WHERE rl.replicated_on BETWEEN rp.starts_on AND rp.ends_on) AS replicated,
+         (SELECT count(DISTINCT mo.organisation_id)::int FROM ms JOIN model_organisation mo ON mo.model_id = ms.id
+           WHERE ms.status <> 'ARCHIVED') AS organisations`,
+      params.values,
+    );
+    checkPeriods([row]);
+    if (period === null) Object.assign(row, { started: null, replicated: null });
+    return toSummary(row);
+  }
+
+  private async fromAggregates(keys: readonly ScopeKey[]): Promise<ModelSummary[]> {
     const rows: SummaryRow[] = await this.db.query(
       `WITH k AS (
-         SELECT k.n, k.org_id, k.period, k.sub, o.path, rp.starts_on, rp.ends_on
-         FROM unnest($1::uuid[], $2::text[], $3::boolean[]) WITH ORDINALITY AS k(org_id, period, sub, n)
-         JOIN organisation o ON o.id = k.org_id
+         SELECT k.n, k.scope_id, k.sub, k.period, rp.code AS found, rp.starts_on, rp.ends_on
+         FROM unnest($1::uuid[], $2::boolean[], $3::text[]) WITH ORDINALITY AS k(scope_id, sub, period, n)
          LEFT JOIN reporting_period rp ON rp.code = k.period
        )
-       SELECT k.n, s.* FROM k CROSS JOIN LATERAL (
-         WITH ms AS (
-           SELECT DISTINCT m.id, m.domain, m.status, m.started_on
-           FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id JOIN model m ON m.id = mo.model_id
-           WHERE (CASE WHEN k.sub THEN o.path LIKE k.path || '%' ELSE o.id = k.org_id END)
-         )
-         SELECT count(*) FILTER (WHERE ms.status <> 'ARCHIVED')::int AS total,
-                (SELECT jsonb_object_agg(d.domain, d.c) FROM (SELECT domain, count(*)::int c FROM ms WHERE status <> 'ARCHIVED' GROUP BY domain) d) AS domains,
-                (SELECT jsonb_object_agg(t.status, t.c) FROM (SELECT status, count(*)::int c FROM ms GROUP BY status) t) AS statuses,
-                CASE WHEN k.period IS NULL THEN NULL ELSE count(*) FILTER (WHERE ms.started_on BETWEEN k.starts_on AND k.ends_on)::int END AS started,
-                CASE WHEN k.period IS NULL THEN NULL ELSE
-                  (SELECT count(*)::int FROM replication_link rl JOIN ms t ON t.id = rl.target_model_id
-                   WHERE rl.replicated_on BETWEEN k.starts_on AND k.ends_on) END AS replicated,
-                (SELECT count(DISTINCT mo.organisation_id)::int FROM model_organisation mo JOIN ms ON ms.id = mo.model_id WHERE ms.status <> 'ARCHIVED') AS organisations
-         FROM ms
-       ) s ORDER BY k.n`,
-      [keys.map((k) => k.organisationId), keys.map((k) => k.period), keys.map((k) => k.includeDescendants)],
+       SELECT k.n, k.period, k.found,
+         (SELECT jsonb_agg(jsonb_build_array(c.domain, c.status, c.models)) FROM summary_count c
+           WHERE c.scope_id = k.scope_id AND c.subtree = k.sub) AS counts,
+         CASE WHEN k.period IS NOT NULL THEN
+           (SELECT coalesce(sum(s.models), 0)::int FROM summary_started s
+             WHERE s.scope_id = k.scope_id AND s.subtree = k.sub AND s.started_on BETWEEN k.starts_on AND k.ends_on) END AS started,
+         CASE WHEN k.period IS NOT NULL THEN
+           (SELECT coalesce(sum(r.links), 0)::int FROM summary_replicated r
+             WHERE r.scope_id = k.scope_id AND r.subtree = k.sub AND r.replicated_on BETWEEN k.starts_on AND k.ends_on) END AS replicated,
+         -- No "models > 0" test: rows reaching zero are deleted, and without it the count is index-only.
+         (SELECT count(*)::int FROM summary_involved i WHERE i.scope_id = k.scope_id AND i.subtree = k.sub) AS organisations
+       FROM k ORDER BY k.n`,
+      [keys.map((k) => k.scopeId), keys.map((k) => k.subtree), keys.map((k) => k.period)],
     );
-    const byIndex = new Map(rows.map((r) => [Number(r.n), r]));
-    return keys.map((_, i) => {
-      const r = byIndex.get(i + 1);
-      return {
-        totalModels: r?.total ?? 0,
-        byDomain: Object.values(Domain).map((domain) => ({ domain, count: r?.domains?.[domain] ?? 0 })),
-        byStatus: Object.values(ModelStatus).map((status) => ({ status, count: r?.statuses?.[status] ?? 0 })),
-        startedInPeriod: r ? r.started : null,
-        replicatedInPeriod: r ? r.replicated : null,
-        organisationsInvolved: r?.organisations ?? 0,
-      };
-    });
+    checkPeriods(rows);
+    return keys.map((_, i) => toSummary(rows[i]));
   }
 }

@@ -1,0 +1,78 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Domain, ModelStatus } from '../models/model.entity';
+
+/*
+ * Maintained aggregates behind the summaries (see summary-aggregates.ts). A *scope* is an
+ * organisation's subtree (subtree = true), an organisation alone (subtree = false), or the whole
+ * graph (EVERYTHING_SCOPE, subtree = true). No foreign keys: the sentinel scope is no organisation,
+ * and the rows are kept right by the services, not by cascades.
+ */
+
+/** Models per scope, domain and status (archived included: they count in byStatus). */
+@Entity({ name: 'summary_count' })
+export class SummaryCount {
+  @PrimaryColumn({ name: 'scope_id', type: 'uuid' })
+  scopeId!: string;
+
+  @PrimaryColumn({ type: 'boolean' })
+  subtree!: boolean;
+
+  @PrimaryColumn({ type: 'enum', enum: Domain, enumName: 'model_domain' })
+  domain!: Domain;
+
+  @PrimaryColumn({ type: 'enum', enum: ModelStatus, enumName: 'model_status' })
+  status!: ModelStatus;
+
+  @Column({ type: 'int' })
+  models!: number;
+}
+
+/** Models per scope and start date (models without a start date are not counted). */
+@Entity({ name: 'summary_started' })
+export class SummaryStarted {
+  @PrimaryColumn({ name: 'scope_id', type: 'uuid' })
+  scopeId!: string;
+
+  @PrimaryColumn({ type: 'boolean' })
+  subtree!: boolean;
+
+  @PrimaryColumn({ name: 'started_on', type: 'date' })
+  startedOn!: string;
+
+  @Column({ type: 'int' })
+  models!: number;
+}
+
+/** Dated replication links into the scope's models, per date (a model has at most one source). */
+@Entity({ name: 'summary_replicated' })
+export class SummaryReplicated {
+  @PrimaryColumn({ name: 'scope_id', type: 'uuid' })
+  scopeId!: string;
+
+  @PrimaryColumn({ type: 'boolean' })
+  subtree!: boolean;
+
+  @PrimaryColumn({ name: 'replicated_on', type: 'date' })
+  replicatedOn!: string;
+
+  @Column({ type: 'int' })
+  links!: number;
+}
+
+/** Non-archived models of the scope that each organisation runs; "involved" = rows present. */
+@Entity({ name: 'summary_involved' })
+export class SummaryInvolved {
+  @PrimaryColumn({ name: 'scope_id', type: 'uuid' })
+  scopeId!: string;
+
+  @PrimaryColumn({ type: 'boolean' })
+  subtree!: boolean;
+
+  @PrimaryColumn({ name: 'organisation_id', type: 'uuid' })
+  organisationId!: string;
+
+  @Column({ type: 'int' })
+  models!: number;
+}
+
+export const SUMMARY_ENTITIES = [SummaryCount, SummaryStarted, SummaryReplicated, SummaryInvolved];

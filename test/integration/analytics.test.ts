@@ -1,0 +1,457 @@
+import { summaryAggregates } from '../../src/summaries/summary-aggregates';
+import { useTestServer } from '../helpers/seed';
+import { uniqueName } from '../helpers/server';
+
+const t = useTestServer();
+
+const DOMAINS = ['ECONOMY', 'CULTURE_SOCIETY', 'SECURITY_DEFENCE', 'POLITICAL_SYSTEM'];
+const STATUSES = ['PILOT', 'ACTIVE', 'SUSPENDED', 'ARCHIVED'];
+const FIGURES = 'totalModels byDomain { domain count } byStatus { status count } startedInPeriod replicatedInPeriod organisationsInvolved';
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failing sequence can be replayed. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = a;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n: number) => Math.floor(next() * n);
+  const pick = <T>(list: readonly T[]): T => list[int(list.length)];
+  const date = () => (next() < 0.2 ? null : new Date(Date.UTC(2022, 6, 1) + int(540) * 86_400_000).toISOString().slice(0, 10));
+  return { next, int, pick, date };
+}
+
+const sortRows = (rows: Array<Record<string, unknown>>) => rows.map((r) => JSON.stringify(r)).sort();
+
+/**
+ * The aggregate rows of these scopes, and the same rows recounted from the base tables in a
+ * different way (subtree membership by path prefix, not by splitting paths into ancestors).
+ */
+async function aggregatesAndRecount(scopes: string[]) {
+  const q = (sql: string) => t.server.db.dataSource.query(sql, [scopes]);
+  const members = `WITH s AS (SELECT id, path FROM organisation WHERE id = ANY($1::uuid[])),
+    members AS (
+      SELECT DISTINCT s.id AS scope_id, true AS subtree, mo.model_id
+      FROM s JOIN organisation o ON o.path LIKE s.path || '%' JOIN model_organisation mo ON mo.organisation_id = o.id
+      UNION
+      SELECT s.id, false, mo.model_id FROM s JOIN model_organisation mo ON mo.organisation_id = s.id
+    )`;
+  const actual = {
+    count: await q(`SELECT scope_id::text AS s, subtree, domain::text AS k, status::text AS k2, models AS n FROM summary_count WHERE scope_id = ANY($1::uuid[])`),
+    started: await q(`SELECT scope_id::text AS s, subtree, started_on::text AS k, models AS n FROM summary_started WHERE scope_id = ANY($1::uuid[])`),
+    replicated: await q(`SELECT scope_id::text AS s, subtree, replicated_on::text AS k, links AS n FROM summary_replicated WHERE scope_id = ANY($1::uuid[])`),
+    involved: await q(`SELECT scope_id::text AS s, subtree, organisation_id::text AS k, models AS n FROM summary_involved WHERE scope_id = ANY($1::uuid[])`),
+  };
+  const expected = {
+    count: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, m.domain::text AS k, m.status::text AS k2, count(*)::int AS n
+      FROM members x JOIN model m ON m.id = x.model_id GROUP BY 1, 2, 3, 4`),
+    started: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, m.started_on::text AS k, count(*)::int AS n
+      FROM members x JOIN model m ON m.id = x.model_id WHERE m.started_on IS NOT NULL GROUP BY 1, 2, 3`),
+    replicated: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, rl.replicated_on::text AS k, count(*)::int AS n
+      FROM members x JOIN replication_link rl ON rl.target_model_id = x.model_id WHERE rl.replicated_on IS NOT NULL GROUP BY 1, 2, 3`),
+    involved: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, mo.organisation_id::text AS k, count(*)::int AS n
+      FROM members x JOIN model m ON m.id = x.model_id JOIN model_organisation mo ON mo.model_id = m.id
+      WHERE m.status <> 'ARCHIVED' GROUP BY 1, 2, 3`),
+  };
+  const sorted = (o: typeof actual) => Object.fromEntries(Object.entries(o).map(([k, rows]) => [k, sortRows(rows)]));
+  return { actual: sorted(actual), expected: sorted(expected) };
+}
+
+/** Summary figures of each scope counted straight from the base tables (null period figures without a period). */
+async function directFigures(scopes: string[], period: string | null) {
+  const rows: Array<{ s: string; subtree: boolean; f: any }> = await t.server.db.dataSource.query(
+    `WITH s AS (SELECT id, path FROM organisation WHERE id = ANY($1::uuid[])),
+     rp AS (SELECT starts_on, ends_on FROM reporting_period WHERE code = $2),
+     members AS (
+       SELECT DISTINCT s.id AS scope_id, true AS subtree, mo.model_id
+       FROM s JOIN organisation o ON o.path LIKE s.path || '%' JOIN model_organisation mo ON mo.organisation_id = o.id
+       UNION
+       SELECT s.id, false, mo.model_id FROM s JOIN model_organisation mo ON mo.organisation_id = s.id
+     )
+     SELECT x.scope_id::text AS s, x.subtree, jsonb_build_object(
+       'total', count(*) FILTER (WHERE m.status <> 'ARCHIVED'),
+       'domains', jsonb_build_array(${DOMAINS.map((d) => `count(*) FILTER (WHERE m.status <> 'ARCHIVED' AND m.domain = '${d}')`).join(', ')}),
+       'statuses', jsonb_build_array(${STATUSES.map((st) => `count(*) FILTER (WHERE m.status = '${st}')`).join(', ')}),
+       'started', count(*) FILTER (WHERE m.started_on BETWEEN (SELECT starts_on FROM rp) AND (SELECT ends_on FROM rp)),
+       'replicated', (SELECT count(*) FROM replication_link rl, rp WHERE rl.target_model_id = ANY(array_agg(m.id)) AND rl.replicated_on BETWEEN rp.starts_on AND rp.ends_on),
+       'involved', (SELECT count(DISTINCT mo.organisation_id) FROM model_organisation mo JOIN model mm ON mm.id = mo.model_id
+                    WHERE mo.model_id = ANY(array_agg(m.id)) AND mm.status <> 'ARCHIVED')
+     ) AS f
+     FROM members x JOIN model m ON m.id = x.model_id GROUP BY 1, 2`,
+    [scopes, period ?? '2023-H1'],
+  );
+  const key = (s: string, sub: boolean) => `${s}:${sub}`;
+  const byKey = new Map(rows.map((r) => [key(r.s, r.subtree), r.f]));
+  return (scope: string, sub: boolean) => {
+    const f = byKey.get(key(scope, sub));
+    return {
+      totalModels: f?.total ?? 0,
+      byDomain: DOMAINS.map((domain, i) => ({ domain, count: f?.domains[i] ?? 0 })),
+      byStatus: STATUSES.map((status, i) => ({ status, count: f?.statuses[i] ?? 0 })),
+      startedInPeriod: period ? (f?.started ?? 0) : null,
+      replicatedInPeriod: period ? (f?.replicated ?? 0) : null,
+      organisationsInvolved: f?.involved ?? 0,
+    };
+  };
+}
+
+/** Every summary of every scope, through Organisation.summary, Query.summary (aggregates) and Query.summary (GROUP BY), against direct counts. */
+async function expectSummariesMatch(scopes: string[]) {
+  const fields: string[] = [];
+  scopes.forEach((id, i) => {
+    for (const sub of [true, false]) {
+      const s = `${i}_${sub ? 's' : 'd'}`;
+      fields.push(`o${s}: organisation(id: "${id}") { p: summary(period: "2023-H1", includeDescendants: ${sub}) { ${FIGURES} } n: summary(includeDescendants: ${sub}) { ${FIGURES} } }`);
+      fields.push(`qp${s}: summary(period: "2023-H1", filter: { organisationId: "${id}", includeDescendants: ${sub} }) { ${FIGURES} }`);
+      fields.push(`qn${s}: summary(filter: { organisationId: "${id}", includeDescendants: ${sub} }) { ${FIGURES} }`);
+      // Not a plain scope (a domain list), so the GROUP BY path: the same set, the same figures.
+      fields.push(`qg${s}: summary(period: "2023-H1", filter: { organisationId: "${id}", includeDescendants: ${sub}, domain: [${DOMAINS.join(', ')}] }) { ${FIGURES} }`);
+    }
+  });
+  const res = await t.server.gql(`{ ${fields.join('\n')} }`);
+  expect(res.errors).toBeUndefined();
+  const withPeriod = await directFigures(scopes, '2023-H1');
+  const without = await directFigures(scopes, null);
+  scopes.forEach((id, i) => {
+    for (const sub of [true, false]) {
+      const s = `${i}_${sub ? 's' : 'd'}`;
+      expect({ scope: id, sub, figures: res.data[`o${s}`].p }).toEqual({ scope: id, sub, figures: withPeriod(id, sub) });
+      expect({ scope: id, sub, figures: res.data[`o${s}`].n }).toEqual({ scope: id, sub, figures: without(id, sub) });
+      expect(res.data[`qp${s}`]).toEqual(withPeriod(id, sub));
+      expect(res.data[`qn${s}`]).toEqual(without(id, sub));
+      expect(res.data[`qg${s}`]).toEqual(withPeriod(id, sub));
+    }
+  });
+}
+
+describe('maintained summary aggregates', () => {
+  it('equal a fresh count after a random sequence of mutations, and every summary equals a direct count', async () => {
+    // Arrange: a private tree R{A{A1,A2},B{B1}} and a private root C to move things to
+    const org = (parentId?: string) => t.seed.organisation({ parentId: parentId ?? null });
+    const R = await org();
+    const A = await org(R.id);
+    const B = await org(R.id);
+    const A1 = await org(A.id);
+    const A2 = await org(A.id);
+    const B1 = await org(B.id);
+    const C = await org();
+    const orgs = [R, A, B, A1, A2, B1, C];
+    const orgVersion = new Map(orgs.map((o) => [o.id, o.version]));
+    const models: Array<{ id: string; version: number }> = [];
+    const links: string[] = [];
+    const rnd = prng(20260611);
+    const outcomes: Record<string, number> = {};
+    const run = async (op: string, query: string, variables: Record<string, unknown>) => {
+      const res = await t.server.gql(query, variables);
+      const code = res.errors?.[0]?.extensions?.code;
+      if (res.errors) expect({ op, code, message: res.errors[0].message }).toEqual({ op, code: 'CONFLICT', message: expect.any(String) });
+      outcomes[`${op}:${code ?? 'ok'}`] = (outcomes[`${op}:${code ?? 'ok'}`] ?? 0) + 1;
+      return res.data;
+    };
+    // Act: ~150 random mutations
+    for (let step = 0; step < 150; step += 1) {
+      const roll = models.length < 6 ? 0 : rnd.next();
+      if (roll < 0.25) {
+        const lead = rnd.pick(orgs).id;
+        const partners = rnd.next() < 0.3 ? [rnd.pick(orgs).id].filter((p) => p !== lead) : [];
+        const data = await run('create', `mutation($i: CreateModelInput!) { createModel(input: $i) { id version } }`, {
+          i: { name: uniqueName('Ngẫu nhiên'), domain: rnd.pick(DOMAINS), status: rnd.pick(STATUSES.slice(0, 3)), startedOn: rnd.date(), leadOrganisationId: lead, partnerOrganisationIds: partners },
+        });
+        if (data?.createModel) models.push(data.createModel);
+      } else if (roll < 0.5) {
+        const m = rnd.pick(models);
+        const input: Record<string, unknown> = { id: m.id, version: m.version };
+        if (rnd.next() < 0.5) input.domain = rnd.pick(DOMAINS);
+        if (rnd.next() < 0.5) input.status = rnd.pick(STATUSES);
+        if (rnd.next() < 0.5) input.startedOn = rnd.date();
+        if (rnd.next() < 0.2) input.name = uniqueName('Đổi tên');
+        const data = await run('update', `mutation($i: UpdateModelInput!) { updateModel(input: $i) { id version } }`, { i: input });
+        if (data?.updateModel) m.version = data.updateModel.version;
+      } else if (roll < 0.58) {
+        const m = rnd.pick(models);
+        const data = await run('archive', `mutation($id: ID!, $v: Int!) { archiveModel(id: $id, version: $v) { id version } }`, { id: m.id, v: m.version });
+        if (data?.archiveModel) m.version = data.archiveModel.version;
+      } else if (roll < 0.73) {
+        const data = await run('replicate', `mutation($i: ReplicateModelInput!) { replicateModel(input: $i) { id target { id version } } }`, {
+          i: { sourceModelId: rnd.pick(models).id, targetOrganisationId: rnd.pick(orgs).id, replicatedOn: rnd.date() },
+        });
+        if (data?.replicateModel) {
+          models.push(data.replicateModel.target);
+          links.push(data.replicateModel.id);
+        }
+      } else if (roll < 0.83) {
+        const [source, target] = [rnd.pick(models), rnd.pick(models)];
+        if (source === target) continue;
+        const data = await run('link', `mutation($i: LinkModelsInput!) { linkModels(input: $i) { id } }`, {
+          i: { sourceModelId: source.id, targetModelId: target.id, replicatedOn: rnd.date() },
+        });
+        if (data?.linkModels) links.push(data.linkModels.id);
+      } else if (roll < 0.92) {
+        if (!links.length) continue;
+        const id = links.splice(rnd.int(links.length), 1)[0];
+        await run('unlink', `mutation($id: ID!) { unlinkModels(id: $id) { id } }`, { id });
+      } else {
+        const moved = rnd.pick([A, B, A1, A2, B1]);
+        const parent = rnd.pick(orgs.filter((o) => o.id !== moved.id));
+        const data = await run('move', `mutation($i: UpdateOrganisationInput!) { updateOrganisation(input: $i) { id version } }`, {
+          i: { id: moved.id, version: orgVersion.get(moved.id), parentId: parent.id },
+        });
+        if (data?.updateOrganisation) orgVersion.set(moved.id, data.updateOrganisation.version);
+      }
+    }
+    console.log('[analytics] random mutation outcomes', JSON.stringify(outcomes));
+    // Assert: (a) every aggregate row of these scopes equals a fresh count
+    const scopes = orgs.map((o) => o.id);
+    const { actual, expected } = await aggregatesAndRecount(scopes);
+    expect(actual).toEqual(expected);
+    expect(expected.count.length).toBeGreaterThan(10);
+    expect(expected.replicated.length).toBeGreaterThan(0);
+    // (b) every summary, both read paths, equals a direct count
+    await expectSummariesMatch(scopes);
+  });
+
+  it('stay exact under concurrent writers', async () => {
+    // Arrange: a private subtree with some models
+    const root = await t.seed.organisation();
+    const kids = [await t.seed.organisation({ parentId: root.id }), await t.seed.organisation({ parentId: root.id })];
+    const leaf = await t.seed.organisation({ parentId: kids[0].id });
+    const orgs = [root, ...kids, leaf];
+    const models: Array<{ id: string; version: number }> = [];
+    for (let i = 0; i < 8; i += 1) models.push(await t.seed.model({ leadOrganisationId: orgs[i % orgs.length].id, domain: DOMAINS[i % 4], startedOn: '2023-03-01' }));
+    const rnd = prng(7);
+    // Act: 21 mutations at once, all touching the same aggregate rows (root, everything)
+    const results = await Promise.all([
+      ...models.map((m) => t.server.gql(`mutation($i: UpdateModelInput!) { updateModel(input: $i) { id } }`, { i: { id: m.id, version: m.version, domain: rnd.pick(DOMAINS), startedOn: rnd.date() } })),
+      ...models.map((m) => t.server.gql(`mutation($i: ReplicateModelInput!) { replicateModel(input: $i) { id } }`, { i: { sourceModelId: m.id, targetOrganisationId: rnd.pick(orgs.filter((o) => o !== orgs[models.indexOf(m) % orgs.length])).id, replicatedOn: '2023-04-0' + (1 + rnd.int(9)) } })),
+      ...orgs.map((o) => t.seed.model({ leadOrganisationId: o.id, domain: 'POLITICAL_SYSTEM', startedOn: '2023-05-05' }).then(() => ({ errors: undefined }))),
+      t.server.gql(`mutation($i: UpdateOrganisationInput!) { updateOrganisation(input: $i) { id } }`, { i: { id: leaf.id, version: 1, parentId: kids[1].id } }),
+    ]);
+    // Assert: nothing failed except a clean CONFLICT (a detected deadlock between existing row locks is one); figures exact
+    const failures = results.filter((r) => r.errors).map((r) => r.errors![0].extensions?.code);
+    expect(failures.filter((c) => c !== 'CONFLICT')).toEqual([]);
+    console.log(`[analytics] ${results.length} concurrent mutations, ${failures.length} refused with CONFLICT`);
+    const { actual, expected } = await aggregatesAndRecount(orgs.map((o) => o.id));
+    expect(actual).toEqual(expected);
+    await expectSummariesMatch(orgs.map((o) => o.id));
+  });
+
+  it('answer the city-wide summary from the everything scope, equal to a count over all models', async () => {
+    const res = await t.server.gql(`{ summary { ${FIGURES} } }`);
+    const [direct] = await t.server.db.dataSource.query(
+      `SELECT count(*) FILTER (WHERE status <> 'ARCHIVED')::int AS total, count(*)::int AS everything FROM model`,
+    );
+    // Other test files may write meanwhile on a shared database: compare with a margin there, exactly on our own.
+    const shared = !!process.env.DATABASE_URL;
+    const total = res.data.summary.totalModels;
+    const everything = res.data.summary.byStatus.reduce((n: number, s: { count: number }) => n + s.count, 0);
+    if (shared) expect(Math.abs(total - direct.total)).toBeLessThan(50);
+    else expect({ total, everything }).toEqual({ total: direct.total, everything: direct.everything });
+    expect(res.extensions?.sqlStatements).toBe(1);
+  });
+
+  it('costs the same statements for the summaries of 5 or 50 organisations', async () => {
+    const parent = await t.seed.organisation();
+    for (let i = 0; i < 50; i += 1) await t.seed.organisation({ parentId: parent.id });
+    const q = `query($p: ID!, $n: Int!) { organisations(first: $n, filter: { parentId: $p }) { edges { node {
+      a: summary(period: "2023-H1") { ${FIGURES} } b: summary(includeDescendants: false) { totalModels } } } } }`;
+    const small = await t.server.gql(q, { p: parent.id, n: 5 });
+    const large = await t.server.gql(q, { p: parent.id, n: 50 });
+    expect(large.data.organisations.edges).toHaveLength(50);
+    expect(large.extensions?.sqlStatements).toBe(small.extensions?.sqlStatements);
+    expect(large.extensions?.sqlStatements).toBe(2); // the page, then every summary of it in one statement
+  });
+
+  it('refuses an unknown period in Query.summary with NOT_FOUND, on both paths', async () => {
+    for (const filter of ['', 'filter: { domain: [ECONOMY] }']) {
+      const res = await t.server.gql(`{ summary(period: "1999-H9" ${filter}) { totalModels } }`);
+      expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    }
+  });
+});
+
+describe('replication graph analytics', () => {
+  /**
+   * A known graph: m0 → m1 → m2, m0 → m3, m1 → m4 (each replica in its own organisation), plus
+   * an unrelated model in X.
+   */
+  async function knownGraph() {
+    const city = await t.seed.organisation({ kind: 'CITY' });
+    const wards = [await t.seed.organisation({ kind: 'WARD', parentId: city.id }), await t.seed.organisation({ kind: 'WARD', parentId: city.id })];
+    const orgs = [];
+    for (let i = 0; i < 5; i += 1) orgs.push(await t.seed.organisation({ parentId: wards[i % 2].id }));
+    const x = await t.seed.organisation();
+    const m0 = await t.seed.model({ leadOrganisationId: orgs[0].id, domain: 'CULTURE_SOCIETY' });
+    const m1 = (await t.seed.replicate(m0.id, orgs[1].id, '2023-02-01')).target;
+    const m2 = (await t.seed.replicate(m1.id, orgs[2].id, '2023-07-01')).target;
+    const m3 = (await t.seed.replicate(m0.id, orgs[3].id, '2023-03-01')).target;
+    const m4 = (await t.seed.replicate(m1.id, orgs[4].id)).target;
+    const lone = await t.seed.model({ leadOrganisationId: x.id });
+    return { city, wards, orgs, x, m: [m0, m1, m2, m3, m4], lone };
+  }
+
+  it('reach, descendants, topReplicated and replicationPath answer right on a known graph', async () => {
+    const g = await knownGraph();
+    const [m0, m1, m2, m3, m4] = g.m;
+    const res = await t.server.gql(
+      `query($m0: ID!, $m1: ID!, $lone: ID!) {
+        m0: model(id: $m0) {
+          reach { directReplicas descendants depth organisationsReached localitiesReached firstReplicatedOn latestReplicatedOn }
+          near: reach(maxDepth: 1) { directReplicas descendants depth }
+          descendants(first: 10) { totalCount edges { depth node { id } } pageInfo { hasNextPage } }
+          one: descendants(first: 10, maxDepth: 1) { totalCount edges { depth node { id } } }
+        }
+        m1: model(id: $m1) { reach { directReplicas descendants depth firstReplicatedOn latestReplicatedOn } }
+        lone: model(id: $lone) { reach { directReplicas descendants depth organisationsReached firstReplicatedOn } descendants { totalCount edges { depth } } }
+      }`,
+      { m0: m0.id, m1: m1.id, lone: g.lone.id },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data.m0.reach).toEqual({ directReplicas: 2, descendants: 4, depth: 2, organisationsReached: 4, localitiesReached: 2, firstReplicatedOn: '2023-02-01', latestReplicatedOn: '2023-07-01' });
+    expect(res.data.m0.near).toEqual({ directReplicas: 2, descendants: 2, depth: 1 });
+    const byDepthThenId = (ids: Array<[number, string]>) => ids.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).map(([depth, id]) => ({ depth, node: { id } }));
+    expect(res.data.m0.descendants).toEqual({
+      totalCount: 4,
+      edges: byDepthThenId([[1, m1.id], [1, m3.id], [2, m2.id], [2, m4.id]]),
+      pageInfo: { hasNextPage: false },
+    });
+    expect(res.data.m0.one).toEqual({ totalCount: 2, edges: byDepthThenId([[1, m1.id], [1, m3.id]]) });
+    expect(res.data.m1.reach).toEqual({ directReplicas: 2, descendants: 2, depth: 1, firstReplicatedOn: '2023-07-01', latestReplicatedOn: '2023-07-01' });
+    expect(res.data.lone).toEqual({ reach: { directReplicas: 0, descendants: 0, depth: 0, organisationsReached: 0, firstReplicatedOn: null }, descendants: { totalCount: 0, edges: [] } });
+
+    // descendants page by page, forwards and backwards, give the same order
+    const page = `query($id: ID!, $after: String, $before: String, $first: Int, $last: Int) { model(id: $id) { descendants(first: $first, after: $after, last: $last, before: $before) {
+      totalCount edges { cursor depth node { id } } pageInfo { hasNextPage hasPreviousPage endCursor startCursor } } } }`;
+    const p1 = (await t.server.ok(page, { id: m0.id, first: 3 })).model.descendants;
+    const p2 = (await t.server.ok(page, { id: m0.id, first: 3, after: p1.pageInfo.endCursor })).model.descendants;
+    expect([...p1.edges, ...p2.edges].map((e: any) => e.node.id)).toEqual(res.data.m0.descendants.edges.map((e: any) => e.node.id));
+    expect([p1.pageInfo.hasNextPage, p2.pageInfo.hasNextPage, p2.totalCount]).toEqual([true, false, 4]);
+    const back = (await t.server.ok(page, { id: m0.id, last: 2, before: p2.edges[0].cursor })).model.descendants;
+    expect(back.edges.map((e: any) => e.node.id)).toEqual(p1.edges.slice(1).map((e: any) => e.node.id));
+
+    // topReplicated: with a period (replications dated in it, by source) and without (replica count)
+    const top = await t.server.gql(`{ p: topReplicated(period: "2023-H1", first: 100) { replications model { id } }
+      d: topReplicated(period: "2023-H1", domain: CULTURE_SOCIETY, first: 100) { replications model { id domain } }
+      all: topReplicated(first: 100) { replications model { id replicaCount } } }`);
+    expect(top.errors).toBeUndefined();
+    const sortedDesc = (list: Array<{ replications: number; model: { id: string } }>) =>
+      list.every((r, i) => i === 0 || list[i - 1].replications > r.replications || (list[i - 1].replications === r.replications && list[i - 1].model.id < r.model.id));
+    for (const list of [top.data.p, top.data.d, top.data.all]) expect(sortedDesc(list)).toBe(true);
+    expect(top.data.p).toEqual(expect.arrayContaining([{ replications: 2, model: { id: m0.id } }])); // m1 (Feb) and m3 (Mar); m1's are July and undated
+    expect(top.data.p.find((r: any) => r.model.id === m1.id)).toBeUndefined();
+    expect(top.data.d.every((r: any) => r.model.domain === 'CULTURE_SOCIETY')).toBe(true);
+    expect(top.data.all.every((r: any) => r.replications === r.model.replicaCount)).toBe(true);
+
+    // replicationPath: m0's organisation → m4's organisation is m0 → m1 → m4
+    const path = `query($a: ID!, $b: ID!) { replicationPath(fromOrganisationId: $a, toOrganisationId: $b) { length models { id } links { source { id } target { id } } } }`;
+    const found = (await t.server.ok(path, { a: g.orgs[0].id, b: g.orgs[4].id })).replicationPath;
+    expect(found).toEqual({
+      length: 2,
+      models: [{ id: m0.id }, { id: m1.id }, { id: m4.id }],
+      links: [{ source: { id: m0.id }, target: { id: m1.id } }, { source: { id: m1.id }, target: { id: m4.id } }],
+    });
+    expect((await t.server.ok(path, { a: g.orgs[1].id, b: g.orgs[2].id })).replicationPath.length).toBe(1);
+    expect((await t.server.ok(path, { a: g.orgs[0].id, b: g.orgs[0].id })).replicationPath).toEqual({ length: 0, models: [{ id: m0.id }], links: [] });
+    expect((await t.server.ok(path, { a: g.orgs[4].id, b: g.orgs[0].id })).replicationPath).toBeNull(); // links go one way
+    expect((await t.server.ok(path, { a: g.orgs[3].id, b: g.orgs[4].id })).replicationPath).toBeNull(); // different branches
+    expect((await t.server.ok(path, { a: g.orgs[0].id, b: g.x.id })).replicationPath).toBeNull();
+    expect((await t.server.ok(path, { a: '00000000-0000-4000-8000-000000000000', b: g.orgs[0].id })).replicationPath).toBeNull();
+  });
+
+  it('refuses bad arguments with BAD_USER_INPUT (and an unknown period with NOT_FOUND)', async () => {
+    const g = await knownGraph();
+    const cases: Array<[string, string]> = [
+      [`{ model(id: "${g.m[0].id}") { reach(maxDepth: 0) { depth } } }`, 'BAD_USER_INPUT'],
+      [`{ model(id: "${g.m[0].id}") { reach(maxDepth: 10001) { depth } } }`, 'BAD_USER_INPUT'],
+      [`{ model(id: "${g.m[0].id}") { descendants(maxDepth: -1) { totalCount } } }`, 'BAD_USER_INPUT'],
+      [`{ model(id: "${g.m[0].id}") { descendants(first: 101) { totalCount } } }`, 'BAD_USER_INPUT'],
+      [`{ model(id: "${g.m[0].id}") { descendants(first: 1, after: "bm90LWEtY3Vyc29y") { totalCount } } }`, 'BAD_USER_INPUT'],
+      [`{ topReplicated(first: 1000) { replications } }`, 'BAD_USER_INPUT'],
+      [`{ topReplicated(first: -1) { replications } }`, 'BAD_USER_INPUT'],
+      [`{ topReplicated(period: "1999-H9") { replications } }`, 'NOT_FOUND'],
+    ];
+    for (const [query, code] of cases) {
+      const res = await t.server.gql(query);
+      expect({ query, code: res.errors?.[0]?.extensions?.code }).toEqual({ query, code });
+    }
+  });
+
+  it('reach of many models is one statement', async () => {
+    const g = await knownGraph();
+    const fields = g.m.map((m, i) => `m${i}: model(id: "${m.id}") { reach { descendants } d: reach(maxDepth: 1) { descendants } }`).join(' ');
+    const many = await t.server.gql(`{ ${fields} }`);
+    expect(many.errors).toBeUndefined();
+    expect(g.m.map((_, i) => many.data[`m${i}`].reach.descendants)).toEqual([4, 2, 0, 0, 0]);
+    expect(many.extensions?.sqlStatements).toBe(2); // the models, then every reach (both depth caps) in one CTE
+  });
+});
+
+describe('large replication graphs', () => {
+  it('a chain 10,000 replications long and a model with 10,000 direct replicas answer lineage, reach and descendants', async () => {
+    // Arrange: raw SQL inserts (10,000 mutations would take minutes), then the aggregates told about them
+    const org = await t.seed.organisation();
+    const db = t.server.db.dataSource;
+    const tag = uniqueName('big').replace(/\W+/g, '-');
+    const ids = await db.transaction(async (m) => {
+      const made: Array<{ id: string }> = await m.query(
+        `INSERT INTO model (name, domain, status, started_on, search_name)
+         SELECT $1 || '-' || k || '-' || i, 'ECONOMY', 'ACTIVE', DATE '2023-01-01' + (i % 150), $1 || ' ' || k || ' ' || i
+         FROM unnest(ARRAY['chain', 'star']) AS k, generate_series(0, 10000) AS i
+         ORDER BY k, i RETURNING id`,
+        [tag],
+      );
+      const list = made.map((r) => r.id);
+      await m.query(`INSERT INTO model_organisation (model_id, organisation_id, role) SELECT unnest($1::uuid[]), $2, 'LEAD'`, [list, org.id]);
+      const chain = list.slice(0, 10001);
+      const star = list.slice(10001);
+      await m.query(
+        `INSERT INTO replication_link (source_model_id, target_model_id, replicated_on)
+         SELECT s, t, DATE '2023-01-01' + (n % 150)::int FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS x(s, t, n)`,
+        [[...chain.slice(0, -1), ...star.slice(1).map(() => star[0])], [...chain.slice(1), ...star.slice(1)]],
+      );
+      await m.query(`UPDATE model SET replica_count = 1 WHERE id = ANY($1::uuid[])`, [chain.slice(0, -1)]);
+      await m.query(`UPDATE model SET replica_count = 10000 WHERE id = $1`, [star[0]]);
+      await summaryAggregates.contribute(m, list);
+      return { chain, star };
+    });
+    // After seconds of bulk inserts the HTTP keep-alive socket may be closing just as it is reused
+    // (the server's keep-alive timeout is 5 s): one warm-up request, retried once, opens a fresh one.
+    await t.server.gql('{ __typename }').catch(() => t.server.gql('{ __typename }'));
+    const timed = async (query: string, variables: Record<string, unknown>) => {
+      const started = Date.now();
+      const res = await t.server.gql(query, variables);
+      expect(res.errors).toBeUndefined();
+      return { data: res.data, ms: Date.now() - started };
+    };
+    // Act + assert
+    const tail = await timed(`query($id: ID!) { model(id: $id) { lineage { id } } }`, { id: ids.chain[10000] });
+    expect(tail.data.model.lineage).toHaveLength(10000);
+    expect(tail.data.model.lineage[9999].id).toBe(ids.chain[0]);
+    const head = await timed(`query($id: ID!) { model(id: $id) {
+        reach { directReplicas descendants depth organisationsReached firstReplicatedOn latestReplicatedOn }
+        descendants(first: 3) { totalCount edges { depth } }
+        deep: descendants(last: 2) { edges { depth node { id } } } } }`, { id: ids.chain[0] });
+    expect(head.data.model.reach).toEqual({ directReplicas: 1, descendants: 10000, depth: 10000, organisationsReached: 1, firstReplicatedOn: '2023-01-01', latestReplicatedOn: '2023-05-30' });
+    expect(head.data.model.descendants).toEqual({ totalCount: 10000, edges: [{ depth: 1 }, { depth: 2 }, { depth: 3 }] });
+    expect(head.data.model.deep.edges).toEqual([{ depth: 9999, node: { id: ids.chain[9999] } }, { depth: 10000, node: { id: ids.chain[10000] } }]);
+    const star = await timed(`query($id: ID!) { model(id: $id) { reach { directReplicas descendants depth } descendants(first: 100) { totalCount edges { depth } } } }`, { id: ids.star[0] });
+    expect(star.data.model.reach).toEqual({ directReplicas: 10000, descendants: 10000, depth: 1 });
+    expect(star.data.model.descendants.totalCount).toBe(10000);
+    expect(star.data.model.descendants.edges).toHaveLength(100);
+    const path = await timed(`query($a: ID!) { replicationPath(fromOrganisationId: $a, toOrganisationId: $a) { length } }`, { a: org.id });
+    expect(path.data.replicationPath.length).toBe(0);
+    console.log(`[analytics] 10,000-step chain: lineage ${tail.ms} ms, reach+descendants ${head.ms} ms; 10,000 direct replicas: ${star.ms} ms`);
+    for (const ms of [tail.ms, head.ms, star.ms]) expect(ms).toBeLessThan(15_000);
+    // the aggregates know about the bulk-inserted models
+    const summary = await t.server.ok(`query($id: ID!) { organisation(id: $id) { summary(period: "2023-H1") { totalModels startedInPeriod replicatedInPeriod } } }`, { id: org.id });
+    const [direct] = await db.query(
+      `SELECT count(*)::int AS total, count(*) FILTER (WHERE started_on BETWEEN '2023-01-01' AND '2023-06-30')::int AS started,
+         (SELECT count(*)::int FROM replication_link WHERE target_model_id = ANY($1::uuid[]) AND replicated_on BETWEEN '2023-01-01' AND '2023-06-30') AS replicated
+       FROM model WHERE id = ANY($1::uuid[])`,
+      [[...ids.chain, ...ids.star]],
+    );
+    expect(summary.organisation.summary).toEqual({ totalModels: direct.total, startedInPeriod: direct.started, replicatedInPeriod: direct.replicated });
+  });
+});
