@@ -141,50 +141,177 @@ export class EventHub {
 
   /**
    * The events after `after` that pass the filter, in log order, without end: first the ones
-   * already committed (from the table, in batches), then each new one as it arrives. A reader that stays more than
-   * `bufferSize` events behind the live head is told (`tooSlow`) and the stream throws.
-   * `predicate` decides on live events; replays filter in SQL with `matcher`.
+   * already committed (from the table, in batches), then each new one as it arrives. A reader
+   * that falls more than `bufferSize` events behind the live head is told (`tooSlow`) and the
+   * stream throws. `predicate` decides on live events; replays filter in SQL with `matcher`.
    */
-  async *stream(
+  stream(
     after: number,
     matcher: ChangeMatcher,
     tooSlow: (resumeAfter: string) => void,
     predicate: (event: LoggedEvent) => boolean = (event) => matches(matcher, event),
-  ): AsyncGenerator<LoggedEvent> {
-    let position = after;
-    const reader: LiveReader = { position, tooSlow };
-    let watched = false;
-    try {
-      while (!this.stopped) {
-        const buffered = this.buffered(position);
-        if (buffered === null) {
-          if (watched) throw new SubscriberTooSlowError(String(position));
-          // Replaying history older than the buffer: straight from the table, up to the buffer.
-          const upTo = this.floor;
-          const rows = await this.read(position, upTo, matcher, BATCH);
-          for (const event of rows) {
-            position = Number(event.id);
-            yield event;
-          }
-          if (rows.length < BATCH) position = Math.max(position, upTo);
-          continue;
-        }
-        if (!watched) {
-          watched = true;
-          this.live.add(reader);
-        }
-        if (buffered.length === 0) {
-          await this.changed();
-          continue;
-        }
-        for (const event of buffered) {
-          if (reader.position < this.floor && !this.live.has(reader)) throw new SubscriberTooSlowError(String(reader.position));
-          position = reader.position = Number(event.id);
-          if (predicate(event)) yield event;
-        }
-      }
-    } finally {
-      this.live.delete(reader);
-    }
+  ): AsyncIterableIterator<LoggedEvent> {
+    return new LogStream(this, after, matcher, tooSlow, predicate);
   }
+
+  // For LogStream (same module): the hub's state as a stream sees it.
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  get floorId(): number {
+    return this.floor;
+  }
+
+  bufferedAfter(position: number): LoggedEvent[] | null {
+    return this.buffered(position);
+  }
+
+  whenChanged(): Promise<void> {
+    return this.changed();
+  }
+
+  watch(reader: LiveReader): void {
+    this.live.add(reader);
+  }
+
+  unwatch(reader: LiveReader): void {
+    this.live.delete(reader);
+  }
+
+  isWatched(reader: LiveReader): boolean {
+    return this.live.has(reader);
+  }
+}
+
+/**
+ * One subscription's read position in the log. A hand-written iterator rather than an async
+ * generator: `return()` (the client unsubscribed or went away) takes effect at once, even while
+ * the stream is waiting for the next event, so nothing lingers until the next change.
+ */
+class LogStream implements AsyncIterableIterator<LoggedEvent> {
+  private readonly reader: LiveReader;
+  private watched = false;
+  private closed = false;
+  /** Events fetched and not yet handed out, with the index of the next one. */
+  private pending: LoggedEvent[] = [];
+  private index = 0;
+  private fromBuffer = false;
+  /** After a short batch from the table: the position reached once it is handed out. */
+  private resumeAt: number | null = null;
+  private stopWaiting: (() => void) | null = null;
+
+  constructor(
+    private readonly hub: EventHub,
+    after: number,
+    private readonly matcher: ChangeMatcher,
+    tooSlow: (resumeAfter: string) => void,
+    private readonly predicate: (event: LoggedEvent) => boolean,
+  ) {
+    this.reader = { position: after, tooSlow };
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<LoggedEvent> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<LoggedEvent>> {
+    while (!this.closed && !this.hub.isStopped) {
+      if (this.index < this.pending.length) {
+        if (this.fromBuffer && !this.hub.isWatched(this.reader)) {
+          // Evicted while the consumer was busy: the transport has been told to disconnect.
+          throw new SubscriberTooSlowError(String(this.reader.position));
+        }
+        const event = this.pending[this.index++];
+        this.reader.position = Number(event.id);
+        if (!this.fromBuffer || this.predicate(event)) return { value: event, done: false };
+        continue;
+      }
+      if (this.resumeAt !== null) {
+        this.reader.position = Math.max(this.reader.position, this.resumeAt);
+        this.resumeAt = null;
+      }
+      await this.fill();
+    }
+    return this.finish();
+  }
+
+  /** Loads the next events: from the buffer when the position is in it, else from the table. */
+  private async fill(): Promise<void> {
+    const position = this.reader.position;
+    const buffered = this.hub.bufferedAfter(position);
+    this.index = 0;
+    if (buffered === null) {
+      if (this.watched) throw new SubscriberTooSlowError(String(position));
+      // Replaying history older than the buffer: straight from the table, up to the buffer.
+      const upTo = this.hub.floorId;
+      this.pending = await this.hub.read(position, upTo, this.matcher, BATCH);
+      this.fromBuffer = false;
+      if (this.pending.length < BATCH) this.resumeAt = upTo;
+      return;
+    }
+    if (!this.watched) {
+      this.watched = true;
+      this.hub.watch(this.reader);
+    }
+    this.pending = buffered;
+    this.fromBuffer = true;
+    if (buffered.length) return;
+    await new Promise<void>((resolve) => {
+      this.stopWaiting = resolve;
+      void this.hub.whenChanged().then(resolve);
+    });
+    this.stopWaiting = null;
+  }
+
+  private finish(): IteratorResult<LoggedEvent> {
+    this.closed = true;
+    this.pending = [];
+    this.hub.unwatch(this.reader);
+    return { value: undefined, done: true };
+  }
+
+  async return(): Promise<IteratorResult<LoggedEvent>> {
+    const result = this.finish();
+    this.stopWaiting?.();
+    return result;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<LoggedEvent>> {
+    this.finish();
+    this.stopWaiting?.();
+    throw error;
+  }
+}
+
+/**
+ * `source` through `step` (an undefined result is skipped), after an optional first value.
+ * `return()` reaches the source at once, as with the log streams themselves.
+ */
+export function mapStream<T, U>(source: AsyncIterableIterator<T>, step: (value: T) => Promise<U | undefined>, first?: U): AsyncIterableIterator<U> {
+  let pendingFirst = first !== undefined;
+  const iterator: AsyncIterableIterator<U> = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next() {
+      if (pendingFirst) {
+        pendingFirst = false;
+        return { value: first as U, done: false };
+      }
+      for (;;) {
+        const item = await source.next();
+        if (item.done) return { value: undefined, done: true };
+        const value = await step(item.value);
+        if (value !== undefined) return { value, done: false };
+      }
+    },
+    async return() {
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    async throw(error: unknown) {
+      await source.return?.();
+      throw error;
+    },
+  };
+  return iterator;
 }

@@ -8,7 +8,7 @@ import { SqlParams } from '../shared/sql';
 import type { SummaryKey } from '../summaries/summary.service';
 import { matcherConditions, matches, resolveMatcher, type ChangeFilterInput, type ChangeMatcher } from './change-filter';
 import { ChangeType, type LoggedEvent, type SummaryUpdate } from './change.types';
-import { EVENT_SELECT, type EventHub } from './event-hub';
+import { EVENT_SELECT, mapStream, type EventHub } from './event-hub';
 
 const CURSOR = /^\d{1,15}$/;
 
@@ -81,7 +81,7 @@ export class EventService {
    * Replays the events after `after` that pass the filter, then follows new ones. Resolved
    * before the stream starts, so a bad cursor or an unknown organisation is refused at once.
    */
-  async stream(after: string | null | undefined, filter: ChangeFilterInput | null | undefined, onlyTypes: ChangeType[] | undefined, tooSlow: (resumeAfter: string) => void): Promise<AsyncGenerator<LoggedEvent>> {
+  async stream(after: string | null | undefined, filter: ChangeFilterInput | null | undefined, onlyTypes: ChangeType[] | undefined, tooSlow: (resumeAfter: string) => void): Promise<AsyncIterableIterator<LoggedEvent>> {
     const hub = this.requireHub();
     const position = await this.position(after);
     const matcher = await this.matcher(filter, onlyTypes);
@@ -92,7 +92,7 @@ export class EventService {
    * The summary of one organisation now, then again each time a change that can move it
    * commits and the figures differ from the last ones sent.
    */
-  async summaryUpdates(organisationId: string, period: string | null, includeDescendants: boolean, services: Services, tooSlow: (resumeAfter: string) => void): Promise<AsyncGenerator<SummaryUpdate>> {
+  async summaryUpdates(organisationId: string, period: string | null, includeDescendants: boolean, services: Services, tooSlow: (resumeAfter: string) => void): Promise<AsyncIterableIterator<SummaryUpdate>> {
     const hub = this.requireHub();
     const matcher = await this.matcher({ organisationId, includeDescendants });
     const key: SummaryKey = { organisationId, period, includeDescendants };
@@ -102,18 +102,18 @@ export class EventService {
     // Moving an organisation changes the figures of its old ancestors too, whatever the paths say.
     const relevant = (event: LoggedEvent) => event.type === ChangeType.ORGANISATION_UPDATED || matches(matcher, event);
     const events = hub.stream(start, matcher, tooSlow, relevant);
-    const config = this.config;
-    return (async function* updates() {
-      let last = JSON.stringify(first);
-      yield { organisationId, period, cursor: start ? String(start) : null, summary: first };
-      for await (const event of events) {
-        const summary = await eventLoaders(event, services, config).summaryByOrganisation.load(key);
+    let last = JSON.stringify(first);
+    return mapStream(
+      events,
+      async (event): Promise<SummaryUpdate | undefined> => {
+        const summary = await eventLoaders(event, services, this.config).summaryByOrganisation.load(key);
         const json = JSON.stringify(summary);
-        if (json === last) continue;
+        if (json === last) return undefined;
         last = json;
-        yield { organisationId, period, cursor: event.cursor, summary };
-      }
-    })();
+        return { organisationId, period, cursor: event.cursor, summary };
+      },
+      { organisationId, period, cursor: start ? String(start) : null, summary: first },
+    );
   }
 }
 

@@ -1,5 +1,19 @@
 import type http from 'node:http';
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  createSourceEventStream,
+  execute,
+  getOperationAST,
+  parse,
+  validate,
+  visit,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { MessageType, stringifyMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -10,6 +24,7 @@ import type { Services } from '../services';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, SubscriberTooSlowError, TooManySubscriptionsError } from '../shared/errors';
 import { operationLimits, type Limits } from '../shared/limits.plugin';
+import { mapStream } from './event-hub';
 
 /** WebSocket close code for a subscriber that fell behind: "try again later", which clients retry. */
 export const TOO_SLOW_CLOSE_CODE = 1013;
@@ -22,6 +37,57 @@ function tokenOf(params: Record<string, unknown> | undefined, request: http.Inco
   const raw = params?.authorization ?? params?.Authorization ?? params?.token ?? request.headers.authorization;
   if (typeof raw !== 'string' || !raw.trim()) return null;
   return /^Bearer\s+(.+)$/i.exec(raw.trim())?.[1]?.trim() ?? raw.trim();
+}
+
+/** Results kept for sharing; beyond this the oldest are dropped (and recomputed if asked for). */
+const SHARED_RESULTS = 2_000;
+
+/**
+ * What decides the result of executing one event for one subscription: the document, the
+ * operation, the caller, and the variables used below the root field (the root field's own
+ * arguments, such as `after` and `filter`, choose events but do not shape them).
+ */
+function resultKey(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined, actor: string | null, query: string): string {
+  const used = new Set<string>();
+  const collect = (node: Parameters<typeof visit>[0]) =>
+    visit(node, {
+      Variable(v) {
+        used.add(v.name.value);
+      },
+    });
+  for (const selection of operation.selectionSet.selections) if (selection.kind === Kind.FIELD && selection.selectionSet) collect(selection.selectionSet);
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) collect(def);
+  const shaping = Object.fromEntries([...used].sort().map((name) => [name, variables?.[name]]));
+  return JSON.stringify([query, operation.name?.value ?? null, actor, shaping]);
+}
+
+/**
+ * Like graphql's `subscribe`, but a live event executed for many identical subscriptions is
+ * executed once: a thousand partners on the same subscription cost one execution per event, and
+ * each still gets its own copy on its own socket. Replayed events are per subscriber anyway.
+ */
+function sharedSubscriber() {
+  const results = new Map<string, Promise<ExecutionResult> | ExecutionResult>();
+  const ids = new WeakMap<object, number>();
+  let nextId = 0;
+  return async (args: ExecutionArgs) => {
+    const source = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in source)) return source;
+    const key = (args.contextValue as Context & { resultKey?: string }).resultKey;
+    return mapStream(source as AsyncIterableIterator<unknown>, async (event) => {
+      if (!key || typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
+      let id = ids.get(event);
+      if (id === undefined) ids.set(event, (id = nextId++));
+      const cacheKey = `${id}:${key}`;
+      let result = results.get(cacheKey);
+      if (!result) {
+        result = execute({ ...args, rootValue: event });
+        results.set(cacheKey, result);
+        if (results.size > SHARED_RESULTS) results.delete(results.keys().next().value as string);
+      }
+      return result;
+    });
+  };
 }
 
 export interface SubscriptionServer {
@@ -52,6 +118,7 @@ export function startSubscriptionServer(
     {
       schema: built.schema,
       isProd: !config.exposeErrors,
+      subscribe: sharedSubscriber(),
       onConnect: (ctx) => {
         const token = tokenOf(ctx.connectionParams, ctx.extra.request);
         if (token === null) {
@@ -76,7 +143,8 @@ export function startSubscriptionServer(
         }
         const invalid = validate(built.schema, document);
         if (invalid.length) return invalid;
-        if (!getOperationAST(document, payload.operationName)) {
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) {
           return [new BadUserInputError(payload.operationName ? `Unknown operation named "${payload.operationName}".` : 'Send exactly one operation, or name the one to run.')];
         }
         try {
@@ -86,7 +154,8 @@ export function startSubscriptionServer(
           throw error;
         }
         const { socket } = ctx.extra;
-        const contextValue: Context = {
+        const contextValue: Context & { resultKey: string } = {
+          resultKey: resultKey(document, operation, payload.variables ?? undefined, ctx.extra.actor?.name ?? null, payload.query),
           config,
           services,
           loaders: createLoaders(services, config),

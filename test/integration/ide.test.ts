@@ -213,8 +213,8 @@ describe('the GraphQL IDE on GET /graphql', () => {
 
 describe('IDE_ENABLED=false', () => {
   it('serves no HTML and no assets: a browser GET reaches the API', async () => {
-    // No tables needed: the request never reaches a resolver.
-    const server = await startTestServer({ seedDemo: false, runMigrations: false }, { ...process.env, IDE_ENABLED: 'false' });
+    // No demo data needed: the request never reaches a resolver.
+    const server = await startTestServer({ seedDemo: false }, { ...process.env, IDE_ENABLED: 'false' });
     try {
       const page = await fetch(server.url, { headers: { accept: BROWSER_HTML } });
       const asset = await fetch(`${new URL(server.url).origin}/graphql/ide/assets/graphiql-0.0.0.min.js`, { headers: { accept: '*/*' } });
