@@ -51,6 +51,11 @@ export class EventHub {
     return this.source.connected;
   }
 
+  /** Subscriptions following live events on this instance (replaying ones are not counted). */
+  get liveSubscriptions(): number {
+    return this.live.size;
+  }
+
   async start(): Promise<void> {
     const [row]: Array<{ id: string | null }> = await this.db.query('SELECT max(id)::text AS id FROM change_event');
     this.headId = this.floor = Number(row?.id ?? 0);

@@ -124,6 +124,22 @@ describe('changes subscription', () => {
     await client.dispose();
   });
 
+  it('lets go of a subscription as soon as the client leaves, without waiting for another event', async () => {
+    const { seed, root } = await privateTree(t.server);
+    const live = async () => ((await (await fetch(t.server.url.replace('/graphql', '/readyz'))).json()) as any).events.liveSubscriptions as number;
+    const before = await live();
+    const client = wsClient(t.server);
+    const after = await latest(t.server);
+    const subs = [0, 1, 2].map(() => new Subscription(client, CHANGES, { after, filter: { organisationId: root.id } }));
+    await seed.model({ leadOrganisationId: root.id });
+    for (const s of subs) await s.count(1);
+    expect(await live()).toBe(before + 3);
+    await client.dispose();
+    const deadline = Date.now() + 3_000;
+    while ((await live()) !== before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await live()).toBe(before);
+  });
+
   it('emits nothing for a transaction that rolls back', async () => {
     const { seed, root } = await privateTree(t.server);
     const client = wsClient(t.server);
