@@ -8,6 +8,7 @@ import { ModelOrganisationResolver, ModelResolver } from './models/model.resolve
 import { OrganisationResolver } from './organisations/organisation.resolver';
 import { PeriodReportResolver, ReportingPeriodResolver } from './periods/period.resolver';
 import { ReplicationResolver } from './replications/replication.resolver';
+import { useDirectResolvers } from './shared/field-resolvers';
 
 export const RESOLVERS = [OrganisationResolver, ModelResolver, ModelOrganisationResolver, ReplicationResolver, ReportingPeriodResolver, PeriodReportResolver] as const;
 
@@ -59,6 +60,8 @@ export async function buildFederatedSchema(): Promise<BuiltSchema> {
   const printed = printSchemaWithDirectives(apiSchema);
   const subgraphSdl = FEDERATION_LINK + printed;
   const resolvers = createResolversMap(apiSchema) as GraphQLResolverMap<unknown>;
+  // Thousands of fields per response: plain fields and field resolvers skip type-graphql's generic wrappers.
+  useDirectResolvers(resolvers, RESOLVERS);
   const references: GraphQLResolverMap<unknown> = {
     Organisation: { __resolveReference: (ref: { id: string }, ctx: unknown) => (ctx as Context).loaders.organisationById.load(ref.id) },
     Model: { __resolveReference: (ref: { id: string }, ctx: unknown) => (ctx as Context).loaders.modelById.load(ref.id) },
