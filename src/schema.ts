@@ -10,6 +10,7 @@ import { OrganisationResolver } from './organisations/organisation.resolver';
 import { PeriodReportResolver, ReportingPeriodResolver } from './periods/period.resolver';
 import { ModelGraphResolver, ReplicatedModelResolver, ReplicationGraphResolver } from './replications/graph.resolver';
 import { ReplicationResolver } from './replications/replication.resolver';
+import { useDirectResolvers } from './shared/field-resolvers';
 import { SummaryResolver } from './summaries/summary.resolver';
 
 export const RESOLVERS = [
@@ -84,6 +85,8 @@ export async function buildFederatedSchema(): Promise<BuiltSchema> {
   const printed = printSchemaWithDirectives(apiSchema);
   const subgraphSdl = FEDERATION_LINK + printed;
   const resolvers = createResolversMap(apiSchema) as GraphQLResolverMap<unknown>;
+  // Thousands of fields per response: plain fields and field resolvers skip type-graphql's generic wrappers.
+  useDirectResolvers(resolvers, RESOLVERS);
   const references: GraphQLResolverMap<unknown> = {
     Organisation: { __resolveReference: (ref: { id: string }, ctx: unknown) => (ctx as Context).loaders.organisationById.load(ref.id) },
     Model: { __resolveReference: (ref: { id: string }, ctx: unknown) => (ctx as Context).loaders.modelById.load(ref.id) },

@@ -7,7 +7,7 @@ import { PeriodReport } from '../periods/period-report.entity';
 import { ModelSummary } from '../summaries/summary.types';
 import { connectionComplexity, listComplexity, requireActor, selectsField } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
-import { ConnectionArgs, type Connection } from '../shared/pagination';
+import { ConnectionArgs, type Connection, withTotalCount } from '../shared/pagination';
 import type { CommunityModel } from '../models/model.entity';
 import { Organisation } from './organisation.entity';
 import { CreateOrganisationInput, OrganisationFilter, OrganisationOrder, UpdateOrganisationInput } from './organisation.inputs';
@@ -46,7 +46,7 @@ export class OrganisationResolver {
   }
 
   @FieldResolver(() => OrganisationConnection, { complexity: connectionComplexity, description: 'Direct children.' })
-  async children(
+  children(
     @Root() org: Organisation,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Arg('filter', () => OrganisationFilter, { nullable: true }) filter: OrganisationFilter | null,
@@ -55,14 +55,14 @@ export class OrganisationResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Organisation>> {
     const { organisations } = ctx.services;
-    const page = await ctx.loaders.pages('organisation.children', { args, filter, orderBy }, (ids) => organisations.page(args, filter, orderBy, ids)).load(org.id);
+    const page = ctx.loaders.pages('organisation.children', { args, filter, orderBy }, (ids) => organisations.page(args, filter, orderBy, ids)).load(org.id);
     if (!selectsField(info, 'totalCount')) return page;
-    const totalCount = await ctx.loaders.pages('organisation.children.count', { filter }, (ids) => organisations.count(filter, ids)).load(org.id);
-    return { ...page, totalCount };
+    const totalCount = ctx.loaders.pages('organisation.children.count', { filter }, (ids) => organisations.count(filter, ids)).load(org.id);
+    return withTotalCount(page, totalCount);
   }
 
   @FieldResolver(() => ModelConnection, { complexity: connectionComplexity, description: 'Models this organisation runs (as lead or partner), or with includeDescendants those run anywhere in its subtree.' })
-  async models(
+  models(
     @Root() org: Organisation,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
@@ -73,14 +73,14 @@ export class OrganisationResolver {
   ): Promise<Connection<CommunityModel>> {
     const { models } = ctx.services;
     const parent = includeDescendants ? 'organisationSubtree' : 'organisation';
-    const page = await ctx.loaders
+    const page = ctx.loaders
       .pages(`organisation.models.${parent}`, { args, filter, orderBy }, (ids) => models.page(args, filter, orderBy, { kind: parent, ids }))
       .load(org.id);
     if (!selectsField(info, 'totalCount')) return page;
-    const totalCount = await ctx.loaders
+    const totalCount = ctx.loaders
       .pages(`organisation.models.${parent}.count`, { filter }, (ids) => models.count(filter, { kind: parent, ids }))
       .load(org.id);
-    return { ...page, totalCount };
+    return withTotalCount(page, totalCount);
   }
 
   @FieldResolver(() => ModelSummary, { description: 'Figures over the models this organisation runs (with includeDescendants, its whole subtree), optionally for a period. Batched: one SQL statement for every organisation in the response.' })

@@ -77,6 +77,23 @@ export function connectionTypes<T extends object>(node: ClassType<T>, name: stri
   return { EdgeType, ConnectionType };
 }
 
+/**
+ * An edge whose cursor is encoded only when a client asks for it: most pages are read without
+ * cursors, and encoding one per row was a visible share of a request's CPU.
+ */
+class PageEdge<T> implements Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly order: string,
+    // The sort key travels as text so timestamps keep their microseconds in the cursor.
+    private readonly sortValue: string | number,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor({ order: this.order, value: this.sortValue, id: String((this.node as { id: unknown }).id) });
+  }
+}
+
 /** Validated paging request: a direction, a limit and an optional keyset position. */
 export interface PageRequest {
   limit: number;
@@ -165,8 +182,8 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
   }
   const grouped = new Map<string, Array<Record<string, unknown>>>();
   for (const row of rows) {
+    // `__parent` stays on the row: deleting a first property would turn every row into a slow dictionary object.
     const key = query.parent ? String(row.__parent) : '';
-    delete row.__parent;
     let list = grouped.get(key);
     if (!list) grouped.set(key, (list = []));
     list.push(row);
@@ -177,21 +194,30 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
     const pageRows = hasMore ? list.slice(0, request.limit) : list;
     if (request.backwards) pageRows.reverse();
     const edges = pageRows.map((row) => {
-      // The sort key travels as text so timestamps keep their microseconds in the cursor.
-      const value = query.sortType === 'int' ? Number(row.__sort) : String(row.__sort);
+      const sort = row.__sort;
       delete row.__sort;
-      return { cursor: encodeCursor({ order: query.order, value, id: String(row.id) }), node: row as T };
+      return new PageEdge(row as T, query.order, query.sortType === 'int' ? Number(sort) : String(sort));
     });
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: request.backwards ? request.after !== null : hasMore,
-        hasPreviousPage: request.backwards ? hasMore : request.after !== null,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges[edges.length - 1]?.cursor ?? null,
+    const pageInfo: PageInfo = {
+      hasNextPage: request.backwards ? request.after !== null : hasMore,
+      hasPreviousPage: request.backwards ? hasMore : request.after !== null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
       },
     };
+    return { edges, pageInfo };
   });
+}
+
+/**
+ * A page with its total count. Both loads are queued in the same tick, so the page and the count
+ * statements of all parents go to the database together instead of one after the other.
+ */
+export function withTotalCount<T>(page: Promise<Connection<T>>, totalCount: Promise<number>): Promise<Connection<T>> {
+  return Promise.all([page, totalCount]).then(([p, n]) => ({ ...p, totalCount: n }));
 }
 
 /** Counts matching rows per parent in one statement (or once without parents). */
