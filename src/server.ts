@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -125,6 +125,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
+      // The schema sets no cache hints; the default plugin would still visit every field.
+      ApolloServerPluginCacheControlDisabled(),
       // Federated traces (ftv1) for a gateway that asks for them; error messages stay masked.
       ApolloServerPluginInlineTrace(),
       limitsPlugin(built.complexity, limits),
@@ -161,6 +163,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   app.use(
     '/graphql',
     (_req, _res, next) => {
+      // Counting needs a per-request store; without SQL_STATS nobody reads it.
+      if (!config.sqlStats) return next();
       const stats: SqlStats = { statements: 0 };
       sqlStatsStorage.run(stats, next);
     },
