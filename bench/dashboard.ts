@@ -36,7 +36,8 @@ ${withSummary ? '        summary { totalModels byDomain { domain count } byStatu
  * The whole response in one statement, as text. It mirrors the API's rules: archived organisations
  * and models are left out of lists, names sort by the folded name in "C" collation then id, a
  * model's lead is its LEAD row, the summary covers every model run in the organisation's subtree
- * (distinct), byDomain without archived models, byStatus with them, every enum value listed.
+ * (distinct, as maintained in `summary_count`), byDomain without archived models, byStatus with
+ * them, every enum value listed.
  */
 export function floorSql(withSummary = true): string {
   return `
@@ -81,21 +82,20 @@ CROSS JOIN LATERAL (
 ) mp`;
 }
 
-/** The figures of each organisation `o` (joined as `s.summary`). */
+/**
+ * The figures of each organisation `o` (joined as `s.summary`), from the same maintained
+ * aggregate the API reads (`summary_count`, the organisation's subtree scope).
+ */
 const SUMMARY_SQL = `
 CROSS JOIN LATERAL (
-  WITH ms AS (
-    SELECT DISTINCT m.id, m.domain, m.status
-    FROM organisation so JOIN model_organisation mo ON mo.organisation_id = so.id JOIN model m ON m.id = mo.model_id
-    WHERE so.path LIKE o.path || '%'
-  )
+  WITH c AS (SELECT c.domain::text AS domain, c.status::text AS status, c.models FROM summary_count c WHERE c.scope_id = o.id AND c.subtree)
   SELECT json_build_object(
-    'totalModels', (SELECT count(*)::int FROM ms WHERE ms.status <> 'ARCHIVED'),
+    'totalModels', (SELECT coalesce(sum(c.models), 0)::int FROM c WHERE c.status <> 'ARCHIVED'),
     'byDomain', (SELECT json_agg(json_build_object('domain', d.v, 'count',
-        (SELECT count(*)::int FROM ms WHERE ms.domain::text = d.v AND ms.status <> 'ARCHIVED')) ORDER BY d.n)
+        (SELECT coalesce(sum(c.models), 0)::int FROM c WHERE c.domain = d.v AND c.status <> 'ARCHIVED')) ORDER BY d.n)
       FROM unnest(ARRAY['ECONOMY', 'CULTURE_SOCIETY', 'SECURITY_DEFENCE', 'POLITICAL_SYSTEM']) WITH ORDINALITY AS d(v, n)),
     'byStatus', (SELECT json_agg(json_build_object('status', t.v, 'count',
-        (SELECT count(*)::int FROM ms WHERE ms.status::text = t.v)) ORDER BY t.n)
+        (SELECT coalesce(sum(c.models), 0)::int FROM c WHERE c.status = t.v)) ORDER BY t.n)
       FROM unnest(ARRAY['PILOT', 'ACTIVE', 'SUSPENDED', 'ARCHIVED']) WITH ORDINALITY AS t(v, n))
   ) AS summary
 ) s

@@ -1,16 +1,15 @@
 import 'reflect-metadata';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/data-source';
 import { dashboardQuery } from './dashboard';
 import { SYNTHETIC_PREFIX, generateSynthetic, type SyntheticSize } from './synthetic';
+import { Client } from 'pg';
+import { CLK_TCK, OUT_DIR, ROOT, ensureDatabase, log, procCpuTicks, procMemoryKb, startChild, stopChild, type ChildServer } from './support';
 
 /*
  * `npm run bench`: the dashboard document over HTTP, our server against a floor (one hand-written
@@ -22,54 +21,19 @@ import { SYNTHETIC_PREFIX, generateSynthetic, type SyntheticSize } from './synth
  *          --ours <path/to/main.js> (another build of our server, e.g. a baseline; default dist/src/main.js).
  */
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const OUT_DIR = path.join(ROOT, '.data', 'bench');
 const SCALES: Record<string, SyntheticSize> = {
   '1': { organisations: 2_000, models: 20_000, links: 15_000 },
   '10': { organisations: 20_000, models: 200_000, links: 150_000 },
 };
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
-const children = new Set<ChildProcess>();
+/** Whether the document asks for `summary` (set from the options in main). */
 let withSummary = true;
-process.on('exit', () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping the servers`);
-    for (const child of children) child.kill('SIGTERM');
-    setTimeout(() => process.exit(130), 2000).unref();
-  });
-}
-
-function log(message: string): void {
-  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
-}
 
 /** The database for a scale: DATABASE_URL (or dvk_bench) for 1x, the same name + `_x10` for 10x. */
 function databaseUrl(scale: string): string {
   const url = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/dvk_bench');
   if (scale !== '1') url.pathname = `${url.pathname}_x${scale}`;
   return url.toString();
-}
-
-async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) {
-      log(`creating database ${name}`);
-      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-    }
-  } finally {
-    await client.end();
-  }
 }
 
 /** Migrates and loads the synthetic city unless it is already there (the generator is idempotent anyway). */
@@ -97,61 +61,6 @@ async function prepare(url: string, size: SyntheticSize): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface Server {
-  name: string;
-  url: string;
-  child: ChildProcess;
-  logFile: string;
-}
-
-async function startChild(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Server> {
-  const port = await freePort();
-  fs.mkdirSync(OUT_DIR, { recursive: true });
-  const logFile = path.join(OUT_DIR, `${name}.log`);
-  const out = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...nodeArgs, script], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', out, out],
-  });
-  fs.closeSync(out);
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return { name, url: `${base}/graphql`, child, logFile };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`${name} did not become ready; its output:\n${fs.readFileSync(logFile, 'utf8').slice(-3000)}`);
-}
-
-async function stopChild(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return;
-  const exited = new Promise((r) => server.child.once('exit', r));
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function post(url: string): Promise<string> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: dashboardQuery(withSummary) }) });
   const text = await res.text();
@@ -170,19 +79,6 @@ function firstDifference(a: unknown, b: unknown, at = 'data'): string | null {
     }
   }
   return `${at}: ours ${JSON.stringify(a)?.slice(0, 300)} / floor ${JSON.stringify(b)?.slice(0, 300)}`;
-}
-
-function procCpuTicks(pid: number): number {
-  // Fields after the command name (which may contain spaces): utime and stime are 14th and 15th.
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-function procMemoryKb(pid: number): { hwm: number; rss: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-  return { hwm: kb('VmHWM'), rss: kb('VmRSS') };
 }
 
 /** Busy share of all CPUs between two /proc/stat readings (the whole machine: other users too). */
@@ -242,7 +138,7 @@ async function load(url: string, duration: number, connections: number) {
   });
 }
 
-async function measure(server: Server, opts: Options, sqlPerRequest: number, databaseUrl: string): Promise<Measurement> {
+async function measure(server: ChildServer, opts: Options, sqlPerRequest: number, databaseUrl: string): Promise<Measurement> {
   const pid = server.child.pid!;
   await settle(databaseUrl);
   log(`${server.name}: warm-up ${opts.warmup} s`);
