@@ -18,7 +18,8 @@ import { CLK_TCK, OUT_DIR, ROOT, ensureDatabase, log, procCpuTicks, procMemoryKb
  *          --without-summary (the document without `Organisation.summary`, both sides)
  *          --rounds N (measure both N times, alternating which goes first; the ratio is the median)
  *          --node-flags "--max-semi-space-size=64" (V8 flags for both servers; "" for none)
- *          --ours <path/to/main.js> (another build of our server, e.g. a baseline; default dist/src/main.js).
+ *          --ours <path/to/main.js> (another build of our server, e.g. a baseline; default dist/src/main.js)
+ *          --workers N (WORKERS for ours: processes sharing the port; CPU and memory are summed over them).
  */
 
 const SCALES: Record<string, SyntheticSize> = {
@@ -182,6 +183,8 @@ interface Options {
   ours: string;
   rounds: number;
   nodeFlags: string[];
+  /** WORKERS for our server (processes sharing the port); the floor is always one process. */
+  workers: number;
 }
 
 function options(): Options {
@@ -196,6 +199,7 @@ function options(): Options {
       'node-flags': { type: 'string', default: '--max-semi-space-size=64' },
       'without-summary': { type: 'boolean', default: false },
       ours: { type: 'string', default: path.join(ROOT, 'dist', 'src', 'main.js') },
+      workers: { type: 'string', default: '1' },
     },
   });
   const scales = values.scale === 'all' ? Object.keys(SCALES) : [values.scale!];
@@ -205,7 +209,7 @@ function options(): Options {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number; got ${v}`);
     return n;
   };
-  return { scales, duration: num('duration', values.duration), warmup: num('warmup', values.warmup), connections: num('connections', values.connections), profile: !!values.profile, withSummary: !values['without-summary'], ours: path.resolve(values.ours!), rounds: num('rounds', values.rounds), nodeFlags: values['node-flags']!.split(' ').filter(Boolean) };
+  return { scales, duration: num('duration', values.duration), warmup: num('warmup', values.warmup), connections: num('connections', values.connections), profile: !!values.profile, withSummary: !values['without-summary'], ours: path.resolve(values.ours!), rounds: num('rounds', values.rounds), nodeFlags: values['node-flags']!.split(' ').filter(Boolean), workers: num('workers', values.workers) };
 }
 
 function table(rows: Measurement[]): string {
@@ -222,7 +226,7 @@ async function benchScale(scale: string, opts: Options) {
   await prepare(url, size);
 
   const ourScript = opts.ours;
-  const ourEnv = { DATABASE_URL: url, NODE_ENV: 'production', SEED_DEMO: 'false', RUN_MIGRATIONS: 'false' };
+  const ourEnv = { DATABASE_URL: url, NODE_ENV: 'production', SEED_DEMO: 'false', RUN_MIGRATIONS: 'false', WORKERS: String(opts.workers) };
 
   // SQL statements per request: a probe instance with SQL_STATS on, asked several times.
   const probe = await startChild(`ours-probe-x${scale}`, ourScript, { ...ourEnv, SQL_STATS: 'true' }, opts.nodeFlags);
@@ -285,7 +289,7 @@ async function benchScale(scale: string, opts: Options) {
 async function main(): Promise<void> {
   const opts = options();
   withSummary = opts.withSummary;
-  log(`node flags for both servers: ${opts.nodeFlags.join(' ') || '(none)'}; ours: ${path.relative(ROOT, opts.ours)}`);
+  log(`node flags for both servers: ${opts.nodeFlags.join(" ") || "(none)"}; ours: ${path.relative(ROOT, opts.ours)} with WORKERS=${opts.workers}`);
   log(`machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const script of [opts.ours, path.join(ROOT, 'dist/bench/floor.js')]) {
     if (!fs.existsSync(script)) throw new Error(`${script} is missing: run npm run build first.`);

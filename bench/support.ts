@@ -101,16 +101,50 @@ export async function stopChild(server: ChildServer): Promise<void> {
   clearTimeout(timer);
 }
 
-/** utime + stime of a process, in clock ticks. */
-export function procCpuTicks(pid: number): number {
-  // Fields after the command name (which may contain spaces): utime and stime are 14th and 15th.
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+/** A process and its children (a server started with WORKERS > 1 is a supervisor and its workers). */
+function processTree(pid: number): number[] {
+  const pids = [pid];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
 
+/** utime + stime of a process and its children, in clock ticks. */
+export function procCpuTicks(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      // Fields after the command name (which may contain spaces): utime and stime are 14th and 15th.
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks;
+}
+
+/** Resident and peak-resident memory of a process and its children, summed (kB). */
 export function procMemoryKb(pid: number): { hwm: number; rss: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-  return { hwm: kb('VmHWM'), rss: kb('VmRSS') };
+  let hwm = 0;
+  let rss = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+      const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+      hwm += kb('VmHWM');
+      rss += kb('VmRSS');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return { hwm, rss };
 }

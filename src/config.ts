@@ -36,6 +36,8 @@ export interface Config {
   eventBufferSize: number;
   /** Serve the offline GraphQL IDE to browsers on GET /graphql. */
   ideEnabled: boolean;
+  /** Server processes sharing the port (node:cluster); more than 1 needs DATABASE_URL. */
+  workers: number;
 }
 
 export class ConfigError extends Error {}
@@ -82,6 +84,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const defaultGraphDepth = intVar(env, 'DEFAULT_GRAPH_DEPTH', maxGraphDepth, 1, 1_000_000);
   if (defaultGraphDepth > maxGraphDepth) throw new ConfigError('DEFAULT_GRAPH_DEPTH must not exceed MAX_GRAPH_DEPTH.');
   const production = env.NODE_ENV === 'production';
+  const workers = intVar(env, 'WORKERS', 1, 1, 64);
+  if (workers > 1 && !databaseUrl) {
+    throw new ConfigError('WORKERS above 1 needs DATABASE_URL: the embedded database belongs to one process.');
+  }
   return {
     port: intVar(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
@@ -106,5 +112,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSubscriptionsPerConnection: intVar(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 10_000),
     eventBufferSize: intVar(env, 'EVENT_BUFFER_SIZE', 10_000, 10, 10_000_000),
     ideEnabled: boolVar(env, 'IDE_ENABLED', true),
+    workers,
   };
 }

@@ -1,16 +1,20 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config';
-import { startServer } from './server';
+import cluster from 'node:cluster';
+import { ConfigError, loadConfig, type Config } from './config';
+import { openDatabase } from './db/data-source';
+import { prepareDatabase, startServer } from './server';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
+/** One server process: the whole service on PORT. */
+async function serve(config: Config): Promise<void> {
   const server = await startServer(config);
-  console.log(`Dân vận khéo GraphQL subgraph ready at ${server.url} (${server.db.embedded ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`);
+  const where = server.db.embedded ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
+  const who = cluster.isWorker ? ` (worker ${cluster.worker?.id}, pid ${process.pid})` : '';
+  console.log(`Dân vận khéo GraphQL subgraph ready at ${server.url} (${where})${who}`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: draining connections and closing the database...`);
+    console.log(`${signal}: draining connections and closing the database...${who}`);
     server.stop().then(
       () => process.exit(0),
       (error) => {
@@ -21,6 +25,46 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * WORKERS > 1: this process migrates and seeds once, then forks the workers, which share the
+ * port (node:cluster) and the PostgreSQL database; each has its own pool and event listener, as
+ * separate instances would. A worker that dies is replaced; SIGTERM stops them all gracefully.
+ */
+async function supervise(config: Config): Promise<void> {
+  const db = await openDatabase(config);
+  try {
+    await prepareDatabase(db, config);
+  } finally {
+    await db.close();
+  }
+  let stopping = false;
+  const fork = () => cluster.fork({ RUN_MIGRATIONS: 'false', SEED_DEMO: 'false' });
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    console.error(`worker ${worker.id} exited (${signal ?? code}); starting another`);
+    setTimeout(fork, 500);
+  });
+  for (let i = 0; i < config.workers; i += 1) fork();
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping ${config.workers} workers...`);
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    setTimeout(() => process.exit(1), 30_000).unref();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.workers > 1 && cluster.isPrimary) return supervise(config);
+  return serve(config);
 }
 
 main().catch((error) => {

@@ -85,12 +85,17 @@ function actorFrom(header: string | undefined, config: Config): Context['actor']
   return { name };
 }
 
+/** Applies pending migrations and loads the demo data, as configured (both idempotent). */
+export async function prepareDatabase(db: Database, config: Pick<Config, 'runMigrations' | 'seedDemo'>): Promise<void> {
+  if (config.runMigrations) await db.dataSource.runMigrations({ transaction: 'each' });
+  if (config.seedDemo) await seedDemoData(db.dataSource);
+}
+
 /** Starts the whole service: database (migrated, seeded), schema, HTTP on `config.port`. */
 export async function startServer(config: Config): Promise<RunningServer> {
   const db = await openDatabase(config);
   try {
-    if (config.runMigrations) await db.dataSource.runMigrations({ transaction: 'each' });
-    if (config.seedDemo) await seedDemoData(db.dataSource);
+    await prepareDatabase(db, config);
   } catch (error) {
     await db.close();
     throw error;
