@@ -159,7 +159,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   app.get('/readyz', async (_req, res) => {
     try {
       await db.dataSource.query('SELECT 1');
-      res.json({ status: 'ready', database: db.embedded ? 'embedded' : 'postgresql', events: { listening: hub.listening, head: String(hub.head), liveSubscriptions: hub.liveSubscriptions }, webSocketConnections: subscriptions.connections });
+      res.json({ status: 'ready', pid: process.pid, database: db.embedded ? 'embedded' : 'postgresql', events: { listening: hub.listening, head: String(hub.head), liveSubscriptions: hub.liveSubscriptions }, webSocketConnections: subscriptions.connections });
     } catch {
       res.status(503).json({ status: 'unavailable', database: db.embedded ? 'embedded' : 'postgresql' });
     }
