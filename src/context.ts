@@ -20,6 +20,7 @@ export interface Loaders {
   replicationLinkById: DataLoader<string, ReplicationLink | null>;
   replicationLinkByTargetId: DataLoader<string, ReplicationLink | null>;
   organisationsByModelId: DataLoader<string, ModelOrganisationRow[]>;
+  leadOrganisationByModelId: DataLoader<string, Organisation | null>;
   lineageByModelId: DataLoader<string, CommunityModel[]>;
   periodById: DataLoader<string, ReportingPeriod | null>;
   periodByCode: DataLoader<string, ReportingPeriod | null>;
@@ -45,6 +46,7 @@ export function createLoaders(services: Services, config: Config): Loaders {
     replicationLinkById: new DataLoader((ids) => replications.byIds(ids)),
     replicationLinkByTargetId: new DataLoader((ids) => replications.byTargetIds(ids)),
     organisationsByModelId: new DataLoader((ids) => models.organisationsOf(ids)),
+    leadOrganisationByModelId: new DataLoader((ids) => organisations.leadsOf(ids)),
     lineageByModelId: new DataLoader((ids) => replications.lineage(ids, config.maxGraphDepth)),
     periodById: new DataLoader((ids) => periods.byIds(ids)),
     periodByCode: new DataLoader((codes) => periods.byCodes(codes)),

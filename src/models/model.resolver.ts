@@ -9,7 +9,7 @@ import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection, withTotalCount } from '../shared/pagination';
 import { CommunityModel } from './model.entity';
 import { CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
-import { ModelOrganisation, ModelRole } from './model-organisation.entity';
+import { ModelOrganisation } from './model-organisation.entity';
 import type { ModelOrganisationRow } from './model.service';
 import { ModelConnection } from './model.types';
 
@@ -40,8 +40,7 @@ export class ModelResolver {
 
   @FieldResolver(() => Organisation, { nullable: true, description: 'The organisation that leads this model.' })
   async leadOrganisation(@Root() model: CommunityModel, @Ctx() ctx: Context): Promise<Organisation | null> {
-    const lead = (await ctx.loaders.organisationsByModelId.load(model.id)).find((r) => r.role === ModelRole.LEAD);
-    return lead ? ctx.loaders.organisationById.load(lead.organisationId) : null;
+    return ctx.loaders.leadOrganisationByModelId.load(model.id);
   }
 
   @FieldResolver(() => Organisation, { nullable: true, description: 'The city, ward or commune where the model runs.' })

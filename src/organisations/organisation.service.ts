@@ -31,6 +31,16 @@ export class OrganisationService {
     return oneByKey(ids, rows, (r) => r.id);
   }
 
+  /** The organisation that leads each model (DataLoader batch): one join, no second lookup. */
+  async leadsOf(modelIds: readonly string[]): Promise<Array<Organisation | null>> {
+    const rows: Array<Organisation & { modelId: string }> = await this.db.query(
+      `SELECT mo.model_id AS "modelId", ${SELECT} FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id
+       WHERE mo.model_id = ANY($1::uuid[]) AND mo.role = 'LEAD'`,
+      [modelIds.filter(isUuid)],
+    );
+    return oneByKey(modelIds, rows, (r) => r.modelId);
+  }
+
   private listQuery(filter: OrganisationFilter | null | undefined, order: OrganisationOrder | null | undefined): PageQuery {
     const params = new SqlParams();
     const where: string[] = [];
