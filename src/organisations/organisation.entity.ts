@@ -37,6 +37,7 @@ registerEnumType(OrganisationKind, {
 @Index('organisation_parent_idx', ['parentId'])
 @Index('organisation_path_idx', { synchronize: false })
 @Index('organisation_search_trgm_idx', { synchronize: false })
+@Index('organisation_name_order_idx', { synchronize: false })
 export class Organisation {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
