@@ -2,7 +2,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { GraphQLError } from 'graphql';
 import { BadUserInputError, ConflictError, ServiceUnavailableError } from './errors';
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+// Socket errors, admin shutdown / crash / cannot connect now, connection exceptions, too many clients.
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300']);
+/** Refusals to connect that carry a generic code (55000 for a database closed to connections). */
+const CONNECTION_MESSAGES = /Connection terminated|connection timeout|Client has encountered a connection error|not currently accepting connections|the database system is (starting up|shutting down|in recovery)/i;
 
 /** Turns database failures into API errors a client can act on; nothing of the SQL leaks. */
 export function translateDbError(error: unknown): unknown {
@@ -17,7 +20,7 @@ export function translateDbError(error: unknown): unknown {
     return new BadUserInputError('A value is out of range or malformed.');
   }
   if (code === '40001' || code === '40P01') return new ConflictError('A concurrent change got in the way; retry the request.');
-  if ((code && CONNECTION_ERRORS.has(code)) || /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message ?? '')) {
+  if ((code && CONNECTION_ERRORS.has(code)) || CONNECTION_MESSAGES.test(e.message ?? '')) {
     return new ServiceUnavailableError();
   }
   return error;
