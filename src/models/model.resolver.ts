@@ -6,7 +6,7 @@ import { ReportingPeriod } from '../periods/reporting-period.entity';
 import { ReplicationLink } from '../replications/replication-link.entity';
 import { connectionComplexity, listComplexity, requireActor, selectsField } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
-import { ConnectionArgs, type Connection, withTotalCount } from '../shared/pagination';
+import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { CommunityModel } from './model.entity';
 import { CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
 import { ModelOrganisation } from './model-organisation.entity';
@@ -74,14 +74,10 @@ export class ModelResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
     const { models } = ctx.services;
-    const page = ctx.loaders
-      .pages('model.replicas', { args, filter, orderBy }, (ids) => models.page(args, filter, orderBy, { kind: 'replicasOf', ids }))
+    const withCount = selectsField(info, 'totalCount');
+    return ctx.loaders
+      .pages(`model.replicas${withCount ? '+count' : ''}`, { args, filter, orderBy }, (ids) => models.page(args, filter, orderBy, { kind: 'replicasOf', ids }, withCount))
       .load(model.id);
-    if (!selectsField(info, 'totalCount')) return page;
-    const totalCount = ctx.loaders
-      .pages('model.replicas.count', { filter }, (ids) => models.count(filter, { kind: 'replicasOf', ids }))
-      .load(model.id);
-    return withTotalCount(page, totalCount);
   }
 
   @FieldResolver(() => [CommunityModel], { complexity: listComplexity(10), description: 'The sources of this model, nearest first, back to the origin (capped at MAX_GRAPH_DEPTH steps).' })

@@ -37,11 +37,18 @@ export class ModelService {
   }
 
   /** A page of models for each parent (an organisation, its subtree, or a source model), or the root list. */
-  async page(args: ConnectionArgs, filter: ModelFilter | null | undefined, order: ModelOrder | null | undefined, parent?: { kind: ModelParent; ids: readonly string[] }): Promise<Array<Connection<CommunityModel>>> {
+  /** With `withCount` and parents, each page carries its `totalCount` from the same statement. */
+  async page(
+    args: ConnectionArgs,
+    filter: ModelFilter | null | undefined,
+    order: ModelOrder | null | undefined,
+    parent?: { kind: ModelParent; ids: readonly string[] },
+    withCount = false,
+  ): Promise<Array<Connection<CommunityModel>>> {
     const query = modelListQuery(filter, order);
     if (parent) query.parent = { ids: parent.ids, ...MODEL_PARENT[parent.kind] };
     const request = pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize);
-    return runPage<CommunityModel>(this.db.manager, query, request);
+    return runPage<CommunityModel>(this.db.manager, query, request, withCount);
   }
 
   async count(filter: ModelFilter | null | undefined, parent?: { kind: ModelParent; ids: readonly string[] }): Promise<number[]> {

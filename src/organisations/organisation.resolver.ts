@@ -7,7 +7,7 @@ import { PeriodReport } from '../periods/period-report.entity';
 import { ModelSummary } from '../summaries/summary.types';
 import { connectionComplexity, listComplexity, requireActor, selectsField } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
-import { ConnectionArgs, type Connection, withTotalCount } from '../shared/pagination';
+import { ConnectionArgs, type Connection } from '../shared/pagination';
 import type { CommunityModel } from '../models/model.entity';
 import { Organisation } from './organisation.entity';
 import { CreateOrganisationInput, OrganisationFilter, OrganisationOrder, UpdateOrganisationInput } from './organisation.inputs';
@@ -55,10 +55,10 @@ export class OrganisationResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Organisation>> {
     const { organisations } = ctx.services;
-    const page = ctx.loaders.pages('organisation.children', { args, filter, orderBy }, (ids) => organisations.page(args, filter, orderBy, ids)).load(org.id);
-    if (!selectsField(info, 'totalCount')) return page;
-    const totalCount = ctx.loaders.pages('organisation.children.count', { filter }, (ids) => organisations.count(filter, ids)).load(org.id);
-    return withTotalCount(page, totalCount);
+    const withCount = selectsField(info, 'totalCount');
+    return ctx.loaders
+      .pages(`organisation.children${withCount ? '+count' : ''}`, { args, filter, orderBy }, (ids) => organisations.page(args, filter, orderBy, ids, withCount))
+      .load(org.id);
   }
 
   @FieldResolver(() => ModelConnection, { complexity: connectionComplexity, description: 'Models this organisation runs (as lead or partner), or with includeDescendants those run anywhere in its subtree.' })
@@ -73,14 +73,12 @@ export class OrganisationResolver {
   ): Promise<Connection<CommunityModel>> {
     const { models } = ctx.services;
     const parent = includeDescendants ? 'organisationSubtree' : 'organisation';
-    const page = ctx.loaders
-      .pages(`organisation.models.${parent}`, { args, filter, orderBy }, (ids) => models.page(args, filter, orderBy, { kind: parent, ids }))
+    const withCount = selectsField(info, 'totalCount');
+    return ctx.loaders
+      .pages(`organisation.models.${parent}${withCount ? '+count' : ''}`, { args, filter, orderBy }, (ids) =>
+        models.page(args, filter, orderBy, { kind: parent, ids }, withCount),
+      )
       .load(org.id);
-    if (!selectsField(info, 'totalCount')) return page;
-    const totalCount = ctx.loaders
-      .pages(`organisation.models.${parent}.count`, { filter }, (ids) => models.count(filter, { kind: parent, ids }))
-      .load(org.id);
-    return withTotalCount(page, totalCount);
   }
 
   @FieldResolver(() => ModelSummary, { description: 'Figures over the models this organisation runs (with includeDescendants, its whole subtree), optionally for a period. Batched: one SQL statement for every organisation in the response.' })

@@ -67,11 +67,18 @@ export class OrganisationService {
   }
 
   /** One page of organisations for each parent id (children lists), or the root list. */
-  async page(args: ConnectionArgs, filter: OrganisationFilter | null | undefined, order: OrganisationOrder | null | undefined, parentIds?: readonly string[]): Promise<Array<Connection<Organisation>>> {
+  /** With `withCount` and parents, each page carries its `totalCount` from the same statement. */
+  async page(
+    args: ConnectionArgs,
+    filter: OrganisationFilter | null | undefined,
+    order: OrganisationOrder | null | undefined,
+    parentIds?: readonly string[],
+    withCount = false,
+  ): Promise<Array<Connection<Organisation>>> {
     const query = this.listQuery(filter, order);
     if (parentIds) query.parent = { ids: parentIds, condition: 'o.parent_id = p.id' };
     const request = pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize);
-    return runPage<Organisation>(this.db.manager, query, request);
+    return runPage<Organisation>(this.db.manager, query, request, withCount);
   }
 
   async count(filter: OrganisationFilter | null | undefined, parentIds?: readonly string[]): Promise<number[]> {

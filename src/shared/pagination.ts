@@ -154,8 +154,10 @@ export interface PageQuery {
  * One SQL statement for a page of each parent (a LATERAL join keeps each parent to its own
  * limit), or a plain page when there is no parent. Returns one connection per parent id.
  */
-export async function runPage<T>(manager: EntityManager, query: PageQuery, request: PageRequest): Promise<Connection<T>[]> {
+export async function runPage<T>(manager: EntityManager, query: PageQuery, request: PageRequest, withCount = false): Promise<Connection<T>[]> {
   const { params, alias } = query;
+  // The count condition is the filter without the cursor: taken before the cursor is added.
+  const countWhere = query.parent ? [query.parent.condition, ...query.where] : [];
   const descending = (query.direction === SortDirection.DESC) !== request.backwards;
   const cmp = descending ? '<' : '>';
   const dir = descending ? 'DESC' : 'ASC';
@@ -171,7 +173,17 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
     ` ORDER BY ${query.sortSql} ${dir}, ${alias}.id ${dir} LIMIT ${request.limit + 1}`;
   const parentIds = query.parent?.ids ?? [''];
   let rows: Array<Record<string, unknown>>;
-  if (query.parent) {
+  if (query.parent && withCount) {
+    // Each parent's total beside its page, in the same statement: a parent whose page is empty
+    // still comes back once (LEFT JOIN), with a null row and its count.
+    const ids = params.add(query.parent.ids);
+    const count = `SELECT count(*)::int AS total FROM ${query.parent.from ?? query.from} WHERE ${countWhere.join(' AND ')}`;
+    rows = await manager.query(
+      `SELECT p.id AS "__parent", c.total AS "__total", x.* FROM unnest(${ids}::uuid[]) WITH ORDINALITY AS p(id, n)
+       CROSS JOIN LATERAL (${count}) c LEFT JOIN LATERAL (${inner}) x ON true ORDER BY p.n`,
+      params.values,
+    );
+  } else if (query.parent) {
     const ids = params.add(query.parent.ids);
     rows = await manager.query(
       `SELECT p.id AS "__parent", x.* FROM unnest(${ids}::uuid[]) WITH ORDINALITY AS p(id, n) CROSS JOIN LATERAL (${inner}) x ORDER BY p.n`,
@@ -181,11 +193,16 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
     rows = await manager.query(inner, params.values);
   }
   const grouped = new Map<string, Array<Record<string, unknown>>>();
+  const totals = new Map<string, number>();
   for (const row of rows) {
     // `__parent` stays on the row: deleting a first property would turn every row into a slow dictionary object.
     const key = query.parent ? String(row.__parent) : '';
     let list = grouped.get(key);
     if (!list) grouped.set(key, (list = []));
+    if (withCount) {
+      totals.set(key, row.__total as number);
+      if (row.id == null) continue; // the empty page of a parent with a count
+    }
     list.push(row);
   }
   return parentIds.map((parentId) => {
@@ -208,16 +225,8 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
         return edges[edges.length - 1]?.cursor ?? null;
       },
     };
-    return { edges, pageInfo };
+    return withCount && query.parent ? { edges, pageInfo, totalCount: totals.get(parentId) ?? 0 } : { edges, pageInfo };
   });
-}
-
-/**
- * A page with its total count. Both loads are queued in the same tick, so the page and the count
- * statements of all parents go to the database together instead of one after the other.
- */
-export function withTotalCount<T>(page: Promise<Connection<T>>, totalCount: Promise<number>): Promise<Connection<T>> {
-  return Promise.all([page, totalCount]).then(([p, n]) => ({ ...p, totalCount: n }));
 }
 
 /** Counts matching rows per parent in one statement (or once without parents). */

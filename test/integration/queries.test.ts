@@ -122,6 +122,22 @@ describe('organisation graph', () => {
     expect(rootData.organisation.models.totalCount).toBe(1);
   });
 
+  it('gives each parent its totalCount from the page statement, also when the page is empty', async () => {
+    // Arrange: two organisations, one with three models, one with none
+    const busy = await t.seed.organisation();
+    const idle = await t.seed.organisation();
+    for (let i = 0; i < 3; i += 1) await t.seed.model({ leadOrganisationId: busy.id });
+    const page = `query($id: ID!, $after: String) { organisation(id: $id) { models(first: 2, after: $after) { totalCount edges { node { id } } pageInfo { hasNextPage endCursor } } } }`;
+    // Act
+    const p1 = await t.server.ok(page, { id: busy.id });
+    const p2 = await t.server.ok(page, { id: busy.id, after: p1.organisation.models.pageInfo.endCursor });
+    const p3 = await t.server.ok(page, { id: busy.id, after: p2.organisation.models.pageInfo.endCursor });
+    const none = await t.server.ok(page, { id: idle.id });
+    // Assert
+    expect([p1, p2, p3].map((p) => [p.organisation.models.totalCount, p.organisation.models.edges.length])).toEqual([[3, 2], [3, 1], [3, 0]]);
+    expect(none.organisation.models).toMatchObject({ totalCount: 0, edges: [] });
+  });
+
   it('lookups of something absent return null', async () => {
     const data = await t.server.ok(`{ organisation(id: "00000000-0000-4000-8000-000000000000") { id } model(id: "nope") { id } replicationLink(id: "00000000-0000-4000-8000-000000000000") { id } }`);
     expect(data).toEqual({ organisation: null, model: null, replicationLink: null });
