@@ -76,6 +76,10 @@ export interface Context {
   /** The caller; null when no valid token was sent. */
   actor: Actor | null;
   /** Set on WebSocket connections: what to do with a subscriber that fell too far behind. */
-  subscriber?: { tooSlow(resumeAfter: string): void };
+  subscriber?: {
+    tooSlow(resumeAfter: string): void;
+    /** The log id of the last event whose message was handed to the socket. */
+    sent?: number;
+  };
 }
 

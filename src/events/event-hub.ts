@@ -13,7 +13,13 @@ const BATCH = 500;
 
 /** A subscription the hub watches while it is live, so a consumer stuck on a slow socket can be told. */
 export interface LiveReader {
+  /** The last event handed out (or skipped by the filter). */
   position: number;
+  /**
+   * The position when the consumer last asked for more: everything handed out before then has
+   * been sent (graphql-ws asks for the next event only after sending the previous one).
+   */
+  delivered: number;
   /** Called once when the reader fell out of the in-memory window: the transport disconnects it. */
   tooSlow(resumeAfter: string): void;
 }
@@ -106,7 +112,7 @@ export class EventHub {
       for (const reader of this.live) {
         if (reader.position < this.floor) {
           this.live.delete(reader);
-          reader.tooSlow(String(reader.position));
+          reader.tooSlow(String(reader.delivered));
         }
       }
     }
@@ -213,7 +219,7 @@ class LogStream implements AsyncIterableIterator<LoggedEvent> {
     tooSlow: (resumeAfter: string) => void,
     private readonly predicate: (event: LoggedEvent) => boolean,
   ) {
-    this.reader = { position: after, tooSlow };
+    this.reader = { position: after, delivered: after, tooSlow };
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<LoggedEvent> {
@@ -221,11 +227,12 @@ class LogStream implements AsyncIterableIterator<LoggedEvent> {
   }
 
   async next(): Promise<IteratorResult<LoggedEvent>> {
+    this.reader.delivered = this.reader.position;
     while (!this.closed && !this.hub.isStopped) {
       if (this.index < this.pending.length) {
         if (this.fromBuffer && !this.hub.isWatched(this.reader)) {
           // Evicted while the consumer was busy: the transport has been told to disconnect.
-          throw new SubscriberTooSlowError(String(this.reader.position));
+          throw new SubscriberTooSlowError(String(this.reader.delivered));
         }
         const event = this.pending[this.index++];
         this.reader.position = Number(event.id);
@@ -247,7 +254,7 @@ class LogStream implements AsyncIterableIterator<LoggedEvent> {
     const buffered = this.hub.bufferedAfter(position);
     this.index = 0;
     if (buffered === null) {
-      if (this.watched) throw new SubscriberTooSlowError(String(position));
+      if (this.watched) throw new SubscriberTooSlowError(String(this.reader.delivered));
       // Replaying history older than the buffer: straight from the table, up to the buffer.
       const upTo = this.hub.floorId;
       this.pending = await this.hub.read(position, upTo, this.matcher, BATCH);

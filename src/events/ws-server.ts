@@ -39,6 +39,9 @@ function tokenOf(params: Record<string, unknown> | undefined, request: http.Inco
   return /^Bearer\s+(.+)$/i.exec(raw.trim())?.[1]?.trim() ?? raw.trim();
 }
 
+/** Marks a result with the log id of its event (see onNext). */
+const EVENT_ID = Symbol('eventId');
+
 /** Results kept for sharing; beyond this the oldest are dropped (and recomputed if asked for). */
 const SHARED_RESULTS = 2_000;
 
@@ -75,6 +78,13 @@ function sharedSubscriber() {
     if (!(Symbol.asyncIterator in source)) return source;
     const key = (args.contextValue as Context & { resultKey?: string }).resultKey;
     return mapStream(source as AsyncIterableIterator<unknown>, async (event) => {
+      const result = await resultOf(event);
+      // Which log event this message carries, for onNext (a symbol: never serialised).
+      const cursor = (event as { id?: unknown } | null)?.id;
+      if (typeof cursor === 'string' && result && typeof result === 'object') (result as Record<symbol, unknown>)[EVENT_ID] = Number(cursor);
+      return result;
+    });
+    async function resultOf(event: unknown): Promise<ExecutionResult> {
       if (!key || typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
       let id = ids.get(event);
       if (id === undefined) ids.set(event, (id = nextId++));
@@ -86,7 +96,7 @@ function sharedSubscriber() {
         if (results.size > SHARED_RESULTS) results.delete(results.keys().next().value as string);
       }
       return result;
-    });
+    }
   };
 }
 
@@ -161,17 +171,27 @@ export function startSubscriptionServer(
           loaders: createLoaders(services, config),
           actor: ctx.extra.actor ?? null,
           subscriber: {
-            // Told, then disconnected; the client resumes with the cursor in the error.
+            // Told, then disconnected; the client resumes with the cursor in the error: the last
+            // event whose message reached the socket (the one in flight, if any, is not lost).
             tooSlow(resumeAfter) {
-              const error = new SubscriberTooSlowError(resumeAfter);
-              socket.send(stringifyMessage({ id, type: MessageType.Error, payload: formatAll([error]) }));
-              socket.close(TOO_SLOW_CLOSE_CODE, 'Subscriber too slow; resume with the cursor sent');
+              // On the next turn, so a message graphql-ws is about to write goes out first.
+              setImmediate(() => {
+                const error = new SubscriberTooSlowError(String(Math.max(Number(resumeAfter), this.sent ?? 0)));
+                if (socket.readyState === socket.OPEN) socket.send(stringifyMessage({ id, type: MessageType.Error, payload: formatAll([error]) }));
+                socket.close(TOO_SLOW_CLOSE_CODE, 'Subscriber too slow; resume with the cursor sent');
+              });
             },
           },
         };
         return { schema: built.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
+      onNext: (_ctx, _id, _payload, args, result) => {
+        // Called right before the message goes to the socket: remember which event it carries.
+        const sent = (result as Record<symbol, unknown>)[EVENT_ID];
+        const subscriber = (args.contextValue as Context).subscriber;
+        if (typeof sent === 'number' && subscriber) subscriber.sent = sent;
+        return result.errors ? { ...result, errors: formatAll(result.errors) } : undefined;
+      },
       onError: (_ctx, _id, _payload, errors) => formatAll(errors),
     },
     wss,
