@@ -266,8 +266,11 @@ describe('connection limits', () => {
       await client.dispose();
     }
     const client = wsClient(limited.server, { authorization: 'Bearer partner-token-1' });
-    const ok = new Subscription(client, `subscription($after: String) { modelChanged(after: $after) { cursor actor } }`, { after: await latest(limited.server) });
     const org = await limited.server.services.organisations.create({ name: 'Tổ chức có token', kind: 'OTHER' } as never, { name: 'portal' });
+    const ok = new Subscription(client, `subscription($after: String, $org: ID!) { modelChanged(after: $after, filter: { organisationId: $org }) { cursor actor } }`, {
+      after: await latest(limited.server),
+      org: org.id,
+    });
     await limited.server.services.models.create({ name: 'Mô hình có token', domain: 'ECONOMY', leadOrganisationId: org.id } as never, { name: 'portal' });
     await ok.count(1);
     expect(ok.data[0].modelChanged.actor).toBe('portal');
