@@ -21,6 +21,7 @@ import { sqlStatsStorage, type SqlStats } from './db/sql-stats';
 import { mountIde } from './ide/ide';
 import { buildFederatedSchema, type BuiltSchema } from './schema';
 import { createServices, type Services } from './services';
+import { actorForToken, bearerToken } from './shared/actor';
 import { limitsPlugin } from './shared/limits.plugin';
 import { translateDbError } from './shared/transaction';
 
@@ -74,15 +75,15 @@ export function formatError(config: Pick<Config, 'exposeErrors'>) {
 
 /** Bearer token → caller. An unknown token is refused even for queries, so mistakes surface. */
 function actorFrom(header: string | undefined, config: Config): Context['actor'] {
-  if (!header) return null;
-  const token = /^Bearer\s+(.+)$/i.exec(header)?.[1]?.trim();
-  const name = token ? config.apiTokens.get(token) : undefined;
-  if (!name) {
+  const token = bearerToken(header);
+  if (token === null) return null;
+  const actor = actorForToken(token, config.apiTokens);
+  if (!actor) {
     throw new GraphQLError('The API token is not valid. Send "Authorization: Bearer <token>" with a token from API_TOKENS, or none.', {
       extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
     });
   }
-  return { name };
+  return actor;
 }
 
 /** Applies pending migrations and loads the demo data, as configured (both idempotent). */

@@ -21,7 +21,7 @@ import type { Config } from '../config';
 import { createLoaders, type Context } from '../context';
 import type { BuiltSchema } from '../schema';
 import type { Services } from '../services';
-import type { Actor } from '../shared/actor';
+import { actorForToken, bearerToken, type Actor } from '../shared/actor';
 import { BadUserInputError, SubscriberTooSlowError, TooManySubscriptionsError } from '../shared/errors';
 import { operationLimits, type Limits } from '../shared/limits.plugin';
 import { mapStream } from './event-hub';
@@ -34,9 +34,7 @@ type ConnectionExtra = { actor?: Actor | null };
 
 /** The token a client sent on connection_init (`authorization: "Bearer …"` or `token`), or on the upgrade request. */
 function tokenOf(params: Record<string, unknown> | undefined, request: http.IncomingMessage): string | null {
-  const raw = params?.authorization ?? params?.Authorization ?? params?.token ?? request.headers.authorization;
-  if (typeof raw !== 'string' || !raw.trim()) return null;
-  return /^Bearer\s+(.+)$/i.exec(raw.trim())?.[1]?.trim() ?? raw.trim();
+  return bearerToken(params?.authorization ?? params?.Authorization ?? params?.token ?? request.headers.authorization);
 }
 
 /** Marks a result with the log id of its event (see onNext). */
@@ -136,9 +134,9 @@ export function startSubscriptionServer(
           ctx.extra.actor = null;
           return config.apiTokens.size === 0;
         }
-        const name = config.apiTokens.get(token);
-        if (!name) return false;
-        ctx.extra.actor = { name };
+        const actor = actorForToken(token, config.apiTokens);
+        if (!actor) return false;
+        ctx.extra.actor = actor;
         return true;
       },
       onSubscribe: (ctx, id, payload) => {
