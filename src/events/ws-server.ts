@@ -34,7 +34,8 @@ type ConnectionExtra = { actor?: Actor | null };
 
 /** The token a client sent on connection_init (`authorization: "Bearer …"` or `token`), or on the upgrade request. */
 function tokenOf(params: Record<string, unknown> | undefined, request: http.IncomingMessage): string | null {
-  return bearerToken(params?.authorization ?? params?.Authorization ?? params?.token ?? request.headers.authorization);
+  if (typeof params?.token === 'string') return params.token.trim();
+  return bearerToken(params?.authorization ?? params?.Authorization ?? request.headers.authorization);
 }
 
 /** Marks a result with the log id of its event (see onNext). */

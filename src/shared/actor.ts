@@ -3,11 +3,13 @@ export interface Actor {
   name: string;
 }
 
-/** The token in `Bearer <token>` (or a bare token); null when nothing usable was sent. */
+/**
+ * The token of an `Authorization: Bearer <token>` value: null when nothing was sent, '' when
+ * something else was (which no token matches, so it is refused rather than ignored).
+ */
 export function bearerToken(raw: unknown): string | null {
   if (typeof raw !== 'string' || !raw.trim()) return null;
-  const value = raw.trim();
-  return /^Bearer\s+(.+)$/i.exec(value)?.[1]?.trim() ?? value;
+  return /^Bearer\s+(.+)$/i.exec(raw.trim())?.[1]?.trim() ?? '';
 }
 
 /** The caller behind a token from API_TOKENS, or null for a token that is not known. */
