@@ -41,9 +41,7 @@ export class ChangeResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<LoggedEvent>> {
-    const page = await ctx.services.events.page(after, first, filter);
-    if (selectsField(info, 'totalCount')) page.totalCount = await ctx.services.events.count(after, filter);
-    return page;
+    return ctx.services.events.page(after, first, filter, selectsField(info, 'totalCount'));
   }
 
   @Query(() => String, { description: 'The cursor of the newest committed event ("0" for an empty log): start polling or subscribing from now without missing anything.' })

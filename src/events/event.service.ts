@@ -3,7 +3,7 @@ import type { Config } from '../config';
 import { createLoaders, type Loaders } from '../context';
 import type { Services } from '../services';
 import { BadUserInputError, ServiceUnavailableError } from '../shared/errors';
-import type { Connection } from '../shared/pagination';
+import { checkPageSize, type Connection } from '../shared/pagination';
 import { SqlParams } from '../shared/sql';
 import type { SummaryKey } from '../summaries/summary.service';
 import { matcherConditions, matches, resolveMatcher, type ChangeFilterInput, type ChangeMatcher } from './change-filter';
@@ -41,17 +41,19 @@ export class EventService {
     return resolveMatcher(this.db.manager, filter, onlyTypes);
   }
 
-  /** Events after the cursor, oldest first: a page of at most `first`. */
-  async page(after: string | null | undefined, first: number | null | undefined, filter: ChangeFilterInput | null | undefined): Promise<Connection<LoggedEvent>> {
-    const limit = first ?? this.config.defaultPageSize;
-    if (limit < 0 || limit > this.config.maxPageSize) {
-      throw new BadUserInputError(`\`first\` must be between 0 and ${this.config.maxPageSize}; got ${limit}. Page through the log with cursors.`, { argument: 'first' });
-    }
+  /**
+   * Events after the cursor, oldest first: a page of at most `first`, with the number of matching
+   * events after the cursor when asked for (cursor and filter resolved once for both).
+   */
+  async page(after: string | null | undefined, first: number | null | undefined, filter: ChangeFilterInput | null | undefined, withCount = false): Promise<Connection<LoggedEvent>> {
+    const limit = checkPageSize('first', first ?? this.config.defaultPageSize, this.config.maxPageSize);
     const from = after == null ? 0 : await this.position(after);
-    const matcher = await this.matcher(filter);
     const params = new SqlParams();
-    const where = [`e.id > ${params.add(from)}`, ...matcherConditions(matcher, params)];
-    const rows: LoggedEvent[] = await this.db.query(`SELECT ${EVENT_SELECT} FROM change_event e WHERE ${where.join(' AND ')} ORDER BY e.id LIMIT ${limit + 1}`, params.values);
+    const where = [`e.id > ${params.add(from)}`, ...matcherConditions(await this.matcher(filter), params)].join(' AND ');
+    const [rows, counted]: [LoggedEvent[], Array<{ n: number }> | null] = await Promise.all([
+      this.db.query(`SELECT ${EVENT_SELECT} FROM change_event e WHERE ${where} ORDER BY e.id LIMIT ${limit + 1}`, params.values),
+      withCount ? this.db.query(`SELECT count(*)::int AS n FROM change_event e WHERE ${where}`, params.values) : null,
+    ]);
     const edges = rows.slice(0, limit).map((node) => ({ cursor: node.cursor, node }));
     return {
       edges,
@@ -61,15 +63,8 @@ export class EventService {
         startCursor: edges[0]?.cursor ?? null,
         endCursor: edges[edges.length - 1]?.cursor ?? null,
       },
+      ...(counted ? { totalCount: counted[0].n } : {}),
     };
-  }
-
-  async count(after: string | null | undefined, filter: ChangeFilterInput | null | undefined): Promise<number> {
-    const from = after == null ? 0 : await this.position(after);
-    const params = new SqlParams();
-    const where = [`e.id > ${params.add(from)}`, ...matcherConditions(await this.matcher(filter), params)];
-    const [row] = await this.db.query(`SELECT count(*)::int AS n FROM change_event e WHERE ${where.join(' AND ')}`, params.values);
-    return row.n;
   }
 
   private requireHub(): EventHub {

@@ -6,7 +6,7 @@ import { manyByKey } from '../shared/batch';
 import { encodeCursor } from '../shared/cursor';
 import { BadUserInputError, NotFoundError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
-import { pageRequest, type ConnectionArgs } from '../shared/pagination';
+import { checkPageSize, pageRequest, type ConnectionArgs } from '../shared/pagination';
 import type { ModelDescendantConnection, ModelReach, ReplicatedModel, ReplicationPath } from './graph.types';
 import type { ReplicationLink } from './replication-link.entity';
 
@@ -147,10 +147,7 @@ export class ReplicationGraphService {
    * without a period by their replica count. Ties by id. An unknown period is NOT_FOUND.
    */
   async topReplicated(period: string | null, domain: Domain | null, first: number | null | undefined): Promise<ReplicatedModel[]> {
-    const limit = first ?? this.config.defaultPageSize;
-    if (!Number.isInteger(limit) || limit < 0 || limit > this.config.maxPageSize) {
-      throw new BadUserInputError(`\`first\` must be between 0 and ${this.config.maxPageSize}; got ${limit}.`, { argument: 'first', maxPageSize: this.config.maxPageSize });
-    }
+    const limit = checkPageSize('first', first ?? this.config.defaultPageSize, this.config.maxPageSize);
     if (period === null) {
       return this.db.query(
         `SELECT m.id AS "modelId", m.replica_count AS replications FROM model m

@@ -94,6 +94,17 @@ class PageEdge<T> implements Edge<T> {
   }
 }
 
+/** Refuses a page size outside 0..maxSize (every list, connection or not, the same way). */
+export function checkPageSize(name: string, value: number, maxSize: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > maxSize) {
+    throw new BadUserInputError(`\`${name}\` must be between 0 and ${maxSize}; got ${value}. Page through larger sets with cursors.`, {
+      argument: name,
+      maxPageSize: maxSize,
+    });
+  }
+  return value;
+}
+
 /** Validated paging request: a direction, a limit and an optional keyset position. */
 export interface PageRequest {
   limit: number;
@@ -106,14 +117,7 @@ export function pageRequest(args: ConnectionArgs, order: string, defaultSize: nu
   if (first != null && last != null) {
     throw new BadUserInputError('Pass either `first` or `last`, not both.', { argument: 'first' });
   }
-  for (const [name, value] of [['first', first], ['last', last]] as const) {
-    if (value != null && (value < 0 || value > maxSize)) {
-      throw new BadUserInputError(`\`${name}\` must be between 0 and ${maxSize}; got ${value}. Page through larger sets with cursors.`, {
-        argument: name,
-        maxPageSize: maxSize,
-      });
-    }
-  }
+  for (const [name, value] of [['first', first], ['last', last]] as const) if (value != null) checkPageSize(name, value, maxSize);
   if (after != null && before != null) {
     throw new BadUserInputError('Pass either `after` or `before`, not both.', { argument: 'after' });
   }
