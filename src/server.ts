@@ -19,6 +19,7 @@ import { startSubscriptionServer } from './events/ws-server';
 import { seedDemoData } from './db/demo-seed';
 import { sqlStatsStorage, type SqlStats } from './db/sql-stats';
 import { mountIde } from './ide/ide';
+import { jitGateway } from './shared/jit-executor';
 import { buildFederatedSchema, type BuiltSchema } from './schema';
 import { createServices, type Services } from './services';
 import { actorForToken, bearerToken } from './shared/actor';
@@ -123,7 +124,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     maxMutations: config.maxMutationsPerRequest,
   };
   const apollo = new ApolloServer<Context & BaseContext>({
-    schema: built.schema,
+    gateway: jitGateway(built.schema, built.subgraphSdl),
     introspection: true,
     includeStacktraceInErrorResponses: config.exposeErrors,
     formatError: formatError(config),

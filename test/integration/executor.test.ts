@@ -1,0 +1,141 @@
+import { getIntrospectionQuery } from 'graphql';
+import { useTestServer } from '../helpers/seed';
+
+/**
+ * Operations run on graphql-jit (compiled once per document); requests asking for a federated
+ * trace (ftv1) run on graphql-js. Both must answer every operation the same way: same data, same
+ * errors (message, path, locations, code) and the same HTTP status.
+ */
+const t = useTestServer();
+
+interface Reply {
+  status: number;
+  body: { data?: unknown; errors?: Array<{ message: string; path?: unknown; locations?: unknown; extensions?: { code?: string } }>; extensions?: Record<string, unknown> };
+}
+
+async function post(body: Record<string, unknown>, graphqlJs: boolean): Promise<Reply> {
+  const res = await fetch(t.server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(graphqlJs ? { 'apollo-federation-include-trace': 'ftv1' } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Reply['body'] };
+}
+
+/** What a client relies on: status, data, and each error's message, path, locations and code. */
+function comparable(reply: Reply) {
+  return {
+    status: reply.status,
+    data: reply.body.data,
+    errors: reply.body.errors?.map((e) => ({ message: e.message, path: e.path, locations: e.locations, code: e.extensions?.code })),
+  };
+}
+
+let ids: { city: string; ward: string; source: string; replica: string; other: string };
+
+beforeAll(async () => {
+  const city = await t.seed.organisation({ kind: 'CITY' });
+  const ward = await t.seed.organisation({ kind: 'WARD', parentId: city.id });
+  const other = await t.seed.organisation({ kind: 'COMMUNE', parentId: city.id });
+  const source = await t.seed.model({ leadOrganisationId: ward.id, domain: 'CULTURE_SOCIETY', startedOn: '2023-02-01' });
+  await t.seed.model({ leadOrganisationId: ward.id, domain: 'SECURITY_DEFENCE', status: 'PILOT' });
+  const link = await t.seed.replicate(source.id, other.id, '2023-05-10');
+  const replica = await t.server.ok(`query($id: ID!) { replicationLink(id: $id) { target { id } } }`, { id: link.id });
+  await t.seed.replicate(replica.replicationLink.target.id, ward.id, '2023-06-01');
+  ids = { city: city.id, ward: ward.id, source: source.id, replica: replica.replicationLink.target.id, other: other.id };
+});
+
+/** [name, request, whether the answer is data or errors] */
+const cases: Array<[string, () => Record<string, unknown>, 'data' | 'errors']> = [
+  [
+    'nested pages with counts, summaries and fragments',
+    () => ({
+      query: `query Tree($id: ID!, $withKind: Boolean!, $skipName: Boolean = false) {
+        organisation(id: $id) {
+          ...Org
+          children(first: 10) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ...Org kind @include(if: $withKind) } } }
+          summary { totalModels byDomain { domain count } byStatus { status count } organisationsInvolved }
+          models(includeDescendants: true, first: 5) {
+            totalCount
+            edges { node { __typename id name @skip(if: $skipName) domain status startedOn replicaCount
+              leadOrganisation { name } locality { id }
+              replicas(first: 3) { totalCount edges { node { id leadOrganisation { name } replicatedFrom { id } lineage { id } } } } } }
+          }
+        }
+      }
+      fragment Org on Organisation { id name shortName parent { id } ancestors { id } }`,
+      variables: { id: ids.city, withKind: true },
+    }),
+    'data',
+  ],
+  [
+    'input defaults and list coercion in variables',
+    () => ({
+      query: `query($f: ModelFilter) { models(filter: $f, first: 10, orderBy: { field: NAME, direction: DESC }) { totalCount edges { node { name domain } } } }`,
+      variables: { f: { organisationId: ids.city, includeDescendants: true, domain: 'CULTURE_SOCIETY' } },
+    }),
+    'data',
+  ],
+  [
+    'analytics: summary, reach, descendants, top replicated, path',
+    () => ({
+      query: `query($source: ID!, $from: ID!, $to: ID!, $filter: ModelFilter) {
+        summary(filter: $filter, period: "2023-H1") { totalModels startedInPeriod replicatedInPeriod byDomain { domain count } }
+        model(id: $source) { reach { directReplicas descendants depth organisationsReached localitiesReached firstReplicatedOn latestReplicatedOn }
+          descendants(first: 5) { totalCount edges { depth node { id } } } }
+        topReplicated(first: 3, period: "2023-H1") { replications model { id } }
+        replicationPath(fromOrganisationId: $from, toOrganisationId: $to) { length models { id } links { id } }
+        reportingPeriods { code reports { organisation { name } total reported { economy } difference { economy } } }
+      }`,
+      variables: { source: ids.source, from: ids.ward, to: ids.other, filter: { organisationId: ids.city, includeDescendants: true } },
+    }),
+    'data',
+  ],
+  [
+    'federation entities, known and unknown',
+    () => ({
+      query: `query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Organisation { id name } ... on Model { id status } } }`,
+      variables: { r: [{ __typename: 'Organisation', id: ids.ward }, { __typename: 'Model', id: ids.source }, { __typename: 'Model', id: '00000000-0000-4000-8000-00000000dead' }] },
+    }),
+    'data',
+  ],
+  ['introspection', () => ({ query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true }) }), 'data'],
+  ['a page over the limit (resolver error with path)', () => ({ query: `query($id: ID!) { organisation(id: $id) { id models(first: 100000) { totalCount } } }`, variables: { id: ids.ward } }), 'errors'],
+  ['a malformed cursor', () => ({ query: `{ models(first: 2, after: "not-a-cursor") { totalCount } }` }), 'errors'],
+  ['a wrong enum in a variable', () => ({ query: `query($f: ModelFilter) { models(filter: $f) { totalCount } }`, variables: { f: { domain: ['NOT_A_DOMAIN'] } } }), 'errors'],
+  ['a missing required variable', () => ({ query: `query($id: ID!) { organisation(id: $id) { id } }`, variables: {} }), 'errors'],
+  ['an unknown operation name', () => ({ query: `query A { latestChangeCursor } query B { __typename }`, operationName: 'C' }), 'errors'],
+  ['a wrong id', () => ({ query: `{ organisation(id: "x'; DROP TABLE model; --") { id } model(id: "00000000-0000-4000-8000-00000000dead") { id } }` }), 'data'],
+  [
+    'a mutation refused for a stale version (nothing changes)',
+    () => ({
+      query: `mutation($id: ID!) { updateModel(input: { id: $id, version: 999, name: "never" }) { id name } }`,
+      variables: { id: ids.source },
+    }),
+    'errors',
+  ],
+];
+
+describe('graphql-jit and graphql-js execution', () => {
+  it.each(cases)('answer the same: %s', async (_name, body, kind) => {
+    const request = body();
+    const jit = await post(request, false);
+    const reference = await post(request, true);
+    if (kind === 'data') {
+      expect(jit.body.errors).toBeUndefined();
+      expect(jit.body.data).toEqual(expect.any(Object));
+    } else {
+      expect(jit.body.errors?.length).toBeGreaterThan(0);
+    }
+    expect(reference.body.extensions?.ftv1).toBeDefined(); // the reference really ran on graphql-js
+    expect(jit.body.extensions?.ftv1).toBeUndefined();
+    expect(comparable(jit)).toEqual(comparable(reference));
+  });
+
+  it('applies the default of a non-null input field, inline and from variables', async () => {
+    const inline = await t.server.ok(`mutation { createModel(input: { name: "Mặc định inline", domain: ECONOMY, leadOrganisationId: "${ids.ward}" }) { status } }`);
+    const variables = await t.server.ok(`mutation($input: CreateModelInput!) { createModel(input: $input) { status } }`, { input: { name: 'Mặc định biến', domain: 'ECONOMY', leadOrganisationId: ids.ward } });
+    expect(inline.createModel.status).toBe('ACTIVE');
+    expect(variables.createModel.status).toBe('ACTIVE');
+  });
+});
