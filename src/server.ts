@@ -126,6 +126,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const apollo = new ApolloServer<Context & BaseContext>({
     gateway: jitGateway(built.schema, built.subgraphSdl),
     introspection: true,
+    // main.ts handles SIGINT/SIGTERM and stops everything in order; Apollo's own handler would
+    // race it and hold the process for the drain's 10 s grace period.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.exposeErrors,
     formatError: formatError(config),
     parseOptions: { maxTokens: 20_000 },

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import net from 'node:net';
 import { loadConfig, type Config } from '../../src/config';
 import { startServer, type RunningServer } from '../../src/server';
 
@@ -54,4 +55,14 @@ let counter = 0;
 export function uniqueName(prefix: string): string {
   counter += 1;
   return `${prefix} ${process.pid}-${Date.now().toString(36)}-${counter}`;
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a server started as a child process. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
-import type { TestServer } from '../helpers/server';
+import { freePort, type TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
 /*
@@ -10,15 +9,6 @@ import { Subscription, wsClient } from '../helpers/ws';
  * and one PostgreSQL. A subscription held by one process receives changes made through either.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** GET /readyz on a fresh connection, so the kernel may hand it to either worker. */
 async function ready(base: string): Promise<{ pid: number }> {
