@@ -21,6 +21,8 @@ export interface Loaders {
   replicationLinkByTargetId: DataLoader<string, ReplicationLink | null>;
   organisationsByModelId: DataLoader<string, ModelOrganisationRow[]>;
   leadOrganisationByModelId: DataLoader<string, Organisation | null>;
+  /** The same rows without their timestamps, for selections that do not show them. */
+  untimedLeadOrganisationByModelId: DataLoader<string, Organisation | null>;
   lineageByModelId: DataLoader<string, CommunityModel[]>;
   periodById: DataLoader<string, ReportingPeriod | null>;
   periodByCode: DataLoader<string, ReportingPeriod | null>;
@@ -47,6 +49,7 @@ export function createLoaders(services: Services, config: Config): Loaders {
     replicationLinkByTargetId: new DataLoader((ids) => replications.byTargetIds(ids)),
     organisationsByModelId: new DataLoader((ids) => models.organisationsOf(ids)),
     leadOrganisationByModelId: new DataLoader((ids) => organisations.leadsOf(ids)),
+    untimedLeadOrganisationByModelId: new DataLoader((ids) => organisations.leadsOf(ids, false)),
     lineageByModelId: new DataLoader((ids) => replications.lineage(ids, config.maxGraphDepth)),
     periodById: new DataLoader((ids) => periods.byIds(ids)),
     periodByCode: new DataLoader((codes) => periods.byCodes(codes)),

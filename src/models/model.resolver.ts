@@ -4,7 +4,7 @@ import type { Context } from '../context';
 import { Organisation } from '../organisations/organisation.entity';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
 import { ReplicationLink } from '../replications/replication-link.entity';
-import { connectionComplexity, listComplexity, requireActor, selectsField } from '../shared/graphql';
+import { connectionComplexity, listComplexity, requireActor, selectsField, selectsTimestamps } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { CommunityModel } from './model.entity';
@@ -28,7 +28,7 @@ export class ModelResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
-    const [page] = await ctx.services.models.page(args, filter, orderBy);
+    const [page] = await ctx.services.models.page(args, filter, orderBy, undefined, { timestamps: selectsTimestamps(info, ['edges', 'node']) });
     if (selectsField(info, 'totalCount')) [page.totalCount] = await ctx.services.models.count(filter);
     return page;
   }
@@ -39,8 +39,9 @@ export class ModelResolver {
   }
 
   @FieldResolver(() => Organisation, { nullable: true, description: 'The organisation that leads this model.' })
-  async leadOrganisation(@Root() model: CommunityModel, @Ctx() ctx: Context): Promise<Organisation | null> {
-    return ctx.loaders.leadOrganisationByModelId.load(model.id);
+  async leadOrganisation(@Root() model: CommunityModel, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Organisation | null> {
+    const loader = selectsTimestamps(info) ? ctx.loaders.leadOrganisationByModelId : ctx.loaders.untimedLeadOrganisationByModelId;
+    return loader.load(model.id);
   }
 
   @FieldResolver(() => Organisation, { nullable: true, description: 'The city, ward or commune where the model runs.' })
@@ -74,9 +75,9 @@ export class ModelResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
     const { models } = ctx.services;
-    const withCount = selectsField(info, 'totalCount');
+    const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
     return ctx.loaders
-      .pages(`model.replicas${withCount ? '+count' : ''}`, { args, filter, orderBy }, (ids) => models.page(args, filter, orderBy, { kind: 'replicasOf', ids }, withCount))
+      .pages('model.replicas', { args, filter, orderBy, options }, (ids) => models.page(args, filter, orderBy, { kind: 'replicasOf', ids }, options))
       .load(model.id);
   }
 

@@ -5,7 +5,7 @@ import type { OrganisationService } from '../organisations/organisation.service'
 import type { PeriodService } from '../periods/period.service';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
-import { runCount, runPage, type Connection, type ConnectionArgs, pageRequest } from '../shared/pagination';
+import { runCount, runPage, type Connection, type ConnectionArgs, type PageOptions, pageRequest } from '../shared/pagination';
 import { normaliseText } from '../shared/text';
 import { manyByKey, oneByKey } from '../shared/batch';
 import { isUuid } from '../shared/ids';
@@ -43,9 +43,9 @@ export class ModelService {
     filter: ModelFilter | null | undefined,
     order: ModelOrder | null | undefined,
     parent?: { kind: ModelParent; ids: readonly string[] },
-    withCount = false,
+    { withCount = false, timestamps = true }: PageOptions = {},
   ): Promise<Array<Connection<CommunityModel>>> {
-    const query = modelListQuery(filter, order);
+    const query = modelListQuery(filter, order, timestamps);
     if (parent) query.parent = { ids: parent.ids, ...MODEL_PARENT[parent.kind] };
     const request = pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize);
     return runPage<CommunityModel>(this.db.manager, query, request, withCount);

@@ -1,4 +1,5 @@
 import { SortDirection, type PageQuery } from '../shared/pagination';
+import { TIMESTAMP_FIELDS } from '../shared/graphql';
 import { SqlParams, returningList, selectList } from '../shared/sql';
 import { searchCondition } from '../shared/text';
 import { ModelStatus } from './model.entity';
@@ -20,6 +21,8 @@ export const MODEL_COLUMNS = {
   version: '{a}.version',
 };
 export const MODEL_SELECT = selectList('m', MODEL_COLUMNS);
+/** The same without timestamps, for lists whose selection does not show them. */
+export const MODEL_SELECT_UNTIMED = selectList('m', MODEL_COLUMNS, TIMESTAMP_FIELDS);
 export const MODEL_RETURNING = returningList(MODEL_COLUMNS);
 
 const SORT: Record<ModelOrderField, { sql: string; type: PageQuery['sortType'] }> = {
@@ -54,13 +57,13 @@ export function modelConditions(filter: ModelFilter | null | undefined, params: 
   return where;
 }
 
-export function modelListQuery(filter: ModelFilter | null | undefined, order: ModelOrder | null | undefined): PageQuery {
+export function modelListQuery(filter: ModelFilter | null | undefined, order: ModelOrder | null | undefined, timestamps = true): PageQuery {
   const params = new SqlParams();
   const field = order?.field ?? ModelOrderField.NAME;
   return {
     from: 'model m',
     alias: 'm',
-    select: MODEL_SELECT,
+    select: timestamps ? MODEL_SELECT : MODEL_SELECT_UNTIMED,
     where: modelConditions(filter, params),
     params,
     sortSql: SORT[field].sql,

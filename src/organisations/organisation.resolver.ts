@@ -5,7 +5,7 @@ import { ModelConnection } from '../models/model.types';
 import { ModelFilter, ModelOrder } from '../models/model.inputs';
 import { PeriodReport } from '../periods/period-report.entity';
 import { ModelSummary } from '../summaries/summary.types';
-import { connectionComplexity, listComplexity, requireActor, selectsField } from '../shared/graphql';
+import { connectionComplexity, listComplexity, requireActor, selectsField, selectsTimestamps } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import type { CommunityModel } from '../models/model.entity';
@@ -29,7 +29,7 @@ export class OrganisationResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Organisation>> {
-    const [page] = await ctx.services.organisations.page(args, filter, orderBy);
+    const [page] = await ctx.services.organisations.page(args, filter, orderBy, undefined, { timestamps: selectsTimestamps(info, ['edges', 'node']) });
     if (selectsField(info, 'totalCount')) [page.totalCount] = await ctx.services.organisations.count(filter);
     return page;
   }
@@ -55,9 +55,9 @@ export class OrganisationResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Organisation>> {
     const { organisations } = ctx.services;
-    const withCount = selectsField(info, 'totalCount');
+    const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
     return ctx.loaders
-      .pages(`organisation.children${withCount ? '+count' : ''}`, { args, filter, orderBy }, (ids) => organisations.page(args, filter, orderBy, ids, withCount))
+      .pages('organisation.children', { args, filter, orderBy, options }, (ids) => organisations.page(args, filter, orderBy, ids, options))
       .load(org.id);
   }
 
@@ -73,10 +73,10 @@ export class OrganisationResolver {
   ): Promise<Connection<CommunityModel>> {
     const { models } = ctx.services;
     const parent = includeDescendants ? 'organisationSubtree' : 'organisation';
-    const withCount = selectsField(info, 'totalCount');
+    const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
     return ctx.loaders
-      .pages(`organisation.models.${parent}${withCount ? '+count' : ''}`, { args, filter, orderBy }, (ids) =>
-        models.page(args, filter, orderBy, { kind: parent, ids }, withCount),
+      .pages(`organisation.models.${parent}`, { args, filter, orderBy, options }, (ids) =>
+        models.page(args, filter, orderBy, { kind: parent, ids }, options),
       )
       .load(org.id);
   }

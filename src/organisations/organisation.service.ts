@@ -3,7 +3,8 @@ import type { Config } from '../config';
 import { appendEvents } from '../events/event-log';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
-import { runCount, runPage, type Connection, type ConnectionArgs, type PageQuery, pageRequest } from '../shared/pagination';
+import { runCount, runPage, type Connection, type ConnectionArgs, type PageOptions, type PageQuery, pageRequest } from '../shared/pagination';
+import { TIMESTAMP_FIELDS } from '../shared/graphql';
 import { SqlParams, returningList, selectList } from '../shared/sql';
 import { normaliseText, searchCondition } from '../shared/text';
 import { oneByKey } from '../shared/batch';
@@ -16,6 +17,8 @@ import { ORGANISATION_COLUMNS } from './organisation.sql';
 import { SortDirection } from '../shared/pagination';
 
 const SELECT = selectList('o', ORGANISATION_COLUMNS);
+/** The same without timestamps, for reads whose selection does not show them. */
+const SELECT_UNTIMED = selectList('o', ORGANISATION_COLUMNS, TIMESTAMP_FIELDS);
 const RETURNING = returningList(ORGANISATION_COLUMNS);
 
 /** Reads and changes organisations: tree placement, optimistic versions, the change log. */
@@ -32,16 +35,16 @@ export class OrganisationService {
   }
 
   /** The organisation that leads each model (DataLoader batch): one join, no second lookup. */
-  async leadsOf(modelIds: readonly string[]): Promise<Array<Organisation | null>> {
+  async leadsOf(modelIds: readonly string[], timestamps = true): Promise<Array<Organisation | null>> {
     const rows: Array<Organisation & { modelId: string }> = await this.db.query(
-      `SELECT mo.model_id AS "modelId", ${SELECT} FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id
+      `SELECT mo.model_id AS "modelId", ${timestamps ? SELECT : SELECT_UNTIMED} FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id
        WHERE mo.model_id = ANY($1::uuid[]) AND mo.role = 'LEAD'`,
       [modelIds.filter(isUuid)],
     );
     return oneByKey(modelIds, rows, (r) => r.modelId);
   }
 
-  private listQuery(filter: OrganisationFilter | null | undefined, order: OrganisationOrder | null | undefined): PageQuery {
+  private listQuery(filter: OrganisationFilter | null | undefined, order: OrganisationOrder | null | undefined, timestamps = true): PageQuery {
     const params = new SqlParams();
     const where: string[] = [];
     const f = filter ?? { includeArchived: false };
@@ -56,7 +59,7 @@ export class OrganisationService {
     return {
       from: 'organisation o',
       alias: 'o',
-      select: SELECT,
+      select: timestamps ? SELECT : SELECT_UNTIMED,
       where,
       params,
       sortSql: field === OrganisationOrderField.NAME ? 'o.search_name COLLATE "C"' : 'o.created_at',
@@ -73,9 +76,9 @@ export class OrganisationService {
     filter: OrganisationFilter | null | undefined,
     order: OrganisationOrder | null | undefined,
     parentIds?: readonly string[],
-    withCount = false,
+    { withCount = false, timestamps = true }: PageOptions = {},
   ): Promise<Array<Connection<Organisation>>> {
-    const query = this.listQuery(filter, order);
+    const query = this.listQuery(filter, order, timestamps);
     if (parentIds) query.parent = { ids: parentIds, condition: 'o.parent_id = p.id' };
     const request = pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize);
     return runPage<Organisation>(this.db.manager, query, request, withCount);

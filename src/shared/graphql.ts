@@ -4,15 +4,37 @@ import type { Context } from '../context';
 import type { Actor } from './actor';
 import { UnauthenticatedError } from './errors';
 
+/**
+ * Whether the current field's selection asks for any of `names`, at the end of `path` (say
+ * `['edges', 'node']` for the nodes of a connection), through fragments too. `@skip`/`@include`
+ * are not evaluated: a field that may be asked for counts as asked.
+ */
+export function selectsAny(info: GraphQLResolveInfo, names: readonly string[], path: readonly string[] = []): boolean {
+  const visit = (set: SelectionSetNode | undefined, depth: number): boolean =>
+    !!set?.selections.some((s) => {
+      if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet, depth);
+      if (s.kind === Kind.FRAGMENT_SPREAD) return visit(info.fragments[s.name.value]?.selectionSet, depth);
+      if (depth === path.length) return names.includes(s.name.value);
+      return s.name.value === path[depth] && visit(s.selectionSet, depth + 1);
+    });
+  return info.fieldNodes.some((node: FieldNode) => visit(node.selectionSet, 0));
+}
+
 /** Whether the current field's selection asks for `name` (through fragments too). */
 export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
-  const visit = (set: SelectionSetNode | undefined): boolean =>
-    !!set?.selections.some((s) => {
-      if (s.kind === Kind.FIELD) return s.name.value === name;
-      if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet);
-      return visit(info.fragments[s.name.value]?.selectionSet);
-    });
-  return info.fieldNodes.some((node: FieldNode) => visit(node.selectionSet));
+  return selectsAny(info, [name]);
+}
+
+/** The timestamp fields of organisations and models: their rows are read without them unless asked. */
+export const TIMESTAMP_FIELDS = ['createdAt', 'updatedAt', 'archivedAt'];
+
+/**
+ * Whether rows for this field must carry their timestamps: parsing them is a good part of the
+ * cost of a large nested response that never shows them. `path` leads to the objects (`['edges',
+ * 'node']` for a connection).
+ */
+export function selectsTimestamps(info: GraphQLResolveInfo, path: readonly string[] = []): boolean {
+  return selectsAny(info, TIMESTAMP_FIELDS, path);
 }
 
 /** Mutations need a caller when API tokens are configured. */

@@ -137,6 +137,12 @@ export function pageRequest(args: ConnectionArgs, order: string, defaultSize: nu
   };
 }
 
+/** How a page is read: with each parent's `totalCount`, and whether rows carry their timestamps. */
+export interface PageOptions {
+  withCount?: boolean;
+  timestamps?: boolean;
+}
+
 /** What varies between the lists: the table, the filter, the sort key and how rows attach to parents. */
 export interface PageQuery {
   /** `model m` */

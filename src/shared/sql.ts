@@ -9,8 +9,9 @@ export class SqlParams {
 }
 
 /** `alias.column AS "property"` for each entry, so raw rows come back shaped like the entities. */
-export function selectList(alias: string, columns: Record<string, string>): string {
+export function selectList(alias: string, columns: Record<string, string>, omit: readonly string[] = []): string {
   return Object.entries(columns)
+    .filter(([property]) => !omit.includes(property))
     .map(([property, column]) => `${column.replace(/\{a\}/g, alias)} AS "${property}"`)
     .join(', ');
 }

@@ -142,4 +142,40 @@ describe('organisation graph', () => {
     const data = await t.server.ok(`{ organisation(id: "00000000-0000-4000-8000-000000000000") { id } model(id: "nope") { id } replicationLink(id: "00000000-0000-4000-8000-000000000000") { id } }`);
     expect(data).toEqual({ organisation: null, model: null, replicationLink: null });
   });
+
+  it('reads timestamps in lists and lead organisations only when asked, and then the same as a direct read', async () => {
+    // Arrange: a city with a ward; a model in the ward, replicated to the city
+    const city = await t.seed.organisation({ kind: 'CITY' });
+    const ward = await t.seed.organisation({ kind: 'WARD', parentId: city.id });
+    const source = await t.seed.model({ leadOrganisationId: ward.id });
+    await t.seed.replicate(source.id, city.id);
+    const TIMES = 'createdAt updatedAt';
+    const direct = async (modelId: string) =>
+      (await t.server.ok(`query($id: ID!) { model(id: $id) { id ${TIMES} leadOrganisation { id ${TIMES} archivedAt } } }`, { id: modelId })).model;
+
+    // Act: the same lists asked with timestamps (one through a fragment, one inline) and without
+    const asked = await t.server.ok(
+      `query($id: ID!) { organisations(first: 5, filter: { withinId: $id }) { edges { node { id ${TIMES} archivedAt
+          models(first: 5) { edges { node { ...Times leadOrganisation { ... on Organisation { id ${TIMES} archivedAt } }
+            replicas(first: 5) { edges { node { ...Times leadOrganisation { id name } } } } } } } } } } }
+       fragment Times on Model { id ${TIMES} }`,
+      { id: city.id },
+    );
+    const silent = await t.server.ok(
+      `query($id: ID!) { organisations(first: 5, filter: { withinId: $id }) { edges { node { id name
+          models(first: 5) { edges { node { id name leadOrganisation { id name } replicas(first: 5) { edges { node { id name } } } } } } } } } }`,
+      { id: city.id },
+    );
+
+    // Assert: every timestamp asked for is there and equals the direct read
+    const wardNode = asked.organisations.edges[0].node;
+    expect(wardNode).toMatchObject({ id: ward.id, createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), archivedAt: null });
+    const [modelEdge] = wardNode.models.edges;
+    const sourceDirect = await direct(source.id);
+    expect(modelEdge.node).toEqual({ ...sourceDirect, replicas: modelEdge.node.replicas });
+    const replica = modelEdge.node.replicas.edges[0].node;
+    const replicaDirect = await direct(replica.id);
+    expect(replica).toEqual({ id: replicaDirect.id, createdAt: replicaDirect.createdAt, updatedAt: replicaDirect.updatedAt, leadOrganisation: { id: city.id, name: expect.any(String) } });
+    expect(silent.organisations.edges[0].node.models.edges[0].node).toMatchObject({ id: source.id, leadOrganisation: { id: ward.id } });
+  });
 });
