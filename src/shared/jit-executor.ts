@@ -27,6 +27,12 @@ const RECOERCIBLE_SCALARS = new Set([
   '_Any', // Federation's entity representations: parseValue is the identity
 ]);
 
+/**
+ * Documents whose compiled operations are kept, least recently used dropped first. A client
+ * sending ever new documents costs a compilation each time, never unbounded memory.
+ */
+export const MAX_COMPILED_DOCUMENTS = 1000;
+
 interface Compiled {
   operation: OperationDefinitionNode;
   query: CompiledQuery;
@@ -46,15 +52,19 @@ interface Compiled {
  * - Requests that ask for a federated trace (ftv1) run on graphql-js, which carries Apollo's
  *   per-field trace hooks.
  */
-export function jitGateway(schema: GraphQLSchema, sdl: string): GatewayInterface {
+export function jitGateway(schema: GraphQLSchema, sdl: string, maxDocuments = MAX_COMPILED_DOCUMENTS): GatewayInterface & { readonly compiledDocuments: number } {
   assertInputsRecoercible(schema);
   const listeners = new Set<(schemaContext: { apiSchema: GraphQLSchema; coreSupergraphSdl: string }) => void>();
-  // Apollo keeps one parsed document per query text, so compiled operations hang off it.
-  const compiledByDocument = new WeakMap<DocumentNode, Map<string, Compiled | ExecutionResult>>();
+  // Apollo keeps one parsed document per query text, so compiled operations hang off it; a Map
+  // iterates in insertion order, so re-inserting on use makes its first key the least recent.
+  const compiledByDocument = new Map<DocumentNode, Map<string, Compiled | ExecutionResult>>();
 
   const compile = (document: DocumentNode, operationName: string | undefined): Compiled | ExecutionResult => {
     let byName = compiledByDocument.get(document);
-    if (!byName) compiledByDocument.set(document, (byName = new Map()));
+    if (byName) compiledByDocument.delete(document);
+    else byName = new Map();
+    compiledByDocument.set(document, byName);
+    if (compiledByDocument.size > maxDocuments) compiledByDocument.delete(compiledByDocument.keys().next().value as DocumentNode);
     const key = operationName ?? '';
     let entry = byName.get(key);
     if (!entry) {
@@ -84,6 +94,9 @@ export function jitGateway(schema: GraphQLSchema, sdl: string): GatewayInterface
   };
 
   return {
+    get compiledDocuments() {
+      return compiledByDocument.size;
+    },
     async load() {
       // Apollo Server takes the schema from this event; it is sent once, as it never changes.
       for (const listener of listeners) listener({ apiSchema: schema, coreSupergraphSdl: sdl });
