@@ -37,11 +37,14 @@ export interface Loaders {
    * asking the same page of the same list shares one SQL statement.
    */
   pages<T>(kind: string, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T>;
+  /** The newest event id, read once per request however many fields ask for it. */
+  latestEventId(): Promise<number>;
 }
 
 export function createLoaders(services: Services, config: Config): Loaders {
-  const { organisations, models, replications, graph, periods, summaries } = services;
+  const { organisations, models, replications, graph, periods, summaries, events } = services;
   const pageLoaders = new Map<string, DataLoader<string, unknown>>();
+  let latestEventId: Promise<number> | null = null;
   return {
     organisationById: new DataLoader((ids) => organisations.byIds(ids)),
     modelById: new DataLoader((ids) => models.byIds(ids)),
@@ -67,6 +70,9 @@ export function createLoaders(services: Services, config: Config): Loaders {
       let loader = pageLoaders.get(key);
       if (!loader) pageLoaders.set(key, (loader = new DataLoader(batch as (ids: readonly string[]) => Promise<unknown[]>)));
       return loader as DataLoader<string, T>;
+    },
+    latestEventId() {
+      return (latestEventId ??= events.position(null));
     },
   };
 }

@@ -46,7 +46,7 @@ export class ChangeResolver {
 
   @Query(() => String, { description: 'The cursor of the newest committed event ("0" for an empty log): start polling or subscribing from now without missing anything.' })
   async latestChangeCursor(@Ctx() ctx: Context): Promise<string> {
-    return String(await ctx.services.events.position(null));
+    return String(await ctx.loaders.latestEventId());
   }
 
   @Subscription(() => LoggedEvent, {

@@ -33,6 +33,14 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 describe('DataLoader batching', () => {
+  it('reads the latest change cursor once per request, however many aliases ask for it', async () => {
+    const aliases = Array.from({ length: 50 }, (_, i) => `c${i}: latestChangeCursor`).join(' ');
+    const res = await server.gql(`{ ${aliases} }`);
+    expect(res.errors).toBeUndefined();
+    expect(new Set(Object.values(res.data)).size).toBe(1);
+    expect(res.extensions?.sqlStatements).toBe(1);
+  });
+
   it('runs the same number of SQL statements for 10 or 50 organisations and pages of 10 or 100', async () => {
     const small = await server.gql(NESTED, { parent: parentId, orgs: 10, models: 10 });
     const large = await server.gql(NESTED, { parent: parentId, orgs: 50, models: 100 });
