@@ -99,6 +99,15 @@ const cases: Array<[string, () => Record<string, unknown>, 'data' | 'errors']> =
     }),
     'data',
   ],
+  [
+    'custom scalars: DateTimeISO, JSONObject, LocalDate',
+    () => ({
+      query: `query($id: ID!) { model(id: $id) { createdAt updatedAt startedOn leadOrganisation { createdAt archivedAt } }
+        changes(first: 3) { edges { node { cursor type at payload } } } }`,
+      variables: { id: ids.source },
+    }),
+    'data',
+  ],
   ['introspection', () => ({ query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true }) }), 'data'],
   ['a page over the limit (resolver error with path)', () => ({ query: `query($id: ID!) { organisation(id: $id) { id models(first: 100000) { totalCount } } }`, variables: { id: ids.ward } }), 'errors'],
   ['a malformed cursor', () => ({ query: `{ models(first: 2, after: "not-a-cursor") { totalCount } }` }), 'errors'],
