@@ -34,9 +34,11 @@ export interface Loaders {
   reachByModel: DataLoader<{ modelId: string; maxDepth: number }, ModelReach, string>;
   /**
    * Nested lists: one loader per list kind and argument set, keyed by parent id, so every parent
-   * asking the same page of the same list shares one SQL statement.
+   * asking the same page of the same list shares one SQL statement. `site` is the field's
+   * `info.fieldNodes`: within one request the same site always has the same arguments, so every
+   * parent after the first finds its loader without the arguments being serialised again.
    */
-  pages<T>(kind: string, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T>;
+  pages<T>(kind: string, site: object, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T>;
   /** The newest event id, read once per request however many fields ask for it. */
   latestEventId(): Promise<number>;
 }
@@ -44,6 +46,7 @@ export interface Loaders {
 export function createLoaders(services: Services, config: Config): Loaders {
   const { organisations, models, replications, graph, periods, summaries, events } = services;
   const pageLoaders = new Map<string, DataLoader<string, unknown>>();
+  const pageLoadersBySite = new WeakMap<object, Map<string, DataLoader<string, unknown>>>();
   let latestEventId: Promise<number> | null = null;
   return {
     organisationById: new DataLoader((ids) => organisations.byIds(ids)),
@@ -65,10 +68,17 @@ export function createLoaders(services: Services, config: Config): Loaders {
       cacheKeyFn: (k) => `${k.organisationId}:${k.period ?? ''}:${k.includeDescendants}`,
     }),
     reachByModel: new DataLoader((keys) => graph.reach(keys), { cacheKeyFn: (k) => `${k.modelId}:${k.maxDepth}` }),
-    pages<T>(kind: string, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T> {
-      const key = `${kind}:${JSON.stringify(args)}`;
-      let loader = pageLoaders.get(key);
-      if (!loader) pageLoaders.set(key, (loader = new DataLoader(batch as (ids: readonly string[]) => Promise<unknown[]>)));
+    pages<T>(kind: string, site: object, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T> {
+      let atSite = pageLoadersBySite.get(site);
+      let loader = atSite?.get(kind);
+      if (!loader) {
+        // Identical arguments at another site (an alias, a fragment) share the loader too.
+        const key = `${kind}:${JSON.stringify(args)}`;
+        loader = pageLoaders.get(key);
+        if (!loader) pageLoaders.set(key, (loader = new DataLoader(batch as (ids: readonly string[]) => Promise<unknown[]>)));
+        if (!atSite) pageLoadersBySite.set(site, (atSite = new Map()));
+        atSite.set(kind, loader);
+      }
       return loader as DataLoader<string, T>;
     },
     latestEventId() {

@@ -77,7 +77,7 @@ export class ModelResolver {
     const { models } = ctx.services;
     const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
     return ctx.loaders
-      .pages('model.replicas', { args, filter, orderBy, options }, (ids) => models.page(args, filter, orderBy, { kind: 'replicasOf', ids }, options))
+      .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, (ids) => models.page(args, filter, orderBy, { kind: 'replicasOf', ids }, options))
       .load(model.id);
   }
 

@@ -57,7 +57,7 @@ export class OrganisationResolver {
     const { organisations } = ctx.services;
     const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
     return ctx.loaders
-      .pages('organisation.children', { args, filter, orderBy, options }, (ids) => organisations.page(args, filter, orderBy, ids, options))
+      .pages('organisation.children', info.fieldNodes, { args, filter, orderBy, options }, (ids) => organisations.page(args, filter, orderBy, ids, options))
       .load(org.id);
   }
 
@@ -75,7 +75,7 @@ export class OrganisationResolver {
     const parent = includeDescendants ? 'organisationSubtree' : 'organisation';
     const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
     return ctx.loaders
-      .pages(`organisation.models.${parent}`, { args, filter, orderBy, options }, (ids) =>
+      .pages(`organisation.models.${parent}`, info.fieldNodes, { args, filter, orderBy, options }, (ids) =>
         models.page(args, filter, orderBy, { kind: parent, ids }, options),
       )
       .load(org.id);

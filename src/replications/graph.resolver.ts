@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { CommunityModel, Domain } from '../models/model.entity';
 import { connectionComplexity, listComplexity } from '../shared/graphql';
@@ -24,10 +25,11 @@ export class ModelGraphResolver {
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Arg('maxDepth', () => Int, { nullable: true, description: MAX_DEPTH_DESCRIPTION }) maxDepth: number | null,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ModelDescendantConnection> {
     const { graph } = ctx.services;
     const depth = graph.depth(maxDepth);
-    return ctx.loaders.pages('model.descendants', { args, depth }, (ids) => graph.descendants(ids, depth, args)).load(model.id);
+    return ctx.loaders.pages('model.descendants', info.fieldNodes, { args, depth }, (ids) => graph.descendants(ids, depth, args)).load(model.id);
   }
 }
 

@@ -10,6 +10,12 @@ import { UnauthenticatedError } from './errors';
  * are not evaluated: a field that may be asked for counts as asked.
  */
 export function selectsAny(info: GraphQLResolveInfo, names: readonly string[], path: readonly string[] = []): boolean {
+  // The answer depends only on the document, and every parent of a list asks it again: remembered
+  // per `fieldNodes` (the same array for every parent at this place in the document).
+  const key = `${path.join('.')}|${names.join(',')}`;
+  let answers = selectionAnswers.get(info.fieldNodes);
+  const known = answers?.get(key);
+  if (known !== undefined) return known;
   const visit = (set: SelectionSetNode | undefined, depth: number): boolean =>
     !!set?.selections.some((s) => {
       if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet, depth);
@@ -17,8 +23,13 @@ export function selectsAny(info: GraphQLResolveInfo, names: readonly string[], p
       if (depth === path.length) return names.includes(s.name.value);
       return s.name.value === path[depth] && visit(s.selectionSet, depth + 1);
     });
-  return info.fieldNodes.some((node: FieldNode) => visit(node.selectionSet, 0));
+  const answer = info.fieldNodes.some((node: FieldNode) => visit(node.selectionSet, 0));
+  if (!answers) selectionAnswers.set(info.fieldNodes, (answers = new Map()));
+  answers.set(key, answer);
+  return answer;
 }
+
+const selectionAnswers = new WeakMap<readonly FieldNode[], Map<string, boolean>>();
 
 /** Whether the current field's selection asks for `name` (through fragments too). */
 export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
