@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../src/config';
 import { startServer } from '../src/server';
 import { stableUuid } from '../src/shared/ids';
 import { EVERYTHING_SCOPE } from '../src/summaries/summary-aggregates';
+import { percentile } from './support';
 import { generateSynthetic } from './synthetic';
 
 /**
@@ -17,9 +18,6 @@ import { generateSynthetic } from './synthetic';
  */
 const FIGURES = 'totalModels byDomain { domain count } byStatus { status count } startedInPeriod replicatedInPeriod organisationsInvolved';
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

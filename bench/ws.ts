@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { CLK_TCK, OUT_DIR, ensureDatabase, log, procCpuTicks, procMemoryKb, startChild, stopChild } from './support';
+import { CLK_TCK, OUT_DIR, ensureDatabase, log, percentile, procCpuTicks, procMemoryKb, startChild, stopChild } from './support';
 
 /*
  * `npm run bench:ws`: N WebSocket subscribers on one server instance (a child process on
@@ -35,10 +35,6 @@ function options(): Options {
   return { subscribers: Number(values.subscribers), rate: Number(values.rate), duration: Number(values.duration), profile: !!values.profile };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });

@@ -8,13 +8,6 @@ export interface SqlStats {
 
 export const sqlStatsStorage = new AsyncLocalStorage<SqlStats>();
 
-/** Runs `fn` with a fresh counter and returns the counter object alongside. */
-export function withSqlStats<T>(fn: () => T): { stats: SqlStats; result: T } {
-  const stats: SqlStats = { statements: 0 };
-  const result = sqlStatsStorage.run(stats, fn);
-  return { stats, result };
-}
-
 /** TypeORM logger that counts every statement into the current request's counter. */
 export class CountingLogger implements Logger {
   constructor(private readonly echo: boolean) {}
