@@ -41,6 +41,21 @@ describe('DataLoader batching', () => {
     expect(res.extensions?.sqlStatements).toBe(1);
   });
 
+  it('shares one statement between aliases asking the same nested page, and gives each alias its answer', async () => {
+    const page = 'models(first: 3) { totalCount edges { node { id } } }';
+    const one = await server.gql(`query($p: ID!) { organisations(first: 20, filter: { parentId: $p }) { edges { node { a: ${page} } } } }`, { p: parentId });
+    const two = await server.gql(`query($p: ID!) { organisations(first: 20, filter: { parentId: $p }) { edges { node { a: ${page} b: ${page} c: models(first: 1) { edges { node { id } } } } } } }`, { p: parentId });
+    expect(one.errors).toBeUndefined();
+    expect(two.errors).toBeUndefined();
+    // a and b share a loader; c (other arguments) adds one statement
+    expect(two.extensions?.sqlStatements).toBe((one.extensions?.sqlStatements ?? 0) + 1);
+    for (const [i, edge] of two.data.organisations.edges.entries()) {
+      expect(edge.node.a).toEqual(one.data.organisations.edges[i].node.a);
+      expect(edge.node.b).toEqual(edge.node.a);
+      expect(edge.node.c.edges).toEqual(edge.node.a.edges.slice(0, 1));
+    }
+  });
+
   it('runs the same number of SQL statements for 10 or 50 organisations and pages of 10 or 100', async () => {
     const small = await server.gql(NESTED, { parent: parentId, orgs: 10, models: 10 });
     const large = await server.gql(NESTED, { parent: parentId, orgs: 50, models: 100 });
