@@ -2,7 +2,7 @@
  * Demo data for the "Dân vận khéo" subgraph: the first half of 2023 in Hòa Bình city.
  *
  * Everything here comes from one source, the news report
- * `shared/seeds/dan-van-kheo-hoa-binh-2023-h1.txt` (26/06/2023). Every record carries a
+ * `data/sources/dan-van-kheo-hoa-binh-2023-h1.txt` (26/06/2023). Every record carries a
  * `source` field: a verbatim excerpt of that report (an exact substring, modulo runs of
  * whitespace) that justifies the record. `test/unit/demo-data.test.ts` enforces this.
  *

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -10,23 +11,19 @@ import {
   DemoDomain,
 } from '../../src/db/demo-data';
 
-/**
- * The source report lives in `shared/` beside the repository (locally /work/shared, in CI a
- * sibling of the clone), so it is resolved from the repo root, not from the working directory.
- */
-const REPORT_PATH = path.resolve(__dirname, '..', '..', '..', 'shared', 'seeds', 'dan-van-kheo-hoa-binh-2023-h1.txt');
+/** The source report, kept in the repository with its provenance (data/sources/README.md). */
+const REPORT_PATH = path.resolve(__dirname, '..', '..', 'data', 'sources', 'dan-van-kheo-hoa-binh-2023-h1.txt');
+const REPORT_SHA256 = '27d0444698ae6533d4dee1e7bcdadcbdf086c74b85608144f06f45f41ff901d0';
+const RAW_REPORT = fs.readFileSync(REPORT_PATH);
 
-if (!fs.existsSync(REPORT_PATH)) {
-  throw new Error(
-    `demo-data test: the source report was not found at ${REPORT_PATH}. ` +
-      'It must sit in shared/seeds/ beside the repository root (../shared relative to the repo).',
-  );
-}
+test('the source report is the file data/sources/README.md describes', () => {
+  expect(createHash('sha256').update(RAW_REPORT).digest('hex')).toBe(REPORT_SHA256);
+});
 
 /** Normalise only runs of whitespace; everything else (diacritics, quotes, dashes) must match exactly. */
 const normalise = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
-const REPORT = normalise(fs.readFileSync(REPORT_PATH, 'utf8'));
+const REPORT = normalise(RAW_REPORT.toString('utf8'));
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
