@@ -10,6 +10,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   setupFiles: ['reflect-metadata'],
   testTimeout: 60_000,
+  // Jest's default output, then the run's last lines: which tests did not run, and what they need.
+  reporters: ['<rootDir>/test/helpers/run-reporter.js'],
   // Each test file starts its own server; two workers fit the 2-core machines we run on.
   maxWorkers: 2,
 };

@@ -5,27 +5,18 @@ import { gunzipSync } from 'node:zlib';
 import express from 'express';
 import { buildSchema, graphql } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { WebSocketServer } from 'ws';
 import { mountIde } from '../../src/ide/ide';
 import { DEFAULT_QUERY } from '../../src/ide/ide-page';
+import { itWithBrowser, useBrowser } from '../helpers/browser';
 import { useTestServer } from '../helpers/seed';
 import { startTestServer } from '../helpers/server';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
 const BROWSER_HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const ORGANISATIONS = '{ organisations(first: 3) { edges { node { name } } } }';
 
-// Chromium starts while the server's database is being prepared (hooks run in order).
-let launching: Promise<Browser>;
-beforeAll(() => {
-  launching = chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  launching.catch(() => undefined); // reported where it is awaited
-});
-afterAll(async () => (await launching.catch(() => undefined))?.close());
+const browser = useBrowser();
 const t = useTestServer();
 
 interface Watched {
@@ -39,8 +30,7 @@ interface Watched {
 
 /** A fresh browser context (empty localStorage) that records what the page does. */
 async function openWatchedPage(): Promise<Watched> {
-  const browser = await launching;
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await (await browser()).newPage({ viewport: { width: 1400, height: 900 } });
   const requests: string[] = [];
   const problems: string[] = [];
   page.on('request', (request) => requests.push(request.url()));
@@ -98,7 +88,7 @@ function getRaw(url: string, headers: Record<string, string>): Promise<{ status:
 }
 
 describe('the GraphQL IDE on GET /graphql', () => {
-  it('renders GraphiQL from our origin only, runs a query like HTTP does, and loads the schema docs', async () => {
+  itWithBrowser('renders GraphiQL from our origin only, runs a query like HTTP does, and loads the schema docs', async () => {
     // Arrange
     const origin = new URL(t.server.url).origin;
     const overHttp = await t.server.ok(ORGANISATIONS);
@@ -141,7 +131,7 @@ describe('the GraphQL IDE on GET /graphql', () => {
     await page.context().close();
   });
 
-  it('opens a link with ?query=…&variables=… on that operation', async () => {
+  itWithBrowser('opens a link with ?query=…&variables=… on that operation', async () => {
     const { page, problems } = await openWatchedPage();
     const query = 'query One($n: Int) { organisations(first: $n) { totalCount } }';
     await page.goto(`${t.server.url}?query=${encodeURIComponent(query)}&variables=${encodeURIComponent('{"n": 1}')}`);
@@ -231,7 +221,7 @@ describe('IDE_ENABLED=false', () => {
 describe('IDE subscriptions', () => {
   // The API's own WebSocket endpoint is not in this file's scope, so a small graphql-ws server
   // stands in for it: the IDE must speak graphql-transport-ws to the same origin and path.
-  it('streams a subscription over graphql-ws at the same path, with the Headers editor as connection params', async () => {
+  itWithBrowser('streams a subscription over graphql-ws at the same path, with the Headers editor as connection params', async () => {
     // Arrange
     const schema = buildSchema('type Query { hello: String } type Subscription { ticks(to: Int!): Int! }');
     const roots = {
