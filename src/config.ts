@@ -40,7 +40,14 @@ export interface Config {
   workers: number;
 }
 
+/** A configuration value that cannot be used: shown to the operator as one line, without a stack. */
 export class ConfigError extends Error {}
+
+/**
+ * The server cannot start for a reason outside the code (a port taken, a database out of reach, a
+ * data folder in use): shown as one line that says what to do, without a stack.
+ */
+export class StartupError extends Error {}
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -60,15 +67,21 @@ function boolVar(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   throw new ConfigError(`${name} must be true or false; got "${raw}".`);
 }
 
-/** `API_TOKENS=portal:s3cret,press:t0ken` → token → name. A bare token is named `api`. */
+const API_TOKENS_FORMAT = 'a comma-separated list of name:token pairs, e.g. API_TOKENS=portal:7f3c9a1e5b,press:c04d2e8f61 (each token at least 8 characters)';
+
+/** `API_TOKENS=portal:7f3c9a1e5b,press:c04d2e8f61` → token → caller name. */
 function parseTokens(raw: string): Map<string, string> {
   const tokens = new Map<string, string>();
-  for (const entry of raw.split(',').map((t) => t.trim()).filter(Boolean)) {
+  const entries = raw.split(',').map((t) => t.trim()).filter(Boolean);
+  entries.forEach((entry, index) => {
     const at = entry.indexOf(':');
-    const [name, token] = at > 0 ? [entry.slice(0, at), entry.slice(at + 1)] : ['api', entry];
-    if (token.length < 8) throw new ConfigError('Each API_TOKENS token must be at least 8 characters long.');
+    // The entry is a secret: the message names its position and its name part, never the token.
+    if (at <= 0) throw new ConfigError(`API_TOKENS must be ${API_TOKENS_FORMAT}; entry ${index + 1} has no "name:" before its token.`);
+    const [name, token] = [entry.slice(0, at), entry.slice(at + 1)];
+    if (!/^[\w.-]{1,64}$/.test(name)) throw new ConfigError(`API_TOKENS must be ${API_TOKENS_FORMAT}; entry ${index + 1} has a name that is not 1-64 letters, digits, '.', '_' or '-'.`);
+    if (token.length < 8) throw new ConfigError(`API_TOKENS must be ${API_TOKENS_FORMAT}; the token of "${name}" is shorter than 8 characters.`);
     tokens.set(token, name);
-  }
+  });
   return tokens;
 }
 

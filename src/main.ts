@@ -1,21 +1,21 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
-import { ConfigError, loadConfig, type Config } from './config';
+import { ConfigError, loadConfig, StartupError, type Config } from './config';
 import { openDatabase } from './db/data-source';
 import { prepareDatabase, startServer } from './server';
 
 /** One server process: the whole service on PORT. */
 async function serve(config: Config): Promise<void> {
-  const server = await startServer(config);
-  const where = server.db.embedded ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
   const who = cluster.isWorker ? ` (worker ${cluster.worker?.id}, pid ${process.pid})` : '';
-  console.log(`Dân vận khéo GraphQL subgraph ready at ${server.url} (${where})${who}`);
+  const starting = startServer(config);
+  // Handlers first: as pid 1 (a container) a signal that finds no handler is dropped, not fatal,
+  // so one that came during start-up would be lost. A stop asked for then waits for the start.
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: draining connections and closing the database...${who}`);
-    server.stop().then(
+    starting.then((server) => server.stop()).then(
       () => process.exit(0),
       (error) => {
         console.error(error);
@@ -25,6 +25,9 @@ async function serve(config: Config): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  const server = await starting;
+  const where = server.db.embedded ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
+  console.log(`Dân vận khéo GraphQL subgraph ready at ${server.url} (${where})${who}`);
 }
 
 /**
@@ -68,6 +71,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error);
+  // What an operator can fix is one line; anything else is a defect and keeps its stack.
+  if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
+  else if (error instanceof StartupError) console.error(`Cannot start: ${error.message}`);
+  else console.error(error);
   process.exit(1);
 });

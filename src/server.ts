@@ -9,7 +9,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
-import type { Config } from './config';
+import { StartupError, type Config } from './config';
 import { createLoaders, type Context } from './context';
 import { randomUUID } from 'node:crypto';
 import { openDatabase, type Database } from './db/data-source';
@@ -87,6 +87,20 @@ function actorFrom(header: string | undefined, config: Config): Context['actor']
   return actor;
 }
 
+/** Listens on `config.port`; a port that is taken or not allowed is a StartupError naming it. */
+function listen(httpServer: http.Server, config: Pick<Config, 'port' | 'host'>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    httpServer.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${config.host}:${config.port}`;
+      if (error.code === 'EADDRINUSE') reject(new StartupError(`port ${config.port} is already in use (${where}): another server is running there. Stop it, or pick another port: PORT=${config.port + 1} npm start`));
+      else if (error.code === 'EACCES') reject(new StartupError(`not allowed to listen on ${where} (ports below 1024 need privileges). Pick another port: PORT=4000 npm start`));
+      else if (error.code === 'EADDRNOTAVAIL') reject(new StartupError(`HOST=${config.host} is not an address of this machine. Use HOST=0.0.0.0 (all interfaces) or HOST=127.0.0.1.`));
+      else reject(error);
+    });
+    httpServer.listen(config.port, config.host, resolve);
+  });
+}
+
 /** Applies pending migrations and loads the demo data, as configured (both idempotent). */
 export async function prepareDatabase(db: Database, config: Pick<Config, 'runMigrations' | 'seedDemo'>): Promise<void> {
   if (config.runMigrations) await db.dataSource.runMigrations({ transaction: 'each' });
@@ -155,7 +169,6 @@ export async function startServer(config: Config): Promise<RunningServer> {
     ],
   });
   await apollo.start();
-  const subscriptions = startSubscriptionServer(httpServer, built, services, config, limits, formatError(config));
 
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
@@ -201,10 +214,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
     res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, resolve);
-  });
+  try {
+    await listen(httpServer, config);
+  } catch (error) {
+    await apollo.stop();
+    await hub.stop();
+    await db.close();
+    throw error;
+  }
+  // Attached once the port is ours: attached before, it would re-emit a failed listen as its own
+  // "internal error" before ours could say which port it was.
+  const subscriptions = startSubscriptionServer(httpServer, built, services, config, limits, formatError(config));
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   let stopped = false;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import type { Config } from '../config';
+import { StartupError, type Config } from '../config';
 import { ChangeEvent } from '../events/change-event.entity';
 import { CommunityModel } from '../models/model.entity';
 import { ModelOrganisation } from '../models/model-organisation.entity';
@@ -55,30 +55,67 @@ export function postgresOptions(config: ConfigForDb & { databaseUrl: string }): 
   };
 }
 
+/** Data folders this process has locked: opening one twice in a process is refused too. */
+const lockedHere = new Set<string>();
+
+/** The start time of a process in clock ticks since boot (Linux), to tell it from a later one with its pid. */
+function processStartTime(pid: number | 'self'): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22; the command name (field 2) may hold spaces and parentheses, so count after its ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether the process a lock file names still holds it. A pid alone is not enough: after a crash
+ * the pid may belong to another process, or to this very one (in a container the server is
+ * always pid 1, so a crashed server's lock names the pid of its replacement). Where /proc tells
+ * process start times, the lock records the holder's and must match it.
+ */
+export function lockIsHeld(content: string): boolean {
+  const [pidText, startTime] = content.trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return false; // this process is only now taking it (lockedHere covers a second open)
+  if (!isAlive(pid)) return false;
+  const actual = startTime ? processStartTime(pid) : null;
+  return actual === null || actual === startTime;
+}
+
 /**
  * Takes an exclusive lock on an embedded data folder: two processes on one PGlite folder
  * silently lose writes, so the second one must be refused with a clear message.
  */
-function lockDataDir(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const lockFile = path.join(dataDir, '..', `${path.basename(dataDir)}.lock`);
+export function lockDataDir(dataDir: string): () => void {
+  const folder = path.resolve(dataDir);
+  if (lockedHere.has(folder)) throw new StartupError(`the embedded database at ${folder} is already open in this process.`);
+  fs.mkdirSync(folder, { recursive: true });
+  const lockFile = path.join(folder, '..', `${path.basename(folder)}.lock`);
+  const content = [process.pid, processStartTime('self')].filter((part) => part !== null).join(' ');
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lockFile, { force: true });
+      fs.writeFileSync(lockFile, content, { flag: 'wx' });
+      lockedHere.add(folder);
+      return () => {
+        lockedHere.delete(folder);
+        fs.rmSync(lockFile, { force: true });
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(fs.readFileSync(lockFile, 'utf8'));
-      if (holder && isAlive(holder)) {
-        throw new Error(
-          `The embedded database at ${dataDir} is in use by process ${holder}. Stop that process, ` +
+      const holder = fs.readFileSync(lockFile, 'utf8');
+      if (lockIsHeld(holder)) {
+        throw new StartupError(
+          `the embedded database at ${folder} is in use by process ${holder.split(' ')[0]}. Stop that process, ` +
             'set DATA_DIR to another folder, or set DATABASE_URL to use PostgreSQL.',
         );
       }
       fs.rmSync(lockFile, { force: true }); // stale lock of a process that died
     }
   }
-  throw new Error(`Could not lock the embedded database folder ${dataDir}.`);
+  throw new StartupError(`could not lock the embedded database folder ${folder}; another process keeps taking ${lockFile}.`);
 }
 
 function isAlive(pid: number): boolean {
@@ -90,11 +127,43 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Where DATABASE_URL points, for messages: host, port and database, never the password. */
+function describeUrl(databaseUrl: string): { where: string; database: string; user: string } {
+  try {
+    const url = new URL(databaseUrl);
+    return { where: `${url.hostname || 'localhost'}:${url.port || '5432'}`, database: decodeURIComponent(url.pathname.slice(1)) || '(default)', user: decodeURIComponent(url.username) || '(default)' };
+  } catch {
+    return { where: '(unparsable DATABASE_URL)', database: '?', user: '?' };
+  }
+}
+
+/** A failure to connect at start, as one line that names the server and what to check. */
+function connectError(error: unknown, databaseUrl: string): unknown {
+  const { where, database, user } = describeUrl(databaseUrl);
+  const e = error as { code?: string; message?: string };
+  const network: Record<string, string> = {
+    ECONNREFUSED: 'nothing is listening there',
+    ENOTFOUND: 'the host name does not resolve',
+    EAI_AGAIN: 'the host name could not be resolved right now',
+    ETIMEDOUT: 'the connection timed out',
+    EHOSTUNREACH: 'the host is unreachable',
+    ECONNRESET: 'the connection was reset',
+  };
+  if (e.code && network[e.code]) return new StartupError(`cannot reach PostgreSQL at ${where} (DATABASE_URL): ${network[e.code]}. Is it running, and is DATABASE_URL right? Unset DATABASE_URL to use the embedded database.`);
+  if (/timeout/i.test(e.message ?? '')) return new StartupError(`cannot reach PostgreSQL at ${where} (DATABASE_URL): the connection timed out. Is it running, and is DATABASE_URL right?`);
+  if (e.code === '3D000') return new StartupError(`PostgreSQL at ${where} has no database "${database}". Create it (createdb -h ${where.split(':')[0]} -p ${where.split(':')[1]} ${database}) or fix DATABASE_URL.`);
+  if (e.code === '28P01' || e.code === '28000') return new StartupError(`PostgreSQL at ${where} refused user "${user}": ${e.code === '28P01' ? 'wrong password' : 'not allowed to connect (pg_hba.conf)'}. Fix DATABASE_URL.`);
+  if (e.code === '57P03') return new StartupError(`PostgreSQL at ${where} is starting up or shutting down; try again in a moment.`);
+  return error;
+}
+
 /** Opens PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite database. */
 export async function openDatabase(config: ConfigForDb): Promise<Database> {
   if (config.databaseUrl) {
     const dataSource = new DataSource(postgresOptions({ ...config, databaseUrl: config.databaseUrl }));
-    await dataSource.initialize();
+    await dataSource.initialize().catch((error: unknown) => {
+      throw connectError(error, config.databaseUrl as string);
+    });
     return { dataSource, embedded: false, close: () => dataSource.destroy() };
   }
   const inMemory = config.dataDir.startsWith('memory://');
