@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import { MessageType, stringifyMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
+import { LRUCache } from 'lru-cache';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config';
 import { createLoaders, type Context } from '../context';
@@ -41,8 +42,18 @@ function tokenOf(params: Record<string, unknown> | undefined, request: http.Inco
 /** Marks a result with the log id of its event (see onNext). */
 const EVENT_ID = Symbol('eventId');
 
-/** Results kept for sharing; beyond this the oldest are dropped (and recomputed if asked for). */
-const SHARED_RESULTS = 2_000;
+/**
+ * Results kept for sharing, bounded by bytes: the key holds the whole subscription document and a
+ * result may be a large selection, so a count alone would let a hostile subscriber pin gigabytes.
+ * Beyond the bound the least recently used are dropped (and recomputed if asked for again).
+ */
+export const SHARED_RESULTS_MAX_BYTES = 32 * 1024 * 1024;
+const SHARED_RESULTS_MAX_ENTRIES = 2_000;
+
+/** Bytes a shared result holds, roughly: its key and its JSON (UTF-16 in memory, hence × 2). */
+function resultBytes(key: string, result: ExecutionResult | null): number {
+  return 2 * (key.length + (result ? JSON.stringify(result).length : 0)) + 256;
+}
 
 /**
  * What decides the result of executing one event for one subscription: the document, the
@@ -68,11 +79,11 @@ function resultKey(document: DocumentNode, operation: OperationDefinitionNode, v
  * executed once: a thousand partners on the same subscription cost one execution per event, and
  * each still gets its own copy on its own socket. Replayed events are per subscriber anyway.
  */
-function sharedSubscriber() {
-  const results = new Map<string, Promise<ExecutionResult> | ExecutionResult>();
+export function sharedSubscriber(maxBytes = SHARED_RESULTS_MAX_BYTES) {
+  const results = new LRUCache<string, Promise<ExecutionResult> | ExecutionResult>({ max: SHARED_RESULTS_MAX_ENTRIES, maxSize: maxBytes });
   const ids = new WeakMap<object, number>();
   let nextId = 0;
-  return async (args: ExecutionArgs) => {
+  const subscribe = async (args: ExecutionArgs) => {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return source;
     const key = (args.contextValue as Context & { resultKey?: string }).resultKey;
@@ -90,13 +101,22 @@ function sharedSubscriber() {
       const cacheKey = `${id}:${key}`;
       let result = results.get(cacheKey);
       if (!result) {
-        result = execute({ ...args, rootValue: event });
-        results.set(cacheKey, result);
-        if (results.size > SHARED_RESULTS) results.delete(results.keys().next().value as string);
+        const executed = execute({ ...args, rootValue: event });
+        result = executed;
+        // Counted by its key while it runs, then by what it holds (a result over the bound is not kept).
+        results.set(cacheKey, executed, { size: resultBytes(cacheKey, null) });
+        Promise.resolve(executed).then(
+          (done) => {
+            if (results.peek(cacheKey) === executed) results.set(cacheKey, done, { size: resultBytes(cacheKey, done) });
+          },
+          () => results.delete(cacheKey),
+        );
       }
       return result;
     }
   };
+  /** Bytes the shared results hold now (as estimated by resultBytes). */
+  return Object.defineProperty(subscribe, 'cachedBytes', { get: () => results.calculatedSize }) as typeof subscribe & { readonly cachedBytes: number };
 }
 
 export interface SubscriptionServer {
