@@ -34,6 +34,8 @@ export interface Config {
   maxSubscriptionsPerConnection: number;
   /** Newest events kept in memory for fan-out; a live subscriber further behind is disconnected. */
   eventBufferSize: number;
+  /** Bytes those events may hold in memory (estimated); the oldest leave first. */
+  eventBufferBytes: number;
   /** Serve the offline GraphQL IDE to browsers on GET /graphql. */
   ideEnabled: boolean;
   /** Server processes sharing the port (node:cluster); more than 1 needs DATABASE_URL. */
@@ -124,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsKeepAliveMs: intVar(env, 'WS_KEEPALIVE_MS', 12_000, 0, 600_000),
     maxSubscriptionsPerConnection: intVar(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 10_000),
     eventBufferSize: intVar(env, 'EVENT_BUFFER_SIZE', 10_000, 10, 10_000_000),
+    eventBufferBytes: intVar(env, 'EVENT_BUFFER_BYTES', 64 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024),
     ideEnabled: boolVar(env, 'IDE_ENABLED', true),
     workers,
   };

@@ -118,7 +118,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   }
   const listenerName = db.pglite ? null : `dvk-events-${randomUUID().slice(0, 8)}`;
   const source: NotificationSource = db.pglite ? new PgliteNotificationSource(db.pglite) : new PgNotificationSource(config.databaseUrl as string, listenerName as string);
-  const hub = new EventHub(db.dataSource, source, config.eventBufferSize);
+  const hub = new EventHub(db.dataSource, source, config.eventBufferSize, config.eventBufferBytes);
   try {
     await hub.start();
   } catch (error) {

@@ -34,6 +34,9 @@ export interface LiveReader {
 export class EventHub {
   /** Events with ids in (floor, head], ascending. */
   private buffer: LoggedEvent[] = [];
+  /** Estimated bytes of each buffered event (same order), and their sum. */
+  private sizes: number[] = [];
+  private bytes = 0;
   private floor = 0;
   private headId = 0;
   private pulling: Promise<void> | null = null;
@@ -46,7 +49,14 @@ export class EventHub {
     private readonly db: DataSource,
     private readonly source: NotificationSource,
     private readonly bufferSize: number,
+    /** Bytes the buffer may hold (estimated: UTF-16 of the event's JSON); the oldest go first. */
+    private readonly bufferBytes: number = Number.POSITIVE_INFINITY,
   ) {}
+
+  /** Estimated bytes the buffered events hold. */
+  get bufferedBytes(): number {
+    return this.bytes;
+  }
 
   /** The id of the newest event this instance has read. */
   get head(): number {
@@ -104,11 +114,19 @@ export class EventHub {
 
   private append(rows: LoggedEvent[]): void {
     this.buffer.push(...rows);
+    for (const row of rows) {
+      const size = 2 * JSON.stringify(row).length + 128;
+      this.sizes.push(size);
+      this.bytes += size;
+    }
     this.headId = Number(rows[rows.length - 1].id);
-    const excess = this.buffer.length - this.bufferSize;
+    let excess = Math.max(0, this.buffer.length - this.bufferSize);
+    for (let i = 0; i < excess; i += 1) this.bytes -= this.sizes[i];
+    while (this.bytes > this.bufferBytes && excess < this.buffer.length - 1) this.bytes -= this.sizes[excess++];
     if (excess > 0) {
       this.floor = Number(this.buffer[excess - 1].id);
       this.buffer.splice(0, excess);
+      this.sizes.splice(0, excess);
       for (const reader of this.live) {
         if (reader.position < this.floor) {
           this.live.delete(reader);

@@ -11,7 +11,7 @@ export function seeder(server: TestServer) {
       );
       return data.createOrganisation as { id: string; name: string; version: number };
     },
-    async model(input: { leadOrganisationId: string; name?: string; domain?: string; status?: string; partnerOrganisationIds?: string[]; recognisedPeriod?: string; startedOn?: string }) {
+    async model(input: { leadOrganisationId: string; name?: string; description?: string; domain?: string; status?: string; partnerOrganisationIds?: string[]; recognisedPeriod?: string; startedOn?: string }) {
       const data = await server.ok(
         `mutation($input: CreateModelInput!) { createModel(input: $input) { id name domain status version } }`,
         { input: { name: uniqueName('Mô hình'), domain: 'ECONOMY', ...input } },

@@ -333,3 +333,32 @@ describe('connection limits', () => {
     await again.dispose();
   });
 });
+
+describe('the live event buffer', () => {
+  const small = useTestServer({ eventBufferBytes: 64 * 1024 });
+
+  it('stays under EVENT_BUFFER_BYTES with large events, and a replay still gets every event in order', async () => {
+    // Arrange: a subscriber from now on, then 40 models with 4,000-character descriptions (~10 kB events)
+    const from = await latest(small.server);
+    const org = await small.seed.organisation();
+    const client = wsClient(small.server);
+    const sub = new Subscription(client, `subscription($after: String, $org: ID!) { modelChanged(after: $after, filter: { organisationId: $org }) { cursor } }`, { after: from, org: org.id });
+    let peak = 0;
+
+    // Act
+    for (let i = 0; i < 40; i += 1) {
+      await small.seed.model({ leadOrganisationId: org.id, description: `Mô tả ${i} `.repeat(400) });
+      peak = Math.max(peak, small.server.hub.bufferedBytes);
+    }
+    await sub.count(40);
+
+    // Assert: 40 such events are ~800 kB of buffer without the bound
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(64 * 1024 + 32 * 1024); // the bound, plus the one newest event it always keeps
+    const cursors = sub.data.map((d) => Number(d.modelChanged.cursor));
+    expect(cursors).toEqual([...cursors].sort((a, b) => a - b));
+    expect(new Set(cursors).size).toBe(40);
+    sub.stop();
+    await client.dispose();
+  });
+});
