@@ -44,6 +44,36 @@ describe('Federation v2 subgraph', () => {
     expect(res.extensions?.sqlStatements).toBe(3);
   });
 
+  it('resolves 500 representations with bad ones among them: each bad one is BAD_USER_INPUT at its index, the rest resolve, still one statement per type', async () => {
+    const orgs = await t.server.db.dataSource.query('SELECT id FROM organisation LIMIT 20');
+    const models = await t.server.db.dataSource.query('SELECT id FROM model LIMIT 40');
+    const links = await t.server.db.dataSource.query('SELECT id FROM replication_link LIMIT 5');
+    const typenames = ['Organisation', 'Model', 'ReplicationLink'];
+    const rows = [orgs, models, links];
+    const representations: unknown[] = Array.from({ length: 500 }, (_, i) => ({ __typename: typenames[i % 3], id: rows[i % 3][i % rows[i % 3].length].id }));
+    // One bad representation of every kind, for every type, spread over the batch.
+    const bad: Record<number, unknown> = {
+      3: { __typename: 'Organisation', id: 7 },
+      100: { __typename: 'Model', id: { id: models[0].id } },
+      200: { __typename: 'ReplicationLink' },
+      250: { __typename: 'Unknown', id: orgs[0].id },
+      300: { __typename: '_Service', id: orgs[0].id },
+      400: 42,
+      498: 'Organisation',
+    };
+    for (const [i, value] of Object.entries(bad)) representations[Number(i)] = value;
+    const res = await t.server.gql(ENTITIES, { representations });
+    const errors = [...(res.errors ?? [])].sort((a: any, b: any) => a.path[1] - b.path[1]);
+    expect(errors.map((e) => [e.path, e.extensions?.code])).toEqual(Object.keys(bad).map((i) => [['_entities', Number(i)], 'BAD_USER_INPUT']));
+    expect(errors[0].message).toBe('Representation 3 of Organisation has no string id (it is a number).');
+    expect(res.data._entities).toHaveLength(500);
+    res.data._entities.forEach((entity: { __typename: string; id: string } | null, i: number) => {
+      if (i in bad) expect([i, entity]).toEqual([i, null]);
+      else expect([i, entity?.__typename, entity?.id]).toEqual([i, typenames[i % 3], (representations[i] as { id: string }).id]);
+    });
+    expect(res.extensions?.sqlStatements).toBe(3);
+  });
+
   it('composes with another subgraph and answers a query across both through a gateway', async () => {
     // Arrange: a "documents" subgraph that extends Organisation and Model by key.
     const policeModel = demoId.model(DEMO_LINKS[0].sourceKey);

@@ -363,6 +363,62 @@ describe('ids', () => {
     expect(reply.body.data._entities[0]).toBeNull();
   });
 
+  describe('_entities: a bad representation is BAD_USER_INPUT at its index, and the rest of the batch resolves', () => {
+    const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Organisation { id name } ... on Model { id name } } }`;
+    /** Index → what is wrong, for the bad representations of the batch below. */
+    const BAD: Record<number, RegExp> = {
+      2: /^Representation 2 of Model has no string id/,
+      3: /^Representation 3 of Model has no string id/,
+      4: /^Representation 4 of Model has no string id/,
+      5: /^Representation 5 names "Bogus", which is not an entity/,
+      6: /^Representation 6 names "Query", which is not an entity/,
+      7: /^Representation 7 names "PeriodReport", which is not an entity/,
+      8: /^Representation 8 is a string, not an object/,
+      9: /^Representation 9 has no __typename/,
+      13: /^Representation 13 of Organisation has no string id/,
+      14: /^Representation 14 is a list, not an object/,
+    };
+
+    it.each([
+      ['graphql-jit', {}],
+      ['graphql-js (a gateway asking for a federated trace)', { 'apollo-federation-include-trace': 'ftv1' }],
+    ])('on %s', async (_label, headers: Record<string, string>) => {
+      const model = await freshModel(tree.root.id, 'entity');
+      const r = [
+        { __typename: 'Organisation', id: tree.child.id },
+        { __typename: 'Model', id: model.id },
+        { __typename: 'Model', id: 42 },
+        { __typename: 'Model', id: { id: model.id } },
+        { __typename: 'Model' },
+        { __typename: 'Bogus', id: model.id },
+        { __typename: 'Query', id: model.id },
+        { __typename: 'PeriodReport', id: model.id },
+        'Model',
+        { id: model.id },
+        // Well-formed requests for nothing: null without an error, as model(id:) answers them.
+        { __typename: 'Model', id: 'not-a-uuid' },
+        { __typename: 'Model', id: MISSING_UUID },
+        { __typename: 'Model', id: model.id.toUpperCase() },
+        { __typename: 'Organisation', id: [tree.child.id] },
+        [tree.child.id],
+      ];
+      const before = await dbState(s);
+      const reply = await run(s, ENTITIES, { r }, headers);
+      expect(await dbState(s)).toEqual(before);
+      expect(reply.status).toBe(200);
+      const errors = [...reply.body.errors].sort((a: any, b: any) => a.path[1] - b.path[1]);
+      expect(errors.map((e: any) => [e.path, e.extensions.code])).toEqual(Object.keys(BAD).map((i) => [['_entities', Number(i)], 'BAD_USER_INPUT']));
+      for (const e of errors) expect(e.message).toMatch(BAD[e.path[1]]);
+      const organisation = { __typename: 'Organisation', id: tree.child.id, name: tree.child.name };
+      const found = { __typename: 'Model', id: model.id, name: model.name };
+      expect(reply.body.data._entities).toEqual([organisation, found, ...Array(10).fill(null), found, null, null]);
+      // One statement per type, bad representations or not.
+      expect(reply.body.extensions.sqlStatements).toBe(2);
+      // The server answers the next request.
+      expect(dataOf(await run(s, ENTITIES, { r: [{ __typename: 'Model', id: model.id }] }))._entities).toEqual([found]);
+    });
+  });
+
   it.each([
     ['updateOrganisation', UPDATE_ORG, { input: { id: 'abc', version: 1, name: 'x' } }],
     ['updateOrganisation (injection)', UPDATE_ORG, { input: { id: INJECTION, version: 1, name: 'x' } }],
