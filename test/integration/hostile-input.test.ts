@@ -1,5 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { loadConfig } from '../../src/config';
+import { inTransaction } from '../../src/shared/transaction';
 import { seeder } from '../helpers/seed';
 import { startTestServer, uniqueName, type TestServer } from '../helpers/server';
 
@@ -686,6 +687,16 @@ describe('names, enums, dates and figures', () => {
     await refused(s, CREATE_PERIOD, { input: { code: '2023-H1', label: `${TAG} dup`, startsOn: '2023-01-01', endsOn: '2023-06-30' } }, 'CONFLICT');
     await refused(s, CREATE_PERIOD, { input: { code: 'X9-H1', label: `${TAG} reversed`, startsOn: '2030-06-30', endsOn: '2030-01-01' } }, 'BAD_USER_INPUT');
     await refused(s, CREATE_PERIOD, { input: { code: "X'; DROP TABLE model;--", label: `${TAG} sql`, startsOn: '2030-01-01', endsOn: '2030-06-30' } }, 'BAD_USER_INPUT');
+  });
+});
+
+describe('text lengths count what the database counts (code points), and text it cannot store is refused', () => {
+  it('translates a value too long for its column (22001), the backstop, into BAD_USER_INPUT "A value is too long"', async () => {
+    const attempt = inTransaction(s.db.dataSource, async (m) => {
+      await m.query(`CREATE TEMPORARY TABLE too_long_backstop (v varchar(3)) ON COMMIT DROP`);
+      await m.query(`INSERT INTO too_long_backstop (v) VALUES ($1)`, ['abcd']);
+    });
+    await expect(attempt).rejects.toMatchObject({ message: 'A value is too long.', extensions: { code: 'BAD_USER_INPUT' } });
   });
 });
 
