@@ -691,6 +691,106 @@ describe('names, enums, dates and figures', () => {
 });
 
 describe('text lengths count what the database counts (code points), and text it cannot store is refused', () => {
+  /** U+FE0F (emoji presentation) is one code point that class-validator's Length did not count. */
+  const over = (max: number) => 'a\uFE0F'.repeat(max / 2 + 1);
+  const SEARCH_MODELS = `query($q: String) { models(filter: { search: $q }) { totalCount } }`;
+  const SEARCH_ORGS = `query($q: String) { organisations(filter: { search: $q }) { totalCount } }`;
+
+  /** Each field of each mutation, with a value of `text`. */
+  async function writes(text: string): Promise<Array<[string, string, Record<string, unknown>]>> {
+    const org = await freshOrg('lengths');
+    const model = await freshModel(org.id, 'lengths');
+    const target = await freshOrg('lengths target');
+    return [
+      ['createOrganisation name', CREATE_ORG, { input: { name: text, kind: 'OTHER' } }],
+      ['createOrganisation shortName', CREATE_ORG, { input: { name: name('short'), kind: 'OTHER', shortName: text } }],
+      ['updateOrganisation name', UPDATE_ORG, { input: { id: org.id, version: org.version, name: text } }],
+      ['updateOrganisation shortName', UPDATE_ORG, { input: { id: org.id, version: org.version, shortName: text } }],
+      ['createModel name', CREATE_MODEL, { input: { name: text, domain: 'ECONOMY', leadOrganisationId: org.id } }],
+      ['createModel description', CREATE_MODEL, { input: { name: name('described'), description: text, domain: 'ECONOMY', leadOrganisationId: org.id } }],
+      ['updateModel name', UPDATE_MODEL, { input: { id: model.id, version: model.version, name: text } }],
+      ['updateModel description', UPDATE_MODEL, { input: { id: model.id, version: model.version, description: text } }],
+      ['replicateModel name', REPLICATE, { input: { sourceModelId: model.id, targetOrganisationId: target.id, name: text } }],
+      ['replicateModel note', REPLICATE, { input: { sourceModelId: model.id, targetOrganisationId: target.id, note: text } }],
+      ['linkModels note', LINK, { input: { sourceModelId: model.id, targetModelId: MISSING_UUID, note: text } }],
+      ['recordPeriodReport note', RECORD_REPORT, { input: { organisationId: org.id, period: '2023-H1', total: 1, note: text } }],
+      ['createReportingPeriod label', CREATE_PERIOD, { input: { code: 'LEN-1', label: text, startsOn: '2031-01-01', endsOn: '2031-06-30' } }],
+    ];
+  }
+
+  it.each([
+    ['an organisation name', CREATE_ORG, () => ({ input: { name: over(300), kind: 'OTHER' } })],
+    ['a model name', CREATE_MODEL, () => ({ input: { name: over(300), domain: 'ECONOMY', leadOrganisationId: tree.root.id } })],
+    ['a short name', CREATE_ORG, () => ({ input: { name: name('short'), kind: 'OTHER', shortName: over(100) } })],
+    ['a period label', CREATE_PERIOD, () => ({ input: { code: 'LEN-2', label: over(200), startsOn: '2031-01-01', endsOn: '2031-06-30' } })],
+    ['a model description', CREATE_MODEL, () => ({ input: { name: name('described'), description: over(5000), domain: 'ECONOMY', leadOrganisationId: tree.root.id } })],
+    ['a search', SEARCH_MODELS, () => ({ q: over(200) })],
+  ])('refuses %s of "a\\uFE0F" repeated past the column size with BAD_USER_INPUT, and the server answers the next request', async (_label, query, variables) => {
+    const reply = await refused(s, query, variables(), 'BAD_USER_INPUT');
+    expect(reply.body.errors[0].message).toMatch(/characters long/);
+    expect(leaksIn(JSON.stringify(reply.body))).toEqual([]);
+    expect(dataOf(await run(s, `{ organisations(first: 1) { totalCount } }`)).organisations.totalCount).toBeGreaterThan(0);
+  });
+
+  it('refuses one code point over the maximum on every field that has one, updates and notes included', async () => {
+    const over300 = '😀'.repeat(101) + 'a\uFE0F'.repeat(50) + 'e\u0301'.repeat(50); // 301 code points
+    expect([...over300].length).toBe(301);
+    const longer = (max: number) => 'a\uFE0F'.repeat(Math.floor((max + 1) / 2)) + ((max + 1) % 2 ? 'x' : '');
+    const limits: Record<string, number> = { shortName: 100, description: 5000, note: 2000, label: 200 };
+    for (const [label, query, variables] of await writes(over300)) {
+      const field = label.split(' ')[1];
+      const max = field === 'name' ? 300 : label === 'recordPeriodReport note' ? 5000 : limits[field];
+      const text = field === 'name' ? over300 : longer(max);
+      expect([...text].length).toBe(max + 1);
+      const input = { ...(variables.input as Record<string, unknown>), [field]: text };
+      const reply = await refused(s, query, { input }, 'BAD_USER_INPUT');
+      expect([label, reply.body.errors[0].message]).toEqual([label, expect.stringMatching(new RegExp(`${field} must be .*${max} characters long`))]);
+    }
+  });
+
+  it('accepts a name of exactly 300 code points made of emoji, variation selectors and combining marks, and reads it back equal', async () => {
+    const prefix = `${TAG} `;
+    const fill = 300 - [...prefix].length;
+    let text = prefix;
+    const pieces = ['😀', 'a\uFE0F', 'e\u0301', 'ộ', '👍🏽'];
+    for (let i = 0; [...text].length < 300; i += 1) {
+      const piece = pieces[i % pieces.length];
+      text += [...text].length + [...piece].length <= 300 ? piece : 'y';
+    }
+    expect([...text].length).toBe(300);
+    expect(text.length).toBeGreaterThan(300 + fill / 4);
+    const org = dataOf(await run(s, CREATE_ORG, { input: { name: text, kind: 'OTHER', shortName: 'a\uFE0F'.repeat(50) } })).createOrganisation;
+    expect(org.name).toBe(text);
+    const model = dataOf(await run(s, CREATE_MODEL, { input: { name: text, domain: 'ECONOMY', leadOrganisationId: org.id, description: '👍🏽'.repeat(2500) } })).createModel;
+    expect(model.name).toBe(text);
+    const read = dataOf(await run(s, `query($o: ID!, $m: ID!) { organisation(id: $o) { name shortName } model(id: $m) { name description } }`, { o: org.id, m: model.id }));
+    expect(read).toEqual({ organisation: { name: text, shortName: 'a\uFE0F'.repeat(50) }, model: { name: text, description: '👍🏽'.repeat(2500) } });
+    const [row] = await s.db.dataSource.query(`SELECT char_length(name) AS n FROM organisation WHERE id = $1`, [org.id]);
+    expect(Number(row.n)).toBe(300);
+  });
+
+  it.each([
+    ['a lone high surrogate', `${TAG} ab\uD800cd`],
+    ['a lone low surrogate', `${TAG} \uDC00`],
+    ['a NUL', `${TAG} a\u0000b`],
+  ])('refuses %s in every text field with BAD_USER_INPUT, writing nothing', async (_label, text) => {
+    for (const [label, query, variables] of await writes(text)) {
+      const reply = await refused(s, query, variables, 'BAD_USER_INPUT');
+      expect([label, reply.body.errors[0].message]).toEqual([label, expect.stringMatching(/surrogate|NUL/)]);
+    }
+    await refused(s, SEARCH_MODELS, { q: text }, 'BAD_USER_INPUT');
+    await refused(s, SEARCH_ORGS, { q: text }, 'BAD_USER_INPUT');
+  });
+
+  it('refuses a search of nearly 1 MB quickly with BAD_USER_INPUT', async () => {
+    for (const query of [SEARCH_MODELS, SEARCH_ORGS]) {
+      const started = Date.now();
+      const reply = await refused(s, query, { q: 'đ'.repeat(1_000_000 / 2 - 100) }, 'BAD_USER_INPUT');
+      expect(reply.body.errors[0].message.length).toBeLessThan(300);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+  });
+
   it('translates a value too long for its column (22001), the backstop, into BAD_USER_INPUT "A value is too long"', async () => {
     const attempt = inTransaction(s.db.dataSource, async (m) => {
       await m.query(`CREATE TEMPORARY TABLE too_long_backstop (v varchar(3)) ON COMMIT DROP`);
