@@ -11,6 +11,14 @@ import { BadUserInputError } from './errors';
 /** Every entity of this subgraph is keyed by `@key(fields: "id")`. */
 const KEY_FIELD = 'id';
 
+/**
+ * Bad representations reported one by one, at most. Each error costs graphql-js, graphql-jit and
+ * Apollo a stack capture or two (about 0.2 ms): 20,000 of them held the event loop for 4 s. A
+ * gateway never sends a malformed representation, so past this the whole field is refused with
+ * one error.
+ */
+export const MAX_BAD_REPRESENTATIONS = 100;
+
 function shown(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
 }
@@ -64,15 +72,24 @@ export function guardEntities(schema: GraphQLSchema): void {
     const results: unknown[] = new Array(representations.length);
     const valid: unknown[] = [];
     const positions: number[] = [];
+    const problems: Array<[number, string]> = [];
     representations.forEach((representation, index) => {
       const problem = representationProblem(representation, index, entityTypes);
-      // An Error as a list item is that item's error (graphql-js and graphql-jit alike), the others resolve.
-      if (problem) results[index] = new BadUserInputError(problem, { argument: 'representations', index });
+      if (problem) problems.push([index, problem]);
       else {
         valid.push(representation);
         positions.push(index);
       }
     });
+    if (problems.length > MAX_BAD_REPRESENTATIONS) {
+      // Thrown before any load is queued: nothing is left running for a field that failed.
+      throw new BadUserInputError(
+        `${problems.length} of the ${representations.length} representations are malformed, more than the ${MAX_BAD_REPRESENTATIONS} reported one by one; none was resolved. The first: ${problems[0][1]}`,
+        { argument: 'representations', malformed: problems.length, maxReported: MAX_BAD_REPRESENTATIONS },
+      );
+    }
+    // An Error as a list item is that item's error (graphql-js and graphql-jit alike), the others resolve.
+    for (const [index, problem] of problems) results[index] = new BadUserInputError(problem, { argument: 'representations', index });
     // One call for all the valid ones: their loads are queued together and batched per type.
     const resolved = valid.length ? (resolve(source, { ...args, representations: valid }, context, info) as unknown[]) : [];
     positions.forEach((index, k) => {

@@ -6,6 +6,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { DEMO_LINKS } from '../../src/db/demo-data';
 import { demoId } from '../../src/db/demo-seed';
+import { MAX_BAD_REPRESENTATIONS } from '../../src/shared/entities';
 import { useTestServer } from '../helpers/seed';
 
 const t = useTestServer();
@@ -72,6 +73,24 @@ describe('Federation v2 subgraph', () => {
       else expect([i, entity?.__typename, entity?.id]).toEqual([i, typenames[i % 3], (representations[i] as { id: string }).id]);
     });
     expect(res.extensions?.sqlStatements).toBe(3);
+  });
+
+  it(`refuses more than ${MAX_BAD_REPRESENTATIONS} bad representations with one BAD_USER_INPUT, quickly, and answers the next request`, async () => {
+    const [model] = await t.server.db.dataSource.query('SELECT id FROM model LIMIT 1');
+    const justUnder = [{ __typename: 'Model', id: model.id }, ...Array(MAX_BAD_REPRESENTATIONS).fill({ __typename: 'Model', id: 5 })];
+    const under = await t.server.gql(ENTITIES, { representations: justUnder });
+    expect(under.errors).toHaveLength(MAX_BAD_REPRESENTATIONS);
+    expect(under.data._entities[0]).toEqual({ __typename: 'Model', id: model.id, name: expect.any(String) });
+    // About 900 kB of JSON, just under the body limit: 20,000 errors used to hold the server for seconds.
+    const flood = [{ __typename: 'Model', id: model.id }, ...Array(20_000).fill({ __typename: 'Model', id: 5 })];
+    const started = Date.now();
+    const res = await t.server.gql(ENTITIES, { representations: flood });
+    const took = Date.now() - started;
+    expect(res.errors).toEqual([expect.objectContaining({ path: ['_entities'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', malformed: 20_000 }) })]);
+    expect(res.errors![0].message).toMatch(/^20000 of the 20001 representations are malformed.*The first: Representation 1 of Model has no string id/);
+    expect(res.data).toBeNull();
+    expect(took).toBeLessThan(5_000);
+    expect((await t.server.ok(ENTITIES, { representations: [{ __typename: 'Model', id: model.id }] }))._entities).toHaveLength(1);
   });
 
   it('composes with another subgraph and answers a query across both through a gateway', async () => {
