@@ -10,6 +10,7 @@ import { OrganisationResolver } from './organisations/organisation.resolver';
 import { PeriodReportResolver, ReportingPeriodResolver } from './periods/period.resolver';
 import { ModelGraphResolver, ReplicatedModelResolver, ReplicationGraphResolver } from './replications/graph.resolver';
 import { ReplicationResolver } from './replications/replication.resolver';
+import { guardEntities, referenceId } from './shared/entities';
 import { useDirectResolvers } from './shared/field-resolvers';
 import { SummaryResolver } from './summaries/summary.resolver';
 
@@ -87,10 +88,12 @@ export async function buildFederatedSchema(): Promise<BuiltSchema> {
   const resolvers = createResolversMap(apiSchema) as GraphQLResolverMap<unknown>;
   // Thousands of fields per response: plain fields and field resolvers skip type-graphql's generic wrappers.
   useDirectResolvers(resolvers, RESOLVERS);
+  // Async, so a bad key is that representation's error, never a throw out of the whole batch;
+  // the load is still queued synchronously, with the rest of the batch.
   const references: GraphQLResolverMap<unknown> = {
-    Organisation: { __resolveReference: (ref: { id: string }, ctx: unknown) => (ctx as Context).loaders.organisationById.load(ref.id) },
-    Model: { __resolveReference: (ref: { id: string }, ctx: unknown) => (ctx as Context).loaders.modelById.load(ref.id) },
-    ReplicationLink: { __resolveReference: (ref: { id: string }, ctx: unknown) => (ctx as Context).loaders.replicationLinkById.load(ref.id) },
+    Organisation: { __resolveReference: async (ref: unknown, ctx: unknown) => (ctx as Context).loaders.organisationById.load(referenceId(ref, 'Organisation')) },
+    Model: { __resolveReference: async (ref: unknown, ctx: unknown) => (ctx as Context).loaders.modelById.load(referenceId(ref, 'Model')) },
+    ReplicationLink: { __resolveReference: async (ref: unknown, ctx: unknown) => (ctx as Context).loaders.replicationLinkById.load(referenceId(ref, 'ReplicationLink')) },
   };
   for (const [type, fields] of Object.entries(references)) {
     resolvers[type] = { ...(resolvers[type] as object), ...(fields as object) };
@@ -101,5 +104,7 @@ export async function buildFederatedSchema(): Promise<BuiltSchema> {
     field.resolve = (event: unknown) => event;
   }
   const schema = buildSubgraphSchema({ typeDefs: parse(subgraphSdl), resolvers });
+  // Each representation is checked on its own: a bad one is BAD_USER_INPUT at its index.
+  guardEntities(schema);
   return { schema, subgraphSdl, apiSdl: printSchema(apiSchema), complexity: complexityMap(apiSchema) };
 }

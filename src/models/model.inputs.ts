@@ -1,21 +1,21 @@
-import { ArrayMaxSize, IsOptional, IsUUID, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, IsOptional, IsUUID, Matches } from 'class-validator';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { SortDirection } from '../shared/pagination';
 import { LocalDateScalar } from '../shared/scalars';
-import { NOT_BLANK, PERIOD_CODE } from '../shared/validation';
+import { PERIOD_CODE } from '../shared/validation';
+import { MaxCodePoints, NameLength } from '../shared/validators';
 import { Domain, ModelStatus } from './model.entity';
 
 
 @InputType({ description: 'A new model, run by a lead organisation and optional partners.' })
 export class CreateModelInput {
   @Field(() => String)
-  @Length(1, 300, { message: 'name must be 1 to 300 characters long' })
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @NameLength(1, 300)
   name!: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(0, 5000, { message: 'description must be at most 5000 characters long' })
+  @MaxCodePoints(5000)
   description?: string | null;
 
   @Field(() => Domain)
@@ -59,13 +59,12 @@ export class UpdateModelInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 300, { message: 'name must be 1 to 300 characters long' })
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @NameLength(1, 300)
   name?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(0, 5000, { message: 'description must be at most 5000 characters long' })
+  @MaxCodePoints(5000)
   description?: string | null;
 
   @Field(() => Domain, { nullable: true })
@@ -120,7 +119,7 @@ export class ModelFilter {
 
   @Field(() => String, { nullable: true, description: 'Words in the name; accents and đ are ignored ("phan loai rac" finds "Phân loại rác").' })
   @IsOptional()
-  @Length(0, 200, { message: 'search must be at most 200 characters long' })
+  @MaxCodePoints(200)
   search?: string | null;
 }
 

@@ -1,20 +1,19 @@
-import { IsOptional, IsUUID, Length, Matches } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { SortDirection } from '../shared/pagination';
-import { NOT_BLANK } from '../shared/validation';
+import { MaxCodePoints, NameLength, TextLength } from '../shared/validators';
 import { OrganisationKind } from './organisation.entity';
 
 
 @InputType({ description: 'A new organisation, placed under a parent (omit the parent only for a root such as a city).' })
 export class CreateOrganisationInput {
   @Field(() => String)
-  @Length(1, 300, { message: 'name must be 1 to 300 characters long' })
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @NameLength(1, 300)
   name!: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 100, { message: 'shortName must be 1 to 100 characters long' })
+  @TextLength(1, 100)
   shortName?: string | null;
 
   @Field(() => OrganisationKind)
@@ -37,13 +36,12 @@ export class UpdateOrganisationInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 300, { message: 'name must be 1 to 300 characters long' })
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @NameLength(1, 300)
   name?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(0, 100, { message: 'shortName must be at most 100 characters long' })
+  @MaxCodePoints(100)
   shortName?: string | null;
 
   @Field(() => OrganisationKind, { nullable: true })
@@ -72,7 +70,7 @@ export class OrganisationFilter {
 
   @Field(() => String, { nullable: true, description: 'Words in the name; accents and đ are ignored ("doan thanh nien" finds "Đoàn thanh niên").' })
   @IsOptional()
-  @Length(0, 200, { message: 'search must be at most 200 characters long' })
+  @MaxCodePoints(200)
   search?: string | null;
 
   @Field(() => Boolean, { defaultValue: false })

@@ -1,7 +1,8 @@
-import { IsOptional, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { LocalDateScalar } from '../shared/scalars';
-import { NOT_BLANK, PERIOD_CODE } from '../shared/validation';
+import { PERIOD_CODE } from '../shared/validation';
+import { MaxCodePoints, NameLength } from '../shared/validators';
 
 
 @InputType()
@@ -11,8 +12,7 @@ export class CreateReportingPeriodInput {
   code!: string;
 
   @Field(() => String)
-  @Length(1, 200, { message: 'label must be 1 to 200 characters long' })
-  @Matches(NOT_BLANK, { message: 'label must not be blank' })
+  @NameLength(1, 200)
   label!: string;
 
   @Field(() => LocalDateScalar)
@@ -69,7 +69,7 @@ export class RecordPeriodReportInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(0, 5000, { message: 'note must be at most 5000 characters long' })
+  @MaxCodePoints(5000)
   note?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'Required to replace an existing report: the version you read.' })

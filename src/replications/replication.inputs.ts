@@ -1,7 +1,7 @@
-import { IsOptional, IsUUID, Length, Matches } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 import { LocalDateScalar } from '../shared/scalars';
-import { NOT_BLANK } from '../shared/validation';
+import { MaxCodePoints, NameLength } from '../shared/validators';
 
 @InputType({ description: 'Replicate a model to another organisation: creates the replica model and the link in one step.' })
 export class ReplicateModelInput {
@@ -15,8 +15,7 @@ export class ReplicateModelInput {
 
   @Field(() => String, { nullable: true, description: "The replica's name; the source's name when omitted." })
   @IsOptional()
-  @Length(1, 300, { message: 'name must be 1 to 300 characters long' })
-  @Matches(NOT_BLANK, { message: 'name must not be blank' })
+  @NameLength(1, 300)
   name?: string | null;
 
   @Field(() => LocalDateScalar, { nullable: true })
@@ -24,7 +23,7 @@ export class ReplicateModelInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(0, 2000, { message: 'note must be at most 2000 characters long' })
+  @MaxCodePoints(2000)
   note?: string | null;
 }
 
@@ -43,7 +42,7 @@ export class LinkModelsInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(0, 2000, { message: 'note must be at most 2000 characters long' })
+  @MaxCodePoints(2000)
   note?: string | null;
 }
 

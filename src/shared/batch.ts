@@ -1,10 +1,11 @@
 /**
  * DataLoader batch results must come back one per key, in key order. Keys are ids (UUIDs,
- * compared case-insensitively, as PostgreSQL does) or codes.
+ * compared case-insensitively, as PostgreSQL does) or codes. A key that is not a string (say, a
+ * number in an `_entities` representation) matches nothing: it must never fail the whole batch.
  */
 export function oneByKey<T>(keys: readonly string[], rows: readonly T[], keyOf: (row: T) => string): Array<T | null> {
   const byKey = new Map(rows.map((row) => [keyOf(row).toLowerCase(), row]));
-  return keys.map((key) => byKey.get(key.toLowerCase()) ?? null);
+  return keys.map((key) => (typeof key === 'string' ? byKey.get(key.toLowerCase()) ?? null : null));
 }
 
 /** Like oneByKey, for one-to-many: every key gets its rows (in row order), or an empty list. */
@@ -16,5 +17,5 @@ export function manyByKey<T>(keys: readonly string[], rows: readonly T[], keyOf:
     if (list) list.push(row);
     else byKey.set(key, [row]);
   }
-  return keys.map((key) => byKey.get(key.toLowerCase()) ?? []);
+  return keys.map((key) => (typeof key === 'string' ? byKey.get(key.toLowerCase()) ?? [] : []));
 }

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function isUuid(value: string): boolean {
-  return UUID_RE.test(value);
+/** Whether `value` is a UUID string (any case). Anything else, a number or an array included, is not. */
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID_RE.test(value);
 }
 
 /** A deterministic name-based UUID (RFC 4122 version 5 layout) for seeded records. */

@@ -16,6 +16,7 @@ export function translateDbError(error: unknown): unknown {
   // these are the backstop for races between such a check and the write.
   if (code === '23505') return new ConflictError('That would duplicate an existing record; re-read and try again.');
   if (code === '23503') return new ConflictError('A record this change refers to was removed meanwhile; re-read and try again.');
+  if (code === '22001') return new BadUserInputError('A value is too long.');
   if (code === '23514' || code === '22021' || code === '22P05' || code === '22P02' || code === '22007' || code === '22008' || code === '22003') {
     return new BadUserInputError('A value is out of range or malformed.');
   }

@@ -6,6 +6,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { DEMO_LINKS } from '../../src/db/demo-data';
 import { demoId } from '../../src/db/demo-seed';
+import { MAX_BAD_REPRESENTATIONS } from '../../src/shared/entities';
 import { useTestServer } from '../helpers/seed';
 
 const t = useTestServer();
@@ -42,6 +43,54 @@ describe('Federation v2 subgraph', () => {
     expect(res.data._entities[499]).toBeNull();
     console.log(`_entities with 500 representations: ${res.extensions?.sqlStatements} SQL statements`);
     expect(res.extensions?.sqlStatements).toBe(3);
+  });
+
+  it('resolves 500 representations with bad ones among them: each bad one is BAD_USER_INPUT at its index, the rest resolve, still one statement per type', async () => {
+    const orgs = await t.server.db.dataSource.query('SELECT id FROM organisation LIMIT 20');
+    const models = await t.server.db.dataSource.query('SELECT id FROM model LIMIT 40');
+    const links = await t.server.db.dataSource.query('SELECT id FROM replication_link LIMIT 5');
+    const typenames = ['Organisation', 'Model', 'ReplicationLink'];
+    const rows = [orgs, models, links];
+    const representations: unknown[] = Array.from({ length: 500 }, (_, i) => ({ __typename: typenames[i % 3], id: rows[i % 3][i % rows[i % 3].length].id }));
+    // One bad representation of every kind, for every type, spread over the batch.
+    const bad: Record<number, unknown> = {
+      3: { __typename: 'Organisation', id: 7 },
+      100: { __typename: 'Model', id: { id: models[0].id } },
+      200: { __typename: 'ReplicationLink' },
+      250: { __typename: 'Unknown', id: orgs[0].id },
+      300: { __typename: '_Service', id: orgs[0].id },
+      400: 42,
+      498: 'Organisation',
+    };
+    for (const [i, value] of Object.entries(bad)) representations[Number(i)] = value;
+    const res = await t.server.gql(ENTITIES, { representations });
+    const errors = [...(res.errors ?? [])].sort((a: any, b: any) => a.path[1] - b.path[1]);
+    expect(errors.map((e) => [e.path, e.extensions?.code])).toEqual(Object.keys(bad).map((i) => [['_entities', Number(i)], 'BAD_USER_INPUT']));
+    expect(errors[0].message).toBe('Representation 3 of Organisation has no string id (it is a number).');
+    expect(res.data._entities).toHaveLength(500);
+    res.data._entities.forEach((entity: { __typename: string; id: string } | null, i: number) => {
+      if (i in bad) expect([i, entity]).toEqual([i, null]);
+      else expect([i, entity?.__typename, entity?.id]).toEqual([i, typenames[i % 3], (representations[i] as { id: string }).id]);
+    });
+    expect(res.extensions?.sqlStatements).toBe(3);
+  });
+
+  it(`refuses more than ${MAX_BAD_REPRESENTATIONS} bad representations with one BAD_USER_INPUT, quickly, and answers the next request`, async () => {
+    const [model] = await t.server.db.dataSource.query('SELECT id FROM model LIMIT 1');
+    const justUnder = [{ __typename: 'Model', id: model.id }, ...Array(MAX_BAD_REPRESENTATIONS).fill({ __typename: 'Model', id: 5 })];
+    const under = await t.server.gql(ENTITIES, { representations: justUnder });
+    expect(under.errors).toHaveLength(MAX_BAD_REPRESENTATIONS);
+    expect(under.data._entities[0]).toEqual({ __typename: 'Model', id: model.id, name: expect.any(String) });
+    // About 900 kB of JSON, just under the body limit: 20,000 errors used to hold the server for seconds.
+    const flood = [{ __typename: 'Model', id: model.id }, ...Array(20_000).fill({ __typename: 'Model', id: 5 })];
+    const started = Date.now();
+    const res = await t.server.gql(ENTITIES, { representations: flood });
+    const took = Date.now() - started;
+    expect(res.errors).toEqual([expect.objectContaining({ path: ['_entities'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', malformed: 20_000 }) })]);
+    expect(res.errors![0].message).toMatch(/^20000 of the 20001 representations are malformed.*The first: Representation 1 of Model has no string id/);
+    expect(res.data).toBeNull();
+    expect(took).toBeLessThan(5_000);
+    expect((await t.server.ok(ENTITIES, { representations: [{ __typename: 'Model', id: model.id }] }))._entities).toHaveLength(1);
   });
 
   it('composes with another subgraph and answers a query across both through a gateway', async () => {

@@ -1,5 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { loadConfig } from '../../src/config';
+import { inTransaction } from '../../src/shared/transaction';
 import { seeder } from '../helpers/seed';
 import { startTestServer, uniqueName, type TestServer } from '../helpers/server';
 
@@ -363,6 +364,62 @@ describe('ids', () => {
     expect(reply.body.data._entities[0]).toBeNull();
   });
 
+  describe('_entities: a bad representation is BAD_USER_INPUT at its index, and the rest of the batch resolves', () => {
+    const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Organisation { id name } ... on Model { id name } } }`;
+    /** Index → what is wrong, for the bad representations of the batch below. */
+    const BAD: Record<number, RegExp> = {
+      2: /^Representation 2 of Model has no string id/,
+      3: /^Representation 3 of Model has no string id/,
+      4: /^Representation 4 of Model has no string id/,
+      5: /^Representation 5 names "Bogus", which is not an entity/,
+      6: /^Representation 6 names "Query", which is not an entity/,
+      7: /^Representation 7 names "PeriodReport", which is not an entity/,
+      8: /^Representation 8 is a string, not an object/,
+      9: /^Representation 9 has no __typename/,
+      13: /^Representation 13 of Organisation has no string id/,
+      14: /^Representation 14 is a list, not an object/,
+    };
+
+    it.each([
+      ['graphql-jit', {}],
+      ['graphql-js (a gateway asking for a federated trace)', { 'apollo-federation-include-trace': 'ftv1' }],
+    ])('on %s', async (_label, headers: Record<string, string>) => {
+      const model = await freshModel(tree.root.id, 'entity');
+      const r = [
+        { __typename: 'Organisation', id: tree.child.id },
+        { __typename: 'Model', id: model.id },
+        { __typename: 'Model', id: 42 },
+        { __typename: 'Model', id: { id: model.id } },
+        { __typename: 'Model' },
+        { __typename: 'Bogus', id: model.id },
+        { __typename: 'Query', id: model.id },
+        { __typename: 'PeriodReport', id: model.id },
+        'Model',
+        { id: model.id },
+        // Well-formed requests for nothing: null without an error, as model(id:) answers them.
+        { __typename: 'Model', id: 'not-a-uuid' },
+        { __typename: 'Model', id: MISSING_UUID },
+        { __typename: 'Model', id: model.id.toUpperCase() },
+        { __typename: 'Organisation', id: [tree.child.id] },
+        [tree.child.id],
+      ];
+      const before = await dbState(s);
+      const reply = await run(s, ENTITIES, { r }, headers);
+      expect(await dbState(s)).toEqual(before);
+      expect(reply.status).toBe(200);
+      const errors = [...reply.body.errors].sort((a: any, b: any) => a.path[1] - b.path[1]);
+      expect(errors.map((e: any) => [e.path, e.extensions.code])).toEqual(Object.keys(BAD).map((i) => [['_entities', Number(i)], 'BAD_USER_INPUT']));
+      for (const e of errors) expect(e.message).toMatch(BAD[e.path[1]]);
+      const organisation = { __typename: 'Organisation', id: tree.child.id, name: tree.child.name };
+      const found = { __typename: 'Model', id: model.id, name: model.name };
+      expect(reply.body.data._entities).toEqual([organisation, found, ...Array(10).fill(null), found, null, null]);
+      // One statement per type, bad representations or not.
+      expect(reply.body.extensions.sqlStatements).toBe(2);
+      // The server answers the next request.
+      expect(dataOf(await run(s, ENTITIES, { r: [{ __typename: 'Model', id: model.id }] }))._entities).toEqual([found]);
+    });
+  });
+
   it.each([
     ['updateOrganisation', UPDATE_ORG, { input: { id: 'abc', version: 1, name: 'x' } }],
     ['updateOrganisation (injection)', UPDATE_ORG, { input: { id: INJECTION, version: 1, name: 'x' } }],
@@ -630,6 +687,116 @@ describe('names, enums, dates and figures', () => {
     await refused(s, CREATE_PERIOD, { input: { code: '2023-H1', label: `${TAG} dup`, startsOn: '2023-01-01', endsOn: '2023-06-30' } }, 'CONFLICT');
     await refused(s, CREATE_PERIOD, { input: { code: 'X9-H1', label: `${TAG} reversed`, startsOn: '2030-06-30', endsOn: '2030-01-01' } }, 'BAD_USER_INPUT');
     await refused(s, CREATE_PERIOD, { input: { code: "X'; DROP TABLE model;--", label: `${TAG} sql`, startsOn: '2030-01-01', endsOn: '2030-06-30' } }, 'BAD_USER_INPUT');
+  });
+});
+
+describe('text lengths count what the database counts (code points), and text it cannot store is refused', () => {
+  /** U+FE0F (emoji presentation) is one code point that class-validator's Length did not count. */
+  const over = (max: number) => 'a\uFE0F'.repeat(max / 2 + 1);
+  const SEARCH_MODELS = `query($q: String) { models(filter: { search: $q }) { totalCount } }`;
+  const SEARCH_ORGS = `query($q: String) { organisations(filter: { search: $q }) { totalCount } }`;
+
+  /** Each field of each mutation, with a value of `text`. */
+  async function writes(text: string): Promise<Array<[string, string, Record<string, unknown>]>> {
+    const org = await freshOrg('lengths');
+    const model = await freshModel(org.id, 'lengths');
+    const target = await freshOrg('lengths target');
+    return [
+      ['createOrganisation name', CREATE_ORG, { input: { name: text, kind: 'OTHER' } }],
+      ['createOrganisation shortName', CREATE_ORG, { input: { name: name('short'), kind: 'OTHER', shortName: text } }],
+      ['updateOrganisation name', UPDATE_ORG, { input: { id: org.id, version: org.version, name: text } }],
+      ['updateOrganisation shortName', UPDATE_ORG, { input: { id: org.id, version: org.version, shortName: text } }],
+      ['createModel name', CREATE_MODEL, { input: { name: text, domain: 'ECONOMY', leadOrganisationId: org.id } }],
+      ['createModel description', CREATE_MODEL, { input: { name: name('described'), description: text, domain: 'ECONOMY', leadOrganisationId: org.id } }],
+      ['updateModel name', UPDATE_MODEL, { input: { id: model.id, version: model.version, name: text } }],
+      ['updateModel description', UPDATE_MODEL, { input: { id: model.id, version: model.version, description: text } }],
+      ['replicateModel name', REPLICATE, { input: { sourceModelId: model.id, targetOrganisationId: target.id, name: text } }],
+      ['replicateModel note', REPLICATE, { input: { sourceModelId: model.id, targetOrganisationId: target.id, note: text } }],
+      ['linkModels note', LINK, { input: { sourceModelId: model.id, targetModelId: MISSING_UUID, note: text } }],
+      ['recordPeriodReport note', RECORD_REPORT, { input: { organisationId: org.id, period: '2023-H1', total: 1, note: text } }],
+      ['createReportingPeriod label', CREATE_PERIOD, { input: { code: 'LEN-1', label: text, startsOn: '2031-01-01', endsOn: '2031-06-30' } }],
+    ];
+  }
+
+  it.each([
+    ['an organisation name', CREATE_ORG, () => ({ input: { name: over(300), kind: 'OTHER' } })],
+    ['a model name', CREATE_MODEL, () => ({ input: { name: over(300), domain: 'ECONOMY', leadOrganisationId: tree.root.id } })],
+    ['a short name', CREATE_ORG, () => ({ input: { name: name('short'), kind: 'OTHER', shortName: over(100) } })],
+    ['a period label', CREATE_PERIOD, () => ({ input: { code: 'LEN-2', label: over(200), startsOn: '2031-01-01', endsOn: '2031-06-30' } })],
+    ['a model description', CREATE_MODEL, () => ({ input: { name: name('described'), description: over(5000), domain: 'ECONOMY', leadOrganisationId: tree.root.id } })],
+    ['a search', SEARCH_MODELS, () => ({ q: over(200) })],
+  ])('refuses %s of "a\\uFE0F" repeated past the column size with BAD_USER_INPUT, and the server answers the next request', async (_label, query, variables) => {
+    const reply = await refused(s, query, variables(), 'BAD_USER_INPUT');
+    expect(reply.body.errors[0].message).toMatch(/characters long/);
+    expect(leaksIn(JSON.stringify(reply.body))).toEqual([]);
+    expect(dataOf(await run(s, `{ organisations(first: 1) { totalCount } }`)).organisations.totalCount).toBeGreaterThan(0);
+  });
+
+  it('refuses one code point over the maximum on every field that has one, updates and notes included', async () => {
+    const over300 = '😀'.repeat(101) + 'a\uFE0F'.repeat(50) + 'e\u0301'.repeat(50); // 301 code points
+    expect([...over300].length).toBe(301);
+    const longer = (max: number) => 'a\uFE0F'.repeat(Math.floor((max + 1) / 2)) + ((max + 1) % 2 ? 'x' : '');
+    const limits: Record<string, number> = { shortName: 100, description: 5000, note: 2000, label: 200 };
+    for (const [label, query, variables] of await writes(over300)) {
+      const field = label.split(' ')[1];
+      const max = field === 'name' ? 300 : label === 'recordPeriodReport note' ? 5000 : limits[field];
+      const text = field === 'name' ? over300 : longer(max);
+      expect([...text].length).toBe(max + 1);
+      const input = { ...(variables.input as Record<string, unknown>), [field]: text };
+      const reply = await refused(s, query, { input }, 'BAD_USER_INPUT');
+      expect([label, reply.body.errors[0].message]).toEqual([label, expect.stringMatching(new RegExp(`${field} must be .*${max} characters long`))]);
+    }
+  });
+
+  it('accepts a name of exactly 300 code points made of emoji, variation selectors and combining marks, and reads it back equal', async () => {
+    const prefix = `${TAG} `;
+    const fill = 300 - [...prefix].length;
+    let text = prefix;
+    const pieces = ['😀', 'a\uFE0F', 'e\u0301', 'ộ', '👍🏽'];
+    for (let i = 0; [...text].length < 300; i += 1) {
+      const piece = pieces[i % pieces.length];
+      text += [...text].length + [...piece].length <= 300 ? piece : 'y';
+    }
+    expect([...text].length).toBe(300);
+    expect(text.length).toBeGreaterThan(300 + fill / 4);
+    const org = dataOf(await run(s, CREATE_ORG, { input: { name: text, kind: 'OTHER', shortName: 'a\uFE0F'.repeat(50) } })).createOrganisation;
+    expect(org.name).toBe(text);
+    const model = dataOf(await run(s, CREATE_MODEL, { input: { name: text, domain: 'ECONOMY', leadOrganisationId: org.id, description: '👍🏽'.repeat(2500) } })).createModel;
+    expect(model.name).toBe(text);
+    const read = dataOf(await run(s, `query($o: ID!, $m: ID!) { organisation(id: $o) { name shortName } model(id: $m) { name description } }`, { o: org.id, m: model.id }));
+    expect(read).toEqual({ organisation: { name: text, shortName: 'a\uFE0F'.repeat(50) }, model: { name: text, description: '👍🏽'.repeat(2500) } });
+    const [row] = await s.db.dataSource.query(`SELECT char_length(name) AS n FROM organisation WHERE id = $1`, [org.id]);
+    expect(Number(row.n)).toBe(300);
+  });
+
+  it.each([
+    ['a lone high surrogate', `${TAG} ab\uD800cd`],
+    ['a lone low surrogate', `${TAG} \uDC00`],
+    ['a NUL', `${TAG} a\u0000b`],
+  ])('refuses %s in every text field with BAD_USER_INPUT, writing nothing', async (_label, text) => {
+    for (const [label, query, variables] of await writes(text)) {
+      const reply = await refused(s, query, variables, 'BAD_USER_INPUT');
+      expect([label, reply.body.errors[0].message]).toEqual([label, expect.stringMatching(/surrogate|NUL/)]);
+    }
+    await refused(s, SEARCH_MODELS, { q: text }, 'BAD_USER_INPUT');
+    await refused(s, SEARCH_ORGS, { q: text }, 'BAD_USER_INPUT');
+  });
+
+  it('refuses a search of nearly 1 MB quickly with BAD_USER_INPUT', async () => {
+    for (const query of [SEARCH_MODELS, SEARCH_ORGS]) {
+      const started = Date.now();
+      const reply = await refused(s, query, { q: 'đ'.repeat(1_000_000 / 2 - 100) }, 'BAD_USER_INPUT');
+      expect(reply.body.errors[0].message.length).toBeLessThan(300);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+  });
+
+  it('translates a value too long for its column (22001), the backstop, into BAD_USER_INPUT "A value is too long"', async () => {
+    const attempt = inTransaction(s.db.dataSource, async (m) => {
+      await m.query(`CREATE TEMPORARY TABLE too_long_backstop (v varchar(3)) ON COMMIT DROP`);
+      await m.query(`INSERT INTO too_long_backstop (v) VALUES ($1)`, ['abcd']);
+    });
+    await expect(attempt).rejects.toMatchObject({ message: 'A value is too long.', extensions: { code: 'BAD_USER_INPUT' } });
   });
 });
 
