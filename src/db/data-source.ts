@@ -95,7 +95,8 @@ export async function openDatabase(config: ConfigForDb): Promise<Database> {
   if (config.databaseUrl) {
     const dataSource = new DataSource(postgresOptions({ ...config, databaseUrl: config.databaseUrl }));
     await dataSource.initialize();
-    return { dataSource, embedded: false, close: () => dataSource.destroy() };
+    // Already destroyed (a shutdown under way): what is left still closes.
+    return { dataSource, embedded: false, close: async () => (dataSource.isInitialized ? dataSource.destroy() : undefined) };
   }
   const inMemory = config.dataDir.startsWith('memory://');
   const unlock = inMemory ? () => undefined : lockDataDir(config.dataDir);
@@ -114,7 +115,7 @@ export async function openDatabase(config: ConfigForDb): Promise<Database> {
       embedded: true,
       pglite,
       close: async () => {
-        await dataSource.destroy();
+        if (dataSource.isInitialized) await dataSource.destroy();
         await pglite.close();
         unlock();
       },
