@@ -10,6 +10,8 @@ export interface Config {
   dataDir: string;
   /** Size of the PostgreSQL connection pool (the embedded database always uses 1). */
   dbPoolSize: number;
+  /** Pool connections one HTTP request may hold at once (its statements beyond that wait their turn). */
+  dbMaxConcurrentPerRequest: number;
   /** Server-side statement_timeout of the pool's sessions (ms, PostgreSQL only); 0: none. */
   dbStatementTimeoutMs: number;
   /** Client-side bound on every statement (pg's query_timeout, ms), for a frozen server or a partition; 0: none. */
@@ -105,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('WORKERS above 1 needs DATABASE_URL: the embedded database belongs to one process.');
   }
   const dbPoolSize = intVar(env, 'DB_POOL_SIZE', 10, 1, 500);
+  const dbMaxConcurrentPerRequest = intVar(env, 'DB_MAX_CONCURRENT_PER_REQUEST', Math.max(1, Math.floor(dbPoolSize / 4)), 1, 500);
+  if (dbMaxConcurrentPerRequest > dbPoolSize) throw new ConfigError('DB_MAX_CONCURRENT_PER_REQUEST must not exceed DB_POOL_SIZE.');
   const dbStatementTimeoutMs = intVar(env, 'DB_STATEMENT_TIMEOUT_MS', 10_000, 0, 86_400_000);
   const dbQueryTimeoutMs = intVar(env, 'DB_QUERY_TIMEOUT_MS', dbStatementTimeoutMs > 0 ? dbStatementTimeoutMs + 5_000 : 0, 0, 86_400_000);
   if (dbQueryTimeoutMs > 0 && dbStatementTimeoutMs > 0 && dbQueryTimeoutMs <= dbStatementTimeoutMs) {
@@ -117,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     dataDir: env.DATA_DIR || path.resolve(process.cwd(), '.data', 'pglite'),
     dbPoolSize,
+    dbMaxConcurrentPerRequest,
     dbStatementTimeoutMs,
     dbQueryTimeoutMs,
     dbLockTimeoutMs: intVar(env, 'DB_LOCK_TIMEOUT_MS', 0, 0, 86_400_000),

@@ -17,7 +17,7 @@ import { EventHub } from './events/event-hub';
 import { PgliteNotificationSource, PgNotificationSource, type NotificationSource } from './events/notification-source';
 import { startSubscriptionServer } from './events/ws-server';
 import { seedDemoData } from './db/demo-seed';
-import { deadlineScope, requestScope } from './db/request-scope';
+import { deadlineScope, requestScope, Semaphore } from './db/request-scope';
 import { mountIde } from './ide/ide';
 import { jitGateway } from './shared/jit-executor';
 import { buildFederatedSchema, type BuiltSchema } from './schema';
@@ -177,7 +177,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   app.get('/readyz', async (_req, res) => {
     // Bounded, so a frozen database or a pool full of other work answers 503 quickly, not never.
-    const { scope, done } = deadlineScope(config.readyTimeoutMs, 'readiness check');
+    const { scope, done } = deadlineScope(config.readyTimeoutMs, null, 'readiness check');
     try {
       await requestScope.run(scope, () => db.dataSource.query('SELECT 1'));
       res.json({ status: 'ready', pid: process.pid, database: db.embedded ? 'embedded' : 'postgresql', events: { listening: hub.listening, head: String(hub.head), liveSubscriptions: hub.liveSubscriptions }, webSocketConnections: subscriptions.connections });
@@ -191,8 +191,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
   app.use(
     '/graphql',
     (_req, res, next) => {
-      // The request's store: its statement count and its deadline (REQUEST_TIMEOUT_MS).
-      const { scope, done } = deadlineScope(config.requestTimeoutMs);
+      // The request's store: its statement count, its share of the pool (one request cannot hold
+      // more than DB_MAX_CONCURRENT_PER_REQUEST connections) and its deadline (REQUEST_TIMEOUT_MS).
+      const slots = config.dbMaxConcurrentPerRequest < config.dbPoolSize && !db.embedded ? new Semaphore(config.dbMaxConcurrentPerRequest) : null;
+      const { scope, done } = deadlineScope(config.requestTimeoutMs, slots);
       res.once('close', done);
       requestScope.run(scope, next);
     },

@@ -2,12 +2,52 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource } from 'typeorm';
 import { TimeoutError } from '../shared/errors';
 
+/** A counting semaphore whose waiters can give up when a signal aborts. First come, first served. */
+export class Semaphore {
+  private free: number;
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(readonly size: number) {
+    this.free = size;
+  }
+
+  acquire(signal?: AbortSignal | null): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const granted = () => {
+        signal?.removeEventListener('abort', aborted);
+        resolve();
+      };
+      const aborted = () => {
+        const at = this.waiters.indexOf(granted);
+        if (at !== -1) this.waiters.splice(at, 1);
+        reject(signal?.reason);
+      };
+      this.waiters.push(granted);
+      signal?.addEventListener('abort', aborted, { once: true });
+    });
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
 /**
  * What the database layer knows of the request it works for, carried by AsyncLocalStorage across
- * awaits and DataLoader ticks: the SQL statement counter (SQL_STATS) and its deadline.
+ * awaits and DataLoader ticks: the SQL statement counter (SQL_STATS), the request's share of the
+ * pool, and its deadline.
  */
 export interface RequestScope {
   statements: number;
+  /** Pool connections this request may hold at once (DB_MAX_CONCURRENT_PER_REQUEST); null: no limit. */
+  slots: Semaphore | null;
   /** Aborted (with a TimeoutError as reason) when the request's deadline passes; null: none. */
   signal: AbortSignal | null;
 }
@@ -15,14 +55,14 @@ export interface RequestScope {
 export const requestScope = new AsyncLocalStorage<RequestScope>();
 
 /** A scope whose signal aborts with a TimeoutError after `timeoutMs` (0: never). Call `done` when finished. */
-export function deadlineScope(timeoutMs: number, what = 'request'): { scope: RequestScope; done(): void } {
-  if (timeoutMs <= 0) return { scope: { statements: 0, signal: null }, done: () => undefined };
+export function deadlineScope(timeoutMs: number, slots: Semaphore | null, what = 'request'): { scope: RequestScope; done(): void } {
+  if (timeoutMs <= 0) return { scope: { statements: 0, slots, signal: null }, done: () => undefined };
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort(new TimeoutError(`The ${what} did not finish within ${timeoutMs} ms and was stopped; nothing that had not committed was changed. Retry later or ask for less.`, { timeoutMs }));
   }, timeoutMs);
   timer.unref();
-  return { scope: { statements: 0, signal: controller.signal }, done: () => clearTimeout(timer) };
+  return { scope: { statements: 0, slots, signal: controller.signal }, done: () => clearTimeout(timer) };
 }
 
 /** pg's client as far as the guard needs it. */
@@ -115,7 +155,10 @@ function raced<T>(promise: Promise<T>, signal: AbortSignal, discard: (value: T) 
 /**
  * The one place every statement's connection passes through: TypeORM's driver obtains a pool
  * connection for each query runner (a `DataSource.query`, a repository call, a whole transaction).
- * Within a request it gives up waiting for the pool and abandons a running statement when the
+ * Within a request it
+ * - waits for one of the request's slots first, so one request never holds more than its share
+ *   of the pool (the slot is given back with the connection);
+ * - gives up waiting (for a slot, for the pool) and abandons a running statement when the
  *   request's deadline passes; an abandoned connection is destroyed, never reused, so the
  *   database rolls back whatever transaction it had open.
  * Everywhere, a connection whose statement hit pg's client-side query_timeout is destroyed too.
@@ -127,9 +170,18 @@ export function guardConnections(dataSource: DataSource, { abandon }: { abandon:
   const obtain = driver.obtainMasterConnection.bind(driver);
   driver.obtainMasterConnection = async () => {
     const scope = requestScope.getStore();
+    const slots = scope?.slots ?? null;
     const signal = scope?.signal ?? null;
     if (signal?.aborted) throw signal.reason;
-    const [client, release] = signal ? await raced(obtain(), signal, ([, late]) => late()) : await obtain();
+    if (slots) await slots.acquire(signal);
+    let client: PgClient;
+    let release: Release;
+    try {
+      [client, release] = signal ? await raced(obtain(), signal, ([, late]) => late()) : await obtain();
+    } catch (error) {
+      slots?.release();
+      throw error;
+    }
     guardClient(client, abandon);
     client[SIGNAL] = signal;
     client[BROKEN] = false;
@@ -140,6 +192,7 @@ export function guardConnections(dataSource: DataSource, { abandon }: { abandon:
         if (released) return;
         released = true;
         client[SIGNAL] = null;
+        slots?.release();
         release(error ?? (client[BROKEN] ? new Error('connection abandoned after a timeout') : undefined));
       },
     ];
