@@ -18,8 +18,10 @@ beforeAll(async () => {
   server = await startTestServer({
     dbPoolSize: POOL,
     dbMaxConcurrentPerRequest: 1,
-    // The cost model may price such fields higher; this test is about the pool, not the cost limit.
+    // The cost model may price such fields higher, and one connection at a time the flood takes
+    // several seconds (more on a busy machine): this test is about the pool, not those limits.
     maxQueryComplexity: 100_000_000,
+    requestTimeoutMs: 120_000,
   });
 });
 
