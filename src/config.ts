@@ -10,6 +10,24 @@ export interface Config {
   dataDir: string;
   /** Size of the PostgreSQL connection pool (the embedded database always uses 1). */
   dbPoolSize: number;
+  /** Pool connections one HTTP request may hold at once (its statements beyond that wait their turn). */
+  dbMaxConcurrentPerRequest: number;
+  /** Server-side statement_timeout of the pool's sessions (ms, PostgreSQL only); 0: none. */
+  dbStatementTimeoutMs: number;
+  /** Client-side bound on every statement (pg's query_timeout, ms), for a frozen server or a partition; 0: none. */
+  dbQueryTimeoutMs: number;
+  /** Server-side lock_timeout (ms); 0: lock waits are bounded by the statement timeout only. */
+  dbLockTimeoutMs: number;
+  /** Server-side idle_in_transaction_session_timeout (ms); 0: none. */
+  dbIdleInTransactionTimeoutMs: number;
+  /** Bound on opening a connection and on waiting for a free one in the pool (ms). */
+  dbConnectTimeoutMs: number;
+  /** Interval of the event listener's health check on its LISTEN connection (ms); 0: none. */
+  dbListenPingMs: number;
+  /** Overall deadline of one HTTP request (ms): its database work is stopped then; 0: none. */
+  requestTimeoutMs: number;
+  /** Bound on GET /readyz's database check (ms); past it the answer is 503. */
+  readyTimeoutMs: number;
   runMigrations: boolean;
   seedDemo: boolean;
   maxPageSize: number;
@@ -103,12 +121,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (workers > 1 && !databaseUrl) {
     throw new ConfigError('WORKERS above 1 needs DATABASE_URL: the embedded database belongs to one process.');
   }
+  const dbPoolSize = intVar(env, 'DB_POOL_SIZE', 10, 1, 500);
+  const dbMaxConcurrentPerRequest = intVar(env, 'DB_MAX_CONCURRENT_PER_REQUEST', Math.max(1, Math.floor(dbPoolSize / 4)), 1, 500);
+  if (dbMaxConcurrentPerRequest > dbPoolSize) throw new ConfigError('DB_MAX_CONCURRENT_PER_REQUEST must not exceed DB_POOL_SIZE.');
+  const dbStatementTimeoutMs = intVar(env, 'DB_STATEMENT_TIMEOUT_MS', 10_000, 0, 86_400_000);
+  const dbQueryTimeoutMs = intVar(env, 'DB_QUERY_TIMEOUT_MS', dbStatementTimeoutMs > 0 ? dbStatementTimeoutMs + 5_000 : 0, 0, 86_400_000);
+  if (dbQueryTimeoutMs > 0 && dbStatementTimeoutMs > 0 && dbQueryTimeoutMs <= dbStatementTimeoutMs) {
+    // The server cancels a slow statement cleanly; the client-side bound is for a server that cannot answer at all.
+    throw new ConfigError('DB_QUERY_TIMEOUT_MS must be longer than DB_STATEMENT_TIMEOUT_MS (or 0).');
+  }
   return {
     port: intVar(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     databaseUrl,
     dataDir: env.DATA_DIR || path.resolve(process.cwd(), '.data', 'pglite'),
-    dbPoolSize: intVar(env, 'DB_POOL_SIZE', 10, 1, 500),
+    dbPoolSize,
+    dbMaxConcurrentPerRequest,
+    dbStatementTimeoutMs,
+    dbQueryTimeoutMs,
+    dbLockTimeoutMs: intVar(env, 'DB_LOCK_TIMEOUT_MS', 0, 0, 86_400_000),
+    dbIdleInTransactionTimeoutMs: intVar(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 30_000, 0, 86_400_000),
+    dbConnectTimeoutMs: intVar(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+    dbListenPingMs: intVar(env, 'DB_LISTEN_PING_MS', 10_000, 0, 600_000),
+    requestTimeoutMs: intVar(env, 'REQUEST_TIMEOUT_MS', 15_000, 0, 86_400_000),
+    readyTimeoutMs: intVar(env, 'READY_TIMEOUT_MS', 2_000, 100, 600_000),
     runMigrations: boolVar(env, 'RUN_MIGRATIONS', true),
     // Demo data by default on the embedded database only; opt in on PostgreSQL.
     seedDemo: boolVar(env, 'SEED_DEMO', !databaseUrl),

@@ -17,7 +17,7 @@ import { EventHub } from './events/event-hub';
 import { PgliteNotificationSource, PgNotificationSource, type NotificationSource } from './events/notification-source';
 import { startSubscriptionServer } from './events/ws-server';
 import { seedDemoData } from './db/demo-seed';
-import { sqlStatsStorage, type SqlStats } from './db/sql-stats';
+import { deadlineScope, requestScope, Semaphore } from './db/request-scope';
 import { mountIde } from './ide/ide';
 import { jitGateway } from './shared/jit-executor';
 import { buildFederatedSchema, type BuiltSchema } from './schema';
@@ -109,15 +109,29 @@ export async function prepareDatabase(db: Database, config: Pick<Config, 'runMig
 
 /** Starts the whole service: database (migrated, seeded), schema, HTTP on `config.port`. */
 export async function startServer(config: Config): Promise<RunningServer> {
-  const db = await openDatabase(config);
+  if (config.databaseUrl && config.runMigrations) {
+    // Migrations may rebuild large tables: they run on a pool of their own, without the serving
+    // pool's statement timeouts.
+    const unbounded = await openDatabase({ ...config, dbPoolSize: 1 });
+    try {
+      await prepareDatabase(unbounded, { runMigrations: true, seedDemo: false });
+    } finally {
+      await unbounded.close();
+    }
+  }
+  const db = await openDatabase(config, config);
   try {
-    await prepareDatabase(db, config);
+    await prepareDatabase(db, { runMigrations: config.runMigrations && !config.databaseUrl, seedDemo: config.seedDemo });
   } catch (error) {
     await db.close();
     throw error;
   }
   const listenerName = db.pglite ? null : `dvk-events-${randomUUID().slice(0, 8)}`;
-  const source: NotificationSource = db.pglite ? new PgliteNotificationSource(db.pglite) : new PgNotificationSource(config.databaseUrl as string, listenerName as string);
+  const source: NotificationSource = db.pglite ? new PgliteNotificationSource(db.pglite) : new PgNotificationSource(config.databaseUrl as string, listenerName as string, {
+    connectTimeoutMs: config.dbConnectTimeoutMs,
+    pingIntervalMs: config.dbListenPingMs,
+    pingTimeoutMs: Math.max(1_000, Math.min(config.dbListenPingMs, config.dbConnectTimeoutMs)),
+  });
   const hub = new EventHub(db.dataSource, source, config.eventBufferSize, config.eventBufferBytes);
   try {
     await hub.start();
@@ -158,7 +172,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
         async requestDidStart() {
           return {
             async willSendResponse({ response }) {
-              const stats = sqlStatsStorage.getStore();
+              const stats = requestScope.getStore();
               if (config.sqlStats && stats && response.body.kind === 'single') {
                 response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sqlStatements: stats.statements };
               }
@@ -175,21 +189,27 @@ export async function startServer(config: Config): Promise<RunningServer> {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
+    // Bounded, so a frozen database or a pool full of other work answers 503 quickly, not never.
+    const { scope, done } = deadlineScope(config.readyTimeoutMs, null, 'readiness check');
     try {
-      await db.dataSource.query('SELECT 1');
+      await requestScope.run(scope, () => db.dataSource.query('SELECT 1'));
       res.json({ status: 'ready', pid: process.pid, database: db.embedded ? 'embedded' : 'postgresql', events: { listening: hub.listening, head: String(hub.head), liveSubscriptions: hub.liveSubscriptions }, webSocketConnections: subscriptions.connections });
     } catch {
       res.status(503).json({ status: 'unavailable', database: db.embedded ? 'embedded' : 'postgresql' });
+    } finally {
+      done();
     }
   });
   mountIde(app, config); // browsers get the offline IDE on GET /graphql; other GETs fall through
   app.use(
     '/graphql',
-    (_req, _res, next) => {
-      // Counting needs a per-request store; without SQL_STATS nobody reads it.
-      if (!config.sqlStats) return next();
-      const stats: SqlStats = { statements: 0 };
-      sqlStatsStorage.run(stats, next);
+    (_req, res, next) => {
+      // The request's store: its statement count, its share of the pool (one request cannot hold
+      // more than DB_MAX_CONCURRENT_PER_REQUEST connections) and its deadline (REQUEST_TIMEOUT_MS).
+      const slots = config.dbMaxConcurrentPerRequest < config.dbPoolSize && !db.embedded ? new Semaphore(config.dbMaxConcurrentPerRequest) : null;
+      const { scope, done } = deadlineScope(config.requestTimeoutMs, slots);
+      res.once('close', done);
+      requestScope.run(scope, next);
     },
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {

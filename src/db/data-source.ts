@@ -12,6 +12,7 @@ import { PeriodReport } from '../periods/period-report.entity';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
 import { ReplicationLink } from '../replications/replication-link.entity';
 import { SUMMARY_ENTITIES } from '../summaries/summary-aggregate.entity';
+import { guardConnections } from './request-scope';
 import { CountingLogger } from './sql-stats';
 
 export const ENTITIES = [Organisation, CommunityModel, ModelOrganisation, ReplicationLink, ReportingPeriod, PeriodReport, ChangeEvent, ...SUMMARY_ENTITIES];
@@ -27,6 +28,36 @@ export interface Database {
 }
 
 type ConfigForDb = Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'logSql'>;
+
+/**
+ * Time bounds of a serving pool (see README, Configuration). Without them (migrations, bulk
+ * loads, the TypeORM CLI) statements may run as long as they need.
+ */
+export type DbBounds = Pick<
+  Config,
+  'dbStatementTimeoutMs' | 'dbQueryTimeoutMs' | 'dbLockTimeoutMs' | 'dbIdleInTransactionTimeoutMs' | 'dbConnectTimeoutMs'
+>;
+
+/** pg's connection options for these bounds (a 0 leaves the server's default). */
+function pgBounds(bounds: DbBounds | undefined): Record<string, unknown> {
+  if (!bounds) return { connectionTimeoutMillis: 5000 };
+  const positive = (value: number) => (value > 0 ? value : undefined);
+  return {
+    // Opening a connection, and waiting for a free one in the pool ("timeout exceeded when trying to connect").
+    connectionTimeoutMillis: bounds.dbConnectTimeoutMs,
+    // Sent in the startup packet: the server cancels a statement (57014) or a lock wait (55P03),
+    // and ends a session left idle inside a transaction (25P03), releasing its locks.
+    statement_timeout: positive(bounds.dbStatementTimeoutMs),
+    lock_timeout: positive(bounds.dbLockTimeoutMs),
+    idle_in_transaction_session_timeout: positive(bounds.dbIdleInTransactionTimeoutMs),
+    // Client side: a server that cannot answer at all (frozen, or cut off without a reset) is
+    // given up on; the guard then destroys the connection (request-scope.ts).
+    query_timeout: positive(bounds.dbQueryTimeoutMs),
+    // A peer gone without a reset is found by TCP keepalive instead of the kernel's default hours.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
 
 function baseOptions(config: ConfigForDb) {
   return {
@@ -45,13 +76,13 @@ function baseOptions(config: ConfigForDb) {
 }
 
 /** The DataSource options for a real PostgreSQL (used by the app and by the TypeORM CLI). */
-export function postgresOptions(config: ConfigForDb & { databaseUrl: string }): DataSourceOptions {
+export function postgresOptions(config: ConfigForDb & { databaseUrl: string }, bounds?: DbBounds): DataSourceOptions {
   return {
     ...baseOptions(config),
     url: config.databaseUrl,
     // JIT off: the API runs many short statements, and compiling one costs more than running it
     // (a plan over the JIT cost threshold, e.g. a large subtree count, would pay tens of ms).
-    extra: { max: config.dbPoolSize, connectionTimeoutMillis: 5000, options: '-c jit=off' },
+    extra: { max: config.dbPoolSize, ...pgBounds(bounds), options: '-c jit=off' },
   };
 }
 
@@ -157,14 +188,22 @@ function connectError(error: unknown, databaseUrl: string): unknown {
   return error;
 }
 
-/** Opens PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite database. */
-export async function openDatabase(config: ConfigForDb): Promise<Database> {
+/**
+ * Opens PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite database. With
+ * `bounds` (the serving pool) every statement is time-bounded and each connection passes through
+ * the request guard (request-scope.ts: per-request share of the pool, request deadline).
+ * On the embedded database, a single in-process session, statement_timeout has no effect (PGlite
+ * has no timer interrupts): there only the request deadline applies, to waiting for the session.
+ */
+export async function openDatabase(config: ConfigForDb, bounds?: DbBounds): Promise<Database> {
   if (config.databaseUrl) {
-    const dataSource = new DataSource(postgresOptions({ ...config, databaseUrl: config.databaseUrl }));
+    const dataSource = new DataSource(postgresOptions({ ...config, databaseUrl: config.databaseUrl }, bounds));
     await dataSource.initialize().catch((error: unknown) => {
       throw connectError(error, config.databaseUrl as string);
     });
-    return { dataSource, embedded: false, close: () => dataSource.destroy() };
+    guardConnections(dataSource, { abandon: true });
+    // Already destroyed (a shutdown under way): what is left still closes.
+    return { dataSource, embedded: false, close: async () => (dataSource.isInitialized ? dataSource.destroy() : undefined) };
   }
   const inMemory = config.dataDir.startsWith('memory://');
   const unlock = inMemory ? () => undefined : lockDataDir(config.dataDir);
@@ -178,12 +217,13 @@ export async function openDatabase(config: ConfigForDb): Promise<Database> {
     // PGlite is one session: a pool of one connection serialises transactions safely.
     const dataSource = new DataSource({ ...baseOptions(config), extra: { ...pgConfig, max: 1 } } as DataSourceOptions);
     await dataSource.initialize();
+    guardConnections(dataSource, { abandon: false });
     return {
       dataSource,
       embedded: true,
       pglite,
       close: async () => {
-        await dataSource.destroy();
+        if (dataSource.isInitialized) await dataSource.destroy();
         await pglite.close();
         unlock();
       },

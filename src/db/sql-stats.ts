@@ -1,19 +1,12 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger, QueryRunner } from 'typeorm';
-
-/** Per-request SQL statement counter, carried by AsyncLocalStorage across awaits and DataLoader ticks. */
-export interface SqlStats {
-  statements: number;
-}
-
-export const sqlStatsStorage = new AsyncLocalStorage<SqlStats>();
+import { requestScope } from './request-scope';
 
 /** TypeORM logger that counts every statement into the current request's counter. */
 export class CountingLogger implements Logger {
   constructor(private readonly echo: boolean) {}
 
   logQuery(query: string, parameters?: unknown[], _runner?: QueryRunner): void {
-    const stats = sqlStatsStorage.getStore();
+    const stats = requestScope.getStore();
     if (stats) stats.statements += 1;
     if (this.echo) console.log('[sql]', query.replace(/\s+/g, ' ').slice(0, 500), parameters ?? '');
   }

@@ -17,30 +17,56 @@ export interface NotificationSource {
  * backoff when it drops: a database restart or a terminated backend loses notifications, never
  * events, because the hub re-reads the log after reconnecting.
  */
+export interface ListenerBounds {
+  /** Bound on opening the connection. */
+  connectTimeoutMs: number;
+  /**
+   * A LISTEN connection only receives, so a frozen server or a partition without a reset would
+   * look like a quiet log forever: every `pingIntervalMs` it runs `SELECT 1`, and a ping not
+   * answered within `pingTimeoutMs` counts as a lost connection (0: no pings).
+   */
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  maxDelayMs?: number;
+}
+
 export class PgNotificationSource implements NotificationSource {
   private client: Client | null = null;
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
+  private ping: NodeJS.Timeout | null = null;
   private delay = 0;
+  private readonly maxDelayMs: number;
   connected = false;
 
   constructor(
     private readonly databaseUrl: string,
     /** Shown in pg_stat_activity, so operators (and tests) can find the listener. */
     readonly applicationName: string,
-    private readonly maxDelayMs = 5_000,
-  ) {}
+    private readonly bounds: ListenerBounds = { connectTimeoutMs: 5_000, pingIntervalMs: 10_000, pingTimeoutMs: 5_000 },
+  ) {
+    this.maxDelayMs = bounds.maxDelayMs ?? 5_000;
+  }
 
   async start(onChange: () => void): Promise<void> {
     await this.connect(onChange);
   }
 
   private async connect(onChange: () => void): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, application_name: this.applicationName, connectionTimeoutMillis: 5_000 });
+    const client = new Client({
+      connectionString: this.databaseUrl,
+      application_name: this.applicationName,
+      connectionTimeoutMillis: this.bounds.connectTimeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      // Every statement on it (LISTEN, the pings) is bounded client-side.
+      query_timeout: this.bounds.pingTimeoutMs || undefined,
+    });
     const lost = (error?: Error) => {
       if (this.client !== client) return;
       this.client = null;
       this.connected = false;
+      this.stopPing();
       client.removeAllListeners();
       client.on('error', () => undefined);
       void client.end().catch(() => undefined);
@@ -57,10 +83,28 @@ export class PgNotificationSource implements NotificationSource {
       await client.query(`LISTEN ${EVENT_CHANNEL}`);
       this.connected = true;
       this.delay = 0;
+      this.startPing(client, lost);
       onChange();
     } catch (error) {
       lost(error as Error);
     }
+  }
+
+  private startPing(client: Client, lost: (error?: Error) => void): void {
+    if (!this.bounds.pingIntervalMs) return;
+    this.ping = setInterval(() => {
+      client.query('SELECT 1').catch((error: Error) => {
+        // Dropped (pg destroys the socket of a client ended with a statement still running);
+        // the reconnect re-reads the log, so nothing committed meanwhile is missed.
+        lost(new Error(`health check failed: ${error.message}`));
+      });
+    }, this.bounds.pingIntervalMs);
+    this.ping.unref();
+  }
+
+  private stopPing(): void {
+    if (this.ping) clearInterval(this.ping);
+    this.ping = null;
   }
 
   private schedule(onChange: () => void): void {
@@ -74,6 +118,7 @@ export class PgNotificationSource implements NotificationSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopPing();
     if (this.retry) clearTimeout(this.retry);
     const client = this.client;
     this.client = null;

@@ -25,6 +25,7 @@ import type { Services } from '../services';
 import { actorForToken, bearerToken, type Actor } from '../shared/actor';
 import { BadUserInputError, SubscriberTooSlowError, TooManySubscriptionsError } from '../shared/errors';
 import { operationLimits, type Limits } from '../shared/limits.plugin';
+import { translateDbError } from '../shared/transaction';
 import { mapStream } from './event-hub';
 
 /** WebSocket close code for a subscriber that fell behind: "try again later", which clients retry. */
@@ -119,6 +120,17 @@ export function sharedSubscriber(maxBytes = SHARED_RESULTS_MAX_BYTES) {
   return Object.defineProperty(subscribe, 'cachedBytes', { get: () => results.calculatedSize }) as typeof subscribe & { readonly cachedBytes: number };
 }
 
+/**
+ * graphql-ws wraps what an event stream throws (a replay reading the log when the database is
+ * gone) in a GraphQLError without a path, which formatError does not look inside: translated
+ * here, so it reaches the client as SERVICE_UNAVAILABLE / TIMEOUT, not INTERNAL_SERVER_ERROR.
+ */
+function streamError(error: GraphQLError): GraphQLError {
+  if (!error.originalError || error.path) return error;
+  const translated = translateDbError(error.originalError);
+  return translated instanceof GraphQLError ? translated : error;
+}
+
 export interface SubscriptionServer {
   /** Open WebSocket connections. */
   readonly connections: number;
@@ -211,7 +223,7 @@ export function startSubscriptionServer(
         if (typeof sent === 'number' && subscriber) subscriber.sent = sent;
         return result.errors ? { ...result, errors: formatAll(result.errors) } : undefined;
       },
-      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+      onError: (_ctx, _id, _payload, errors) => formatAll(errors.map(streamError)),
     },
     wss,
     config.wsKeepAliveMs > 0 ? config.wsKeepAliveMs : Infinity,

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'QUERY_TOO_COMPLEX'
   | 'SERVICE_UNAVAILABLE'
+  | 'TIMEOUT'
   | 'TOO_MANY_SUBSCRIPTIONS'
   | 'SUBSCRIBER_TOO_SLOW'
   | 'INTERNAL_SERVER_ERROR';
@@ -56,6 +57,18 @@ export class QueryTooComplexError extends AppError {
 export class ServiceUnavailableError extends AppError {
   constructor(message = 'The database is unavailable right now; nothing was changed. Retry shortly.') {
     super(message, 'SERVICE_UNAVAILABLE');
+  }
+}
+
+/**
+ * The request ran out of time: its REQUEST_TIMEOUT_MS deadline passed, or a database bound
+ * (statement, lock or client-side query timeout) cut a statement short. Work not committed is
+ * rolled back. A code of its own, not SERVICE_UNAVAILABLE: the database may be healthy and the
+ * request simply too slow, so a client should retry later or ask for less, not just retry.
+ */
+export class TimeoutError extends AppError {
+  constructor(message = 'The request took too long and was stopped; nothing that had not committed was changed. Retry later or ask for less.', extra: Record<string, unknown> = {}) {
+    super(message, 'TIMEOUT', extra);
   }
 }
 

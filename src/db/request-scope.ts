@@ -1,0 +1,200 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DataSource } from 'typeorm';
+import { TimeoutError } from '../shared/errors';
+
+/** A counting semaphore whose waiters can give up when a signal aborts. First come, first served. */
+export class Semaphore {
+  private free: number;
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(readonly size: number) {
+    this.free = size;
+  }
+
+  acquire(signal?: AbortSignal | null): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const granted = () => {
+        signal?.removeEventListener('abort', aborted);
+        resolve();
+      };
+      const aborted = () => {
+        const at = this.waiters.indexOf(granted);
+        if (at !== -1) this.waiters.splice(at, 1);
+        reject(signal?.reason);
+      };
+      this.waiters.push(granted);
+      signal?.addEventListener('abort', aborted, { once: true });
+    });
+  }
+
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+/**
+ * What the database layer knows of the request it works for, carried by AsyncLocalStorage across
+ * awaits and DataLoader ticks: the SQL statement counter (SQL_STATS), the request's share of the
+ * pool, and its deadline.
+ */
+export interface RequestScope {
+  statements: number;
+  /** Pool connections this request may hold at once (DB_MAX_CONCURRENT_PER_REQUEST); null: no limit. */
+  slots: Semaphore | null;
+  /** Aborted (with a TimeoutError as reason) when the request's deadline passes; null: none. */
+  signal: AbortSignal | null;
+}
+
+export const requestScope = new AsyncLocalStorage<RequestScope>();
+
+/** A scope whose signal aborts with a TimeoutError after `timeoutMs` (0: never). Call `done` when finished. */
+export function deadlineScope(timeoutMs: number, slots: Semaphore | null, what = 'request'): { scope: RequestScope; done(): void } {
+  if (timeoutMs <= 0) return { scope: { statements: 0, slots, signal: null }, done: () => undefined };
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(new TimeoutError(`The ${what} did not finish within ${timeoutMs} ms and was stopped; nothing that had not committed was changed. Retry later or ask for less.`, { timeoutMs }));
+  }, timeoutMs);
+  timer.unref();
+  return { scope: { statements: 0, slots, signal: controller.signal }, done: () => clearTimeout(timer) };
+}
+
+/** pg's client as far as the guard needs it. */
+interface PgClient {
+  query(...args: unknown[]): unknown;
+  [GUARDED]?: true;
+  [SIGNAL]?: AbortSignal | null;
+  [BROKEN]?: boolean;
+}
+type Release = (error?: Error) => void;
+interface Driver {
+  obtainMasterConnection(): Promise<[PgClient, Release]>;
+}
+
+const GUARDED = Symbol('guarded');
+/** The signal of the request holding the connection now. */
+const SIGNAL = Symbol('signal');
+/** The connection was abandoned mid-statement (or touched after its request's deadline): the pool must drop it. */
+const BROKEN = Symbol('broken');
+
+/** pg's client-side query_timeout: the statement is still on the wire, so the connection is not reusable. */
+const READ_TIMEOUT = 'Query read timeout';
+
+function guardClient(client: PgClient, abandon: boolean): void {
+  if (client[GUARDED]) return;
+  client[GUARDED] = true;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = (...args: unknown[]) => {
+    // TypeORM always uses the promise form; anything else (pg's own internals) passes through.
+    if (typeof args[args.length - 1] === 'function' || (args[0] && typeof (args[0] as { submit?: unknown }).submit === 'function')) return query(...args);
+    const signal = client[SIGNAL];
+    if (signal?.aborted) {
+      if (abandon) {
+        // Not even a ROLLBACK goes out on the wire of a request past its deadline (the database
+        // may be frozen): the connection is dropped instead, which rolls back what it had open.
+        client[BROKEN] = true;
+        return Promise.reject(signal.reason);
+      }
+      // In-process (PGlite): one session outlives its connections, so the rollback must run.
+      if (!/^\s*ROLLBACK/i.test(String(args[0]))) return Promise.reject(signal.reason);
+    }
+    const running = (query(...args) as Promise<unknown>).catch((error: Error) => {
+      if (error?.message === READ_TIMEOUT) client[BROKEN] = true;
+      throw error;
+    });
+    if (!signal || !abandon) return running;
+    return new Promise((resolve, reject) => {
+      const aborted = () => {
+        client[BROKEN] = true;
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', aborted, { once: true });
+      running.then(
+        (value) => {
+          signal.removeEventListener('abort', aborted);
+          resolve(value);
+        },
+        (error) => {
+          signal.removeEventListener('abort', aborted);
+          reject(error);
+        },
+      );
+    });
+  };
+}
+
+/** `promise`, unless `signal` aborts first; then whatever it later yields goes to `discard`. */
+function raced<T>(promise: Promise<T>, signal: AbortSignal, discard: (value: T) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const aborted = () => {
+      settled = true;
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', aborted, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', aborted);
+        if (settled) discard(value);
+        else resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', aborted);
+        if (!settled) reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * The one place every statement's connection passes through: TypeORM's driver obtains a pool
+ * connection for each query runner (a `DataSource.query`, a repository call, a whole transaction).
+ * Within a request it
+ * - waits for one of the request's slots first, so one request never holds more than its share
+ *   of the pool (the slot is given back with the connection);
+ * - gives up waiting (for a slot, for the pool) and abandons a running statement when the
+ *   request's deadline passes; an abandoned connection is destroyed, never reused, so the
+ *   database rolls back whatever transaction it had open.
+ * Everywhere, a connection whose statement hit pg's client-side query_timeout is destroyed too.
+ * `abandon: false` (the embedded database, one in-process session that cannot freeze) keeps the
+ * waiting bounded but lets a running statement and the rollback finish.
+ */
+export function guardConnections(dataSource: DataSource, { abandon }: { abandon: boolean }): void {
+  const driver = dataSource.driver as unknown as Driver;
+  const obtain = driver.obtainMasterConnection.bind(driver);
+  driver.obtainMasterConnection = async () => {
+    const scope = requestScope.getStore();
+    const slots = scope?.slots ?? null;
+    const signal = scope?.signal ?? null;
+    if (signal?.aborted) throw signal.reason;
+    if (slots) await slots.acquire(signal);
+    let client: PgClient;
+    let release: Release;
+    try {
+      [client, release] = signal ? await raced(obtain(), signal, ([, late]) => late()) : await obtain();
+    } catch (error) {
+      slots?.release();
+      throw error;
+    }
+    guardClient(client, abandon);
+    client[SIGNAL] = signal;
+    client[BROKEN] = false;
+    let released = false;
+    return [
+      client,
+      (error?: Error) => {
+        if (released) return;
+        released = true;
+        client[SIGNAL] = null;
+        slots?.release();
+        release(error ?? (client[BROKEN] ? new Error('connection abandoned after a timeout') : undefined));
+      },
+    ];
+  };
+}
