@@ -64,6 +64,12 @@ async function supervise(config: Config): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
+// A promise nobody waits for any more (say, the rest of a batch after one key failed) must not
+// take every caller down with it: Node 20 would exit. It is a defect to log and fix, not a crash.
+process.on('unhandledRejection', (reason) => {
+  console.error('[process] unhandled promise rejection (the server goes on):', reason);
+});
+
 async function main(): Promise<void> {
   const config = loadConfig();
   if (config.workers > 1 && cluster.isPrimary) return supervise(config);
