@@ -16,6 +16,8 @@ export interface Config {
   defaultPageSize: number;
   maxQueryComplexity: number;
   maxQueryDepth: number;
+  /** Aliased fields one operation may carry. */
+  maxAliases: number;
   /** Steps followed through the replication graph: the cap, and the default of `maxDepth` arguments. */
   maxGraphDepth: number;
   defaultGraphDepth: number;
@@ -101,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultPageSize,
     maxQueryComplexity: intVar(env, 'MAX_QUERY_COMPLEXITY', 200_000, 1, 100_000_000),
     maxQueryDepth: intVar(env, 'MAX_QUERY_DEPTH', 16, 1, 100),
+    maxAliases: intVar(env, 'MAX_ALIASES', 100, 1, 100_000),
     maxGraphDepth,
     defaultGraphDepth,
     maxMutationsPerRequest: intVar(env, 'MAX_MUTATIONS_PER_REQUEST', 20, 1, 1000),

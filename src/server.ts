@@ -122,6 +122,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     maxComplexity: config.maxQueryComplexity,
     maxPageSize: config.maxPageSize,
     maxMutations: config.maxMutationsPerRequest,
+    maxAliases: config.maxAliases,
   };
   const apollo = new ApolloServer<Context & BaseContext>({
     gateway: jitGateway(built.schema, built.subgraphSdl),
