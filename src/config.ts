@@ -18,6 +18,10 @@ export interface Config {
   maxQueryDepth: number;
   /** Aliased fields one operation may carry. */
   maxAliases: number;
+  /** Estimated bytes of graphql-jit compiled operations kept (least recently used dropped first). */
+  compiledCacheMaxBytes: number;
+  /** Operations selecting more fields than this run on graphql-js instead of being compiled. */
+  jitMaxFields: number;
   /** Steps followed through the replication graph: the cap, and the default of `maxDepth` arguments. */
   maxGraphDepth: number;
   defaultGraphDepth: number;
@@ -104,6 +108,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxQueryComplexity: intVar(env, 'MAX_QUERY_COMPLEXITY', 200_000, 1, 100_000_000),
     maxQueryDepth: intVar(env, 'MAX_QUERY_DEPTH', 16, 1, 100),
     maxAliases: intVar(env, 'MAX_ALIASES', 100, 1, 100_000),
+    compiledCacheMaxBytes: intVar(env, 'COMPILED_CACHE_MAX_BYTES', 64 * 1024 * 1024, 1024 * 1024, 16 * 1024 * 1024 * 1024),
+    jitMaxFields: intVar(env, 'JIT_MAX_FIELDS', 2_000, 0, 1_000_000),
     maxGraphDepth,
     defaultGraphDepth,
     maxMutationsPerRequest: intVar(env, 'MAX_MUTATIONS_PER_REQUEST', 20, 1, 1000),
