@@ -17,7 +17,8 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { ComplexityMap } from '../schema';
-import { BadUserInputError, QueryTooComplexError } from './errors';
+import { BadUserInputError, QueryTooComplexError, ServerBusyError } from './errors';
+import type { ExpensiveGate } from './expensive-gate';
 import { STATEMENT_COSTS } from './statement-costs';
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
@@ -219,9 +220,9 @@ export function operationLimits(schemaComplexity: ComplexityMap, { maxDepth, max
     }
     return undefined;
   };
-  return (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): void => {
+  return (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): number => {
     // No such operation: nothing will run, and the transport refuses it with its own 400.
-    if (!getOperationAST(document, operationName)) return;
+    if (!getOperationAST(document, operationName)) return 0;
     const mutations = mutationFieldCount(document, operationName);
     if (mutations > maxMutations) {
       throw new QueryTooComplexError(`This request carries ${mutations} mutations; the limit is ${maxMutations}. Send them in several requests.`, { mutations, maxMutations });
@@ -262,17 +263,40 @@ export function operationLimits(schemaComplexity: ComplexityMap, { maxDepth, max
         { complexity, maxComplexity },
       );
     }
+    return complexity;
   };
 }
 
-/** Refuses operations over the limits before any resolver runs (see operationLimits). */
-export function limitsPlugin(schemaComplexity: ComplexityMap, limits: Limits): ApolloServerPlugin {
+/** Operations that cost more than `threshold` run only when `gate` gives them a turn. */
+export interface ExpensiveAdmission {
+  threshold: number;
+  gate: ExpensiveGate;
+  /** The retry hint given with a refusal. */
+  retryAfterSeconds: number;
+}
+
+/**
+ * Refuses operations over the limits before any resolver runs (see operationLimits); with
+ * `admission`, an operation costing more than its threshold then waits for a turn, or is refused
+ * with SERVICE_UNAVAILABLE (HTTP 503, Retry-After) when too many are running and waiting. The turn
+ * is given back when the response is sent, whatever happened.
+ */
+export function limitsPlugin(schemaComplexity: ComplexityMap, limits: Limits, admission?: ExpensiveAdmission): ApolloServerPlugin {
   const check = operationLimits(schemaComplexity, limits);
   return {
     async requestDidStart() {
+      let release: (() => void) | null = null;
       return {
         async didResolveOperation({ request, document, schema }: { request: { variables?: Record<string, unknown>; operationName?: string | null }; document: DocumentNode; schema: GraphQLSchema }) {
-          check(schema, document, request.operationName, request.variables);
+          const cost = check(schema, document, request.operationName, request.variables);
+          if (admission && cost > admission.threshold) {
+            release = await admission.gate.acquire();
+            if (!release) throw new ServerBusyError(cost, admission.retryAfterSeconds);
+          }
+        },
+        async willSendResponse() {
+          release?.();
+          release = null;
         },
       };
     },

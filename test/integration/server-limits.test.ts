@@ -121,3 +121,97 @@ describe('cost of fields that run their own statements', () => {
     expect(refusals).toEqual({});
   });
 });
+
+describe('response size', () => {
+  const LARGE = `{ organisations(first: 100) { edges { node { id name shortName models(first: 20) { edges { node { id name description } } } } } } }`;
+  let small: TestServer;
+  let largeBytes: number;
+  beforeAll(async () => {
+    const res = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: LARGE }) });
+    largeBytes = Buffer.byteLength(await res.text());
+    // Half of what LARGE answers, and still far above what a small query answers.
+    small = await startTestServer({ maxResponseBytes: Math.floor(largeBytes / 2) });
+  });
+  afterAll(() => small?.stop());
+
+  it('replaces a response over MAX_RESPONSE_BYTES with RESPONSE_TOO_LARGE, and answers the next request', async () => {
+    expect(largeBytes).toBeGreaterThan(5_000);
+    const reply = await post(small, { query: LARGE });
+    expect(reply.body.data).toBeNull();
+    expect(codesOf(reply)).toEqual(['RESPONSE_TOO_LARGE']);
+    expect(reply.body.errors[0].extensions).toMatchObject({ maxResponseBytes: Math.floor(largeBytes / 2) });
+    expect(reply.body.errors[0].extensions.responseBytes).toBeGreaterThan(Math.floor(largeBytes / 2));
+    await answersNormally(small);
+  });
+});
+
+describe('expensive operations', () => {
+  // Costs about 45,000: over the threshold below, well under MAX_QUERY_COMPLEXITY.
+  const EXPENSIVE = `{ organisations(first: 20) { edges { node { id name models(first: 20) { edges { node { id name replicas(first: 5) { edges { node { id } } } } } } } } } }`;
+  const CHEAP = `{ organisations(first: 1) { edges { node { id name } } } }`;
+  let gated: TestServer;
+  let queued: TestServer;
+  beforeAll(async () => {
+    gated = await startTestServer({ expensiveQueryCost: 1_000, expensiveConcurrency: 1, expensiveQueueLength: 0 });
+    queued = await startTestServer({ expensiveQueryCost: 1_000, expensiveConcurrency: 1, expensiveQueueLength: 1, expensiveQueueWaitMs: 300 });
+  });
+  afterAll(async () => {
+    await gated?.stop();
+    await queued?.stop();
+  });
+
+  /**
+   * The one turn is held by an expensive operation of our own for as long as the test needs it
+   * (the embedded database answers each request without yielding to the next, so requests alone
+   * would not reliably overlap); everything else goes over HTTP.
+   */
+  async function holdingTheTurn<T>(srv: TestServer, body: () => Promise<T>): Promise<T> {
+    const release = await srv.expensiveGate.acquire();
+    expect(release).not.toBeNull();
+    try {
+      return await body();
+    } finally {
+      release?.();
+    }
+  }
+
+  it('with one turn and no queue, refuses concurrent expensive operations with SERVICE_UNAVAILABLE (503, retry hint) while a cheap one is answered', async () => {
+    await holdingTheTurn(gated, async () => {
+      const [cheap, ...replies] = await Promise.all([post(gated, { query: CHEAP }), ...Array.from({ length: 5 }, () => post(gated, { query: EXPENSIVE }))]);
+      for (const r of replies) {
+        expect(r.status).toBe(503);
+        expect(codesOf(r)).toEqual(['SERVICE_UNAVAILABLE']);
+        expect(r.body.errors[0].extensions).toMatchObject({ reason: 'EXPENSIVE_QUERIES_BUSY', retryAfterSeconds: expect.any(Number) });
+        expect(r.body.data).toBeUndefined();
+      }
+      expect(codesOf(cheap)).toEqual([]);
+      expect(cheap.body.data.organisations.edges).toHaveLength(1);
+    });
+    // The turn is back: an expensive operation runs again, and gives its turn back too.
+    expect(codesOf(await post(gated, { query: EXPENSIVE }))).toEqual([]);
+    expect(gated.expensiveGate.stats).toMatchObject({ running: 0, queued: 0, refused: 5 });
+  });
+
+  it('gives the turn back when the operation fails during execution', async () => {
+    const failing = `{ organisations(first: 20) { edges { node { id models(first: 20, after: "garbage") { edges { node { id replicas(first: 5) { edges { node { id } } } } } } } } } }`;
+    const reply = await post(gated, { query: failing });
+    expect(codesOf(reply)).toContain('BAD_USER_INPUT');
+    expect(gated.expensiveGate.stats).toMatchObject({ running: 0, queued: 0 });
+    expect(codesOf(await post(gated, { query: EXPENSIVE }))).toEqual([]);
+  });
+
+  it('lets one wait in the queue: it runs when the turn comes back, and is refused when it waited too long', async () => {
+    // Waited too long: the turn is held past EXPENSIVE_QUEUE_WAIT_MS.
+    await holdingTheTurn(queued, async () => {
+      const reply = await post(queued, { query: EXPENSIVE });
+      expect(codesOf(reply)).toEqual(['SERVICE_UNAVAILABLE']);
+    });
+    // Runs when the turn comes back (released as soon as it is seen waiting).
+    let reply: Promise<{ status: number; body: any }> | undefined;
+    await holdingTheTurn(queued, async () => {
+      reply = post(queued, { query: EXPENSIVE });
+      while (queued.expensiveGate.stats.queued === 0) await new Promise((r) => setTimeout(r, 5));
+    });
+    expect(codesOf(await reply!)).toEqual([]);
+  });
+});
