@@ -122,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jitMaxFields: intVar(env, 'JIT_MAX_FIELDS', 2_000, 0, 1_000_000),
     maxResponseBytes: intVar(env, 'MAX_RESPONSE_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     expensiveQueryCost: intVar(env, 'EXPENSIVE_QUERY_COST', 50_000, 0, 100_000_000),
-    expensiveConcurrency: intVar(env, 'EXPENSIVE_CONCURRENCY', 2, 1, 1000),
+    expensiveConcurrency: intVar(env, 'EXPENSIVE_CONCURRENCY', 1, 1, 1000),
     expensiveQueueLength: intVar(env, 'EXPENSIVE_QUEUE_LENGTH', 20, 0, 100_000),
     expensiveQueueWaitMs: intVar(env, 'EXPENSIVE_QUEUE_WAIT_MS', 5_000, 1, 600_000),
     maxGraphDepth,

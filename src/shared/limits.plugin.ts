@@ -283,12 +283,27 @@ export interface ExpensiveAdmission {
  */
 export function limitsPlugin(schemaComplexity: ComplexityMap, limits: Limits, admission?: ExpensiveAdmission): ApolloServerPlugin {
   const check = operationLimits(schemaComplexity, limits);
+  // The cost of an accepted operation, per parsed document (Apollo hands out the same one for the
+  // same text) and operation name + variables: a flood of one heavy document that is mostly
+  // refused by the queue must not pay the whole walk again on every refusal.
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
+  const costOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): number => {
+    const key = `${operationName ?? ''}\n${variables ? JSON.stringify(variables) : ''}`;
+    let known = costs.get(document);
+    const cost = known?.get(key);
+    if (cost !== undefined) return cost;
+    const computed = check(schema, document, operationName, variables);
+    if (!known) costs.set(document, (known = new Map()));
+    if (known.size >= 16) known.clear();
+    known.set(key, computed);
+    return computed;
+  };
   return {
     async requestDidStart() {
       let release: (() => void) | null = null;
       return {
         async didResolveOperation({ request, document, schema }: { request: { variables?: Record<string, unknown>; operationName?: string | null }; document: DocumentNode; schema: GraphQLSchema }) {
-          const cost = check(schema, document, request.operationName, request.variables);
+          const cost = costOf(schema, document, request.operationName, request.variables);
           if (admission && cost > admission.threshold) {
             release = await admission.gate.acquire();
             if (!release) throw new ServerBusyError(cost, admission.retryAfterSeconds);
