@@ -3,6 +3,7 @@ import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphq
 import {
   GraphQLError,
   Kind,
+  getArgumentValues,
   getIntrospectionQuery,
   getNamedType,
   getOperationAST,
@@ -19,7 +20,7 @@ import {
 import type { ComplexityMap } from '../schema';
 import { BadUserInputError, QueryTooComplexError, ServerBusyError } from './errors';
 import type { ExpensiveGate } from './expensive-gate';
-import { STATEMENT_COSTS } from './statement-costs';
+import { STATEMENT_COSTS, type StatementCost } from './statement-costs';
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -145,7 +146,13 @@ export function aliasCount(document: DocumentNode, operationName?: string | null
  * per place in the document (one statement for all parents), while each alias of such a field runs
  * its own.
  */
-export function statementCost(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, costs: ReadonlyMap<string, number> = STATEMENT_COSTS): number {
+export function statementCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+  variables: Record<string, unknown> | null | undefined = {},
+  costs: ReadonlyMap<string, StatementCost> = STATEMENT_COSTS,
+): number {
   const fragments = fragmentsOf(document);
   const perFragment = new Map<string, number>();
   const costOf = (set: SelectionSetNode | undefined, type: GraphQLNamedType | null | undefined): number => {
@@ -156,7 +163,17 @@ export function statementCost(schema: GraphQLSchema, document: DocumentNode, ope
         if (!isObjectType(type) && !isInterfaceType(type)) continue;
         const field = type.getFields()[sel.name.value];
         if (!field) continue;
-        n += (costs.get(`${type.name}.${field.name}`) ?? 0) + costOf(sel.selectionSet, getNamedType(field.type));
+        const cost = costs.get(`${type.name}.${field.name}`) ?? 0;
+        let own: number;
+        if (typeof cost === 'number') own = cost;
+        else {
+          try {
+            own = cost(getArgumentValues(field, sel, variables ?? {}));
+          } catch {
+            own = cost({}); // arguments that do not coerce are refused by execution anyway
+          }
+        }
+        n += own + costOf(sel.selectionSet, getNamedType(field.type));
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         n += costOf(sel.selectionSet, sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : type);
       } else {
@@ -256,7 +273,7 @@ export function operationLimits(schemaComplexity: ComplexityMap, { maxDepth, max
       throw error;
     }
     // What the fields cost in statements of their own, once per occurrence (statement-costs.ts).
-    complexity += statementCost(schema, document, operationName);
+    complexity += statementCost(schema, document, operationName, variables);
     if (complexity > maxComplexity) {
       throw new QueryTooComplexError(
         `This query could cost ${complexity} (page sizes multiply down nested lists); the limit is ${maxComplexity}. Ask for smaller pages or fewer nested lists.`,
@@ -289,6 +306,8 @@ export function limitsPlugin(schemaComplexity: ComplexityMap, limits: Limits, ad
   const costs = new WeakMap<DocumentNode, Map<string, number>>();
   const costOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): number => {
     const key = `${operationName ?? ''}\n${variables ? JSON.stringify(variables) : ''}`;
+    // Large variables are not kept as keys: such requests pay the walk, never memory.
+    if (key.length > 1_000) return check(schema, document, operationName, variables);
     let known = costs.get(document);
     const cost = known?.get(key);
     if (cost !== undefined) return cost;

@@ -12,6 +12,9 @@
  * field cannot queue hundreds of statements on the pool.
  */
 
+import type { ModelFilter } from '../models/model.inputs';
+import { isScopeOnly } from '../summaries/summary.service';
+
 /** A statement of its own, served by an index: a page (+ its count) of a list. */
 export const STATEMENT_COST = 100;
 /** A recursive CTE over the replication graph, batched for every parent of its place. */
@@ -19,7 +22,10 @@ export const RECURSIVE_BATCH_COST = 1_000;
 /** An aggregate or a recursive search of its own per occurrence (GROUP BY over models, shortest path, ...). */
 export const AGGREGATE_COST = 5_000;
 
-export const STATEMENT_COSTS: ReadonlyMap<string, number> = new Map([
+/** A cost, or a cost worked out from the field's arguments (coerced, variables applied). */
+export type StatementCost = number | ((args: Record<string, unknown>) => number);
+
+export const STATEMENT_COSTS: ReadonlyMap<string, StatementCost> = new Map<string, StatementCost>([
   // Root lists: a page statement, and a count when totalCount is asked.
   ['Query.models', STATEMENT_COST],
   ['Query.organisations', STATEMENT_COST],
@@ -34,7 +40,9 @@ export const STATEMENT_COSTS: ReadonlyMap<string, number> = new Map([
   ['Model.reach', RECURSIVE_BATCH_COST],
   ['Model.lineage', RECURSIVE_BATCH_COST],
   // Their own aggregate or recursive statement per occurrence.
-  ['Query.summary', AGGREGATE_COST], // one GROUP BY over the matching models (or an aggregate read) per alias
+  // Per alias: with no filter or only organisationId (+ includeDescendants) an indexed read of the
+  // maintained aggregates; any other filter one GROUP BY over the matching models.
+  ['Query.summary', (args) => (isScopeOnly(args.filter as ModelFilter | null | undefined) ? STATEMENT_COST : AGGREGATE_COST)],
   ['Query.topReplicated', AGGREGATE_COST], // counts replications of every model
   ['Query.replicationPath', AGGREGATE_COST], // breadth-first search over the graph, up to MAX_GRAPH_DEPTH
   ['Model.descendants', AGGREGATE_COST], // a recursive CTE per distinct arguments, then a page of it
