@@ -34,6 +34,22 @@ export interface Config {
   defaultPageSize: number;
   maxQueryComplexity: number;
   maxQueryDepth: number;
+  /** Aliased fields one operation may carry. */
+  maxAliases: number;
+  /** Estimated bytes of graphql-jit compiled operations kept (least recently used dropped first). */
+  compiledCacheMaxBytes: number;
+  /** Operations selecting more fields than this run on graphql-js instead of being compiled. */
+  jitMaxFields: number;
+  /** Largest serialised response (bytes); a larger one is replaced by RESPONSE_TOO_LARGE. */
+  maxResponseBytes: number;
+  /** Operations costing more than this go through the expensive-operation queue. */
+  expensiveQueryCost: number;
+  /** Expensive operations run at once (per process). */
+  expensiveConcurrency: number;
+  /** Expensive operations that may wait for a turn; more are refused with SERVICE_UNAVAILABLE. */
+  expensiveQueueLength: number;
+  /** Longest wait for a turn (ms) before SERVICE_UNAVAILABLE. */
+  expensiveQueueWaitMs: number;
   /** Steps followed through the replication graph: the cap, and the default of `maxDepth` arguments. */
   maxGraphDepth: number;
   defaultGraphDepth: number;
@@ -152,6 +168,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultPageSize,
     maxQueryComplexity: intVar(env, 'MAX_QUERY_COMPLEXITY', 200_000, 1, 100_000_000),
     maxQueryDepth: intVar(env, 'MAX_QUERY_DEPTH', 16, 1, 100),
+    maxAliases: intVar(env, 'MAX_ALIASES', 100, 1, 100_000),
+    compiledCacheMaxBytes: intVar(env, 'COMPILED_CACHE_MAX_BYTES', 64 * 1024 * 1024, 1024 * 1024, 16 * 1024 * 1024 * 1024),
+    jitMaxFields: intVar(env, 'JIT_MAX_FIELDS', 2_000, 0, 1_000_000),
+    maxResponseBytes: intVar(env, 'MAX_RESPONSE_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    expensiveQueryCost: intVar(env, 'EXPENSIVE_QUERY_COST', 50_000, 0, 100_000_000),
+    expensiveConcurrency: intVar(env, 'EXPENSIVE_CONCURRENCY', 1, 1, 1000),
+    expensiveQueueLength: intVar(env, 'EXPENSIVE_QUEUE_LENGTH', 20, 0, 100_000),
+    expensiveQueueWaitMs: intVar(env, 'EXPENSIVE_QUEUE_WAIT_MS', 5_000, 1, 600_000),
     maxGraphDepth,
     defaultGraphDepth,
     maxMutationsPerRequest: intVar(env, 'MAX_MUTATIONS_PER_REQUEST', 20, 1, 1000),

@@ -7,7 +7,7 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { ApolloServerPluginInlineTrace } from '@apollo/server/plugin/inlineTrace';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { StartupError, type Config } from './config';
 import { createLoaders, type Context } from './context';
@@ -19,11 +19,13 @@ import { startSubscriptionServer } from './events/ws-server';
 import { seedDemoData } from './db/demo-seed';
 import { deadlineScope, requestScope, Semaphore } from './db/request-scope';
 import { mountIde } from './ide/ide';
-import { jitGateway } from './shared/jit-executor';
+import { jitGateway, MAX_COMPILED_DOCUMENTS, type CompiledCacheStats } from './shared/jit-executor';
 import { buildFederatedSchema, type BuiltSchema } from './schema';
 import { createServices, type Services } from './services';
 import { actorForToken, bearerToken } from './shared/actor';
 import { limitsPlugin } from './shared/limits.plugin';
+import { ExpensiveGate } from './shared/expensive-gate';
+import { ResponseTooLargeError } from './shared/errors';
 import { translateDbError } from './shared/transaction';
 
 export interface RunningServer {
@@ -33,6 +35,10 @@ export interface RunningServer {
   services: Services;
   built: BuiltSchema;
   hub: EventHub;
+  /** The graphql-jit compiled-operation cache, as it is now. */
+  compiledCache(): CompiledCacheStats;
+  /** Admission of expensive operations (EXPENSIVE_QUERY_COST): `stats` shows what runs and waits. */
+  expensiveGate: ExpensiveGate;
   /** application_name of this instance's LISTEN connection in pg_stat_activity (PostgreSQL only). */
   listenerName: string | null;
   stop(): Promise<void>;
@@ -71,6 +77,22 @@ export function formatError(config: Pick<Config, 'exposeErrors'>) {
       }
     }
     return formatted;
+  };
+}
+
+/**
+ * Apollo's serialisation (JSON and a newline), refusing a body over `maxBytes`: the response is
+ * serialised once, as it would be anyway, and only its length is checked (UTF-8 bytes counted only
+ * when the UTF-16 length alone cannot tell).
+ */
+export function boundedStringify(maxBytes: number) {
+  return (result: FormattedExecutionResult): string => {
+    const text = `${JSON.stringify(result)}\n`;
+    if (text.length * 3 <= maxBytes) return text;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes <= maxBytes) return text;
+    const error = new ResponseTooLargeError(bytes, maxBytes);
+    return `${JSON.stringify({ errors: [{ message: error.message, extensions: error.extensions }], data: null })}\n`;
   };
 }
 
@@ -150,15 +172,22 @@ export async function startServer(config: Config): Promise<RunningServer> {
     maxComplexity: config.maxQueryComplexity,
     maxPageSize: config.maxPageSize,
     maxMutations: config.maxMutationsPerRequest,
+    maxAliases: config.maxAliases,
   };
+  const expensive = new ExpensiveGate({ concurrency: config.expensiveConcurrency, queueLength: config.expensiveQueueLength, maxWaitMs: config.expensiveQueueWaitMs });
+  const admission = { threshold: config.expensiveQueryCost, gate: expensive, retryAfterSeconds: Math.max(1, Math.ceil(config.expensiveQueueWaitMs / 1000)) };
+  const gateway = jitGateway(built.schema, built.subgraphSdl, { maxBytes: config.compiledCacheMaxBytes, maxEntries: MAX_COMPILED_DOCUMENTS, maxFields: config.jitMaxFields });
   const apollo = new ApolloServer<Context & BaseContext>({
-    gateway: jitGateway(built.schema, built.subgraphSdl),
+    // Apollo's own parsed-document cache is its default InMemoryLRUCache, bounded at 30 MiB of
+    // the documents' JSON (about 100 MB of heap at most, measured: 3–3.6 heap bytes per JSON byte).
+    gateway,
     introspection: true,
     // main.ts handles SIGINT/SIGTERM and stops everything in order; Apollo's own handler would
     // race it and hold the process for the drain's 10 s grace period.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.exposeErrors,
     formatError: formatError(config),
+    stringifyResult: boundedStringify(config.maxResponseBytes),
     parseOptions: { maxTokens: 20_000 },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -167,7 +196,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       ApolloServerPluginCacheControlDisabled(),
       // Federated traces (ftv1) for a gateway that asks for them; error messages stay masked.
       ApolloServerPluginInlineTrace(),
-      limitsPlugin(built.complexity, limits),
+      limitsPlugin(built.complexity, limits, admission),
       {
         async requestDidStart() {
           return {
@@ -256,6 +285,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     built,
     hub,
     listenerName,
+    compiledCache: () => gateway.compiledCache,
+    expensiveGate: expensive,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'TIMEOUT'
   | 'TOO_MANY_SUBSCRIPTIONS'
   | 'SUBSCRIBER_TOO_SLOW'
+  | 'RESPONSE_TOO_LARGE'
   | 'INTERNAL_SERVER_ERROR';
 
 abstract class AppError extends GraphQLError {
@@ -69,6 +70,32 @@ export class ServiceUnavailableError extends AppError {
 export class TimeoutError extends AppError {
   constructor(message = 'The request took too long and was stopped; nothing that had not committed was changed. Retry later or ask for less.', extra: Record<string, unknown> = {}) {
     super(message, 'TIMEOUT', extra);
+  }
+}
+
+/**
+ * Too many expensive operations are running or waiting (EXPENSIVE_CONCURRENCY,
+ * EXPENSIVE_QUEUE_LENGTH, EXPENSIVE_QUEUE_WAIT_MS): refused before execution with an HTTP 503 and
+ * a retry hint, so cheap requests keep their latency under a flood of heavy ones.
+ */
+export class ServerBusyError extends AppError {
+  constructor(cost: number, retryAfterSeconds: number) {
+    super(
+      `The server is running as many expensive queries as it can (this one could cost ${cost}); nothing was run. Retry in ${retryAfterSeconds} s, or ask for smaller pages to stay under the expensive-query threshold.`,
+      'SERVICE_UNAVAILABLE',
+      { reason: 'EXPENSIVE_QUERIES_BUSY', retryAfterSeconds, http: { status: 503, headers: new Map([['retry-after', String(retryAfterSeconds)]]) } },
+    );
+  }
+}
+
+/** The serialised response would exceed MAX_RESPONSE_BYTES: it is replaced by this error. */
+export class ResponseTooLargeError extends AppError {
+  constructor(responseBytes: number, maxResponseBytes: number) {
+    super(
+      `The response would be ${responseBytes} bytes; the limit is ${maxResponseBytes}. Ask for smaller pages or fewer fields.`,
+      'RESPONSE_TOO_LARGE',
+      { responseBytes, maxResponseBytes },
+    );
   }
 }
 

@@ -58,7 +58,7 @@ function checkPeriods(rows: SummaryRow[]): void {
 }
 
 /** Whether a filter selects exactly a scope the aggregates keep (an organisation, its subtree, or everything). */
-function isScopeOnly(f: ModelFilter | null | undefined): boolean {
+export function isScopeOnly(f: ModelFilter | null | undefined): boolean {
   if (!f) return true;
   return !f.domain?.length && !f.status?.length && !f.period && !f.startedFrom && !f.startedTo && !(f.search && normaliseText(f.search));
 }

@@ -31,7 +31,7 @@ async function executorOf(gateway: ReturnType<typeof jitGateway>) {
 
 describe('jitGateway', () => {
   it('keeps at most its bound of compiled documents, and answers an evicted one again', async () => {
-    const gateway = jitGateway(schemaWith(), '', 3);
+    const gateway = jitGateway(schemaWith(), '', { maxEntries: 3 });
     const run = await executorOf(gateway);
     for (let i = 0; i < 10; i += 1) {
       expect(await run(`{ echo(input: { text: "${i}" }) }`)).toEqual({ data: { echo: `${i}${i}` } });
@@ -39,6 +39,32 @@ describe('jitGateway', () => {
     }
     expect(gateway.compiledDocuments).toBe(3);
     expect(await run('{ echo(input: { text: "0" }) }')).toEqual({ data: { echo: '00' } });
+  });
+
+  it('keeps compiled documents under its byte bound, and answers an evicted one again', async () => {
+    const maxBytes = 1024 * 1024;
+    const gateway = jitGateway(schemaWith(), '', { maxBytes });
+    const run = await executorOf(gateway);
+    // Each document is some 1.8 kB of text (about 0.4 MB estimated once compiled): a few fit.
+    const doc = (i: number) => `{ ${Array.from({ length: 50 }, (_, j) => `a${j}: echo(input: { text: "${i}", times: 1 })`).join(' ')} }`;
+    for (let i = 0; i < 20; i += 1) {
+      const result = await run(doc(i));
+      expect(result.data?.a49).toBe(String(i));
+      expect(gateway.compiledCache.bytes).toBeLessThanOrEqual(maxBytes);
+    }
+    expect(gateway.compiledCache.entries).toBeGreaterThan(0);
+    expect(gateway.compiledCache.entries).toBeLessThan(20);
+    expect((await run(doc(0))).data?.a0).toBe('0');
+  });
+
+  it('runs an operation of more than maxFields fields on graphql-js, without keeping it', async () => {
+    const gateway = jitGateway(schemaWith(), '', { maxFields: 10 });
+    const run = await executorOf(gateway);
+    const wide = `{ ${Array.from({ length: 11 }, (_, j) => `a${j}: echo(input: { text: "w" })`).join(' ')} }`;
+    expect((await run(wide)).data?.a10).toBe('ww');
+    expect(gateway.compiledCache).toMatchObject({ entries: 0, bytes: 0, interpreted: 1 });
+    expect((await run('{ echo(input: { text: "n" }) }')).data?.echo).toBe('nn');
+    expect(gateway.compiledCache).toMatchObject({ entries: 1, interpreted: 1 });
   });
 
   it('applies the default of a non-null input field given through a variable', async () => {
