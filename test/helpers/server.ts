@@ -31,6 +31,12 @@ export async function startTestServer(overrides: Partial<Config> = {}, env: Node
     seedDemo: true,
     sqlStats: true,
     dbPoolSize: 5,
+    // The suite shares a machine (and a PostgreSQL) that can be loaded many times over: the
+    // production bounds (10 s per statement, 15 s per request) would cut heavy tests short there.
+    // Tests of the bounds set their own.
+    dbStatementTimeoutMs: 60_000,
+    dbQueryTimeoutMs: 65_000,
+    requestTimeoutMs: 120_000,
     ...overrides,
   };
   const server = await startServer(config);
