@@ -72,3 +72,20 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** GET /readyz of a running server: its status and JSON body. */
+export async function readyz(server: RunningServer): Promise<{ status: number; body: any }> {
+  const res = await fetch(server.url.replace('/graphql', '/readyz'));
+  return { status: res.status, body: await res.json() };
+}
+
+/** Polls /readyz until the server is ready and its event listener is back, or `timeoutMs` passes; the last answer. */
+export async function untilServingAgain(server: RunningServer, timeoutMs = 20_000): Promise<{ status: number; body: any }> {
+  const deadline = Date.now() + timeoutMs;
+  let up = await readyz(server);
+  while ((up.status !== 200 || !up.body.events.listening) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    up = await readyz(server);
+  }
+  return up;
+}

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { readyz, startTestServer, untilServingAgain, type TestServer } from '../helpers/server';
 
 /*
  * The database goes away under a running server (every backend terminated, new connections
@@ -17,11 +17,6 @@ let server: TestServer;
 async function outage(on: boolean): Promise<void> {
   await admin.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS ${on ? 'false' : 'true'}`);
   if (on) await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
-}
-
-async function readyz(): Promise<{ status: number; body: any }> {
-  const res = await fetch(server.url.replace('/graphql', '/readyz'));
-  return { status: res.status, body: await res.json() };
 }
 
 beforeAll(async () => {
@@ -49,7 +44,7 @@ describe('a database outage', () => {
     await outage(true);
     const query = await server.gql(count);
     const mutation = await server.gql(`mutation { createOrganisation(input: { name: "Tổ chức trong lúc mất kết nối", kind: OTHER }) { id } }`);
-    const down = await readyz();
+    const down = await readyz(server);
 
     // Assert: clear refusals, no crash, nothing internal (as in production: EXPOSE_ERRORS off)
     expect(query.errors?.[0].extensions?.code).toBe('SERVICE_UNAVAILABLE');
@@ -59,12 +54,7 @@ describe('a database outage', () => {
 
     // Act: it comes back; the pool and the event listener reconnect on their own
     await outage(false);
-    const deadline = Date.now() + 20_000;
-    let up = await readyz();
-    while ((up.status !== 200 || !up.body.events.listening) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      up = await readyz();
-    }
+    const up = await untilServingAgain(server);
 
     // Assert: serving again, and the refused mutation left nothing behind
     expect(up.status).toBe(200);

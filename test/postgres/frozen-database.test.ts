@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { FreezableProxy } from '../helpers/freezable-proxy';
-import { startTestServer, uniqueName, type TestServer } from '../helpers/server';
+import { readyz, startTestServer, uniqueName, untilServingAgain, type TestServer } from '../helpers/server';
 
 /*
  * PostgreSQL stops answering without closing anything (SIGSTOP, a network partition without a
@@ -29,11 +29,6 @@ async function timed<T>(work: Promise<T>): Promise<{ took: number; value: T }> {
   const started = Date.now();
   const value = await work;
   return { took: Date.now() - started, value };
-}
-
-async function readyz(): Promise<{ status: number; body: any }> {
-  const res = await fetch(server.url.replace('/graphql', '/readyz'));
-  return { status: res.status, body: await res.json() };
 }
 
 beforeAll(async () => {
@@ -91,7 +86,7 @@ describe('a frozen database', () => {
     const [query, mutation, ready] = await Promise.all([
       timed(server.gql(count)),
       timed(server.gql(`mutation { createOrganisation(input: { name: ${JSON.stringify(orgName)}, kind: OTHER }) { id } }`)),
-      timed(readyz()),
+      timed(readyz(server)),
     ]);
     const stillFrozen = proxy.isFrozen;
 
@@ -114,12 +109,7 @@ describe('a frozen database', () => {
     // Act: the database answers again
     clearTimeout(safety);
     proxy.unfreeze();
-    const deadline = Date.now() + 20_000;
-    let up = await readyz();
-    while ((up.status !== 200 || !up.body.events.listening) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      up = await readyz();
-    }
+    const up = await untilServingAgain(server);
 
     // Assert: serving again, and the mutation that timed out left nothing behind
     expect(up.status).toBe(200);
