@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/shared/config';
 import { openDatabase } from '../src/db/data-source';
 import { SYNTHETIC_PREFIX, generateSynthetic } from './synthetic';
 import { OUT_DIR, ROOT, ensureDatabase, log, percentile, procMemoryKb, startChild, stopChild } from './support';

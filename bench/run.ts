@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/shared/config';
 import { openDatabase } from '../src/db/data-source';
 import { dashboardQuery } from './dashboard';
 import { SYNTHETIC_PREFIX, generateSynthetic, type SyntheticSize } from './synthetic';

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { ConfigError, loadConfig } from '../src/config';
-import { startServer } from '../src/server';
+import { ConfigError, loadConfig } from '../src/shared/config';
+import { startServer } from '../src/app/server';
 import { stableUuid } from '../src/shared/ids';
 import { EVERYTHING_SCOPE } from '../src/summaries/summary-aggregates';
 import { percentile } from './support';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import type { DataSource } from 'typeorm';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig } from '../src/shared/config';
 import { openDatabase } from '../src/db/data-source';
 import { stableUuid } from '../src/shared/ids';
 import { normaliseText } from '../src/shared/text';

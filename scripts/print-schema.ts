@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildFederatedSchema } from '../src/schema';
+import { buildFederatedSchema } from '../src/app/schema';
 
 /** Writes schema/schema.graphql (the API) and schema/subgraph.graphql (with federation directives). */
 async function main(): Promise<void> {

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
-import { ConfigError, loadConfig, StartupError, type Config } from './config';
+import { ConfigError, loadConfig, StartupError, type Config } from './shared/config';
 import { openDatabase } from './db/data-source';
-import { prepareDatabase, startServer } from './server';
+import { prepareDatabase, startServer } from './app/server';
 
 /** One server process: the whole service on PORT. */
 async function serve(config: Config): Promise<void> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { StartupError, type Config } from '../config';
+import { StartupError, type Config } from '../shared/config';
 import { ChangeEvent } from '../events/change-event.entity';
 import { CommunityModel } from '../models/model.entity';
 import { ModelOrganisation } from '../models/model-organisation.entity';

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { BadUserInputError, NotFoundError } from '../shared/errors';
-import { isUuid } from '../shared/ids';
+import { requireUuid } from '../shared/ids';
 import type { SqlParams } from '../shared/sql';
 import type { ChangeType, LoggedEvent } from './change.types';
 
@@ -24,7 +24,7 @@ export interface ChangeFilterInput {
 export async function resolveMatcher(manager: EntityManager, filter: ChangeFilterInput | null | undefined, onlyTypes?: ChangeType[]): Promise<ChangeMatcher> {
   let path: string | null = null;
   if (filter?.organisationId) {
-    if (!isUuid(filter.organisationId)) throw new NotFoundError('Organisation', filter.organisationId);
+    requireUuid(filter.organisationId, 'filter.organisationId', 'organisation');
     const [row]: Array<{ path: string }> = await manager.query('SELECT path FROM organisation WHERE id = $1', [filter.organisationId]);
     if (!row) throw new NotFoundError('Organisation', filter.organisationId);
     path = row.path;

@@ -1,30 +1,20 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { SubscribeResolverData } from 'type-graphql';
-import type { Context, Loaders } from '../context';
 import { CommunityModel } from '../models/model.entity';
 import { Organisation } from '../organisations/organisation.entity';
 import { ReplicationLink } from '../replications/replication-link.entity';
-import { BadUserInputError } from '../shared/errors';
 import { connectionComplexity, selectsField } from '../shared/graphql';
-import { isUuid } from '../shared/ids';
+import { requireUuid } from '../shared/ids';
 import type { Connection } from '../shared/pagination';
 import { ChangeEventConnection, ChangeFilter, ChangeType, LoggedEvent, MODEL_CHANGES, ModelChangeFilter, SummaryUpdate } from './change.types';
-import { eventLoaders } from './event.service';
+import type { EventsContext as Context } from './event.loaders';
 
 type SubscribeData<Args> = SubscribeResolverData<unknown, Args, Context>;
 
 /** What a subscription does when its consumer falls too far behind: the transport disconnects it. */
 function tooSlow(ctx: Context): (resumeAfter: string) => void {
   return (resumeAfter) => ctx.subscriber?.tooSlow(resumeAfter);
-}
-
-/**
- * Events delivered to subscribers resolve their entities through loaders of the event (fresh,
- * and shared by all subscribers of a live event); queries use the request's loaders.
- */
-function loadersFor(event: LoggedEvent, ctx: Context): Loaders {
-  return ctx.subscriber ? eventLoaders(event, ctx.services, ctx.config) : ctx.loaders;
 }
 
 @Resolver(() => LoggedEvent)
@@ -94,8 +84,8 @@ export class ChangeResolver {
   @Subscription(() => SummaryUpdate, {
     description: "An organisation's summary figures now, then again whenever a committed change moves them.",
     subscribe: async ({ args, context }: SubscribeData<{ organisationId: string; period?: string | null; includeDescendants: boolean }>) => {
-      if (!isUuid(args.organisationId)) throw new BadUserInputError('organisationId must be a UUID.', { argument: 'organisationId' });
-      return context.services.events.summaryUpdates(args.organisationId, args.period ?? null, args.includeDescendants, context.services, tooSlow(context));
+      requireUuid(args.organisationId, 'organisationId', 'organisation');
+      return context.services.events.summaryUpdates(args.organisationId, args.period ?? null, args.includeDescendants, tooSlow(context));
     },
   })
   summaryChanged(
@@ -110,16 +100,16 @@ export class ChangeResolver {
   @FieldResolver(() => CommunityModel, { nullable: true, description: 'The model concerned, as it is now (the replica, for replication events); null if none.' })
   async model(@Root() event: LoggedEvent, @Ctx() ctx: Context): Promise<CommunityModel | null> {
     const id = event.entityType === 'Model' ? event.entityId : (event.payload.targetModelId as string | undefined);
-    return id ? loadersFor(event, ctx).modelById.load(id) : null;
+    return id ? ctx.loaders.modelById.load(id) : null;
   }
 
   @FieldResolver(() => Organisation, { nullable: true, description: 'The organisation concerned, as it is now, for organisation events.' })
   async organisation(@Root() event: LoggedEvent, @Ctx() ctx: Context): Promise<Organisation | null> {
-    return event.entityType === 'Organisation' ? loadersFor(event, ctx).organisationById.load(event.entityId) : null;
+    return event.entityType === 'Organisation' ? ctx.loaders.organisationById.load(event.entityId) : null;
   }
 
   @FieldResolver(() => ReplicationLink, { nullable: true, description: 'The link, for replication events; null once it has been removed.' })
   async replicationLink(@Root() event: LoggedEvent, @Ctx() ctx: Context): Promise<ReplicationLink | null> {
-    return event.entityType === 'ReplicationLink' ? loadersFor(event, ctx).replicationLinkById.load(event.entityId) : null;
+    return event.entityType === 'ReplicationLink' ? ctx.loaders.replicationLinkById.load(event.entityId) : null;
   }
 }

@@ -1,6 +1,5 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
-import type { Loaders } from '../context';
 import { Domain } from '../models/model.entity';
 import { ModelSummary } from '../summaries/summary.types';
 import { connectionTypes } from '../shared/pagination';
@@ -22,10 +21,7 @@ registerEnumType(ChangeType, { name: 'ChangeType', description: 'The kind of cha
 
 export const MODEL_CHANGES = [ChangeType.MODEL_CREATED, ChangeType.MODEL_UPDATED, ChangeType.MODEL_ARCHIVED];
 
-/**
- * One committed change from the log. Read from `change_event`; `loaders` is set on events fanned
- * out live, so every subscriber of one event shares one set of DataLoaders (fresh per event).
- */
+/** One committed change from the log, as read from `change_event`. */
 @ObjectType('ChangeEvent', { description: 'One committed change, from the append-only change log.' })
 export class LoggedEvent {
   /** The log id; bigserial, so a string. */
@@ -54,8 +50,6 @@ export class LoggedEvent {
 
   /** Materialised paths of the organisations concerned (for filtering; not exposed). */
   organisationPaths!: string[];
-
-  loaders?: Loaders;
 }
 
 export const { ConnectionType: ChangeEventConnection } = connectionTypes(LoggedEvent, 'ChangeEvent');

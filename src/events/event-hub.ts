@@ -1,28 +1,10 @@
 import type { DataSource } from 'typeorm';
-import { SubscriberTooSlowError } from '../shared/errors';
 import { SqlParams } from '../shared/sql';
 import { matcherConditions, matches, type ChangeMatcher } from './change-filter';
 import type { LoggedEvent } from './change.types';
+import { EVENT_SELECT, LOG_BATCH } from './event.sql';
+import { LogStream, type LiveReader, type StreamSource } from './log-stream';
 import type { NotificationSource } from './notification-source';
-
-export const EVENT_SELECT = `e.id::text AS id, e.id::text AS cursor, e.type, e.entity_type AS "entityType", e.entity_id AS "entityId",
-  e.actor, e.at, e.payload, e.organisation_paths AS "organisationPaths"`;
-
-/** Rows read from the log per statement, by the hub and by replays. */
-const BATCH = 500;
-
-/** A subscription the hub watches while it is live, so a consumer stuck on a slow socket can be told. */
-export interface LiveReader {
-  /** The last event handed out (or skipped by the filter). */
-  position: number;
-  /**
-   * The position when the consumer last asked for more: everything handed out before then has
-   * been sent (graphql-ws asks for the next event only after sending the previous one).
-   */
-  delivered: number;
-  /** Called once when the reader fell out of the in-memory window: the transport disconnects it. */
-  tooSlow(resumeAfter: string): void;
-}
 
 /**
  * Fans the change log out to subscriptions. One hub per server instance: it reads each new
@@ -31,7 +13,7 @@ export interface LiveReader {
  * is a position in the log: it replays older events from the table, then follows the buffer.
  * Ids become visible in id order (see event-log.ts), so reading `id > position` never skips.
  */
-export class EventHub {
+export class EventHub implements StreamSource {
   /** Events with ids in (floor, head], ascending. */
   private buffer: LoggedEvent[] = [];
   /** Estimated bytes of each buffered event (same order), and their sum. */
@@ -98,9 +80,9 @@ export class EventHub {
           this.pullAgain = false;
           let rows: LoggedEvent[];
           do {
-            rows = await this.db.query(`SELECT ${EVENT_SELECT} FROM change_event e WHERE e.id > $1 ORDER BY e.id LIMIT ${BATCH}`, [this.headId]);
+            rows = await this.db.query(`SELECT ${EVENT_SELECT} FROM change_event e WHERE e.id > $1 ORDER BY e.id LIMIT ${LOG_BATCH}`, [this.headId]);
             if (rows.length) this.append(rows);
-          } while (rows.length === BATCH && !this.stopped);
+          } while (rows.length === LOG_BATCH && !this.stopped);
         } while (this.pullAgain && !this.stopped);
       } catch (error) {
         // The database is away: the source reconnects and pulls again; subscribers just wait.
@@ -183,7 +165,7 @@ export class EventHub {
     return new LogStream(this, after, matcher, tooSlow, predicate);
   }
 
-  // For LogStream (same module): the hub's state as a stream sees it.
+  // StreamSource: the hub's state as a LogStream sees it.
   get isStopped(): boolean {
     return this.stopped;
   }
@@ -211,137 +193,4 @@ export class EventHub {
   isWatched(reader: LiveReader): boolean {
     return this.live.has(reader);
   }
-}
-
-/**
- * One subscription's read position in the log. A hand-written iterator rather than an async
- * generator: `return()` (the client unsubscribed or went away) takes effect at once, even while
- * the stream is waiting for the next event, so nothing lingers until the next change.
- */
-class LogStream implements AsyncIterableIterator<LoggedEvent> {
-  private readonly reader: LiveReader;
-  private watched = false;
-  private closed = false;
-  /** Events fetched and not yet handed out, with the index of the next one. */
-  private pending: LoggedEvent[] = [];
-  private index = 0;
-  private fromBuffer = false;
-  /** After a short batch from the table: the position reached once it is handed out. */
-  private resumeAt: number | null = null;
-  private stopWaiting: (() => void) | null = null;
-
-  constructor(
-    private readonly hub: EventHub,
-    after: number,
-    private readonly matcher: ChangeMatcher,
-    tooSlow: (resumeAfter: string) => void,
-    private readonly predicate: (event: LoggedEvent) => boolean,
-  ) {
-    this.reader = { position: after, delivered: after, tooSlow };
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<LoggedEvent> {
-    return this;
-  }
-
-  async next(): Promise<IteratorResult<LoggedEvent>> {
-    this.reader.delivered = this.reader.position;
-    while (!this.closed && !this.hub.isStopped) {
-      if (this.index < this.pending.length) {
-        if (this.fromBuffer && !this.hub.isWatched(this.reader)) {
-          // Evicted while the consumer was busy: the transport has been told to disconnect.
-          throw new SubscriberTooSlowError(String(this.reader.delivered));
-        }
-        const event = this.pending[this.index++];
-        this.reader.position = Number(event.id);
-        if (!this.fromBuffer || this.predicate(event)) return { value: event, done: false };
-        continue;
-      }
-      if (this.resumeAt !== null) {
-        this.reader.position = Math.max(this.reader.position, this.resumeAt);
-        this.resumeAt = null;
-      }
-      await this.fill();
-    }
-    return this.finish();
-  }
-
-  /** Loads the next events: from the buffer when the position is in it, else from the table. */
-  private async fill(): Promise<void> {
-    const position = this.reader.position;
-    const buffered = this.hub.bufferedAfter(position);
-    this.index = 0;
-    if (buffered === null) {
-      if (this.watched) throw new SubscriberTooSlowError(String(this.reader.delivered));
-      // Replaying history older than the buffer: straight from the table, up to the buffer.
-      const upTo = this.hub.floorId;
-      this.pending = await this.hub.read(position, upTo, this.matcher, BATCH);
-      this.fromBuffer = false;
-      if (this.pending.length < BATCH) this.resumeAt = upTo;
-      return;
-    }
-    if (!this.watched) {
-      this.watched = true;
-      this.hub.watch(this.reader);
-    }
-    this.pending = buffered;
-    this.fromBuffer = true;
-    if (buffered.length) return;
-    await new Promise<void>((resolve) => {
-      this.stopWaiting = resolve;
-      void this.hub.whenChanged().then(resolve);
-    });
-    this.stopWaiting = null;
-  }
-
-  private finish(): IteratorResult<LoggedEvent> {
-    this.closed = true;
-    this.pending = [];
-    this.hub.unwatch(this.reader);
-    return { value: undefined, done: true };
-  }
-
-  async return(): Promise<IteratorResult<LoggedEvent>> {
-    const result = this.finish();
-    this.stopWaiting?.();
-    return result;
-  }
-
-  async throw(error: unknown): Promise<IteratorResult<LoggedEvent>> {
-    this.finish();
-    this.stopWaiting?.();
-    throw error;
-  }
-}
-
-/**
- * `source` through `step` (an undefined result is skipped), after an optional first value.
- * `return()` reaches the source at once, as with the log streams themselves.
- */
-export function mapStream<T, U>(source: AsyncIterableIterator<T>, step: (value: T) => Promise<U | undefined>, first?: U): AsyncIterableIterator<U> {
-  let pendingFirst = first !== undefined;
-  const iterator: AsyncIterableIterator<U> = {
-    [Symbol.asyncIterator]: () => iterator,
-    async next() {
-      if (pendingFirst) {
-        pendingFirst = false;
-        return { value: first as U, done: false };
-      }
-      for (;;) {
-        const item = await source.next();
-        if (item.done) return { value: undefined, done: true };
-        const value = await step(item.value);
-        if (value !== undefined) return { value, done: false };
-      }
-    },
-    async return() {
-      await source.return?.();
-      return { value: undefined, done: true };
-    },
-    async throw(error: unknown) {
-      await source.return?.();
-      throw error;
-    },
-  };
-  return iterator;
 }

@@ -1,14 +1,18 @@
 import type { DataSource } from 'typeorm';
-import type { Config } from '../config';
-import { createLoaders, type Loaders } from '../context';
-import type { Services } from '../services';
+import type { Config } from '../shared/config';
 import { BadUserInputError, ServiceUnavailableError } from '../shared/errors';
-import { checkPageSize, type Connection } from '../shared/pagination';
+import { checkPageSize, toConnection, withTotals, type Connection } from '../shared/pagination';
 import { SqlParams } from '../shared/sql';
-import type { SummaryKey } from '../summaries/summary.service';
+import { mapStream } from '../shared/streams';
+import type { SummaryLoaders } from '../summaries/summary.loaders';
+import type { SummaryKey, SummaryService } from '../summaries/summary.service';
 import { matcherConditions, matches, resolveMatcher, type ChangeFilterInput, type ChangeMatcher } from './change-filter';
 import { ChangeType, type LoggedEvent, type SummaryUpdate } from './change.types';
-import { EVENT_SELECT, mapStream, type EventHub } from './event-hub';
+import type { EventHub } from './event-hub';
+import { EVENT_SELECT } from './event.sql';
+
+/** What live deliveries resolve through: the DataLoaders of one event (fresh per event, shared by its subscribers). */
+export type LoadersOfEvent = (event: LoggedEvent) => SummaryLoaders;
 
 const CURSOR = /^\d{1,15}$/;
 
@@ -18,6 +22,8 @@ export class EventService {
     private readonly db: DataSource,
     private readonly config: Config,
     private readonly hub: EventHub | null,
+    private readonly summaries: SummaryService,
+    private readonly loadersOf: LoadersOfEvent,
   ) {}
 
   /**
@@ -50,21 +56,12 @@ export class EventService {
     const from = after == null ? 0 : await this.position(after);
     const params = new SqlParams();
     const where = [`e.id > ${params.add(from)}`, ...matcherConditions(await this.matcher(filter), params)].join(' AND ');
-    const [rows, counted]: [LoggedEvent[], Array<{ n: number }> | null] = await Promise.all([
-      this.db.query(`SELECT ${EVENT_SELECT} FROM change_event e WHERE ${where} ORDER BY e.id LIMIT ${limit + 1}`, params.values),
-      withCount ? this.db.query(`SELECT count(*)::int AS n FROM change_event e WHERE ${where}`, params.values) : null,
-    ]);
-    const edges = rows.slice(0, limit).map((node) => ({ cursor: node.cursor, node }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: rows.length > limit,
-        hasPreviousPage: from > 0,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges[edges.length - 1]?.cursor ?? null,
-      },
-      ...(counted ? { totalCount: counted[0].n } : {}),
-    };
+    const page = `SELECT ${EVENT_SELECT} FROM change_event e WHERE ${where} ORDER BY e.id LIMIT ${limit + 1}`;
+    const sql = withCount ? withTotals(`SELECT count(*)::int AS total FROM change_event e WHERE ${where}`, page) : page;
+    const rows: Array<LoggedEvent & { __total?: number }> = await this.db.query(sql, params.values);
+    const total = withCount ? (rows[0]?.__total ?? 0) : undefined;
+    const events = withCount ? rows.filter((row) => row.id != null) : rows;
+    return toConnection(events, { limit, backwards: false, fromCursor: from > 0 }, (node) => ({ cursor: node.cursor, node }), total);
   }
 
   private requireHub(): EventHub {
@@ -87,13 +84,13 @@ export class EventService {
    * The summary of one organisation now, then again each time a change that can move it
    * commits and the figures differ from the last ones sent.
    */
-  async summaryUpdates(organisationId: string, period: string | null, includeDescendants: boolean, services: Services, tooSlow: (resumeAfter: string) => void): Promise<AsyncIterableIterator<SummaryUpdate>> {
+  async summaryUpdates(organisationId: string, period: string | null, includeDescendants: boolean, tooSlow: (resumeAfter: string) => void): Promise<AsyncIterableIterator<SummaryUpdate>> {
     const hub = this.requireHub();
     const matcher = await this.matcher({ organisationId, includeDescendants });
     const key: SummaryKey = { organisationId, period, includeDescendants };
     const start = await this.position(null);
     // Loads the first figures now, so an unknown period is refused before the stream starts.
-    const first = (await services.summaries.forOrganisations([key]))[0];
+    const first = (await this.summaries.forOrganisations([key]))[0];
     // Moving an organisation changes the figures of its old ancestors too, whatever the paths say.
     const relevant = (event: LoggedEvent) => event.type === ChangeType.ORGANISATION_UPDATED || matches(matcher, event);
     const events = hub.stream(start, matcher, tooSlow, relevant);
@@ -101,7 +98,7 @@ export class EventService {
     return mapStream(
       events,
       async (event): Promise<SummaryUpdate | undefined> => {
-        const summary = await eventLoaders(event, services, this.config).summaryByOrganisation.load(key);
+        const summary = await this.loadersOf(event).summaryByOrganisation.load(key);
         const json = JSON.stringify(summary);
         if (json === last) return undefined;
         last = json;
@@ -110,12 +107,4 @@ export class EventService {
       { organisationId, period, cursor: start ? String(start) : null, summary: first },
     );
   }
-}
-
-/**
- * DataLoaders for one live event, shared by every subscriber that resolves it: a thousand
- * subscribers asking for the changed model cost one SQL statement, and no cache outlives its event.
- */
-export function eventLoaders(event: LoggedEvent, services: Services, config: Config): Loaders {
-  return (event.loaders ??= createLoaders(services, config));
 }

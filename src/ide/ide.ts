@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { Express, NextFunction, Request, Response } from 'express';
-import type { Config } from '../config';
+import type { Config } from '../shared/config';
 import { DEFAULT_QUERY, IDE_CLIENT_SCRIPT, IDE_FAVICON, IDE_STYLES, renderIdePage, type IdePageSettings } from './ide-page';
 
 const gzip = promisify(gzipCallback);

@@ -1,9 +1,8 @@
-import { ArrayMaxSize, IsOptional, IsUUID, Matches } from 'class-validator';
+import { ArrayMaxSize, IsOptional } from 'class-validator';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { SortDirection } from '../shared/pagination';
 import { LocalDateScalar } from '../shared/scalars';
-import { PERIOD_CODE } from '../shared/validation';
-import { MaxCodePoints, NameLength } from '../shared/validators';
+import { EntityId, EntityIds, MaxCodePoints, NameLength, PeriodCode } from '../shared/validators';
 import { Domain, ModelStatus } from './model.entity';
 
 
@@ -28,30 +27,28 @@ export class CreateModelInput {
   startedOn?: string | null;
 
   @Field(() => ID, { description: 'The organisation that leads the model.' })
-  @IsUUID('all', { message: 'leadOrganisationId must be an organisation id (a UUID)' })
+  @EntityId('organisation')
   leadOrganisationId!: string;
 
   @Field(() => [ID], { nullable: true, description: 'Organisations taking part as partners.' })
   @IsOptional()
   @ArrayMaxSize(50, { message: 'at most 50 partner organisations' })
-  @IsUUID('all', { each: true, message: 'partnerOrganisationIds must be organisation ids (UUIDs)' })
+  @EntityIds('organisation')
   partnerOrganisationIds?: string[] | null;
 
   @Field(() => ID, { nullable: true, description: 'The ward, commune or city where it runs.' })
-  @IsOptional()
-  @IsUUID('all', { message: 'localityId must be an organisation id (a UUID)' })
+  @EntityId('organisation', { optional: true })
   localityId?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Code of the reporting period in which it was recognised, e.g. "2023-H1".' })
-  @IsOptional()
-  @Matches(PERIOD_CODE, { message: 'recognisedPeriod must be a period code such as 2023-H1' })
+  @PeriodCode({ optional: true })
   recognisedPeriod?: string | null;
 }
 
 @InputType({ description: 'Changes to a model; omitted fields stay as they are, null clears an optional one.' })
 export class UpdateModelInput {
   @Field(() => ID)
-  @IsUUID('all', { message: 'id must be a model id (a UUID)' })
+  @EntityId('model')
   id!: string;
 
   @Field(() => Int, { description: 'The version you read; a stale one is refused with CONFLICT.' })
@@ -77,13 +74,11 @@ export class UpdateModelInput {
   startedOn?: string | null;
 
   @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'localityId must be an organisation id (a UUID)' })
+  @EntityId('organisation', { optional: true })
   localityId?: string | null;
 
   @Field(() => String, { nullable: true })
-  @IsOptional()
-  @Matches(PERIOD_CODE, { message: 'recognisedPeriod must be a period code such as 2023-H1' })
+  @PeriodCode({ optional: true })
   recognisedPeriod?: string | null;
 }
 
@@ -99,16 +94,14 @@ export class ModelFilter {
   includeArchived!: boolean;
 
   @Field(() => ID, { nullable: true, description: 'Models run (as lead or partner) by this organisation.' })
-  @IsOptional()
-  @IsUUID('all', { message: 'organisationId must be an organisation id (a UUID)' })
+  @EntityId('organisation', { optional: true })
   organisationId?: string | null;
 
   @Field(() => Boolean, { defaultValue: false, description: 'With organisationId: also models run anywhere in its subtree.' })
   includeDescendants!: boolean;
 
   @Field(() => String, { nullable: true, description: 'Code of the period in which the model was recognised, e.g. "2023-H1".' })
-  @IsOptional()
-  @Matches(PERIOD_CODE, { message: 'period must be a period code such as 2023-H1' })
+  @PeriodCode({ optional: true })
   period?: string | null;
 
   @Field(() => LocalDateScalar, { nullable: true, description: 'Started on or after this date.' })

@@ -1,22 +1,23 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context';
 import { Organisation } from '../organisations/organisation.entity';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
-import { ReplicationLink } from '../replications/replication-link.entity';
 import { connectionComplexity, listComplexity, requireActor, selectsField, selectsTimestamps } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { CommunityModel } from './model.entity';
 import { CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
+import type { ModelsContext as Context } from './model.loaders';
 import { ModelOrganisation } from './model-organisation.entity';
 import type { ModelOrganisationRow } from './model.service';
+import { ORGANISATION_MODELS } from './model.sql';
 import { ModelConnection } from './model.types';
 
 @Resolver(() => CommunityModel)
 export class ModelResolver {
   @Query(() => CommunityModel, { nullable: true, description: 'One model by id; null when there is none.' })
   async model(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CommunityModel | null> {
+    // A lookup answers null for an id that names nothing, malformed or not (as `_entities` does).
     return isUuid(id) ? ctx.loaders.modelById.load(id) : null;
   }
 
@@ -28,8 +29,8 @@ export class ModelResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
-    const [page] = await ctx.services.models.page(args, filter, orderBy, undefined, { timestamps: selectsTimestamps(info, ['edges', 'node']) });
-    if (selectsField(info, 'totalCount')) [page.totalCount] = await ctx.services.models.count(filter);
+    const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
+    const [page] = await ctx.services.models.page(args, filter, orderBy, undefined, options);
     return page;
   }
 
@@ -54,38 +55,6 @@ export class ModelResolver {
     return model.recognisedPeriodId ? ctx.loaders.periodById.load(model.recognisedPeriodId) : null;
   }
 
-  @FieldResolver(() => ReplicationLink, { nullable: true, description: 'The link that made this model a replica; null for an original.' })
-  async sourceLink(@Root() model: CommunityModel, @Ctx() ctx: Context): Promise<ReplicationLink | null> {
-    return ctx.loaders.replicationLinkByTargetId.load(model.id);
-  }
-
-  @FieldResolver(() => CommunityModel, { nullable: true, description: 'The model this one was replicated from; null for an original.' })
-  async replicatedFrom(@Root() model: CommunityModel, @Ctx() ctx: Context): Promise<CommunityModel | null> {
-    const link = await ctx.loaders.replicationLinkByTargetId.load(model.id);
-    return link ? ctx.loaders.modelById.load(link.sourceModelId) : null;
-  }
-
-  @FieldResolver(() => ModelConnection, { complexity: connectionComplexity, description: 'The direct replicas of this model.' })
-  replicas(
-    @Root() model: CommunityModel,
-    @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
-    @Arg('orderBy', () => ModelOrder, { nullable: true }) orderBy: ModelOrder | null,
-    @Ctx() ctx: Context,
-    @Info() info: GraphQLResolveInfo,
-  ): Promise<Connection<CommunityModel>> {
-    const { models } = ctx.services;
-    const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
-    return ctx.loaders
-      .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, (ids) => models.page(args, filter, orderBy, { kind: 'replicasOf', ids }, options))
-      .load(model.id);
-  }
-
-  @FieldResolver(() => [CommunityModel], { complexity: listComplexity(10), description: 'The sources of this model, nearest first, back to the origin (capped at MAX_GRAPH_DEPTH steps).' })
-  async lineage(@Root() model: CommunityModel, @Ctx() ctx: Context): Promise<CommunityModel[]> {
-    return ctx.loaders.lineageByModelId.load(model.id);
-  }
-
   @Mutation(() => CommunityModel)
   async createModel(@Arg('input', () => CreateModelInput) input: CreateModelInput, @Ctx() ctx: Context): Promise<CommunityModel> {
     return ctx.services.models.create(input, requireActor(ctx));
@@ -107,5 +76,29 @@ export class ModelOrganisationResolver {
   @FieldResolver(() => Organisation)
   async organisation(@Root() row: ModelOrganisationRow, @Ctx() ctx: Context): Promise<Organisation | null> {
     return ctx.loaders.organisationById.load(row.organisationId);
+  }
+}
+
+/** The models an organisation runs: a field this feature adds to Organisation. */
+@Resolver(() => Organisation)
+export class OrganisationModelsResolver {
+  @FieldResolver(() => ModelConnection, { complexity: connectionComplexity, description: 'Models this organisation runs (as lead or partner), or with includeDescendants those run anywhere in its subtree.' })
+  models(
+    @Root() org: Organisation,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
+    @Arg('orderBy', () => ModelOrder, { nullable: true }) orderBy: ModelOrder | null,
+    @Arg('includeDescendants', () => Boolean, { defaultValue: false }) includeDescendants: boolean,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Connection<CommunityModel>> {
+    const { models } = ctx.services;
+    const parent = includeDescendants ? 'organisationSubtree' : 'organisation';
+    const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
+    return ctx.loaders
+      .pages(`organisation.models.${parent}`, info.fieldNodes, { args, filter, orderBy, options }, (ids) =>
+        models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options),
+      )
+      .load(org.id);
   }
 }

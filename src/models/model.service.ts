@@ -1,20 +1,22 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Config } from '../config';
+import type { Config } from '../shared/config';
 import { appendEvents } from '../events/event-log';
 import type { OrganisationService } from '../organisations/organisation.service';
 import type { PeriodService } from '../periods/period.service';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
-import { runCount, runPage, type Connection, type ConnectionArgs, type PageOptions, pageRequest } from '../shared/pagination';
+import { runPage, type Connection, type ConnectionArgs, type PageOptions, pageRequest } from '../shared/pagination';
 import { normaliseText } from '../shared/text';
 import { manyByKey, oneByKey } from '../shared/batch';
-import { isUuid } from '../shared/ids';
+import { isUuid, requireUuid } from '../shared/ids';
+import type { Organisation } from '../organisations/organisation.entity';
+import { ORGANISATION_SELECT, ORGANISATION_SELECT_UNTIMED } from '../organisations/organisation.sql';
 import { summaryAggregates } from '../summaries/summary-aggregates';
 import { checkDateRange, inTransaction } from '../shared/transaction';
 import { CommunityModel, ModelStatus } from './model.entity';
 import { ModelRole } from './model-organisation.entity';
 import { CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
-import { MODEL_PARENT, MODEL_RETURNING, MODEL_SELECT, type ModelParent, modelListQuery } from './model.sql';
+import { MODEL_RETURNING, MODEL_SELECT, type ModelParent, modelListQuery } from './model.sql';
 
 export interface ModelOrganisationRow {
   modelId: string;
@@ -36,25 +38,31 @@ export class ModelService {
     return oneByKey(ids, rows, (r) => r.id);
   }
 
-  /** A page of models for each parent (an organisation, its subtree, or a source model), or the root list. */
-  /** With `withCount` and parents, each page carries its `totalCount` from the same statement. */
+  /**
+   * A page of models for each parent (an organisation, its subtree, a source model: see
+   * ModelParent), or the root list; with `withCount` each carries its `totalCount`.
+   */
   async page(
     args: ConnectionArgs,
     filter: ModelFilter | null | undefined,
     order: ModelOrder | null | undefined,
-    parent?: { kind: ModelParent; ids: readonly string[] },
+    parent?: ModelParent & { ids: readonly string[] },
     { withCount = false, timestamps = true }: PageOptions = {},
   ): Promise<Array<Connection<CommunityModel>>> {
     const query = modelListQuery(filter, order, timestamps);
-    if (parent) query.parent = { ids: parent.ids, ...MODEL_PARENT[parent.kind] };
+    if (parent) query.parent = parent;
     const request = pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize);
     return runPage<CommunityModel>(this.db.manager, query, request, withCount);
   }
 
-  async count(filter: ModelFilter | null | undefined, parent?: { kind: ModelParent; ids: readonly string[] }): Promise<number[]> {
-    const query = modelListQuery(filter, null);
-    if (parent) query.parent = { ids: parent.ids, ...MODEL_PARENT[parent.kind] };
-    return runCount(this.db.manager, query);
+  /** The organisation that leads each model (DataLoader batch): one join, no second lookup. */
+  async leadsOf(modelIds: readonly string[], timestamps = true): Promise<Array<Organisation | null>> {
+    const rows: Array<Organisation & { modelId: string }> = await this.db.query(
+      `SELECT mo.model_id AS "modelId", ${timestamps ? ORGANISATION_SELECT : ORGANISATION_SELECT_UNTIMED} FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id
+       WHERE mo.model_id = ANY($1::uuid[]) AND mo.role = 'LEAD'`,
+      [modelIds.filter(isUuid)],
+    );
+    return oneByKey(modelIds, rows, (r) => r.modelId);
   }
 
   /** The organisations running each model, lead first (DataLoader batch). */
@@ -69,8 +77,8 @@ export class ModelService {
   }
 
   /** Locks a model row in a transaction, or throws NOT_FOUND. */
-  async lock(manager: EntityManager, id: string, what = 'Model'): Promise<CommunityModel> {
-    if (!isUuid(id)) throw new NotFoundError(what, id);
+  async lock(manager: EntityManager, id: string, what = 'Model', argument = 'id'): Promise<CommunityModel> {
+    requireUuid(id, argument, 'model');
     const [row]: CommunityModel[] = await manager.query(`SELECT ${MODEL_SELECT} FROM model m WHERE m.id = $1 FOR UPDATE`, [id]);
     if (!row) throw new NotFoundError(what, id);
     return row;

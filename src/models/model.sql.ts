@@ -1,6 +1,5 @@
 import { SortDirection, type PageQuery } from '../shared/pagination';
-import { TIMESTAMP_FIELDS } from '../shared/graphql';
-import { SqlParams, returningList, selectList } from '../shared/sql';
+import { SqlParams, returningList, selectList, TIMESTAMP_FIELDS } from '../shared/sql';
 import { searchCondition } from '../shared/text';
 import { ModelStatus } from './model.entity';
 import { ModelFilter, ModelOrder, ModelOrderField } from './model.inputs';
@@ -73,10 +72,14 @@ export function modelListQuery(filter: ModelFilter | null | undefined, order: Mo
   };
 }
 
-/** How a nested model list hangs from its parents (`p.id`). */
-export type ModelParent = 'organisation' | 'organisationSubtree' | 'replicasOf';
+/** How a nested model list hangs from its parents (`p.id`): `from` may join, `condition` ties a row to its parent. */
+export interface ModelParent {
+  from: string;
+  condition: string;
+}
 
-export const MODEL_PARENT: Record<ModelParent, { from: string; condition: string }> = {
+/** The models an organisation runs, and those run anywhere in its subtree (Organisation.models). */
+export const ORGANISATION_MODELS: Record<'organisation' | 'organisationSubtree', ModelParent> = {
   organisation: {
     from: 'model m JOIN model_organisation mo_p ON mo_p.model_id = m.id',
     condition: 'mo_p.organisation_id = p.id',
@@ -85,9 +88,5 @@ export const MODEL_PARENT: Record<ModelParent, { from: string; condition: string
     from: 'model m',
     condition: `EXISTS (SELECT 1 FROM model_organisation mo_p JOIN organisation o_p ON o_p.id = mo_p.organisation_id
       WHERE mo_p.model_id = m.id AND o_p.path LIKE (SELECT pp.path FROM organisation pp WHERE pp.id = p.id) || '%')`,
-  },
-  replicasOf: {
-    from: 'model m JOIN replication_link rl_p ON rl_p.target_model_id = m.id',
-    condition: 'rl_p.source_model_id = p.id',
   },
 };

@@ -1,7 +1,7 @@
-import { IsOptional, IsUUID } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { SortDirection } from '../shared/pagination';
-import { MaxCodePoints, NameLength, TextLength } from '../shared/validators';
+import { EntityId, MaxCodePoints, NameLength, TextLength } from '../shared/validators';
 import { OrganisationKind } from './organisation.entity';
 
 
@@ -20,15 +20,14 @@ export class CreateOrganisationInput {
   kind!: OrganisationKind;
 
   @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'parentId must be an organisation id (a UUID)' })
+  @EntityId('organisation', { optional: true })
   parentId?: string | null;
 }
 
 @InputType({ description: 'Changes to an organisation; omitted fields stay as they are. Setting parentId moves it with its whole subtree.' })
 export class UpdateOrganisationInput {
   @Field(() => ID)
-  @IsUUID('all', { message: 'id must be an organisation id (a UUID)' })
+  @EntityId('organisation')
   id!: string;
 
   @Field(() => Int, { description: 'The version you read; a stale one is refused with CONFLICT.' })
@@ -48,21 +47,18 @@ export class UpdateOrganisationInput {
   kind?: OrganisationKind | null;
 
   @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'parentId must be an organisation id (a UUID)' })
+  @EntityId('organisation', { optional: true })
   parentId?: string | null;
 }
 
 @InputType()
 export class OrganisationFilter {
   @Field(() => ID, { nullable: true, description: 'Only the direct children of this organisation.' })
-  @IsOptional()
-  @IsUUID('all', { message: 'parentId must be an organisation id (a UUID)' })
+  @EntityId('organisation', { optional: true })
   parentId?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'Only organisations below this one, at any depth.' })
-  @IsOptional()
-  @IsUUID('all', { message: 'withinId must be an organisation id (a UUID)' })
+  @EntityId('organisation', { optional: true })
   withinId?: string | null;
 
   @Field(() => [OrganisationKind], { nullable: true })

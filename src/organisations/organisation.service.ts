@@ -1,24 +1,19 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Config } from '../config';
+import type { Config } from '../shared/config';
 import { appendEvents } from '../events/event-log';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
-import { runCount, runPage, type Connection, type ConnectionArgs, type PageOptions, type PageQuery, pageRequest } from '../shared/pagination';
-import { TIMESTAMP_FIELDS } from '../shared/graphql';
-import { SqlParams, returningList, selectList } from '../shared/sql';
+import { runPage, SortDirection, type Connection, type ConnectionArgs, type PageOptions, type PageQuery, pageRequest } from '../shared/pagination';
+import { SqlParams, returningList } from '../shared/sql';
 import { normaliseText, searchCondition } from '../shared/text';
 import { oneByKey } from '../shared/batch';
-import { isUuid } from '../shared/ids';
+import { isUuid, requireUuid } from '../shared/ids';
 import { inTransaction } from '../shared/transaction';
 import { summaryAggregates, type Withdrawn } from '../summaries/summary-aggregates';
 import { Organisation } from './organisation.entity';
 import { CreateOrganisationInput, OrganisationFilter, OrganisationOrder, OrganisationOrderField, UpdateOrganisationInput } from './organisation.inputs';
-import { ORGANISATION_COLUMNS } from './organisation.sql';
-import { SortDirection } from '../shared/pagination';
+import { ORGANISATION_COLUMNS, ORGANISATION_SELECT as SELECT, ORGANISATION_SELECT_UNTIMED as SELECT_UNTIMED } from './organisation.sql';
 
-const SELECT = selectList('o', ORGANISATION_COLUMNS);
-/** The same without timestamps, for reads whose selection does not show them. */
-const SELECT_UNTIMED = selectList('o', ORGANISATION_COLUMNS, TIMESTAMP_FIELDS);
 const RETURNING = returningList(ORGANISATION_COLUMNS);
 
 /** Reads and changes organisations: tree placement, optimistic versions, the change log. */
@@ -32,16 +27,6 @@ export class OrganisationService {
   async byIds(ids: readonly string[]): Promise<Array<Organisation | null>> {
     const rows: Organisation[] = await this.db.query(`SELECT ${SELECT} FROM organisation o WHERE o.id = ANY($1::uuid[])`, [ids.filter(isUuid)]); // a malformed id (say, from _entities) is simply absent
     return oneByKey(ids, rows, (r) => r.id);
-  }
-
-  /** The organisation that leads each model (DataLoader batch): one join, no second lookup. */
-  async leadsOf(modelIds: readonly string[], timestamps = true): Promise<Array<Organisation | null>> {
-    const rows: Array<Organisation & { modelId: string }> = await this.db.query(
-      `SELECT mo.model_id AS "modelId", ${timestamps ? SELECT : SELECT_UNTIMED} FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id
-       WHERE mo.model_id = ANY($1::uuid[]) AND mo.role = 'LEAD'`,
-      [modelIds.filter(isUuid)],
-    );
-    return oneByKey(modelIds, rows, (r) => r.modelId);
   }
 
   private listQuery(filter: OrganisationFilter | null | undefined, order: OrganisationOrder | null | undefined, timestamps = true): PageQuery {
@@ -69,8 +54,7 @@ export class OrganisationService {
     };
   }
 
-  /** One page of organisations for each parent id (children lists), or the root list. */
-  /** With `withCount` and parents, each page carries its `totalCount` from the same statement. */
+  /** One page of organisations for each parent id (children lists), or the root list; with `withCount` each carries its `totalCount`. */
   async page(
     args: ConnectionArgs,
     filter: OrganisationFilter | null | undefined,
@@ -84,15 +68,9 @@ export class OrganisationService {
     return runPage<Organisation>(this.db.manager, query, request, withCount);
   }
 
-  async count(filter: OrganisationFilter | null | undefined, parentIds?: readonly string[]): Promise<number[]> {
-    const query = this.listQuery(filter, null);
-    if (parentIds) query.parent = { ids: parentIds, condition: 'o.parent_id = p.id' };
-    return runCount(this.db.manager, query);
-  }
-
   /** Locks and returns an organisation inside a transaction, or throws NOT_FOUND. */
-  async lock(manager: EntityManager, id: string, what = 'Organisation'): Promise<Organisation> {
-    if (!isUuid(id)) throw new NotFoundError(what, id);
+  async lock(manager: EntityManager, id: string, what = 'Organisation', argument = 'id'): Promise<Organisation> {
+    requireUuid(id, argument, 'organisation');
     const [row]: Organisation[] = await manager.query(`SELECT ${SELECT} FROM organisation o WHERE o.id = $1 FOR UPDATE`, [id]);
     if (!row) throw new NotFoundError(what, id);
     return row;

@@ -1,3 +1,5 @@
+import { selectList, TIMESTAMP_FIELDS } from '../shared/sql';
+
 /** Organisation columns as entity properties, for raw SELECTs. */
 export const ORGANISATION_COLUMNS = {
   id: '{a}.id',
@@ -11,6 +13,10 @@ export const ORGANISATION_COLUMNS = {
   updatedAt: '{a}.updated_at',
   version: '{a}.version',
 };
+/** `o.…` columns of an organisation row. */
+export const ORGANISATION_SELECT = selectList('o', ORGANISATION_COLUMNS);
+/** The same without timestamps, for reads whose selection does not show them. */
+export const ORGANISATION_SELECT_UNTIMED = selectList('o', ORGANISATION_COLUMNS, TIMESTAMP_FIELDS);
 
 /** Ids of the ancestors of an organisation, root first, read from its materialised path. */
 export function ancestorIds(path: string): string[] {

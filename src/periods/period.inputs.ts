@@ -1,8 +1,7 @@
-import { IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsOptional, Matches, Max, Min } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
 import { LocalDateScalar } from '../shared/scalars';
-import { PERIOD_CODE } from '../shared/validation';
-import { MaxCodePoints, NameLength } from '../shared/validators';
+import { EntityId, MaxCodePoints, NameLength, PERIOD_CODE, PeriodCode } from '../shared/validators';
 
 
 @InputType()
@@ -25,11 +24,11 @@ export class CreateReportingPeriodInput {
 @InputType({ description: 'The figures an organisation reported for a period. Recording again replaces them: send the version you read.' })
 export class RecordPeriodReportInput {
   @Field(() => ID)
-  @IsUUID('all', { message: 'organisationId must be an organisation id (a UUID)' })
+  @EntityId('organisation')
   organisationId!: string;
 
   @Field(() => String, { description: 'Period code, e.g. "2023-H1".' })
-  @Matches(PERIOD_CODE, { message: 'period must be a period code such as 2023-H1' })
+  @PeriodCode()
   period!: string;
 
   @Field(() => Int)

@@ -1,9 +1,9 @@
 import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context';
 import { Organisation } from '../organisations/organisation.entity';
 import { listComplexity, requireActor } from '../shared/graphql';
 import { PeriodReport } from './period-report.entity';
 import { CreateReportingPeriodInput, RecordPeriodReportInput } from './period.inputs';
+import type { PeriodsContext as Context } from './period.loaders';
 import { DomainFigures } from './period.types';
 import { ReportingPeriod } from './reporting-period.entity';
 
@@ -70,5 +70,14 @@ export class PeriodReportResolver {
   @Mutation(() => PeriodReport, { description: "Records an organisation's reported figures for a period; to replace them send the version you read." })
   async recordPeriodReport(@Arg('input', () => RecordPeriodReportInput) input: RecordPeriodReportInput, @Ctx() ctx: Context): Promise<PeriodReport> {
     return ctx.services.periods.recordReport(input, requireActor(ctx));
+  }
+}
+
+/** The reports an organisation filed: a field this feature adds to Organisation. */
+@Resolver(() => Organisation)
+export class OrganisationReportsResolver {
+  @FieldResolver(() => [PeriodReport], { complexity: listComplexity(10), description: 'Figures this organisation reported, newest period first.' })
+  async reports(@Root() org: Organisation, @Ctx() ctx: Context): Promise<PeriodReport[]> {
+    return ctx.loaders.reportsByOrganisationId.load(org.id);
   }
 }

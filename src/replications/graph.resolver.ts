@@ -1,10 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context';
 import { CommunityModel, Domain } from '../models/model.entity';
 import { connectionComplexity, listComplexity } from '../shared/graphql';
 import { ConnectionArgs } from '../shared/pagination';
 import { ModelDescendantConnection, ModelReach, ReplicatedModel, ReplicationPath } from './graph.types';
+import type { ReplicationsContext as Context } from './replication.loaders';
 
 const MAX_DEPTH_DESCRIPTION = 'Replication steps to follow (1 = direct replicas only); default DEFAULT_GRAPH_DEPTH, at most MAX_GRAPH_DEPTH.';
 

@@ -1,12 +1,12 @@
 import type { DataSource } from 'typeorm';
-import type { Config } from '../config';
+import type { Config } from '../shared/config';
 import type { CommunityModel, Domain } from '../models/model.entity';
 import { MODEL_SELECT } from '../models/model.sql';
 import { manyByKey } from '../shared/batch';
 import { encodeCursor } from '../shared/cursor';
 import { BadUserInputError, NotFoundError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
-import { checkPageSize, pageRequest, type ConnectionArgs } from '../shared/pagination';
+import { checkPageSize, pageRequest, toConnection, type ConnectionArgs } from '../shared/pagination';
 import type { ModelDescendantConnection, ModelReach, ReplicatedModel, ReplicationPath } from './graph.types';
 import type { ReplicationLink } from './replication-link.entity';
 
@@ -118,27 +118,20 @@ export class ReplicationGraphService {
        ORDER BY r.ord, x."__rn"`,
       params,
     );
+    const shape = { limit: request.limit, backwards: request.backwards, fromCursor: request.after !== null };
     return manyByKey(modelIds, rows, (r) => String(r.__parent)).map((list) => {
       const total = Number(list[0]?.__total ?? 0);
       const found = list.filter((r) => r.id != null);
-      const hasMore = found.length > request.limit;
-      const pageRows = hasMore ? found.slice(0, request.limit) : found;
-      if (request.backwards) pageRows.reverse();
-      const edges = pageRows.map(({ __parent: _p, __total: _t, __rn: _r, __depth, ...node }) => ({
-        cursor: encodeCursor({ order: DESCENDANTS_ORDER, value: Number(__depth), id: String(node.id) }),
-        depth: Number(__depth),
-        node: node as unknown as CommunityModel,
-      }));
-      return {
-        edges,
-        totalCount: total,
-        pageInfo: {
-          hasNextPage: request.backwards ? request.after !== null : hasMore,
-          hasPreviousPage: request.backwards ? hasMore : request.after !== null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges[edges.length - 1]?.cursor ?? null,
-        },
-      };
+      return toConnection(
+        found,
+        shape,
+        ({ __parent: _p, __total: _t, __rn: _r, __depth, ...node }) => ({
+          cursor: encodeCursor({ order: DESCENDANTS_ORDER, value: Number(__depth), id: String(node.id) }),
+          depth: Number(__depth),
+          node: node as unknown as CommunityModel,
+        }),
+        total,
+      ) as ModelDescendantConnection;
     });
   }
 

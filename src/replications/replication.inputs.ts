@@ -1,16 +1,16 @@
-import { IsOptional, IsUUID } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { Field, ID, InputType } from 'type-graphql';
 import { LocalDateScalar } from '../shared/scalars';
-import { MaxCodePoints, NameLength } from '../shared/validators';
+import { EntityId, MaxCodePoints, NameLength } from '../shared/validators';
 
 @InputType({ description: 'Replicate a model to another organisation: creates the replica model and the link in one step.' })
 export class ReplicateModelInput {
   @Field(() => ID)
-  @IsUUID('all', { message: 'sourceModelId must be a model id (a UUID)' })
+  @EntityId('model')
   sourceModelId!: string;
 
   @Field(() => ID, { description: 'The organisation that takes the model up; it leads the replica.' })
-  @IsUUID('all', { message: 'targetOrganisationId must be an organisation id (a UUID)' })
+  @EntityId('organisation')
   targetOrganisationId!: string;
 
   @Field(() => String, { nullable: true, description: "The replica's name; the source's name when omitted." })
@@ -30,11 +30,11 @@ export class ReplicateModelInput {
 @InputType({ description: 'Record that an existing model is a replica of another existing model.' })
 export class LinkModelsInput {
   @Field(() => ID)
-  @IsUUID('all', { message: 'sourceModelId must be a model id (a UUID)' })
+  @EntityId('model')
   sourceModelId!: string;
 
   @Field(() => ID)
-  @IsUUID('all', { message: 'targetModelId must be a model id (a UUID)' })
+  @EntityId('model')
   targetModelId!: string;
 
   @Field(() => LocalDateScalar, { nullable: true })
@@ -49,8 +49,7 @@ export class LinkModelsInput {
 @InputType()
 export class ReplicationLinkFilter {
   @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'sourceModelId must be a model id (a UUID)' })
+  @EntityId('model', { optional: true })
   sourceModelId?: string | null;
 
   @Field(() => LocalDateScalar, { nullable: true, description: 'Replicated on or after this date.' })

@@ -1,18 +1,22 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context';
 import { CommunityModel } from '../models/model.entity';
-import { connectionComplexity, requireActor, selectsField } from '../shared/graphql';
+import { ModelFilter, ModelOrder } from '../models/model.inputs';
+import { ModelConnection } from '../models/model.types';
+import { connectionComplexity, listComplexity, requireActor, selectsField, selectsTimestamps } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { ReplicationLink } from './replication-link.entity';
 import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter } from './replication.inputs';
+import type { ReplicationsContext as Context } from './replication.loaders';
+import { REPLICAS_OF } from './replication.sql';
 import { ReplicationLinkConnection } from './replication.types';
 
 @Resolver(() => ReplicationLink)
 export class ReplicationResolver {
   @Query(() => ReplicationLink, { nullable: true })
   async replicationLink(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ReplicationLink | null> {
+    // A lookup answers null for an id that names nothing, malformed or not (as `_entities` does).
     return isUuid(id) ? ctx.loaders.replicationLinkById.load(id) : null;
   }
 
@@ -23,9 +27,7 @@ export class ReplicationResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<ReplicationLink>> {
-    const page = await ctx.services.replications.page(args, filter);
-    if (selectsField(info, 'totalCount')) page.totalCount = await ctx.services.replications.count(filter);
-    return page;
+    return ctx.services.replications.page(args, filter, { withCount: selectsField(info, 'totalCount') });
   }
 
   @FieldResolver(() => CommunityModel)
@@ -51,5 +53,41 @@ export class ReplicationResolver {
   @Mutation(() => ReplicationLink, { description: 'Removes a replication link and returns it; both models stay.' })
   async unlinkModels(@Arg('id', () => ID, { description: 'The link id.' }) id: string, @Ctx() ctx: Context): Promise<ReplicationLink> {
     return ctx.services.replications.unlink(id, requireActor(ctx));
+  }
+}
+
+/** Where a model came from and what was replicated from it: fields this feature adds to Model. */
+@Resolver(() => CommunityModel)
+export class ModelLineageResolver {
+  @FieldResolver(() => ReplicationLink, { nullable: true, description: 'The link that made this model a replica; null for an original.' })
+  async sourceLink(@Root() model: CommunityModel, @Ctx() ctx: Context): Promise<ReplicationLink | null> {
+    return ctx.loaders.replicationLinkByTargetId.load(model.id);
+  }
+
+  @FieldResolver(() => CommunityModel, { nullable: true, description: 'The model this one was replicated from; null for an original.' })
+  async replicatedFrom(@Root() model: CommunityModel, @Ctx() ctx: Context): Promise<CommunityModel | null> {
+    const link = await ctx.loaders.replicationLinkByTargetId.load(model.id);
+    return link ? ctx.loaders.modelById.load(link.sourceModelId) : null;
+  }
+
+  @FieldResolver(() => ModelConnection, { complexity: connectionComplexity, description: 'The direct replicas of this model.' })
+  replicas(
+    @Root() model: CommunityModel,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
+    @Arg('orderBy', () => ModelOrder, { nullable: true }) orderBy: ModelOrder | null,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Connection<CommunityModel>> {
+    const { models } = ctx.services;
+    const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
+    return ctx.loaders
+      .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, (ids) => models.page(args, filter, orderBy, { ...REPLICAS_OF, ids }, options))
+      .load(model.id);
+  }
+
+  @FieldResolver(() => [CommunityModel], { complexity: listComplexity(10), description: 'The sources of this model, nearest first, back to the origin (capped at MAX_GRAPH_DEPTH steps).' })
+  async lineage(@Root() model: CommunityModel, @Ctx() ctx: Context): Promise<CommunityModel[]> {
+    return ctx.loaders.lineageByModelId.load(model.id);
   }
 }

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Config } from '../config';
+import type { Config } from '../shared/config';
 import { appendEvents, type NewEvent } from '../events/event-log';
 import { ModelStatus } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
@@ -9,27 +9,18 @@ import type { OrganisationService } from '../organisations/organisation.service'
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError } from '../shared/errors';
 import { manyByKey, oneByKey } from '../shared/batch';
-import { isUuid } from '../shared/ids';
-import { runCount, runPage, SortDirection, type Connection, type ConnectionArgs, type PageQuery, pageRequest } from '../shared/pagination';
-import { SqlParams, returningList, selectList } from '../shared/sql';
+import { isUuid, requireUuid } from '../shared/ids';
+import { runPage, SortDirection, type Connection, type ConnectionArgs, type PageOptions, type PageQuery, pageRequest } from '../shared/pagination';
+import { SqlParams, returningList } from '../shared/sql';
 import { checkDateRange, inTransaction } from '../shared/transaction';
 import { summaryAggregates, type Withdrawn } from '../summaries/summary-aggregates';
 import type { CommunityModel } from '../models/model.entity';
 import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter } from './replication.inputs';
 import { ReplicationLink } from './replication-link.entity';
+import { LINK_COLUMNS, LINK_SELECT } from './replication.sql';
 
 /** Serialises changes to the replication graph so the cycle check sees every committed link. */
 const GRAPH_LOCK_KEY = 727_002;
-
-const LINK_COLUMNS = {
-  id: '{a}.id',
-  sourceModelId: '{a}.source_model_id',
-  targetModelId: '{a}.target_model_id',
-  replicatedOn: '{a}.replicated_on::text',
-  note: '{a}.note',
-  createdAt: '{a}.created_at',
-};
-export const LINK_SELECT = selectList('rl', LINK_COLUMNS);
 
 const LOCALITY_KINDS = [OrganisationKind.CITY, OrganisationKind.WARD, OrganisationKind.COMMUNE];
 
@@ -66,16 +57,11 @@ export class ReplicationService {
     };
   }
 
-  /** Replication links, newest first. */
-  async page(args: ConnectionArgs, filter: ReplicationLinkFilter | null | undefined): Promise<Connection<ReplicationLink>> {
+  /** Replication links, newest first; with `withCount`, their `totalCount` from the same statement. */
+  async page(args: ConnectionArgs, filter: ReplicationLinkFilter | null | undefined, { withCount = false }: PageOptions = {}): Promise<Connection<ReplicationLink>> {
     const query = this.listQuery(filter);
-    const [page] = await runPage<ReplicationLink>(this.db.manager, query, pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize));
+    const [page] = await runPage<ReplicationLink>(this.db.manager, query, pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize), withCount);
     return page;
-  }
-
-  async count(filter: ReplicationLinkFilter | null | undefined): Promise<number> {
-    const [n] = await runCount(this.db.manager, this.listQuery(filter));
-    return n;
   }
 
   /** The link that made each model a replica (a model has at most one source), null for originals. */
@@ -214,7 +200,7 @@ export class ReplicationService {
 
   /** Removes a link; the replica stays as a model of its own. */
   async unlink(linkId: string, actor: Actor): Promise<ReplicationLink> {
-    if (!isUuid(linkId)) throw new NotFoundError('Replication link', linkId);
+    requireUuid(linkId, 'id', 'replication link');
     return inTransaction(this.db, async (m) => {
       await this.lockGraph(m);
       const [link]: ReplicationLink[] = await m.query(`SELECT ${LINK_SELECT} FROM replication_link rl WHERE rl.id = $1 FOR UPDATE`, [linkId]);

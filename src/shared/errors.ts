@@ -37,8 +37,8 @@ export class NotFoundError extends AppError {
 }
 
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'This operation needs a valid API token: send "Authorization: Bearer <token>".') {
-    super(message, 'UNAUTHENTICATED');
+  constructor(message = 'This operation needs a valid API token: send "Authorization: Bearer <token>".', extra: Record<string, unknown> = {}) {
+    super(message, 'UNAUTHENTICATED', extra);
   }
 }
 

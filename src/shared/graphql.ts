@@ -1,8 +1,9 @@
 import type { ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
-import type { Context } from '../context';
 import type { Actor } from './actor';
+import type { Config } from './config';
 import { UnauthenticatedError } from './errors';
+import { TIMESTAMP_FIELDS } from './sql';
 
 /**
  * Whether the current field's selection asks for any of `names`, at the end of `path` (say
@@ -36,9 +37,6 @@ export function selectsField(info: GraphQLResolveInfo, name: string): boolean {
   return selectsAny(info, [name]);
 }
 
-/** The timestamp fields of organisations and models: their rows are read without them unless asked. */
-export const TIMESTAMP_FIELDS = ['createdAt', 'updatedAt', 'archivedAt'];
-
 /**
  * Whether rows for this field must carry their timestamps: parsing them is a good part of the
  * cost of a large nested response that never shows them. `path` leads to the objects (`['edges',
@@ -49,7 +47,7 @@ export function selectsTimestamps(info: GraphQLResolveInfo, path: readonly strin
 }
 
 /** Mutations need a caller when API tokens are configured. */
-export function requireActor(ctx: Context): Actor {
+export function requireActor(ctx: { actor: Actor | null; config: Pick<Config, 'apiTokens'> }): Actor {
   if (ctx.actor) return ctx.actor;
   if (ctx.config.apiTokens.size > 0) throw new UnauthenticatedError();
   return { name: 'anonymous' };

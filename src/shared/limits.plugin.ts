@@ -17,10 +17,22 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import type { ComplexityMap } from '../schema';
 import { BadUserInputError, QueryTooComplexError, ServerBusyError } from './errors';
 import type { ExpensiveGate } from './expensive-gate';
-import { STATEMENT_COSTS, type StatementCost } from './statement-costs';
+import type { StatementCost } from './statement-costs';
+
+/** Lexical tokens one document may hold (graphql-js's `maxTokens`), over HTTP and WebSocket alike. */
+export const MAX_DOCUMENT_TOKENS = 20_000;
+
+/** Complexity functions keyed by `Type.field`, taken from the type-graphql schema's field extensions. */
+export type ComplexityMap = Map<string, unknown>;
+
+/** What the fields of a schema cost: rows (complexity, by page size) and statements of their own. */
+export interface FieldCosts {
+  complexity: ComplexityMap;
+  /** `Type.field` → its statements' cost, per occurrence (see statement-costs.ts). */
+  statements: ReadonlyMap<string, StatementCost>;
+}
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -149,9 +161,9 @@ export function aliasCount(document: DocumentNode, operationName?: string | null
 export function statementCost(
   schema: GraphQLSchema,
   document: DocumentNode,
-  operationName?: string | null,
-  variables: Record<string, unknown> | null | undefined = {},
-  costs: ReadonlyMap<string, StatementCost> = STATEMENT_COSTS,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+  costs: ReadonlyMap<string, StatementCost>,
 ): number {
   const fragments = fragmentsOf(document);
   const perFragment = new Map<string, number>();
@@ -224,12 +236,12 @@ export interface Limits {
  * and WebSocket alike: mutation count, aliases, depth (API and introspection paths), then cost
  * (rows by page size, plus statements per field occurrence). Throws the refusal.
  */
-export function operationLimits(schemaComplexity: ComplexityMap, { maxDepth, maxComplexity, maxPageSize, maxMutations, maxAliases }: Limits) {
+export function operationLimits(costs: FieldCosts, { maxDepth, maxComplexity, maxPageSize, maxMutations, maxAliases }: Limits) {
   // A page size over the cap is refused by the resolver with a precise BAD_USER_INPUT, so the
   // cost estimate counts it at the cap instead of calling the query too complex.
   const clamp = (v: unknown) => (typeof v === 'number' ? Math.min(Math.max(v, 0), maxPageSize) : v);
   const fromMap: ComplexityEstimator = (options) => {
-    const cost = schemaComplexity.get(`${options.type.name}.${options.field.name}`);
+    const cost = costs.complexity.get(`${options.type.name}.${options.field.name}`);
     if (typeof cost === 'number') return cost + options.childComplexity;
     if (typeof cost === 'function') {
       const args = { ...options.args, first: clamp(options.args.first), last: clamp(options.args.last) };
@@ -273,7 +285,7 @@ export function operationLimits(schemaComplexity: ComplexityMap, { maxDepth, max
       throw error;
     }
     // What the fields cost in statements of their own, once per occurrence (statement-costs.ts).
-    complexity += statementCost(schema, document, operationName, variables);
+    complexity += statementCost(schema, document, operationName, variables, costs.statements);
     if (complexity > maxComplexity) {
       throw new QueryTooComplexError(
         `This query could cost ${complexity} (page sizes multiply down nested lists); the limit is ${maxComplexity}. Ask for smaller pages or fewer nested lists.`,
@@ -298,8 +310,8 @@ export interface ExpensiveAdmission {
  * with SERVICE_UNAVAILABLE (HTTP 503, Retry-After) when too many are running and waiting. The turn
  * is given back when the response is sent, whatever happened.
  */
-export function limitsPlugin(schemaComplexity: ComplexityMap, limits: Limits, admission?: ExpensiveAdmission): ApolloServerPlugin {
-  const check = operationLimits(schemaComplexity, limits);
+export function limitsPlugin(fieldCosts: FieldCosts, limits: Limits, admission?: ExpensiveAdmission): ApolloServerPlugin {
+  const check = operationLimits(fieldCosts, limits);
   // The cost of an accepted operation, per parsed document (Apollo hands out the same one for the
   // same text) and operation name + variables: a flood of one heavy document that is mostly
   // refused by the queue must not pay the whole walk again on every refusal.

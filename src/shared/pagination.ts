@@ -161,47 +161,73 @@ export interface PageQuery {
 }
 
 /**
+ * The one place a connection is put together: `rows` is the page as read (at most `limit + 1`
+ * rows, the extra one telling that more follow), in reading order. Every list of the API (root
+ * lists, nested lists, descendants, the change log) builds its edges, pageInfo and totalCount here.
+ */
+export function toConnection<R, E extends Edge<unknown>>(
+  rows: readonly R[],
+  request: Pick<PageRequest, 'limit' | 'backwards'> & { fromCursor: boolean },
+  toEdge: (row: R) => E,
+  totalCount?: number,
+): Connection<E['node']> & { edges: E[] } {
+  const hasMore = rows.length > request.limit;
+  const pageRows = hasMore ? rows.slice(0, request.limit) : [...rows];
+  if (request.backwards) pageRows.reverse();
+  const edges = pageRows.map(toEdge);
+  const pageInfo: PageInfo = {
+    hasNextPage: request.backwards ? request.fromCursor : hasMore,
+    hasPreviousPage: request.backwards ? hasMore : request.fromCursor,
+    get startCursor() {
+      return edges[0]?.cursor ?? null;
+    },
+    get endCursor() {
+      return edges[edges.length - 1]?.cursor ?? null;
+    },
+  };
+  return totalCount === undefined ? { edges, pageInfo } : { edges, pageInfo, totalCount };
+}
+
+/**
+ * A page statement with each parent's total beside it: `SELECT "__parent", "__total", x.*`, one
+ * row per page row, and one row of nulls (with the total) for a parent whose page is empty.
+ * `parents` is the SQL of the parent ids `p(id, n)`; without parents the list has one pseudo
+ * parent, ''.
+ */
+export function withTotals(count: string, page: string, parents?: string): string {
+  if (!parents) return `SELECT '' AS "__parent", c.total AS "__total", x.* FROM (${count}) c LEFT JOIN LATERAL (${page}) x ON true`;
+  return `SELECT p.id AS "__parent", c.total AS "__total", x.* FROM ${parents}
+     CROSS JOIN LATERAL (${count}) c LEFT JOIN LATERAL (${page}) x ON true ORDER BY p.n`;
+}
+
+/**
  * One SQL statement for a page of each parent (a LATERAL join keeps each parent to its own
- * limit), or a plain page when there is no parent. Returns one connection per parent id.
+ * limit), or a plain page when there is no parent; with `withCount`, each page's `totalCount`
+ * comes from the same statement. Returns one connection per parent id.
  */
 export async function runPage<T>(manager: EntityManager, query: PageQuery, request: PageRequest, withCount = false): Promise<Connection<T>[]> {
   const { params, alias } = query;
+  const from = query.parent?.from ?? query.from;
   // The count condition is the filter without the cursor: taken before the cursor is added.
-  const countWhere = query.parent ? [query.parent.condition, ...query.where] : [];
+  const filter = query.parent ? [query.parent.condition, ...query.where] : [...query.where];
+  const where = [...filter];
   const descending = (query.direction === SortDirection.DESC) !== request.backwards;
   const cmp = descending ? '<' : '>';
   const dir = descending ? 'DESC' : 'ASC';
-  const where = [...query.where];
-  if (query.parent) where.unshift(query.parent.condition);
   if (request.after) {
     const value = `${params.add(request.after.value)}::${query.sortType}`;
     where.push(`(${query.sortSql}, ${alias}.id) ${cmp} (${value}, ${params.add(request.after.id)}::uuid)`);
   }
-  const inner =
-    `SELECT ${query.select}, (${query.sortSql})::text AS "__sort" FROM ${query.parent?.from ?? query.from}` +
-    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+  const whereSql = (conditions: string[]) => (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '');
+  const page =
+    `SELECT ${query.select}, (${query.sortSql})::text AS "__sort" FROM ${from}${whereSql(where)}` +
     ` ORDER BY ${query.sortSql} ${dir}, ${alias}.id ${dir} LIMIT ${request.limit + 1}`;
-  const parentIds = query.parent?.ids ?? [''];
-  let rows: Array<Record<string, unknown>>;
-  if (query.parent && withCount) {
-    // Each parent's total beside its page, in the same statement: a parent whose page is empty
-    // still comes back once (LEFT JOIN), with a null row and its count.
-    const ids = params.add(query.parent.ids);
-    const count = `SELECT count(*)::int AS total FROM ${query.parent.from ?? query.from} WHERE ${countWhere.join(' AND ')}`;
-    rows = await manager.query(
-      `SELECT p.id AS "__parent", c.total AS "__total", x.* FROM unnest(${ids}::uuid[]) WITH ORDINALITY AS p(id, n)
-       CROSS JOIN LATERAL (${count}) c LEFT JOIN LATERAL (${inner}) x ON true ORDER BY p.n`,
-      params.values,
-    );
-  } else if (query.parent) {
-    const ids = params.add(query.parent.ids);
-    rows = await manager.query(
-      `SELECT p.id AS "__parent", x.* FROM unnest(${ids}::uuid[]) WITH ORDINALITY AS p(id, n) CROSS JOIN LATERAL (${inner}) x ORDER BY p.n`,
-      params.values,
-    );
-  } else {
-    rows = await manager.query(inner, params.values);
-  }
+  const parents = query.parent ? `unnest(${params.add(query.parent.ids)}::uuid[]) WITH ORDINALITY AS p(id, n)` : undefined;
+  let sql: string;
+  if (withCount) sql = withTotals(`SELECT count(*)::int AS total FROM ${from}${whereSql(filter)}`, page, parents);
+  else if (parents) sql = `SELECT p.id AS "__parent", x.* FROM ${parents} CROSS JOIN LATERAL (${page}) x ORDER BY p.n`;
+  else sql = page;
+  const rows: Array<Record<string, unknown>> = await manager.query(sql, params.values);
   const grouped = new Map<string, Array<Record<string, unknown>>>();
   const totals = new Map<string, number>();
   for (const row of rows) {
@@ -215,43 +241,13 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
     }
     list.push(row);
   }
-  return parentIds.map((parentId) => {
-    const list = grouped.get(parentId) ?? [];
-    const hasMore = list.length > request.limit;
-    const pageRows = hasMore ? list.slice(0, request.limit) : list;
-    if (request.backwards) pageRows.reverse();
-    const edges = pageRows.map((row) => {
-      const sort = row.__sort;
-      delete row.__sort;
-      return new PageEdge(row as T, query.order, query.sortType === 'int' ? Number(sort) : String(sort));
-    });
-    const pageInfo: PageInfo = {
-      hasNextPage: request.backwards ? request.after !== null : hasMore,
-      hasPreviousPage: request.backwards ? hasMore : request.after !== null,
-      get startCursor() {
-        return edges[0]?.cursor ?? null;
-      },
-      get endCursor() {
-        return edges[edges.length - 1]?.cursor ?? null;
-      },
-    };
-    return withCount && query.parent ? { edges, pageInfo, totalCount: totals.get(parentId) ?? 0 } : { edges, pageInfo };
-  });
-}
-
-/** Counts matching rows per parent in one statement (or once without parents). */
-export async function runCount(manager: EntityManager, query: Pick<PageQuery, 'from' | 'where' | 'params' | 'parent'>): Promise<number[]> {
-  const where = [...query.where];
-  if (query.parent) where.unshift(query.parent.condition);
-  const inner = `SELECT count(*)::int AS n FROM ${query.parent?.from ?? query.from}` + (where.length ? ` WHERE ${where.join(' AND ')}` : '');
-  if (!query.parent) {
-    const [row] = await manager.query(inner, query.params.values);
-    return [row.n];
-  }
-  const ids = query.params.add(query.parent.ids);
-  const rows: Array<{ n: number }> = await manager.query(
-    `SELECT c.n FROM unnest(${ids}::uuid[]) WITH ORDINALITY AS p(id, ord) CROSS JOIN LATERAL (${inner}) c ORDER BY p.ord`,
-    query.params.values,
+  const shape = { limit: request.limit, backwards: request.backwards, fromCursor: request.after !== null };
+  const toEdge = (row: Record<string, unknown>) => {
+    const sort = row.__sort;
+    delete row.__sort;
+    return new PageEdge(row as T, query.order, query.sortType === 'int' ? Number(sort) : String(sort));
+  };
+  return (query.parent?.ids ?? ['']).map((parentId) =>
+    toConnection(grouped.get(parentId) ?? [], shape, toEdge, withCount ? (totals.get(parentId) ?? 0) : undefined),
   );
-  return rows.map((r) => r.n);
 }

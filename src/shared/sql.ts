@@ -22,3 +22,6 @@ export function returningList(columns: Record<string, string>): string {
     .map(([property, column]) => `${column.replace(/\{a\}\./g, '')} AS "${property}"`)
     .join(', ');
 }
+
+/** The timestamp fields of organisations and models: their rows are read without them unless asked. */
+export const TIMESTAMP_FIELDS = ['createdAt', 'updatedAt', 'archivedAt'];

@@ -10,10 +10,10 @@
  * Sized against MAX_QUERY_COMPLEXITY (200,000 by default): a document may hold at most ~40
  * aggregates, ~200 recursive batches or ~2,000 plain statements, so that aliases of a cheap-looking
  * field cannot queue hundreds of statements on the pool.
+ *
+ * Each feature lists the costs of its own fields beside them (its `index.ts`); the composition
+ * root gathers them into one map.
  */
-
-import type { ModelFilter } from '../models/model.inputs';
-import { isScopeOnly } from '../summaries/summary.service';
 
 /** A statement of its own, served by an index: a page (+ its count) of a list. */
 export const STATEMENT_COST = 100;
@@ -24,26 +24,3 @@ export const AGGREGATE_COST = 5_000;
 
 /** A cost, or a cost worked out from the field's arguments (coerced, variables applied). */
 export type StatementCost = number | ((args: Record<string, unknown>) => number);
-
-export const STATEMENT_COSTS: ReadonlyMap<string, StatementCost> = new Map<string, StatementCost>([
-  // Root lists: a page statement, and a count when totalCount is asked.
-  ['Query.models', STATEMENT_COST],
-  ['Query.organisations', STATEMENT_COST],
-  ['Query.replicationLinks', STATEMENT_COST],
-  ['Query.reportingPeriods', STATEMENT_COST],
-  ['Query.changes', STATEMENT_COST],
-  // Nested lists: one LATERAL statement per place (per distinct arguments) for all parents.
-  ['Organisation.children', STATEMENT_COST],
-  ['Organisation.models', STATEMENT_COST],
-  ['Model.replicas', STATEMENT_COST],
-  // Recursive CTEs, batched by DataLoader across parents (and aliases of the same tick).
-  ['Model.reach', RECURSIVE_BATCH_COST],
-  ['Model.lineage', RECURSIVE_BATCH_COST],
-  // Their own aggregate or recursive statement per occurrence.
-  // Per alias: with no filter or only organisationId (+ includeDescendants) an indexed read of the
-  // maintained aggregates; any other filter one GROUP BY over the matching models.
-  ['Query.summary', (args) => (isScopeOnly(args.filter as ModelFilter | null | undefined) ? STATEMENT_COST : AGGREGATE_COST)],
-  ['Query.topReplicated', AGGREGATE_COST], // counts replications of every model
-  ['Query.replicationPath', AGGREGATE_COST], // breadth-first search over the graph, up to MAX_GRAPH_DEPTH
-  ['Model.descendants', AGGREGATE_COST], // a recursive CTE per distinct arguments, then a page of it
-]);

@@ -1,5 +1,10 @@
-import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
-import { NOT_BLANK } from './validation';
+import { IsOptional, IsUUID, Matches, registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+
+/** A name must hold something visible: not only spaces, tabs or zero-width characters. */
+export const NOT_BLANK = /[^\s\u200b-\u200d\u2060\ufeff]/u;
+
+/** Reporting period codes such as `2023-H1`. */
+export const PERIOD_CODE = /^[A-Za-z0-9-]{1,20}$/;
 
 /**
  * Text checks that agree with the database. PostgreSQL's `varchar(n)` counts characters, that is
@@ -78,4 +83,39 @@ export function MaxCodePoints(max: number, options?: ValidationOptions): Propert
 /** A name: `min` to `max` code points and not blank, no NUL, no lone surrogate. */
 export function NameLength(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
   return textDecorator('nameLength', { min, max, notBlank: true }, options) as PropertyDecorator;
+}
+
+/** Several property decorators as one. */
+function all(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, property) => {
+    for (const decorate of decorators) decorate(target, property);
+  };
+}
+
+/** Options of the id and code decorators: `optional` lets null and omission through. */
+export interface RuleOptions {
+  optional?: boolean;
+}
+
+const optionally = (optional: boolean | undefined, ...decorators: PropertyDecorator[]): PropertyDecorator =>
+  all(...(optional ? [IsOptional() as PropertyDecorator] : []), ...decorators);
+
+/**
+ * The id of an `entity` (an organisation, a model, ...): a UUID, refused with BAD_USER_INPUT
+ * naming the field otherwise. Every id argument of the inputs uses it, so a malformed id gets the
+ * same answer everywhere.
+ */
+export function EntityId(entity: 'organisation' | 'model', options: RuleOptions = {}): PropertyDecorator {
+  const article = /^[aeiou]/.test(entity) ? 'an' : 'a';
+  return optionally(options.optional, IsUUID('all', { message: `$property must be ${article} ${entity} id (a UUID)` }) as PropertyDecorator);
+}
+
+/** A list of `entity` ids (each a UUID). */
+export function EntityIds(entity: 'organisation' | 'model', options: RuleOptions = {}): PropertyDecorator {
+  return optionally(options.optional, IsUUID('all', { each: true, message: `$property must be ${entity} ids (UUIDs)` }) as PropertyDecorator);
+}
+
+/** A reporting period code such as `2023-H1`. */
+export function PeriodCode(options: RuleOptions = {}): PropertyDecorator {
+  return optionally(options.optional, Matches(PERIOD_CODE, { message: '$property must be a period code such as 2023-H1' }) as PropertyDecorator);
 }

@@ -1,6 +1,7 @@
-import { Arg, Ctx, Query, Resolver } from 'type-graphql';
-import type { Context } from '../context';
+import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { ModelFilter } from '../models/model.inputs';
+import { Organisation } from '../organisations/organisation.entity';
+import type { SummariesContext as Context } from './summary.loaders';
 import { ModelSummary } from './summary.types';
 
 @Resolver()
@@ -16,5 +17,19 @@ export class SummaryResolver {
     @Ctx() ctx: Context,
   ): Promise<ModelSummary> {
     return ctx.services.summaries.forFilter(filter, period ?? null);
+  }
+}
+
+/** An organisation's figures: a field this feature adds to Organisation. */
+@Resolver(() => Organisation)
+export class OrganisationSummaryResolver {
+  @FieldResolver(() => ModelSummary, { description: 'Figures over the models this organisation runs (with includeDescendants, its whole subtree), optionally for a period. Batched: one SQL statement for every organisation in the response.' })
+  async summary(
+    @Root() org: Organisation,
+    @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1": adds the started and replicated figures for it.' }) period: string | null,
+    @Arg('includeDescendants', () => Boolean, { defaultValue: true }) includeDescendants: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<ModelSummary> {
+    return ctx.loaders.summaryByOrganisation.load({ organisationId: org.id, period: period ?? null, includeDescendants });
   }
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/shared/config';
 import { postgresOptions } from '../../src/db/data-source';
 
 /**

@@ -1,4 +1,4 @@
-import type { Config } from '../../src/config';
+import type { Config } from '../../src/shared/config';
 import { startTestServer, uniqueName, type TestServer } from './server';
 
 /** One-line builders for test data over the real API (Hive console's initSeed idea). */

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import net from 'node:net';
-import { loadConfig, type Config } from '../../src/config';
-import { startServer, type RunningServer } from '../../src/server';
+import { loadConfig, type Config } from '../../src/shared/config';
+import { startServer, type RunningServer } from '../../src/app/server';
 
 export interface GraphQLResponse<T = any> {
   data?: T;

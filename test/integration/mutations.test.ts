@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/shared/config';
 import { useTestServer } from '../helpers/seed';
 import { uniqueName } from '../helpers/server';
 

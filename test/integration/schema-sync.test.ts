@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildFederatedSchema } from '../../src/schema';
+import { buildFederatedSchema } from '../../src/app/schema';
 import { SCHEMA_HEADER } from '../../scripts/print-schema';
 import { startTestServer, type TestServer } from '../helpers/server';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getIntrospectionQuery } from 'graphql';
 import { dashboardQuery } from '../../bench/dashboard';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/shared/config';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 /**

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/shared/config';
 import { lockIsHeld } from '../../src/db/data-source';
 import { freePort } from '../helpers/server';
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/shared/config';
 import { freePort, type TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/shared/config';
 
 describe('time and pool bounds in the configuration', () => {
   it('has bounded defaults', () => {

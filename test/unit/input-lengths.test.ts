@@ -12,7 +12,7 @@ import * as periodInputs from '../../src/periods/period.inputs';
 import { ReportingPeriod } from '../../src/periods/reporting-period.entity';
 import { ReplicationLink } from '../../src/replications/replication-link.entity';
 import * as replicationInputs from '../../src/replications/replication.inputs';
-import { buildApiSchema } from '../../src/schema';
+import { buildApiSchema } from '../../src/app/schema';
 import { codePointCount, textProblem } from '../../src/shared/validators';
 
 /**

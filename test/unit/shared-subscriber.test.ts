@@ -1,5 +1,5 @@
 import { buildSchema, parse, type ExecutionResult } from 'graphql';
-import { sharedSubscriber } from '../../src/events/ws-server';
+import { sharedSubscriber } from '../../src/app/subscriptions';
 
 /*
  * Live events executed once per subscription shape and shared between identical subscriptions:

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../config';
-import { openDatabase } from './data-source';
+import { ConfigError, loadConfig } from '../shared/config';
+import { openDatabase } from '../db/data-source';
 
 /** `npm run migration:run`: applies pending migrations to DATABASE_URL or the embedded database. */
 async function main(): Promise<void> {

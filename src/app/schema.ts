@@ -1,40 +1,27 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { isObjectType, parse, printSchema, type GraphQLSchema } from 'graphql';
+import { isObjectType, lexicographicSortSchema, parse, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
-import type { Context } from './context';
-import { ChangeResolver } from './events/change.resolver';
-import { ModelOrganisationResolver, ModelResolver } from './models/model.resolver';
-import { OrganisationResolver } from './organisations/organisation.resolver';
-import { PeriodReportResolver, ReportingPeriodResolver } from './periods/period.resolver';
-import { ModelGraphResolver, ReplicatedModelResolver, ReplicationGraphResolver } from './replications/graph.resolver';
-import { ReplicationResolver } from './replications/replication.resolver';
-import { guardEntities, referenceId } from './shared/entities';
-import { useDirectResolvers } from './shared/field-resolvers';
-import { SummaryResolver } from './summaries/summary.resolver';
+import { guardEntities } from '../shared/entities';
+import { useDirectResolvers } from '../shared/field-resolvers';
+import type { ComplexityMap, FieldCosts } from '../shared/limits.plugin';
+import type { StatementCost } from '../shared/statement-costs';
+import { MODULES } from './modules';
 
-export const RESOLVERS = [
-  OrganisationResolver,
-  ModelResolver,
-  ModelOrganisationResolver,
-  ReplicationResolver,
-  ReportingPeriodResolver,
-  PeriodReportResolver,
-  ModelGraphResolver,
-  ReplicatedModelResolver,
-  ReplicationGraphResolver,
-  SummaryResolver,
-  ChangeResolver,
-] as const;
+export const RESOLVERS = MODULES.flatMap((module) => module.resolvers);
 
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@tag", "@inaccessible"])\n\n';
 
-/** The type-graphql schema: resolvers, validation (class-validator) and field complexity. */
+/**
+ * The type-graphql schema: resolvers, validation (class-validator) and field complexity. Sorted
+ * by name, so that where a field's resolver lives (which feature, which file loads first) never
+ * moves it in the SDL.
+ */
 export async function buildApiSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
-    resolvers: RESOLVERS,
+  const schema = await buildSchema({
+    resolvers: RESOLVERS as [Function, ...Function[]],
     validate: { forbidUnknownValues: false },
     // Every subscription supplies its own `subscribe` (the event hub); type-graphql still asks
     // for a PubSub, which is never used for topics.
@@ -46,13 +33,10 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
         throw new Error('Topics are not used: subscriptions read the change log.');
       },
     },
-    // Timestamps as ISO 8601 strings; the default would too, this keeps it explicit.
     skipCheck: false,
   });
+  return lexicographicSortSchema(schema);
 }
-
-/** Complexity functions keyed by `Type.field`, taken from the type-graphql schema's field extensions. */
-export type ComplexityMap = Map<string, unknown>;
 
 function complexityMap(schema: GraphQLSchema): ComplexityMap {
   const map: ComplexityMap = new Map();
@@ -73,7 +57,21 @@ export interface BuiltSchema {
   subgraphSdl: string;
   /** The plain API schema, as clients see it. */
   apiSdl: string;
-  complexity: ComplexityMap;
+  /** What fields cost: complexity (rows) from the type-graphql schema, statements from the features. */
+  costs: FieldCosts;
+}
+
+/** The features' reference resolvers, as `__resolveReference` of their entity types. */
+function referenceResolvers(): GraphQLResolverMap<unknown> {
+  const references: GraphQLResolverMap<unknown> = {};
+  for (const module of MODULES) {
+    for (const [type, resolve] of Object.entries(module.references ?? {})) {
+      // Async, so a bad key is that representation's error, never a throw out of the whole batch;
+      // the load is still queued synchronously, with the rest of the batch.
+      references[type] = { __resolveReference: async (ref: unknown, ctx: unknown) => resolve(ref, ctx as never) };
+    }
+  }
+  return references;
 }
 
 /**
@@ -83,19 +81,11 @@ export interface BuiltSchema {
  */
 export async function buildFederatedSchema(): Promise<BuiltSchema> {
   const apiSchema = await buildApiSchema();
-  const printed = printSchemaWithDirectives(apiSchema);
-  const subgraphSdl = FEDERATION_LINK + printed;
+  const subgraphSdl = FEDERATION_LINK + printSchemaWithDirectives(apiSchema);
   const resolvers = createResolversMap(apiSchema) as GraphQLResolverMap<unknown>;
   // Thousands of fields per response: plain fields and field resolvers skip type-graphql's generic wrappers.
   useDirectResolvers(resolvers, RESOLVERS);
-  // Async, so a bad key is that representation's error, never a throw out of the whole batch;
-  // the load is still queued synchronously, with the rest of the batch.
-  const references: GraphQLResolverMap<unknown> = {
-    Organisation: { __resolveReference: async (ref: unknown, ctx: unknown) => (ctx as Context).loaders.organisationById.load(referenceId(ref, 'Organisation')) },
-    Model: { __resolveReference: async (ref: unknown, ctx: unknown) => (ctx as Context).loaders.modelById.load(referenceId(ref, 'Model')) },
-    ReplicationLink: { __resolveReference: async (ref: unknown, ctx: unknown) => (ctx as Context).loaders.replicationLinkById.load(referenceId(ref, 'ReplicationLink')) },
-  };
-  for (const [type, fields] of Object.entries(references)) {
+  for (const [type, fields] of Object.entries(referenceResolvers())) {
     resolvers[type] = { ...(resolvers[type] as object), ...(fields as object) };
   }
   // A subscription's event is already the field's value: skip type-graphql's per-event argument
@@ -106,5 +96,6 @@ export async function buildFederatedSchema(): Promise<BuiltSchema> {
   const schema = buildSubgraphSchema({ typeDefs: parse(subgraphSdl), resolvers });
   // Each representation is checked on its own: a bad one is BAD_USER_INPUT at its index.
   guardEntities(schema);
-  return { schema, subgraphSdl, apiSdl: printSchema(apiSchema), complexity: complexityMap(apiSchema) };
+  const statements = new Map<string, StatementCost>(MODULES.flatMap((module) => Object.entries(module.statementCosts ?? {})));
+  return { schema, subgraphSdl, apiSdl: printSchema(apiSchema), costs: { complexity: complexityMap(apiSchema), statements } };
 }

@@ -17,16 +17,17 @@ import {
 import { MessageType, stringifyMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { LRUCache } from 'lru-cache';
-import { WebSocketServer } from 'ws';
-import type { Config } from '../config';
-import { createLoaders, type Context } from '../context';
-import type { BuiltSchema } from '../schema';
-import type { Services } from '../services';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { actorForToken, bearerToken, type Actor } from '../shared/actor';
+import type { Config } from '../shared/config';
+import type { Subscriber } from '../shared/context';
 import { BadUserInputError, SubscriberTooSlowError, TooManySubscriptionsError } from '../shared/errors';
-import { operationLimits, type Limits } from '../shared/limits.plugin';
+import { MAX_DOCUMENT_TOKENS, operationLimits, type Limits } from '../shared/limits.plugin';
+import { mapStream } from '../shared/streams';
 import { translateDbError } from '../shared/transaction';
-import { mapStream } from './event-hub';
+import type { Context } from './context';
+import type { Loaders } from './loaders';
+import type { BuiltSchema } from './schema';
 
 /** WebSocket close code for a subscriber that fell behind: "try again later", which clients retry. */
 export const TOO_SLOW_CLOSE_CODE = 1013;
@@ -79,8 +80,10 @@ function resultKey(document: DocumentNode, operation: OperationDefinitionNode, v
  * Like graphql's `subscribe`, but a live event executed for many identical subscriptions is
  * executed once: a thousand partners on the same subscription cost one execution per event, and
  * each still gets its own copy on its own socket. Replayed events are per subscriber anyway.
+ * With `loadersOf`, each event is executed with the DataLoaders of that event (fresh per event,
+ * shared by every subscriber of it), never with loaders that outlive it.
  */
-export function sharedSubscriber(maxBytes = SHARED_RESULTS_MAX_BYTES) {
+export function sharedSubscriber(maxBytes = SHARED_RESULTS_MAX_BYTES, loadersOf?: (event: object) => unknown) {
   const results = new LRUCache<string, Promise<ExecutionResult> | ExecutionResult>({ max: SHARED_RESULTS_MAX_ENTRIES, maxSize: maxBytes });
   const ids = new WeakMap<object, number>();
   let nextId = 0;
@@ -88,6 +91,10 @@ export function sharedSubscriber(maxBytes = SHARED_RESULTS_MAX_BYTES) {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return source;
     const key = (args.contextValue as Context & { resultKey?: string }).resultKey;
+    const run = (event: unknown) => {
+      const contextValue = loadersOf && typeof event === 'object' && event !== null ? { ...(args.contextValue as object), loaders: loadersOf(event) } : args.contextValue;
+      return execute({ ...args, rootValue: event, contextValue });
+    };
     return mapStream(source as AsyncIterableIterator<unknown>, async (event) => {
       const result = await resultOf(event);
       // Which log event this message carries, for onNext (a symbol: never serialised).
@@ -96,13 +103,13 @@ export function sharedSubscriber(maxBytes = SHARED_RESULTS_MAX_BYTES) {
       return result;
     });
     async function resultOf(event: unknown): Promise<ExecutionResult> {
-      if (!key || typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
+      if (!key || typeof event !== 'object' || event === null) return run(event);
       let id = ids.get(event);
       if (id === undefined) ids.set(event, (id = nextId++));
       const cacheKey = `${id}:${key}`;
       let result = results.get(cacheKey);
       if (!result) {
-        const executed = execute({ ...args, rootValue: event });
+        const executed = run(event);
         result = executed;
         // Counted by its key while it runs, then by what it holds (a result over the bound is not kept).
         results.set(cacheKey, executed, { size: resultBytes(cacheKey, null) });
@@ -137,84 +144,101 @@ export interface SubscriptionServer {
   stop(): Promise<void>;
 }
 
+/** What the WebSocket transport is given: it builds nothing of the request layer itself. */
+export interface SubscriptionParts {
+  built: BuiltSchema;
+  config: Config;
+  limits: Limits;
+  format: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
+  /** The context of one subscription, for its caller. */
+  context(actor: Actor | null): Context;
+  /** The DataLoaders a live event is resolved through. */
+  loadersOf(event: object): Loaders;
+}
+
+/** connection_init: open when no tokens are configured (development); partner connections need one otherwise. */
+function authenticate(config: Config, params: Record<string, unknown> | undefined, extra: ConnectionExtra & { request: http.IncomingMessage }): boolean {
+  const token = tokenOf(params, extra.request);
+  if (token === null) {
+    extra.actor = null;
+    return config.apiTokens.size === 0;
+  }
+  const actor = actorForToken(token, config.apiTokens);
+  if (!actor) return false;
+  extra.actor = actor;
+  return true;
+}
+
+/** The document of a subscribe message, parsed, validated and within the limits; or the refusals. */
+function checkedDocument(parts: SubscriptionParts, check: ReturnType<typeof operationLimits>, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }): readonly GraphQLError[] | { document: DocumentNode; operation: OperationDefinitionNode } {
+  let document: DocumentNode;
+  try {
+    document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
+  } catch (error) {
+    return [error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed.')];
+  }
+  const invalid = validate(parts.built.schema, document);
+  if (invalid.length) return invalid;
+  const operation = getOperationAST(document, payload.operationName);
+  if (!operation) {
+    return [new BadUserInputError(payload.operationName ? `Unknown operation named "${payload.operationName}".` : 'Send exactly one operation, or name the one to run.')];
+  }
+  try {
+    check(parts.built.schema, document, payload.operationName, payload.variables);
+  } catch (error) {
+    if (error instanceof GraphQLError) return [error];
+    throw error;
+  }
+  return { document, operation };
+}
+
+/**
+ * A subscriber that fell behind is told, then disconnected; the client resumes with the cursor in
+ * the error: the last event whose message reached the socket (the one in flight, if any, is not lost).
+ */
+function tooSlowHandler(socket: WebSocket, id: string, formatAll: (errors: readonly GraphQLError[]) => GraphQLFormattedError[]): Subscriber {
+  return {
+    tooSlow(resumeAfter) {
+      // On the next turn, so a message graphql-ws is about to write goes out first.
+      setImmediate(() => {
+        const error = new SubscriberTooSlowError(String(Math.max(Number(resumeAfter), this.sent ?? 0)));
+        if (socket.readyState === socket.OPEN) socket.send(stringifyMessage({ id, type: MessageType.Error, payload: formatAll([error]) }));
+        socket.close(TOO_SLOW_CLOSE_CODE, 'Subscriber too slow; resume with the cursor sent');
+      });
+    },
+  };
+}
+
 /**
  * graphql-ws (protocol graphql-transport-ws) on the HTTP server's `/graphql` path. The same
  * schema, limits and error formatting as HTTP; tokens are checked on connection_init; each
  * connection holds at most MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions; pings keep idle
  * links alive and drop dead peers.
  */
-export function startSubscriptionServer(
-  httpServer: http.Server,
-  built: BuiltSchema,
-  services: Services,
-  config: Config,
-  limits: Limits,
-  format: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError,
-): SubscriptionServer {
+export function startSubscriptionServer(httpServer: http.Server, parts: SubscriptionParts): SubscriptionServer {
+  const { built, config } = parts;
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
-  const check = operationLimits(built.complexity, limits);
-  const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => format(e.toJSON(), e));
-
+  const check = operationLimits(built.costs, parts.limits);
+  const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => parts.format(e.toJSON(), e));
   const disposable = useServer<Record<string, unknown>, ConnectionExtra>(
     {
       schema: built.schema,
       isProd: !config.exposeErrors,
-      subscribe: sharedSubscriber(),
-      onConnect: (ctx) => {
-        const token = tokenOf(ctx.connectionParams, ctx.extra.request);
-        if (token === null) {
-          // Open when no tokens are configured (development); partner connections need one otherwise.
-          ctx.extra.actor = null;
-          return config.apiTokens.size === 0;
-        }
-        const actor = actorForToken(token, config.apiTokens);
-        if (!actor) return false;
-        ctx.extra.actor = actor;
-        return true;
-      },
+      subscribe: sharedSubscriber(SHARED_RESULTS_MAX_BYTES, parts.loadersOf),
+      onConnect: (ctx) => authenticate(config, ctx.connectionParams, ctx.extra),
       onSubscribe: (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > config.maxSubscriptionsPerConnection) {
           return [new TooManySubscriptionsError(config.maxSubscriptionsPerConnection)];
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: 20_000 });
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed.')];
-        }
-        const invalid = validate(built.schema, document);
-        if (invalid.length) return invalid;
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation) {
-          return [new BadUserInputError(payload.operationName ? `Unknown operation named "${payload.operationName}".` : 'Send exactly one operation, or name the one to run.')];
-        }
-        try {
-          check(built.schema, document, payload.operationName, payload.variables);
-        } catch (error) {
-          if (error instanceof GraphQLError) return [error];
-          throw error;
-        }
-        const { socket } = ctx.extra;
+        const checked = checkedDocument(parts, check, payload);
+        if (!('document' in checked)) return checked;
+        const actor = ctx.extra.actor ?? null;
         const contextValue: Context & { resultKey: string } = {
-          resultKey: resultKey(document, operation, payload.variables ?? undefined, ctx.extra.actor?.name ?? null, payload.query),
-          config,
-          services,
-          loaders: createLoaders(services, config),
-          actor: ctx.extra.actor ?? null,
-          subscriber: {
-            // Told, then disconnected; the client resumes with the cursor in the error: the last
-            // event whose message reached the socket (the one in flight, if any, is not lost).
-            tooSlow(resumeAfter) {
-              // On the next turn, so a message graphql-ws is about to write goes out first.
-              setImmediate(() => {
-                const error = new SubscriberTooSlowError(String(Math.max(Number(resumeAfter), this.sent ?? 0)));
-                if (socket.readyState === socket.OPEN) socket.send(stringifyMessage({ id, type: MessageType.Error, payload: formatAll([error]) }));
-                socket.close(TOO_SLOW_CLOSE_CODE, 'Subscriber too slow; resume with the cursor sent');
-              });
-            },
-          },
+          ...parts.context(actor),
+          resultKey: resultKey(checked.document, checked.operation, payload.variables ?? undefined, actor?.name ?? null, payload.query),
+          subscriber: tooSlowHandler(ctx.extra.socket, id, formatAll),
         };
-        return { schema: built.schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        return { schema: built.schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       onNext: (_ctx, _id, _payload, args, result) => {
         // Called right before the message goes to the socket: remember which event it carries.
@@ -228,7 +252,6 @@ export function startSubscriptionServer(
     wss,
     config.wsKeepAliveMs > 0 ? config.wsKeepAliveMs : Infinity,
   );
-
   return {
     get connections() {
       return wss.clients.size;

@@ -1,0 +1,90 @@
+import type { ApolloServer, BaseContext } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { Database } from '../db/data-source';
+import { deadlineScope, requestScope, Semaphore } from '../db/request-scope';
+import type { EventHub } from '../events/event-hub';
+import { mountIde } from '../ide/ide';
+import { actorForToken, bearerToken } from '../shared/actor';
+import type { Config } from '../shared/config';
+import { UnauthenticatedError } from '../shared/errors';
+import type { Context } from './context';
+
+/** Bearer token → caller. An unknown token is refused even for queries, so mistakes surface. */
+export function actorFrom(header: string | undefined, config: Config): Context['actor'] {
+  const token = bearerToken(header);
+  if (token === null) return null;
+  const actor = actorForToken(token, config.apiTokens);
+  if (!actor) {
+    throw new UnauthenticatedError('The API token is not valid. Send "Authorization: Bearer <token>" with a token from API_TOKENS, or none.', { http: { status: 401 } });
+  }
+  return actor;
+}
+
+export interface HttpParts {
+  config: Config;
+  db: Database;
+  hub: EventHub;
+  apollo: ApolloServer<Context & BaseContext>;
+  /** The context of one request, for its caller. */
+  context(actor: Context['actor']): Context;
+  /** Open WebSocket connections, for /readyz. */
+  webSocketConnections(): number;
+}
+
+/** GET /healthz (the process answers) and GET /readyz (it can reach its database, bounded). */
+function mountProbes(app: express.Express, { config, db, hub, webSocketConnections }: HttpParts): void {
+  const database = db.embedded ? 'embedded' : 'postgresql';
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    // Bounded, so a frozen database or a pool full of other work answers 503 quickly, not never.
+    const { scope, done } = deadlineScope(config.readyTimeoutMs, null, 'readiness check');
+    try {
+      await requestScope.run(scope, () => db.dataSource.query('SELECT 1'));
+      const events = { listening: hub.listening, head: String(hub.head), liveSubscriptions: hub.liveSubscriptions };
+      res.json({ status: 'ready', pid: process.pid, database, events, webSocketConnections: webSocketConnections() });
+    } catch {
+      res.status(503).json({ status: 'unavailable', database });
+    } finally {
+      done();
+    }
+  });
+}
+
+/**
+ * POST (and GET) /graphql. Each request runs in its own store: its statement count, its share of
+ * the pool (one request cannot hold more than DB_MAX_CONCURRENT_PER_REQUEST connections) and its
+ * deadline (REQUEST_TIMEOUT_MS).
+ */
+function mountGraphql(app: express.Express, { config, db, apollo, context }: HttpParts): void {
+  const bounded: express.RequestHandler = (_req, res, next) => {
+    const slots = config.dbMaxConcurrentPerRequest < config.dbPoolSize && !db.embedded ? new Semaphore(config.dbMaxConcurrentPerRequest) : null;
+    const { scope, done } = deadlineScope(config.requestTimeoutMs, slots);
+    res.once('close', done);
+    requestScope.run(scope, next);
+  };
+  app.use('/graphql', bounded, express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: async ({ req }) => context(actorFrom(req.headers.authorization, config)) }));
+}
+
+/** Body-parser failures (malformed JSON, over 1 MB) as GraphQL-shaped errors, never a stack. */
+const bodyErrors: express.ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, next) => {
+  if (res.headersSent) return next(error);
+  const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+  const message =
+    error.type === 'entity.too.large' ? 'The request body is larger than 1 MB.'
+    : error.type === 'entity.parse.failed' ? 'The request body is not valid JSON.'
+    : status === 500 ? 'Internal server error.' : 'The request could not be read.';
+  if (status === 500) console.error('[http] internal error', error);
+  res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+};
+
+/** The HTTP routes: probes, the offline IDE (browsers' GET /graphql), GraphQL, and body errors. */
+export function mountRoutes(app: express.Express, parts: HttpParts): void {
+  app.disable('x-powered-by');
+  mountProbes(app, parts);
+  mountIde(app, parts.config); // browsers get the offline IDE on GET /graphql; other GETs fall through
+  mountGraphql(app, parts);
+  app.use(bodyErrors);
+}

@@ -1,0 +1,38 @@
+import { eventLoaders } from '../events/event.loaders';
+import { modelLoaders } from '../models/model.loaders';
+import { organisationLoaders } from '../organisations/organisation.loaders';
+import { periodLoaders } from '../periods/period.loaders';
+import { replicationLoaders } from '../replications/replication.loaders';
+import type { Config } from '../shared/config';
+import { pageLoaders } from '../shared/loaders';
+import { summaryLoaders } from '../summaries/summary.loaders';
+import type { Services } from './services';
+
+/** DataLoaders of one request (or one live event): every feature's, batch by key, one SQL per batch. */
+export function createLoaders(services: Services, config: Config) {
+  return {
+    ...pageLoaders(),
+    ...organisationLoaders(services),
+    ...periodLoaders(services),
+    ...modelLoaders(services),
+    ...replicationLoaders(services, config),
+    ...summaryLoaders(services),
+    ...eventLoaders(services),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+
+/**
+ * The DataLoaders of each live event, created on first use and shared by every subscriber that
+ * resolves it: a thousand subscribers asking for the changed model cost one SQL statement, and no
+ * cache outlives its event (they go with it, held weakly).
+ */
+export function loadersPerEvent(services: () => Services, config: Config): (event: object) => Loaders {
+  const byEvent = new WeakMap<object, Loaders>();
+  return (event) => {
+    let loaders = byEvent.get(event);
+    if (!loaders) byEvent.set(event, (loaders = createLoaders(services(), config)));
+    return loaders;
+  };
+}

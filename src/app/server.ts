@@ -1,0 +1,109 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Database } from '../db/data-source';
+import type { EventHub } from '../events/event-hub';
+import { StartupError, type Config } from '../shared/config';
+import { ExpensiveGate } from '../shared/expensive-gate';
+import { jitGateway, MAX_COMPILED_DOCUMENTS, type CompiledCacheStats } from '../shared/jit-executor';
+import { formatError } from '../shared/responses';
+import { operationLimitsOf, startApollo } from './apollo';
+import type { Context } from './context';
+import { openServingDatabase, startHub } from './database';
+import { mountRoutes } from './http';
+import { createLoaders, loadersPerEvent } from './loaders';
+import { buildFederatedSchema, type BuiltSchema } from './schema';
+import { createServices, type Services } from './services';
+import { startSubscriptionServer } from './subscriptions';
+
+export { prepareDatabase } from './database';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  db: Database;
+  services: Services;
+  built: BuiltSchema;
+  hub: EventHub;
+  /** The graphql-jit compiled-operation cache, as it is now. */
+  compiledCache(): CompiledCacheStats;
+  /** Admission of expensive operations (EXPENSIVE_QUERY_COST): `stats` shows what runs and waits. */
+  expensiveGate: ExpensiveGate;
+  /** application_name of this instance's LISTEN connection in pg_stat_activity (PostgreSQL only). */
+  listenerName: string | null;
+  stop(): Promise<void>;
+}
+
+/** Listens on `config.port`; a port that is taken or not allowed is a StartupError naming it. */
+function listen(httpServer: http.Server, config: Pick<Config, 'port' | 'host'>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    httpServer.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${config.host}:${config.port}`;
+      if (error.code === 'EADDRINUSE') reject(new StartupError(`port ${config.port} is already in use (${where}): another server is running there. Stop it, or pick another port: PORT=${config.port + 1} npm start`));
+      else if (error.code === 'EACCES') reject(new StartupError(`not allowed to listen on ${where} (ports below 1024 need privileges). Pick another port: PORT=4000 npm start`));
+      else if (error.code === 'EADDRNOTAVAIL') reject(new StartupError(`HOST=${config.host} is not an address of this machine. Use HOST=0.0.0.0 (all interfaces) or HOST=127.0.0.1.`));
+      else reject(error);
+    });
+    httpServer.listen(config.port, config.host, resolve);
+  });
+}
+
+/** Runs `stop` steps in order when `work` fails, then rethrows. */
+async function orUndo<T>(work: () => Promise<T>, ...undo: Array<() => Promise<unknown>>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    for (const step of undo) await step();
+    throw error;
+  }
+}
+
+/** The services, and the context of a request: every feature's services and fresh loaders. */
+function wire(db: Database, config: Config, hub: EventHub) {
+  const loadersOf = loadersPerEvent(() => services, config);
+  const services: Services = createServices(db.dataSource, config, hub, loadersOf);
+  const context = (actor: Context['actor']): Context => ({ config, services, loaders: createLoaders(services, config), actor });
+  return { services, context, loadersOf };
+}
+
+/** Starts the whole service: database (migrated, seeded), schema, HTTP and WebSocket on `config.port`. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const db = await openServingDatabase(config);
+  const { hub, listenerName } = await orUndo(() => startHub(db, config), () => db.close());
+  const { services, context, loadersOf } = wire(db, config, hub);
+  const built = await buildFederatedSchema();
+  const app = express();
+  const httpServer = http.createServer(app);
+  const expensive = new ExpensiveGate({ concurrency: config.expensiveConcurrency, queueLength: config.expensiveQueueLength, maxWaitMs: config.expensiveQueueWaitMs });
+  const gateway = jitGateway(built.schema, built.subgraphSdl, { maxBytes: config.compiledCacheMaxBytes, maxEntries: MAX_COMPILED_DOCUMENTS, maxFields: config.jitMaxFields });
+  const apollo = await startApollo({ config, built, httpServer, gateway, expensive });
+  let subscriptions: { connections: number; stop(): Promise<void> } | null = null;
+  mountRoutes(app, { config, db, hub, apollo, context, webSocketConnections: () => subscriptions?.connections ?? 0 });
+  await orUndo(() => listen(httpServer, config), () => apollo.stop(), () => hub.stop(), () => db.close());
+  // Attached once the port is ours: attached before, it would re-emit a failed listen as its own
+  // "internal error" before ours could say which port it was.
+  const ws = startSubscriptionServer(httpServer, { built, config, limits: operationLimitsOf(config), format: formatError(config), context, loadersOf });
+  subscriptions = ws;
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  let stopped = false;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    db,
+    services,
+    built,
+    hub,
+    listenerName,
+    compiledCache: () => gateway.compiledCache,
+    expensiveGate: expensive,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await ws.stop();
+      await hub.stop();
+      await apollo.stop();
+      await db.close();
+    },
+  };
+}

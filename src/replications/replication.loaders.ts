@@ -1,0 +1,36 @@
+import DataLoader from 'dataloader';
+import type { CommunityModel } from '../models/model.entity';
+import type { ModelLoaders, ModelServices } from '../models/model.loaders';
+import type { OrganisationLoaders, OrganisationServices } from '../organisations/organisation.loaders';
+import type { Config } from '../shared/config';
+import type { RequestContext } from '../shared/context';
+import type { ReplicationGraphService } from './graph.service';
+import type { ModelReach } from './graph.types';
+import type { ReplicationLink } from './replication-link.entity';
+import type { ReplicationService } from './replication.service';
+
+export interface ReplicationServices {
+  replications: ReplicationService;
+  graph: ReplicationGraphService;
+}
+
+/** The replication feature's DataLoaders of one request (or one live event). */
+export function replicationLoaders({ replications, graph }: ReplicationServices, config: Pick<Config, 'maxGraphDepth'>) {
+  return {
+    replicationLinkById: new DataLoader<string, ReplicationLink | null>((ids) => replications.byIds(ids)),
+    replicationLinkByTargetId: new DataLoader<string, ReplicationLink | null>((ids) => replications.byTargetIds(ids)),
+    lineageByModelId: new DataLoader<string, CommunityModel[]>((ids) => replications.lineage(ids, config.maxGraphDepth)),
+    /** Model.reach, keyed by model and depth cap: one recursive CTE for the whole batch. */
+    reachByModel: new DataLoader<{ modelId: string; maxDepth: number }, ModelReach, string>((keys) => graph.reach(keys), {
+      cacheKeyFn: (k) => `${k.modelId}:${k.maxDepth}`,
+    }),
+  };
+}
+
+export type ReplicationLoaders = ReturnType<typeof replicationLoaders>;
+
+/** What the replication feature's resolvers read: links and the graph, over models and organisations. */
+export type ReplicationsContext = RequestContext<
+  ReplicationServices & ModelServices & OrganisationServices,
+  ReplicationLoaders & ModelLoaders & OrganisationLoaders
+>;
