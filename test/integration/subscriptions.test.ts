@@ -199,10 +199,12 @@ describe('changes subscription', () => {
     const bad = new Subscription(client, CHANGES, { after: 'abc' });
     const future = new Subscription(client, CHANGES, { after: '999999999999' });
     const unknown = new Subscription(client, CHANGES, { filter: { organisationId: '00000000-0000-4000-8000-000000000000' } });
-    for (const s of [bad, future, unknown]) await s.until((x) => x.results.length > 0 || x.done);
+    const malformed = new Subscription(client, CHANGES, { filter: { organisationId: "x' OR '1'='1" } });
+    for (const s of [bad, future, unknown, malformed]) await s.until((x) => x.results.length > 0 || x.done);
     expect(bad.results[0]?.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(future.results[0]?.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(unknown.results[0]?.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(malformed.results[0]?.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const polled = await t.server.gql(CHANGE_LOG, { after: "1' OR '1'='1", first: 5 });
     expect(polled.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const huge = await t.server.gql(CHANGE_LOG, { first: 100000 });
