@@ -121,21 +121,22 @@ function parseTokens(raw: string): Map<string, string> {
   return tokens;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const databaseUrl = env.DATABASE_URL || undefined;
-  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://.');
-  }
+/** Page sizes and graph depths, each default within its cap. */
+function pagingConfig(env: NodeJS.ProcessEnv) {
   const maxPageSize = intVar(env, 'MAX_PAGE_SIZE', 100, 1, 10_000);
   const defaultPageSize = intVar(env, 'DEFAULT_PAGE_SIZE', 20, 1, 10_000);
   if (defaultPageSize > maxPageSize) throw new ConfigError('DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE.');
   const maxGraphDepth = intVar(env, 'MAX_GRAPH_DEPTH', 10_000, 1, 1_000_000);
   const defaultGraphDepth = intVar(env, 'DEFAULT_GRAPH_DEPTH', maxGraphDepth, 1, 1_000_000);
   if (defaultGraphDepth > maxGraphDepth) throw new ConfigError('DEFAULT_GRAPH_DEPTH must not exceed MAX_GRAPH_DEPTH.');
-  const production = env.NODE_ENV === 'production';
-  const workers = intVar(env, 'WORKERS', 1, 1, 64);
-  if (workers > 1 && !databaseUrl) {
-    throw new ConfigError('WORKERS above 1 needs DATABASE_URL: the embedded database belongs to one process.');
+  return { maxPageSize, defaultPageSize, maxGraphDepth, defaultGraphDepth };
+}
+
+/** The database: where it is, the pool, and the bounds on every path to it. */
+function databaseConfig(env: NodeJS.ProcessEnv) {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://.');
   }
   const dbPoolSize = intVar(env, 'DB_POOL_SIZE', 10, 1, 500);
   const dbMaxConcurrentPerRequest = intVar(env, 'DB_MAX_CONCURRENT_PER_REQUEST', Math.max(1, Math.floor(dbPoolSize / 4)), 1, 500);
@@ -147,8 +148,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('DB_QUERY_TIMEOUT_MS must be longer than DB_STATEMENT_TIMEOUT_MS (or 0).');
   }
   return {
-    port: intVar(env, 'PORT', 4000, 0, 65535),
-    host: env.HOST || '0.0.0.0',
     databaseUrl,
     dataDir: env.DATA_DIR || path.resolve(process.cwd(), '.data', 'pglite'),
     dbPoolSize,
@@ -159,13 +158,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbIdleInTransactionTimeoutMs: intVar(env, 'DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 30_000, 0, 86_400_000),
     dbConnectTimeoutMs: intVar(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
     dbListenPingMs: intVar(env, 'DB_LISTEN_PING_MS', 10_000, 0, 600_000),
-    requestTimeoutMs: intVar(env, 'REQUEST_TIMEOUT_MS', 15_000, 0, 86_400_000),
-    readyTimeoutMs: intVar(env, 'READY_TIMEOUT_MS', 2_000, 100, 600_000),
     runMigrations: boolVar(env, 'RUN_MIGRATIONS', true),
     // Demo data by default on the embedded database only; opt in on PostgreSQL.
     seedDemo: boolVar(env, 'SEED_DEMO', !databaseUrl),
-    maxPageSize,
-    defaultPageSize,
+    logSql: boolVar(env, 'LOG_SQL', false),
+  };
+}
+
+/** What one operation may ask for and hold: cost, depth, aliases, compiled cache, response size, the expensive queue. */
+function operationConfig(env: NodeJS.ProcessEnv) {
+  return {
+    requestTimeoutMs: intVar(env, 'REQUEST_TIMEOUT_MS', 15_000, 0, 86_400_000),
     maxQueryComplexity: intVar(env, 'MAX_QUERY_COMPLEXITY', 200_000, 1, 100_000_000),
     maxQueryDepth: intVar(env, 'MAX_QUERY_DEPTH', 16, 1, 100),
     maxAliases: intVar(env, 'MAX_ALIASES', 100, 1, 100_000),
@@ -176,13 +179,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     expensiveConcurrency: intVar(env, 'EXPENSIVE_CONCURRENCY', 1, 1, 1000),
     expensiveQueueLength: intVar(env, 'EXPENSIVE_QUEUE_LENGTH', 20, 0, 100_000),
     expensiveQueueWaitMs: intVar(env, 'EXPENSIVE_QUEUE_WAIT_MS', 5_000, 1, 600_000),
-    maxGraphDepth,
-    defaultGraphDepth,
     maxMutationsPerRequest: intVar(env, 'MAX_MUTATIONS_PER_REQUEST', 20, 1, 1000),
+  };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const database = databaseConfig(env);
+  const workers = intVar(env, 'WORKERS', 1, 1, 64);
+  if (workers > 1 && !database.databaseUrl) {
+    throw new ConfigError('WORKERS above 1 needs DATABASE_URL: the embedded database belongs to one process.');
+  }
+  return {
+    port: intVar(env, 'PORT', 4000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    ...database,
+    ...pagingConfig(env),
+    ...operationConfig(env),
+    readyTimeoutMs: intVar(env, 'READY_TIMEOUT_MS', 2_000, 100, 600_000),
     apiTokens: parseTokens(env.API_TOKENS ?? ''),
     sqlStats: boolVar(env, 'SQL_STATS', !production),
     exposeErrors: boolVar(env, 'EXPOSE_ERRORS', !production),
-    logSql: boolVar(env, 'LOG_SQL', false),
     wsKeepAliveMs: intVar(env, 'WS_KEEPALIVE_MS', 12_000, 0, 600_000),
     maxSubscriptionsPerConnection: intVar(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', 20, 1, 10_000),
     eventBufferSize: intVar(env, 'EVENT_BUFFER_SIZE', 10_000, 10, 10_000_000),

@@ -20,6 +20,7 @@ import {
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import v8 from 'node:v8';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Custom scalars whose `parseValue` gives back a value it accepts again unchanged. Variables are
@@ -135,31 +136,15 @@ export function jitGateway(schema: GraphQLSchema, sdl: string, options: Partial<
   disableCompilationCache();
   const { maxBytes, maxEntries, maxFields } = { ...DEFAULT_COMPILED_CACHE, ...options };
   const listeners = new Set<(schemaContext: { apiSchema: GraphQLSchema; coreSupergraphSdl: string }) => void>();
-  // A Map iterates in insertion order, so re-inserting on use makes its first key the least recent.
-  const cache = new Map<string, Entry>();
-  let bytes = 0;
+  // Least recently used first out, by count and by estimated bytes; an entry larger than the
+  // whole budget would only flush everything else, so it is not kept (lru-cache's maxEntrySize).
+  const cache = new LRUCache<string, Entry>({ max: maxEntries, maxSize: maxBytes, sizeCalculation: (entry) => entry.bytes });
   let interpreted = 0;
-
-  const remember = (key: string, entry: Entry): void => {
-    // An entry larger than the whole budget would only flush everything else: it is not kept.
-    if (entry.bytes > maxBytes) return;
-    cache.set(key, entry);
-    bytes += entry.bytes;
-    while (cache.size > maxEntries || bytes > maxBytes) {
-      const [oldestKey, oldest] = cache.entries().next().value as [string, Entry];
-      cache.delete(oldestKey);
-      bytes -= oldest.bytes;
-    }
-  };
 
   /** The compiled operation, or null when the operation is to run on graphql-js. */
   const compile = (document: DocumentNode, source: string, key: string, operationName: string | undefined): Compiled | ExecutionResult | null => {
     const known = cache.get(key);
-    if (known) {
-      cache.delete(key);
-      cache.set(key, known);
-      return known.compiled;
-    }
+    if (known) return known.compiled;
     const operation = getOperationAST(document, operationName);
     if (!operation) {
       // Apollo turns this into a 400, as it does graphql-js's own message.
@@ -175,7 +160,7 @@ export function jitGateway(schema: GraphQLSchema, sdl: string, options: Partial<
     const code = GENERATED_CODE in query ? String((query as Record<string, unknown>)[GENERATED_CODE]) : '';
     delete (query as Record<string, unknown>)[GENERATED_CODE];
     const compiled: Compiled | ExecutionResult = isCompiledQuery(query) ? { operation, query } : query;
-    remember(key, { compiled, bytes: ENTRY_OVERHEAD_BYTES + key.length + source.length * AST_BYTES_PER_SOURCE_CHAR + code.length * BYTES_PER_GENERATED_CHAR });
+    cache.set(key, { compiled, bytes: ENTRY_OVERHEAD_BYTES + key.length + source.length * AST_BYTES_PER_SOURCE_CHAR + code.length * BYTES_PER_GENERATED_CHAR });
     return compiled;
   };
 
@@ -200,7 +185,7 @@ export function jitGateway(schema: GraphQLSchema, sdl: string, options: Partial<
       return cache.size;
     },
     get compiledCache() {
-      return { entries: cache.size, bytes, maxBytes, interpreted };
+      return { entries: cache.size, bytes: cache.calculatedSize, maxBytes, interpreted };
     },
     async load() {
       // Apollo Server takes the schema from this event; it is sent once, as it never changes.
