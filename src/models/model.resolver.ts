@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Organisation } from '../organisations/organisation.entity';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
-import { connectionComplexity, listComplexity, requireActor, selectsField, selectsTimestamps } from '../shared/graphql';
+import { connectionComplexity, listComplexity, pageOptions, requireActor, selectsTimestamps } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { CommunityModel } from './model.entity';
@@ -29,7 +29,7 @@ export class ModelResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
-    const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
+    const options = pageOptions(info);
     const [page] = await ctx.services.models.page(args, filter, orderBy, undefined, options);
     return page;
   }
@@ -94,7 +94,7 @@ export class OrganisationModelsResolver {
   ): Promise<Connection<CommunityModel>> {
     const { models } = ctx.services;
     const parent = includeDescendants ? 'organisationSubtree' : 'organisation';
-    const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
+    const options = pageOptions(info);
     return ctx.loaders
       .pages(`organisation.models.${parent}`, info.fieldNodes, { args, filter, orderBy, options }, (ids) =>
         models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options),

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { connectionComplexity, listComplexity, requireActor, selectsField, selectsTimestamps } from '../shared/graphql';
+import { connectionComplexity, listComplexity, pageOptions, requireActor } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { Organisation } from './organisation.entity';
@@ -25,7 +25,7 @@ export class OrganisationResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Organisation>> {
-    const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
+    const options = pageOptions(info);
     const [page] = await ctx.services.organisations.page(args, filter, orderBy, undefined, options);
     return page;
   }
@@ -51,7 +51,7 @@ export class OrganisationResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Organisation>> {
     const { organisations } = ctx.services;
-    const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
+    const options = pageOptions(info);
     return ctx.loaders
       .pages('organisation.children', info.fieldNodes, { args, filter, orderBy, options }, (ids) => organisations.page(args, filter, orderBy, ids, options))
       .load(org.id);

@@ -3,7 +3,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Roo
 import { CommunityModel } from '../models/model.entity';
 import { ModelFilter, ModelOrder } from '../models/model.inputs';
 import { ModelConnection } from '../models/model.types';
-import { connectionComplexity, listComplexity, requireActor, selectsField, selectsTimestamps } from '../shared/graphql';
+import { connectionComplexity, listComplexity, pageOptions, requireActor, selectsField } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { ReplicationLink } from './replication-link.entity';
@@ -80,7 +80,7 @@ export class ModelLineageResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
     const { models } = ctx.services;
-    const options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
+    const options = pageOptions(info);
     return ctx.loaders
       .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, (ids) => models.page(args, filter, orderBy, { ...REPLICAS_OF, ids }, options))
       .load(model.id);

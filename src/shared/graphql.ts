@@ -63,3 +63,8 @@ export function connectionComplexity({ args, childComplexity }: ComplexityEstima
 export function listComplexity(expected: number) {
   return ({ childComplexity }: ComplexityEstimatorArgs): number => 1 + expected * Math.max(childComplexity, 1);
 }
+
+/** How a connection field reads its page: with `totalCount` only when asked, with timestamps only when its nodes show them. */
+export function pageOptions(info: GraphQLResolveInfo): { withCount: boolean; timestamps: boolean } {
+  return { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
+}

@@ -104,12 +104,6 @@ export function operationDepths(document: DocumentNode, operationName?: string |
   return result;
 }
 
-/** Depth of the deepest field path of an operation (API and introspection alike), following fragments. */
-export function operationDepth(document: DocumentNode, operationName?: string | null): number {
-  const { depth, introspectionDepth } = operationDepths(document, operationName);
-  return Math.max(depth, introspectionDepth);
-}
-
 /**
  * The depth allowed to introspection paths (`__schema { types { fields { type { ofType … } } } }`),
  * whatever MAX_QUERY_DEPTH says: that of graphql-js's standard introspection query with every
