@@ -8,6 +8,7 @@ import { mountIde } from '../ide/ide';
 import { actorForToken, bearerToken } from '../shared/actor';
 import type { Config } from '../shared/config';
 import { UnauthenticatedError } from '../shared/errors';
+import { MAX_REQUEST_BYTES } from '../shared/limits.plugin';
 import type { Context } from './context';
 
 /** Bearer token → caller. An unknown token is refused even for queries, so mistakes surface. */
@@ -65,7 +66,7 @@ function mountGraphql(app: express.Express, { config, db, apollo, context }: Htt
     res.once('close', done);
     requestScope.run(scope, next);
   };
-  app.use('/graphql', bounded, express.json({ limit: '1mb' }), expressMiddleware(apollo, { context: async ({ req }) => context(actorFrom(req.headers.authorization, config)) }));
+  app.use('/graphql', bounded, express.json({ limit: MAX_REQUEST_BYTES }), expressMiddleware(apollo, { context: async ({ req }) => context(actorFrom(req.headers.authorization, config)) }));
 }
 
 /** Body-parser failures (malformed JSON, over 1 MB) as GraphQL-shaped errors, never a stack. */
@@ -73,7 +74,7 @@ const bodyErrors: express.ErrorRequestHandler = (error: { status?: number; type?
   if (res.headersSent) return next(error);
   const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
   const message =
-    error.type === 'entity.too.large' ? 'The request body is larger than 1 MB.'
+    error.type === 'entity.too.large' ? `The request body is larger than ${MAX_REQUEST_BYTES / 1024 / 1024} MB.`
     : error.type === 'entity.parse.failed' ? 'The request body is not valid JSON.'
     : status === 500 ? 'Internal server error.' : 'The request could not be read.';
   if (status === 500) console.error('[http] internal error', error);

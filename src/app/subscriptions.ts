@@ -22,7 +22,7 @@ import { actorForToken, bearerToken, type Actor } from '../shared/actor';
 import type { Config } from '../shared/config';
 import type { Subscriber } from '../shared/context';
 import { BadUserInputError, SubscriberTooSlowError, TooManySubscriptionsError } from '../shared/errors';
-import { MAX_DOCUMENT_TOKENS, operationLimits, type Limits } from '../shared/limits.plugin';
+import { MAX_DOCUMENT_TOKENS, MAX_REQUEST_BYTES, operationLimits, type Limits } from '../shared/limits.plugin';
 import { mapStream } from '../shared/streams';
 import { translateDbError } from '../shared/transaction';
 import type { Context } from './context';
@@ -217,7 +217,7 @@ function tooSlowHandler(socket: WebSocket, id: string, formatAll: (errors: reado
  */
 export function startSubscriptionServer(httpServer: http.Server, parts: SubscriptionParts): SubscriptionServer {
   const { built, config } = parts;
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_REQUEST_BYTES });
   const check = operationLimits(built.costs, parts.limits);
   const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => parts.format(e.toJSON(), e));
   const disposable = useServer<Record<string, unknown>, ConnectionExtra>(

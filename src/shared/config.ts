@@ -121,6 +121,10 @@ function parseTokens(raw: string): Map<string, string> {
   return tokens;
 }
 
+/** Defaults that code outside the configuration falls back on too (one source each). */
+export const DEFAULT_COMPILED_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_JIT_MAX_FIELDS = 2_000;
+
 /** Page sizes and graph depths, each default within its cap. */
 function pagingConfig(env: NodeJS.ProcessEnv) {
   const maxPageSize = intVar(env, 'MAX_PAGE_SIZE', 100, 1, 10_000);
@@ -172,8 +176,8 @@ function operationConfig(env: NodeJS.ProcessEnv) {
     maxQueryComplexity: intVar(env, 'MAX_QUERY_COMPLEXITY', 200_000, 1, 100_000_000),
     maxQueryDepth: intVar(env, 'MAX_QUERY_DEPTH', 16, 1, 100),
     maxAliases: intVar(env, 'MAX_ALIASES', 100, 1, 100_000),
-    compiledCacheMaxBytes: intVar(env, 'COMPILED_CACHE_MAX_BYTES', 64 * 1024 * 1024, 1024 * 1024, 16 * 1024 * 1024 * 1024),
-    jitMaxFields: intVar(env, 'JIT_MAX_FIELDS', 2_000, 0, 1_000_000),
+    compiledCacheMaxBytes: intVar(env, 'COMPILED_CACHE_MAX_BYTES', DEFAULT_COMPILED_CACHE_MAX_BYTES, 1024 * 1024, 16 * 1024 * 1024 * 1024),
+    jitMaxFields: intVar(env, 'JIT_MAX_FIELDS', DEFAULT_JIT_MAX_FIELDS, 0, 1_000_000),
     maxResponseBytes: intVar(env, 'MAX_RESPONSE_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     expensiveQueryCost: intVar(env, 'EXPENSIVE_QUERY_COST', 50_000, 0, 100_000_000),
     expensiveConcurrency: intVar(env, 'EXPENSIVE_CONCURRENCY', 1, 1, 1000),

@@ -21,6 +21,7 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import v8 from 'node:v8';
 import { LRUCache } from 'lru-cache';
+import { DEFAULT_COMPILED_CACHE_MAX_BYTES, DEFAULT_JIT_MAX_FIELDS } from './config';
 
 /**
  * Custom scalars whose `parseValue` gives back a value it accepts again unchanged. Variables are
@@ -64,7 +65,7 @@ export interface CompiledCacheOptions {
   maxFields: number;
 }
 
-export const DEFAULT_COMPILED_CACHE: CompiledCacheOptions = { maxBytes: 64 * 1024 * 1024, maxEntries: MAX_COMPILED_DOCUMENTS, maxFields: 2_000 };
+export const DEFAULT_COMPILED_CACHE: CompiledCacheOptions = { maxBytes: DEFAULT_COMPILED_CACHE_MAX_BYTES, maxEntries: MAX_COMPILED_DOCUMENTS, maxFields: DEFAULT_JIT_MAX_FIELDS };
 
 /** What the compiled-operation cache holds now, and how often documents ran on graphql-js instead. */
 export interface CompiledCacheStats {

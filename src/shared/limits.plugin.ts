@@ -21,6 +21,9 @@ import { BadUserInputError, QueryTooComplexError, ServerBusyError } from './erro
 import type { ExpensiveGate } from './expensive-gate';
 import type { StatementCost } from './statement-costs';
 
+/** The largest request body (HTTP) or WebSocket message the server reads. */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
 /** Lexical tokens one document may hold (graphql-js's `maxTokens`), over HTTP and WebSocket alike. */
 export const MAX_DOCUMENT_TOKENS = 20_000;
 
