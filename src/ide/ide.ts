@@ -93,12 +93,14 @@ const MONO_FONT = { pkg: '@fontsource/roboto-mono', stylesheets: ['400.css', '40
 function monoFontFaces(): { css: string; files: Map<string, string> } {
   const dir = packageDir(MONO_FONT.pkg);
   const version = packageVersion(MONO_FONT.pkg);
+  const stem = MONO_FONT.pkg.split('/').pop()!;
   const files = new Map<string, string>();
   const css = MONO_FONT.stylesheets
     .map((sheet) => readFileSync(path.join(dir, sheet), 'utf8'))
     .join('\n')
     .replace(/src:\s*url\(\.\/files\/([\w.-]+\.woff2)\)\s*format\('woff2'\)(?:\s*,\s*url\([^)]*\)\s*format\('woff'\))?/g, (_all, file: string) => {
-      const name = `${version}-${file}`;
+      // roboto-mono-vietnamese-400-normal.woff2 -> roboto-mono-5.3.0-vietnamese-400-normal.woff2
+      const name = `${stem}-${version}-${file.startsWith(`${stem}-`) ? file.slice(stem.length + 1) : file}`;
       files.set(name, path.join(dir, 'files', file));
       return `src: url(${name}) format('woff2')`;
     });
