@@ -47,6 +47,11 @@ export interface IdePageSettings {
   /** Path of the GraphQL endpoint; HTTP and WebSocket URLs are built from it in the browser. */
   endpoint: string;
   defaultQuery: string;
+  /**
+   * The saved questions (schema/operations/*.graphql, comments included), opened as tabs after
+   * the default query in a browser that has no tabs stored yet.
+   */
+  savedQuestions: string[];
   /** From `?query=…&variables=…&operationName=…`, so a link can open the IDE on a given operation. */
   query?: string;
   variables?: string;
@@ -90,16 +95,26 @@ ${scripts}
 `;
 }
 
+/**
+ * The editors, results, docs and explorer use --font-family-mono (GraphiQL defines it on these
+ * same elements): Roboto Mono, served by us with its Vietnamese subset, instead of GraphiQL's
+ * Fira Code, which has none. Fira Code stays second for anything Roboto Mono lacks.
+ */
 export const IDE_STYLES = `html, body { height: 100%; margin: 0; }
 #graphiql { height: 100vh; }
 .ide-loading { font-family: system-ui, sans-serif; padding: 2rem; color: #555; }
+.graphiql-container, .CodeMirror-info, .CodeMirror-lint-tooltip, .graphiql-dialog, .graphiql-dialog-overlay,
+.graphiql-tooltip, [data-radix-popper-content-wrapper] {
+  --font-family-mono: 'Roboto Mono', 'Fira Code', monospace;
+}
 `;
 
 export const IDE_FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#da251d"/><path d="M16 5l3.1 6.9 7.4.6-5.6 4.9 1.7 7.3L16 20.9l-6.6 3.8 1.7-7.3-5.6-4.9 7.4-.6z" fill="#ffde00"/></svg>
 `;
 
 /**
- * Runs in the browser after the UMD bundles (globals React, ReactDOM, graphqlWs, GraphiQL).
+ * Runs in the browser after the UMD bundles (globals React, ReactDOM, graphqlWs, GraphiQL,
+ * GraphiQLPluginExplorer).
  * Queries and mutations go over HTTP to the endpoint. Subscriptions go over graphql-ws 6
  * (protocol graphql-transport-ws) at the same path: one socket per running subscription,
  * closed when it stops, whose connection_init payload carries the Headers editor's contents
@@ -166,9 +181,18 @@ export const IDE_CLIENT_SCRIPT = `(function () {
     return fetchOverHttp(params, Object.assign({}, options, { documentAST: parsed.document }));
   };
 
+  // Tabs for a browser with none stored: Overview, then the saved questions. GraphiQL ignores
+  // the query prop when it opens on defaultTabs, so a link's operation goes first, in front.
+  var defaultTabs = [{ query: settings.defaultQuery }].concat(settings.savedQuestions.map(function (document) {
+    return { query: document };
+  }));
+  if (settings.query !== undefined) defaultTabs.unshift({ query: settings.query, variables: settings.variables });
+
   var props = {
     fetcher: fetcher,
     defaultQuery: settings.defaultQuery,
+    defaultTabs: defaultTabs,
+    plugins: [GraphiQLPluginExplorer.explorerPlugin()],
     defaultEditorToolsVisibility: true,
     shouldPersistHeaders: false
   };

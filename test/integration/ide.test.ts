@@ -5,12 +5,13 @@ import { gunzipSync } from 'node:zlib';
 import express from 'express';
 import { buildSchema, graphql } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import type { Page } from 'playwright-core';
+import type { CDPSession, Page } from 'playwright-core';
 import { WebSocketServer } from 'ws';
 import { mountIde } from '../../src/ide/ide';
 import { DEFAULT_QUERY } from '../../src/ide/ide-page';
+import { loadSavedOperations } from '../../src/ide/saved-operations';
 import { itWithBrowser, useBrowser } from '../helpers/browser';
-import { useTestServer } from '../helpers/seed';
+import { seeder, useTestServer } from '../helpers/seed';
 import { startTestServer } from '../helpers/server';
 
 const BROWSER_HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
@@ -75,6 +76,66 @@ async function runAndReadResponse(page: Page, needle: string): Promise<any> {
   return JSON.parse(await editorValue(page, '.graphiql-response'));
 }
 
+/** What Chromium drew one element's own text with: every font and how many glyphs from each. */
+interface DrawnText {
+  text: string;
+  fonts: Array<{ familyName: string; isCustomFont: boolean; glyphCount: number }>;
+  /** Advance widths, in the element's font, of the first Vietnamese word and of the same letters unmarked. */
+  widths: { word: string; font: string; marked: number; unmarked: number };
+}
+
+/**
+ * The element under `root` whose own text holds `needle` (the innermost such), as drawn:
+ * its fonts come from DevTools (CSS.getPlatformFontsForNode). A letter the font lacks, such
+ * as "ố" in GraphiQL's Fira Code, is drawn from another font, decomposed into its base and a
+ * combining mark ("phô´"): a second font appears and the glyphs outnumber the characters.
+ */
+async function drawnText(page: Page, cdp: CDPSession, root: string, needle: string): Promise<DrawnText> {
+  const probe = `probe-${Math.random().toString(36).slice(2)}`;
+  const found = await page.evaluate(
+    ([rootSelector, text, mark]) => {
+      const doc = (globalThis as any).document;
+      const walker = doc.createTreeWalker(doc.querySelector(rootSelector), 4 /* SHOW_TEXT */);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.nodeValue.includes(text)) continue;
+        const element = node.parentElement;
+        element.setAttribute('data-probe', mark);
+        const own = [...element.childNodes].filter((n: any) => n.nodeType === 3).map((n: any) => n.nodeValue).join('');
+        const word = own.split(/[\s"',.:()]+/).find((w: string) => /[^\u0000-\u007f]/.test(w)) ?? text;
+        const unmarked = word.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+        const context = doc.createElement('canvas').getContext('2d');
+        const style = (globalThis as any).getComputedStyle(element);
+        // Not style.font: the shorthand reads '' for many elements, and canvas then measures in 10px sans-serif.
+        context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        return { text: own, word, font: context.font, marked: context.measureText(word).width, unmarked: context.measureText(unmarked).width };
+      }
+      return null;
+    },
+    [root, needle, probe] as const,
+  );
+  if (!found) throw new Error(`No text "${needle}" under ${root}`);
+  const { root: documentNode } = await cdp.send('DOM.getDocument', { depth: 0 });
+  const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: documentNode.nodeId, selector: `[data-probe="${probe}"]` });
+  const { fonts } = await cdp.send('CSS.getPlatformFontsForNode', { nodeId });
+  return { text: found.text, fonts, widths: { word: found.word, font: found.font, marked: found.marked, unmarked: found.unmarked } };
+}
+
+/** Drawn whole: one font, the one wanted, and no more glyphs than characters (none split into base + mark). */
+function drawnWhole(drawn: DrawnText, family: RegExp): boolean {
+  const characters = [...drawn.text.normalize('NFC').replace(/\s+/g, ' ')].length;
+  return drawn.fonts.length === 1 && family.test(drawn.fonts[0].familyName) && drawn.fonts[0].isCustomFont && drawn.fonts[0].glyphCount <= characters;
+}
+
+/** Waits, without running anything, until the response pane holds JSON with `needle` (a running subscription's latest event). */
+async function runningResponse(page: Page, needle: string): Promise<any> {
+  await page.waitForFunction(
+    (text) => (globalThis as any).document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror?.getValue().includes(text) ?? false,
+    needle,
+    { timeout: 10_000 },
+  );
+  return JSON.parse(await editorValue(page, '.graphiql-response'));
+}
+
 /** A GET whose body is left as sent (fetch would decompress it). */
 function getRaw(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -131,6 +192,129 @@ describe('the GraphQL IDE on GET /graphql', () => {
     await page.context().close();
   });
 
+  itWithBrowser('draws Vietnamese whole in the editor, the results and the docs, in fonts this server serves', async () => {
+    // Arrange
+    const origin = new URL(t.server.url).origin;
+    const { page, requests, problems, cspViolations } = await openWatchedPage();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('DOM.enable');
+    await cdp.send('CSS.enable');
+    const query = '# phố Kỳ Sơn, Hòa Bình: đổi mới\n{ models(first: 5, filter: { search: "pho van minh" }, orderBy: { field: NAME }) { edges { node { name } } } }';
+
+    // Act: a Vietnamese comment in the editor, Vietnamese names in the results, the docs of
+    // ModelFilter.search, whose description quotes "Phân loại rác"
+    await page.goto(t.server.url);
+    await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+    await setQuery(page, query);
+    const result = await runAndReadResponse(page, 'phố');
+    await page.click('[aria-label="Show Documentation Explorer"]');
+    await page.locator('.graphiql-doc-explorer-search input').fill('ModelFilter');
+    await page.locator('.graphiql-doc-explorer-search [role="option"]', { hasText: /^ModelFilter$/ }).first().click();
+    await page.locator('.graphiql-doc-explorer', { hasText: 'Phân loại rác' }).waitFor();
+    await page.evaluate('document.fonts.ready');
+    const editor = await drawnText(page, cdp, '.graphiql-query-editor .CodeMirror-code', 'phố');
+    const results = await drawnText(page, cdp, '.graphiql-response .CodeMirror-code', 'Tuyến phố văn minh');
+    const docs = await drawnText(page, cdp, '.graphiql-doc-explorer', 'Phân loại rác');
+    // The control: the same check on GraphiQL's own Fira Code must see "phố" drawn apart, or it proves nothing.
+    await page.evaluate(`(() => {
+      const span = document.createElement('span');
+      span.textContent = 'phố';
+      span.style.fontFamily = "'Fira Code'";
+      span.id = 'fira-control';
+      document.querySelector('.graphiql-container').appendChild(span);
+      return document.fonts.load("14px 'Fira Code'", 'phố');
+    })()`);
+    const control = await drawnText(page, cdp, '#fira-control', 'phố');
+    const vietnameseFace = await page.evaluate(`[...document.fonts].some((f) => f.family.replace(/['"]/g, '') === 'Roboto Mono' && f.status === 'loaded' && /1EA0-1EF9/i.test(f.unicodeRange))`);
+    await page.evaluate(`document.getElementById('fira-control').remove()`);
+    const screenshot = `/tmp/ide-vietnamese-${process.pid}.png`;
+    await page.screenshot({ path: screenshot });
+    await page.locator('.graphiql-response .CodeMirror-line', { hasText: 'phố' }).first().screenshot({ path: `/tmp/ide-vietnamese-results-line-${process.pid}.png` });
+
+    // Assert
+    console.log(`[ide] Vietnamese as drawn (screenshot ${screenshot}, a results line /tmp/ide-vietnamese-results-line-${process.pid}.png):\n${JSON.stringify({ editor, results, docs, control }, null, 1)}`);
+    expect(result.data.models.edges.map((e: any) => e.node.name)).toContain('Tuyến phố văn minh');
+    expect(drawnWhole(editor, /^Roboto Mono$/)).toBe(true);
+    expect(drawnWhole(results, /^Roboto Mono$/)).toBe(true);
+    expect(drawnWhole(docs, /^Roboto$/)).toBe(true);
+    // Monospace: "phố" takes exactly the three cells of "pho" (a detached mark takes room of its own).
+    expect(editor.widths.marked).toBe(editor.widths.unmarked);
+    expect(results.widths.marked).toBe(results.widths.unmarked);
+    expect(editor.widths.font).toMatch(/Roboto Mono/);
+    expect(drawnWhole(control, /^Fira Code/)).toBe(false);
+    expect(control.widths.marked).not.toBe(control.widths.unmarked);
+    expect(vietnameseFace).toBe(true);
+    expect(requests.some((url) => url.startsWith(`${origin}/graphql/ide/assets/`) && /roboto-mono-[\d.]+-vietnamese-400-normal\.woff2$/.test(url))).toBe(true);
+    expect(await cspViolations()).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  itWithBrowser('opens the saved questions as tabs after Overview, and runs them from there (a query, and the subscription over the real API)', async () => {
+    // Arrange
+    const saved = loadSavedOperations();
+    const { page, problems, cspViolations, requests } = await openWatchedPage();
+    await page.goto(t.server.url);
+    await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+    const tabs = page.locator('.graphiql-tab');
+
+    // Act + Assert: the tabs, Overview first and active
+    expect(await tabs.allInnerTexts()).toEqual(['Overview', ...saved.map((op) => op.operationNames[0])]);
+    expect(await editorValue(page, '.graphiql-query-editor')).toBe(DEFAULT_QUERY);
+
+    // The city's figures, as the tab holds them
+    await tabs.filter({ hasText: 'CityFigures2023H1' }).click();
+    expect(await editorValue(page, '.graphiql-query-editor')).toBe(saved[0].document);
+    const figures = await runAndReadResponse(page, '"reportingPeriod"');
+    expect(figures.data.reportingPeriod.reports[0].reported.total).toBe(179);
+
+    // Following changes: the tab's subscription, resumed (as its comment says) after the cursor
+    // read before a change made over HTTP, so the change is replayed to it however soon the
+    // socket opens; the pane shows it.
+    await tabs.filter({ hasText: 'FollowChanges' }).click();
+    expect(await editorValue(page, '.graphiql-query-editor')).toBe(saved.find((op) => op.operationNames[0] === 'FollowChanges')!.document);
+    const { latestChangeCursor } = await t.server.ok('{ latestChangeCursor }');
+    const seed = seeder(t.server);
+    const org = await seed.organisation();
+    const model = await seed.model({ leadOrganisationId: org.id, name: `Tuyến phố văn minh ${org.name}` });
+    await page.$eval('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror', (element, variables) => {
+      (element as unknown as { CodeMirror: { setValue(value: string): void } }).CodeMirror.setValue(variables);
+    }, JSON.stringify({ after: latestChangeCursor, filter: { organisationId: org.id, types: ['MODEL_CREATED'] } }));
+    await page.click('.graphiql-execute-button');
+    const event = await runningResponse(page, model.name);
+    expect(event.data.changes).toMatchObject({ type: 'MODEL_CREATED', entityId: model.id, model: { name: model.name } });
+    expect(requests).toContain(t.server.url.replace(/^http/, 'ws'));
+    await page.click('.graphiql-execute-button'); // stop
+    expect(await cspViolations()).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  itWithBrowser('shows the GraphiQL explorer, which builds a query from the schema', async () => {
+    const { page, problems, cspViolations, requests } = await openWatchedPage();
+    await page.goto(t.server.url);
+    await page.waitForSelector('.graphiql-query-editor .CodeMirror');
+    await setQuery(page, '');
+
+    await page.click('[aria-label="Show GraphiQL Explorer"]');
+    const explorer = page.locator('.graphiql-explorer-root');
+    await explorer.getByText('latestChangeCursor', { exact: true }).click();
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.getValue().includes('latestChangeCursor'));
+    const built = await editorValue(page, '.graphiql-query-editor');
+    const result = await runAndReadResponse(page, 'latestChangeCursor');
+    await page.screenshot({ path: `/tmp/ide-explorer-${process.pid}.png` });
+
+    console.log(`[ide] explorer screenshot /tmp/ide-explorer-${process.pid}.png`);
+    const fields = await explorer.innerText();
+    for (const field of ['organisations', 'models', 'topReplicated', 'reportingPeriod', 'changes']) expect(fields).toContain(field);
+    expect(built).toMatch(/latestChangeCursor/);
+    expect(typeof result.data.latestChangeCursor).toBe('string');
+    expect(requests.some((url) => /\/graphql\/ide\/assets\/graphiql-plugin-explorer-[\d.]+\.umd\.js$/.test(url))).toBe(true);
+    expect(await cspViolations()).toEqual([]);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
   itWithBrowser('opens a link with ?query=…&variables=… on that operation', async () => {
     const { page, problems } = await openWatchedPage();
     const query = 'query One($n: Int) { organisations(first: $n) { totalCount } }';
@@ -156,6 +340,10 @@ describe('the GraphQL IDE on GET /graphql', () => {
     const revalidated = await getRaw(origin + script, { 'accept-encoding': 'gzip', 'if-none-match': String(zipped.headers.etag) });
     const css = await fetch(origin + assetPaths.find((p) => p.endsWith('.css'))!);
     const missing = await fetch(`${origin}/graphql/ide/assets/graphiql-0.0.0.min.js`);
+    const fontCssPath = assetPaths.find((p) => /\/roboto-mono-[0-9a-f]{12}\.css$/.test(p))!;
+    const fontCss = await (await fetch(origin + fontCssPath)).text();
+    const vietnameseFile = /url\(([^)]+-vietnamese-400-normal\.woff2)\)/.exec(fontCss)?.[1];
+    const font = await getRaw(new URL(vietnameseFile!, origin + fontCssPath).href, { 'accept-encoding': 'gzip' });
 
     // Assert: the page
     expect(pageResponse.status).toBe(200);
@@ -179,6 +367,13 @@ describe('the GraphQL IDE on GET /graphql', () => {
     expect(revalidated.status).toBe(304);
     expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
     expect(missing.status).toBe(404);
+    // The editor font: @fontsource's Roboto Mono, its Vietnamese subset among the files, from our origin only.
+    expect(csp).toContain("font-src 'self' data:;");
+    expect(fontCss).not.toMatch(/url\((?!roboto-mono-[\d.]+-[\w-]+\.woff2\))/);
+    expect(font.status).toBe(200);
+    expect(font.headers['content-type']).toBe('font/woff2');
+    expect(font.headers['content-encoding']).toBeUndefined(); // woff2 is compressed already
+    expect(font.body.equals(readFileSync(require.resolve('@fontsource/roboto-mono/files/roboto-mono-vietnamese-400-normal.woff2')))).toBe(true);
   });
 
   it('leaves GET queries from GraphQL clients to the API', async () => {
