@@ -70,7 +70,7 @@ function packageDir(name: string): string {
 }
 
 function packageVersion(name: string): string {
-  return (require(`${name}/package.json`) as { version: string }).version;
+  return (JSON.parse(readFileSync(path.join(packageDir(name), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 const shortHash = (content: string) => createHash('sha256').update(content).digest('hex').slice(0, 12);

@@ -101,7 +101,7 @@ async function drawnText(page: Page, cdp: CDPSession, root: string, needle: stri
         const element = node.parentElement;
         element.setAttribute('data-probe', mark);
         const own = [...element.childNodes].filter((n: any) => n.nodeType === 3).map((n: any) => n.nodeValue).join('');
-        const word = own.split(/[\s"',.:()]+/).find((w: string) => /[^\u0000-\u007f]/.test(w)) ?? text;
+        const word = own.split(/[\s"',.:()]+/).find((w: string) => /[^\p{ASCII}]/u.test(w)) ?? text;
         const unmarked = word.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
         const context = doc.createElement('canvas').getContext('2d');
         const style = (globalThis as any).getComputedStyle(element);
