@@ -20,9 +20,17 @@ import { SNAPSHOT_DIR_VAR, snapshotFiles } from './snapshot';
 export default async function globalSetup(): Promise<void> {
   // The entry point's child processes (startup, shutdown, workers tests) run one transpiled copy.
   const build = fs.mkdtempSync(path.join(os.tmpdir(), 'dvk-suite-entry-point-'));
-  buildEntryPoint(build);
   // Read by the test workers, which start after the global setup and inherit its environment.
   process.env[ENTRY_POINT_BUILD_VAR] = build;
+  const built = buildEntryPoint(build);
+  try {
+    await prepareDatabase();
+  } finally {
+    await built;
+  }
+}
+
+async function prepareDatabase(): Promise<void> {
   const config = loadConfig();
   if (!config.databaseUrl) {
     console.log('\n[tests] DATABASE_URL is not set: each test server uses an embedded in-memory PGlite database, started from one migrated snapshot.');
