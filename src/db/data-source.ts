@@ -27,7 +27,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-type ConfigForDb = Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'logSql'>;
+type ConfigForDb = Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'logSql'> & Partial<Pick<Config, 'embeddedSnapshot'>>;
 
 /**
  * Time bounds of a serving pool (see README, Configuration). Without them (migrations, bulk
@@ -189,6 +189,19 @@ function connectError(error: unknown, databaseUrl: string): unknown {
 }
 
 /**
+ * Writes the embedded database's data folder to `file` (a tar, as PGlite's dumpDataDir makes it),
+ * for `embeddedSnapshot` to start from later.
+ */
+export async function dumpEmbeddedSnapshot(db: Database, file: string): Promise<void> {
+  if (!db.pglite) throw new Error('only an embedded database can be dumped to a snapshot');
+  const dump = await db.pglite.dumpDataDir('none');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // Written aside and renamed: a reader never sees half a file.
+  fs.writeFileSync(`${file}.${process.pid}.tmp`, Buffer.from(await dump.arrayBuffer()));
+  fs.renameSync(`${file}.${process.pid}.tmp`, file);
+}
+
+/**
  * Opens PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite database. With
  * `bounds` (the serving pool) every statement is time-bounded and each connection passes through
  * the request guard (request-scope.ts: per-request share of the pool, request deadline).
@@ -206,12 +219,15 @@ export async function openDatabase(config: ConfigForDb, bounds?: DbBounds): Prom
     return { dataSource, embedded: false, close: async () => (dataSource.isInitialized ? dataSource.destroy() : undefined) };
   }
   const inMemory = config.dataDir.startsWith('memory://');
+  if (config.embeddedSnapshot && !inMemory) throw new StartupError('an embedded snapshot can only be loaded into an in-memory database (DATA_DIR=memory://).');
   const unlock = inMemory ? () => undefined : lockDataDir(config.dataDir);
   try {
     // The contrib typings resolve as ES modules only, so the extension is loaded with import().
     const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
     const pglite = await PGlite.create(inMemory ? config.dataDir : path.resolve(config.dataDir), {
       extensions: { pg_trgm },
+      // A data folder dumped earlier (dumpEmbeddedSnapshot): starts from it instead of an empty cluster.
+      ...(config.embeddedSnapshot ? { loadDataDir: new Blob([fs.readFileSync(config.embeddedSnapshot)]) } : {}),
     });
     const pgConfig = createPgConfig(pglite);
     // PGlite is one session: a pool of one connection serialises transactions safely.

@@ -8,6 +8,12 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Folder of the embedded database (ignored with DATABASE_URL). `memory://` keeps it in memory. */
   dataDir: string;
+  /**
+   * A snapshot of an embedded data folder (a tar written by dumpEmbeddedSnapshot) that an in-memory
+   * embedded database starts from instead of an empty one; not read from the environment (the test
+   * suite uses it to migrate once, not once per server).
+   */
+  embeddedSnapshot?: string;
   /** Size of the PostgreSQL connection pool (the embedded database always uses 1). */
   dbPoolSize: number;
   /** Pool connections one HTTP request may hold at once (its statements beyond that wait their turn). */

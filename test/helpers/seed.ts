@@ -1,4 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
 import type { Config } from '../../src/shared/config';
+import { normaliseText } from '../../src/shared/text';
+import { summaryAggregates } from '../../src/summaries/summary-aggregates';
 import { startTestServer, uniqueName, type TestServer } from './server';
 
 /** One-line builders for test data over the real API (Hive console's initSeed idea). */
@@ -29,6 +33,58 @@ export function seeder(server: TestServer) {
 }
 
 export type Seeder = ReturnType<typeof seeder>;
+
+/**
+ * Many rows at once, for a test that reads them and is not about the mutations that write them:
+ * `organisations` OTHER organisations under `parentId`, each leading `modelsEach` ECONOMY models,
+ * each replicated (as replicateModel does: a copy led by the next organisation, in the parent's
+ * locality) to the next organisation round the list. Written with SQL in one transaction, the way
+ * the demo seed loads its data: replica counts set and the summary aggregates contributed through
+ * summaryAggregates, as the services keep them. Writes no change events. Returns the ids created.
+ */
+export async function insertReplicatedModels(
+  db: DataSource,
+  { parentId, organisations, modelsEach }: { parentId: string; organisations: number; modelsEach: number },
+): Promise<{ organisationIds: string[]; modelIds: string[]; replicaIds: string[] }> {
+  return db.transaction(async (m) => {
+    const [parent] = await m.query(`SELECT path, kind FROM organisation WHERE id = $1`, [parentId]);
+    if (!parent) throw new Error(`no organisation ${parentId}`);
+    if (!['CITY', 'WARD', 'COMMUNE'].includes(parent.kind)) throw new Error('the parent must be a locality (CITY, WARD or COMMUNE): replicas run there');
+    const orgs = Array.from({ length: organisations }, () => ({ id: randomUUID(), name: uniqueName('Tổ chức') }));
+    await m.query(
+      `INSERT INTO organisation (id, name, kind, parent_id, path, search_name)
+       SELECT id, name, 'OTHER', $3, $4 || id || '/', search FROM unnest($1::uuid[], $2::text[], $5::text[]) AS x(id, name, search)`,
+      [orgs.map((o) => o.id), orgs.map((o) => o.name), parentId, parent.path, orgs.map((o) => normaliseText(o.name))],
+    );
+    const models: Array<{ id: string; name: string; lead: string; locality: string | null }> = [];
+    const replicas: typeof models = [];
+    orgs.forEach((org, i) => {
+      for (let j = 0; j < modelsEach; j += 1) {
+        const model = { id: randomUUID(), name: uniqueName('Mô hình'), lead: org.id, locality: null };
+        models.push(model);
+        replicas.push({ id: randomUUID(), name: model.name, lead: orgs[(i + 1) % orgs.length].id, locality: parentId });
+      }
+    });
+    const all = [...models, ...replicas];
+    await m.query(
+      `INSERT INTO model (id, name, domain, status, locality_id, search_name)
+       SELECT id, name, 'ECONOMY', 'ACTIVE', locality, search FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[]) AS x(id, name, locality, search)`,
+      [all.map((x) => x.id), all.map((x) => x.name), all.map((x) => x.locality), all.map((x) => normaliseText(x.name))],
+    );
+    await m.query(
+      `INSERT INTO model_organisation (model_id, organisation_id, role) SELECT unnest($1::uuid[]), unnest($2::uuid[]), 'LEAD'`,
+      [all.map((x) => x.id), all.map((x) => x.lead)],
+    );
+    await m.query(
+      `INSERT INTO replication_link (source_model_id, target_model_id) SELECT unnest($1::uuid[]), unnest($2::uuid[])`,
+      [models.map((x) => x.id), replicas.map((x) => x.id)],
+    );
+    await m.query(`UPDATE model SET replica_count = replica_count + 1 WHERE id = ANY($1::uuid[])`, [models.map((x) => x.id)]);
+    // New models (replicas with their incoming link) contribute, as createModel and replicateModel do.
+    await summaryAggregates.contribute(m, all.map((x) => x.id));
+    return { organisationIds: orgs.map((o) => o.id), modelIds: models.map((x) => x.id), replicaIds: replicas.map((x) => x.id) };
+  });
+}
 
 /**
  * Registers beforeAll/afterAll that start a test server (and a seeder over it) for this file,

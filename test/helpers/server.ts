@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import net from 'node:net';
 import { loadConfig, type Config } from '../../src/shared/config';
 import { startServer, type RunningServer } from '../../src/app/server';
+import { SNAPSHOT_DIR_VAR, snapshotFiles } from './snapshot';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -17,11 +18,22 @@ export interface TestServer extends RunningServer {
 }
 
 /**
+ * For a test of the migrations or the demo seed themselves: an embedded database that starts
+ * empty, so the server's own start-up migrates and seeds it (pass as, or within, the overrides).
+ */
+export const EMPTY_EMBEDDED_DATABASE: Partial<Config> = { embeddedSnapshot: undefined };
+
+/**
  * Starts the real server on a free port: against DATABASE_URL when set (already migrated by the
- * global setup), otherwise against a fresh embedded in-memory database.
+ * global setup), otherwise against its own embedded in-memory database, started from the global
+ * setup's migrated snapshot (with the demo data when `seedDemo`); the server still runs its
+ * start-up migrations and demo seed over it, which find nothing to do.
  */
 export async function startTestServer(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Promise<TestServer> {
   const base = loadConfig(env);
+  const snapshotDir = process.env[SNAPSHOT_DIR_VAR];
+  const seedDemo = overrides.seedDemo ?? true;
+  const snapshot = !base.databaseUrl && snapshotDir ? snapshotFiles(snapshotDir)[seedDemo ? 'seeded' : 'migrated'] : undefined;
   const config: Config = {
     ...base,
     port: 0,
@@ -29,6 +41,7 @@ export async function startTestServer(overrides: Partial<Config> = {}, env: Node
     dataDir: 'memory://',
     runMigrations: !base.databaseUrl,
     seedDemo: true,
+    embeddedSnapshot: snapshot,
     sqlStats: true,
     dbPoolSize: 5,
     // The suite shares a machine (and a PostgreSQL) that can be loaded many times over: the

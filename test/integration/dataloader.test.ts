@@ -1,4 +1,4 @@
-import { seeder } from '../helpers/seed';
+import { insertReplicatedModels, seeder } from '../helpers/seed';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -18,18 +18,13 @@ beforeAll(async () => {
   // is about statement counts, so the limit is lifted.
   server = await startTestServer({ maxQueryComplexity: 100_000_000 });
   const seed = seeder(server);
-  // Arrange: 60 organisations, each running 2 models, each model replicated to a neighbour.
+  // Arrange: 60 organisations, each running 2 models, each model replicated to a neighbour. The
+  // parent through the API (so there is a change to point a cursor at); the rest with SQL: this
+  // file is about reading them.
   const parent = await seed.organisation({ kind: 'WARD' });
   parentId = parent.id;
-  const orgs = [];
-  for (let i = 0; i < 60; i += 1) orgs.push(await seed.organisation({ parentId }));
-  for (let i = 0; i < orgs.length; i += 1) {
-    for (let j = 0; j < 2; j += 1) {
-      const model = await seed.model({ leadOrganisationId: orgs[i].id });
-      await seed.replicate(model.id, orgs[(i + 1) % orgs.length].id);
-    }
-  }
-}, 240_000);
+  await insertReplicatedModels(server.db.dataSource, { parentId, organisations: 60, modelsEach: 2 });
+});
 afterAll(() => server?.stop());
 
 describe('DataLoader batching', () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { entryPointCommand } from '../helpers/entry-point';
 import { freePort, type TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
@@ -15,7 +16,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 async function startEntryPoint(): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const port = await freePort();
   let output = '';
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+  const child = spawn(entryPointCommand()[0], entryPointCommand().slice(1), {
     cwd: ROOT,
     // Embedded in memory without DATABASE_URL; on PostgreSQL the global setup has migrated.
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', DATA_DIR: 'memory://', SEED_DEMO: 'false', RUN_MIGRATIONS: process.env.DATABASE_URL ? 'false' : 'true', WS_KEEPALIVE_MS: '60000' },

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/shared/config';
 import { lockIsHeld } from '../../src/db/data-source';
+import { entryPointCommand } from '../helpers/entry-point';
 import { freePort } from '../helpers/server';
 
 /*
@@ -19,7 +20,7 @@ interface Run { code: number | null; output: string }
 /** Runs src/main.ts until it exits, or until it prints `until` (then stops it). */
 function runEntryPoint(env: NodeJS.ProcessEnv, { until, prefix = [] }: { until?: RegExp; prefix?: string[] } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const command = [...prefix, process.execPath, '-r', 'ts-node/register/transpile-only', 'src/main.ts'];
+    const command = [...prefix, ...entryPointCommand()];
     const child = spawn(command[0], command.slice(1), {
       cwd: ROOT,
       env: { ...process.env, HOST: '127.0.0.1', SEED_DEMO: 'false', DATABASE_URL: '', ...env },

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/shared/config';
+import { entryPointCommand } from '../helpers/entry-point';
 import { freePort, type TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
@@ -24,7 +25,7 @@ describe('WORKERS=2 (node:cluster)', () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    child = spawn(entryPointCommand()[0], entryPointCommand().slice(1), {
       cwd: ROOT,
       env: { ...process.env, WORKERS: '2', PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', RUN_MIGRATIONS: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
