@@ -34,6 +34,9 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/** How long an idle keep-alive connection stays open (above the usual 60 s of load balancers). */
+const HTTP_KEEP_ALIVE_MS = 65_000;
+
 /** Listens on `config.port`; a port that is taken or not allowed is a StartupError naming it. */
 function listen(httpServer: http.Server, config: Pick<Config, 'port' | 'host'>): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -74,6 +77,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const built = await buildFederatedSchema();
   const app = express();
   const httpServer = http.createServer(app);
+  // Idle keep-alive sockets outlive the clients' and load balancers' own idle timeouts (undici 4 s,
+  // most balancers 60 s), so it is always the client that closes one: with Node's 5 s default a
+  // request sent as the server closed its socket failed with ECONNRESET (seen in the suite).
+  httpServer.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
+  httpServer.headersTimeout = HTTP_KEEP_ALIVE_MS + 1_000;
   const expensive = new ExpensiveGate({ concurrency: config.expensiveConcurrency, queueLength: config.expensiveQueueLength, maxWaitMs: config.expensiveQueueWaitMs });
   const gateway = jitGateway(built.schema, built.subgraphSdl, { maxBytes: config.compiledCacheMaxBytes, maxEntries: MAX_COMPILED_DOCUMENTS, maxFields: config.jitMaxFields });
   const apollo = await startApollo({ config, built, httpServer, gateway, expensive });
