@@ -1,5 +1,4 @@
-import type { Config } from '../../src/shared/config';
-import { startTestServer, uniqueName, type TestServer } from './server';
+import { startTestServer, uniqueName, type TestConfig, type TestServer } from './server';
 
 /** One-line builders for test data over the real API (Hive console's initSeed idea). */
 export function seeder(server: TestServer) {
@@ -34,7 +33,7 @@ export type Seeder = ReturnType<typeof seeder>;
  * Registers beforeAll/afterAll that start a test server (and a seeder over it) for this file,
  * and returns the holder the tests read them from.
  */
-export function useTestServer(overrides: Partial<Config> = {}): { server: TestServer; seed: Seeder } {
+export function useTestServer(overrides: TestConfig = {}): { server: TestServer; seed: Seeder } {
   const holder = {} as { server: TestServer; seed: Seeder };
   beforeAll(async () => {
     holder.server = await startTestServer(overrides);
