@@ -78,7 +78,7 @@ describe('changes subscription', () => {
     expect(resumed.data.map((d) => d.changes.type)).toEqual(['MODEL_UPDATED', 'MODEL_CREATED', 'MODEL_UPDATED']);
     expect(resumed.data[2].changes.model.name).toBe('Đổi tên sau khi nối lại');
     expect(sub.data[0].changes).toMatchObject({ type: 'ORGANISATION_CREATED', entityId: child.id, model: null });
-    expect(sub.data[1].changes).toMatchObject({ type: 'MODEL_CREATED', actor: 'test-admin', actorRole: 'ADMIN', model: { id: models[0].id } });
+    expect(sub.data[1].changes).toMatchObject({ type: 'MODEL_CREATED', actor: 'test-admin', model: { id: models[0].id } });
   });
 
   it('filters model changes by domain and subtree, and replications by either side', async () => {
