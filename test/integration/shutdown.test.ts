@@ -18,7 +18,7 @@ async function startEntryPoint(): Promise<{ child: ChildProcess; base: string; o
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
     // Embedded in memory without DATABASE_URL; on PostgreSQL the global setup has migrated.
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', AUTH_JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: 'memory://', SEED_DEMO: 'false', RUN_MIGRATIONS: process.env.DATABASE_URL ? 'false' : 'true', WS_KEEPALIVE_MS: '60000' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', AUTH_JWT_SECRET: TEST_JWT_SECRET, ANONYMOUS_READS: 'true', DATA_DIR: 'memory://', SEED_DEMO: 'false', RUN_MIGRATIONS: process.env.DATABASE_URL ? 'false' : 'true', WS_KEEPALIVE_MS: '60000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
