@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   if (!ROLES.includes(role)) throw new ConfigError(`--role must be one of ${ROLES.join(', ')}. Usage: ${USAGE}`);
   const org = values.organisation ?? values.org ?? null;
   if (org !== null && !isUuid(org)) throw new ConfigError(`--organisation must be an organisation id (a UUID). Usage: ${USAGE}`);
-  if (role === Role.EDITOR && org === null) throw new ConfigError(`An EDITOR token needs --organisation <id>: the organisation whose subtree it may change. Usage: ${USAGE}`);
+  if (role === Role.EDITOR && org === null)
+    throw new ConfigError(`An EDITOR token needs --organisation <id>: the organisation whose subtree it may change. Usage: ${USAGE}`);
   if (!/^\d+[smhdw]?$/.test(String(values.expires))) throw new ConfigError('--expires must be a duration such as 30m, 12h or 7d.');
   const config = loadConfig();
   if (config.dataDir.startsWith('memory://') && !config.auth.jwtSecret) {

@@ -37,7 +37,7 @@ async function serve(config: Config): Promise<void> {
 async function printTokenHint(config: Config, signing: { secret: string; file: string | null } | null): Promise<void> {
   if (!signing || config.auth.jwtSecret) return;
   if (signing.file) {
-    console.log(`Development tokens are signed with the secret in ${signing.file}. Mint one: npm run token -- --role ADMIN (or --role EDITOR --organisation <id>); send it as "Authorization: Bearer <token>".`);
+    console.log(`Development tokens are signed with the secret in ${signing.file}. Mint one: ${process.env.DATA_DIR ? `DATA_DIR=${config.dataDir} ` : ''}npm run token -- --role ADMIN (or --role EDITOR --organisation <id>); send it as "Authorization: Bearer <token>".`);
     return;
   }
   // In memory the secret lives and dies with this process: no other command can sign for it.

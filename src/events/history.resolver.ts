@@ -11,10 +11,19 @@ const AFTER = { nullable: true, description: 'A ChangeEvent cursor: the events o
 const FIRST = { nullable: true, description: 'How many events, at most the page-size cap (default DEFAULT_PAGE_SIZE).' } as const;
 
 /** One page of an entity's history for every parent at this place in the document: one statement. */
-function historyPage(entityType: 'Model' | 'Organisation', id: string, first: number | null, after: string | null, ctx: Context, info: GraphQLResolveInfo): Promise<Connection<LoggedEvent>> {
+function historyPage(
+  entityType: 'Model' | 'Organisation',
+  id: string,
+  first: number | null,
+  after: string | null,
+  ctx: Context,
+  info: GraphQLResolveInfo,
+): Promise<Connection<LoggedEvent>> {
   const withCount = selectsField(info, 'totalCount');
   return ctx.loaders
-    .pages(`${entityType}.history`, info.fieldNodes, { first, after, withCount }, (ids) => ctx.services.events.history(entityType, ids, first, after, withCount))
+    .pages(`${entityType}.history`, info.fieldNodes, { first, after, withCount }, (ids) =>
+      ctx.services.events.history(entityType, ids, first, after, withCount),
+    )
     .load(id) as Promise<Connection<LoggedEvent>>;
 }
 
@@ -22,7 +31,8 @@ function historyPage(entityType: 'Model' | 'Organisation', id: string, first: nu
 export class ModelHistoryResolver {
   @FieldResolver(() => ChangeEventConnection, {
     complexity: connectionComplexity,
-    description: "Who changed this model and when: its events from the change log (created, updated, archived), newest first, each with the caller's `actor` (token `sub`) and `actorRole`.",
+    description:
+      "Who changed this model and when: its events from the change log (created, updated, archived), newest first, each with the caller's `actor` (token `sub`) and `actorRole`.",
   })
   history(
     @Root() model: CommunityModel,
@@ -39,7 +49,8 @@ export class ModelHistoryResolver {
 export class OrganisationHistoryResolver {
   @FieldResolver(() => ChangeEventConnection, {
     complexity: connectionComplexity,
-    description: "Who changed this organisation and when: its events from the change log (created, updated or moved, archived), newest first, each with the caller's `actor` (token `sub`) and `actorRole`.",
+    description:
+      "Who changed this organisation and when: its events from the change log (created, updated or moved, archived), newest first, each with the caller's `actor` (token `sub`) and `actorRole`.",
   })
   history(
     @Root() organisation: Organisation,

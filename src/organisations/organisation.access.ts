@@ -26,14 +26,16 @@ export async function writeScope(m: EntityManager, actor: Actor, action: string)
   requireWriter(actor, action);
   if (actor.role === Role.ADMIN) return EVERYWHERE;
   const [own]: Scoped[] = actor.org ? await m.query('SELECT o.name, o.path FROM organisation o WHERE o.id = $1 FOR SHARE', [actor.org]) : [];
-  if (!own) throw new ForbiddenError(`Your token acts for organisation "${actor.org}", which does not exist here: it can change nothing.`, { organisationId: actor.org });
+  if (!own)
+    throw new ForbiddenError(`Your token acts for organisation "${actor.org}", which does not exist here: it can change nothing.`, {
+      organisationId: actor.org,
+    });
   return {
     require(organisation, what) {
       if (!organisation.path.startsWith(own.path)) {
-        throw new ForbiddenError(
-          `Your token acts for "${own.name}"; "${organisation.name}" is outside its subtree, so you cannot ${what}.`,
-          { actingFor: actor.org },
-        );
+        throw new ForbiddenError(`Your token acts for "${own.name}"; "${organisation.name}" is outside its subtree, so you cannot ${what}.`, {
+          actingFor: actor.org,
+        });
       }
     },
   };

@@ -7,7 +7,10 @@ const WRITERS: readonly Role[] = [Role.EDITOR, Role.ADMIN];
 /** A VIEWER or PARTNER trying to change something: FORBIDDEN, before any work. */
 export function requireWriter(actor: Actor, action: string): void {
   if (!WRITERS.includes(actor.role)) {
-    throw new ForbiddenError(`A ${actor.role} token can read${actor.role === Role.PARTNER ? ' and subscribe' : ''} but cannot ${action}: that needs an EDITOR (within its organisation's subtree) or ADMIN token.`, { role: actor.role });
+    throw new ForbiddenError(
+      `A ${actor.role} token can read${actor.role === Role.PARTNER ? ' and subscribe' : ''} but cannot ${action}: that needs an EDITOR (within its organisation's subtree) or ADMIN token.`,
+      { role: actor.role },
+    );
   }
 }
 

@@ -72,7 +72,12 @@ export interface TokenClaims {
 }
 
 /** Signs an HS256 token with the configured issuer and audience (the dev command and the tests). */
-export async function signToken(secret: string, auth: Pick<AuthConfig, 'issuer' | 'audience'>, claims: TokenClaims, expiresIn: string | number = '12h'): Promise<string> {
+export async function signToken(
+  secret: string,
+  auth: Pick<AuthConfig, 'issuer' | 'audience'>,
+  claims: TokenClaims,
+  expiresIn: string | number = '12h',
+): Promise<string> {
   const jwt = new SignJWT({ role: claims.role, ...(claims.org ? { org: claims.org } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
@@ -90,7 +95,7 @@ function refusalOf(error: unknown): UnauthenticatedError | ServiceUnavailableErr
     case 'ERR_JWT_EXPIRED':
       return tokenRefused('TOKEN_EXPIRED', 'The token has expired: get a new one.');
     case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return tokenRefused('TOKEN_SIGNATURE_INVALID', 'The token signature does not verify: it was not signed with this server\'s key.');
+      return tokenRefused('TOKEN_SIGNATURE_INVALID', "The token signature does not verify: it was not signed with this server's key.");
     case 'ERR_JWKS_NO_MATCHING_KEY':
       return tokenRefused('TOKEN_SIGNATURE_INVALID', 'No key of AUTH_JWKS_URL matches the token (its kid and alg).');
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
@@ -113,10 +118,14 @@ function refusalOf(error: unknown): UnauthenticatedError | ServiceUnavailableErr
 /** The caller a verified claim set names, or a TOKEN_CLAIMS_INVALID refusal. */
 function actorOf(payload: JWTPayload): Actor {
   const { sub, role, org } = payload as JWTPayload & { role?: unknown; org?: unknown };
-  if (typeof sub !== 'string' || !sub.trim() || sub.length > 200) throw tokenRefused('TOKEN_CLAIMS_INVALID', 'The token\'s "sub" claim must be a non-empty string of at most 200 characters.');
-  if (typeof role !== 'string' || !ROLES.includes(role as Role)) throw tokenRefused('TOKEN_CLAIMS_INVALID', `The token's "role" claim must be one of ${ROLES.join(', ')}.`);
-  if (org != null && (typeof org !== 'string' || !isUuid(org))) throw tokenRefused('TOKEN_CLAIMS_INVALID', 'The token\'s "org" claim must be an organisation id (a UUID).');
-  if (role === Role.EDITOR && org == null) throw tokenRefused('TOKEN_CLAIMS_INVALID', 'An EDITOR token needs an "org" claim: the organisation whose subtree it may change.');
+  if (typeof sub !== 'string' || !sub.trim() || sub.length > 200)
+    throw tokenRefused('TOKEN_CLAIMS_INVALID', 'The token\'s "sub" claim must be a non-empty string of at most 200 characters.');
+  if (typeof role !== 'string' || !ROLES.includes(role as Role))
+    throw tokenRefused('TOKEN_CLAIMS_INVALID', `The token's "role" claim must be one of ${ROLES.join(', ')}.`);
+  if (org != null && (typeof org !== 'string' || !isUuid(org)))
+    throw tokenRefused('TOKEN_CLAIMS_INVALID', 'The token\'s "org" claim must be an organisation id (a UUID).');
+  if (role === Role.EDITOR && org == null)
+    throw tokenRefused('TOKEN_CLAIMS_INVALID', 'An EDITOR token needs an "org" claim: the organisation whose subtree it may change.');
   return { name: sub, sub, role: role as Role, org: typeof org === 'string' ? org.toLowerCase() : null };
 }
 

@@ -129,7 +129,11 @@ function everyMutation(): Array<[string, string, Record<string, unknown>]> {
     ['updateModel of a Mông Hóa model', UPDATE_MODEL, { input: { id: fx.mongHoaModel.id, version: fx.mongHoaModel.version, name: 'Đổi tên trái phép' } }],
     ['archiveModel of a Mông Hóa model', ARCHIVE_MODEL, { id: fx.mongHoaModel.id, version: fx.mongHoaModel.version }],
     ['createModel led by Mông Hóa', CREATE_MODEL, { input: { name: uniqueName('Mô hình lạ'), domain: 'ECONOMY', leadOrganisationId: MONG_HOA } }],
-    ['createModel with Mông Hóa as a partner', CREATE_MODEL, { input: { name: uniqueName('Mô hình chung'), domain: 'ECONOMY', leadOrganisationId: KY_SON, partnerOrganisationIds: [MONG_HOA] } }],
+    [
+      'createModel with Mông Hóa as a partner',
+      CREATE_MODEL,
+      { input: { name: uniqueName('Mô hình chung'), domain: 'ECONOMY', leadOrganisationId: KY_SON, partnerOrganisationIds: [MONG_HOA] } },
+    ],
     ['linkModels making a Mông Hóa model a replica', LINK, { input: { sourceModelId: fx.kySonModel.id, targetModelId: fx.mongHoaOriginal.id } }],
     ['unlinkModels of a Mông Hóa replica', UNLINK, { id: fx.intoMongHoa }],
     ['replicateModel into Mông Hóa', REPLICATE, { input: { sourceModelId: fx.kySonModel.id, targetOrganisationId: MONG_HOA, name: uniqueName('Bản sao') } }],
@@ -138,7 +142,11 @@ function everyMutation(): Array<[string, string, Record<string, unknown>]> {
     ['updateOrganisation renaming Kỳ Sơn (its own)', UPDATE_ORG, { input: { id: KY_SON, version: fx.kySonVersion, name: 'Phường Kỳ Sơn mới' } }],
     ['createOrganisation under Kỳ Sơn', CREATE_ORG, { input: { name: uniqueName('Tổ chức con'), kind: 'OTHER', parentId: KY_SON } }],
     ['archiveOrganisation Mông Hóa', ARCHIVE_ORG, { id: MONG_HOA, version: fx.mongHoaVersion }],
-    ['createReportingPeriod', CREATE_PERIOD, { input: { code: `B${Date.now().toString(36).slice(-6)}`, label: 'Kỳ lạ', startsOn: '2031-01-01', endsOn: '2031-06-30' } }],
+    [
+      'createReportingPeriod',
+      CREATE_PERIOD,
+      { input: { code: `B${Date.now().toString(36).slice(-6)}`, label: 'Kỳ lạ', startsOn: '2031-01-01', endsOn: '2031-06-30' } },
+    ],
   ];
 }
 
@@ -154,22 +162,39 @@ describe('scope: an EDITOR of phường Kỳ Sơn', () => {
     expect(reply.body.errors[0].message).toMatch(/Phường Kỳ Sơn.*Xã Mông Hóa.*outside its subtree/);
   });
 
-  it('changes what is in its subtree, and replicates anyone\'s model into it', async () => {
-    const updated = await post(t.server, UPDATE_MODEL, { input: { id: fx.kySonModel.id, version: fx.kySonModel.version, description: 'Do phường ghi' } }, editor);
+  it("changes what is in its subtree, and replicates anyone's model into it", async () => {
+    const updated = await post(
+      t.server,
+      UPDATE_MODEL,
+      { input: { id: fx.kySonModel.id, version: fx.kySonModel.version, description: 'Do phường ghi' } },
+      editor,
+    );
     expect(updated.body.errors).toBeUndefined();
     fx.kySonModel.version = updated.body.data.updateModel.version;
-    const replicated = await post(t.server, REPLICATE, { input: { sourceModelId: fx.mongHoaOriginal.id, targetOrganisationId: KY_SON, name: uniqueName('Học Mông Hóa') } }, editor);
+    const replicated = await post(
+      t.server,
+      REPLICATE,
+      { input: { sourceModelId: fx.mongHoaOriginal.id, targetOrganisationId: KY_SON, name: uniqueName('Học Mông Hóa') } },
+      editor,
+    );
     expect(replicated.body.errors).toBeUndefined();
     expect(replicated.body.data.replicateModel.target.id).toBeDefined();
     const report = await post(t.server, REPORT, { input: { organisationId: KY_SON, period: fx.period, total: 2 } }, editor);
     expect(report.body.errors).toBeUndefined();
-    const [event] = await t.server.db.dataSource.query(`SELECT actor, actor_role AS role FROM change_event WHERE entity_id = $1`, [report.body.data.recordPeriodReport.id]);
+    const [event] = await t.server.db.dataSource.query(`SELECT actor, actor_role AS role FROM change_event WHERE entity_id = $1`, [
+      report.body.data.recordPeriodReport.id,
+    ]);
     expect(event).toEqual({ actor: 'editor-ky-son', role: 'EDITOR' });
   });
 
-  it('an EDITOR of the city may change Mông Hóa\'s models (its subtree)', async () => {
+  it("an EDITOR of the city may change Mông Hóa's models (its subtree)", async () => {
     const cityEditor = await t.server.token({ sub: 'editor-city', role: Role.EDITOR, org: CITY });
-    const reply = await post(t.server, UPDATE_MODEL, { input: { id: fx.mongHoaModel.id, version: fx.mongHoaModel.version, description: 'Thành phố ghi' } }, cityEditor);
+    const reply = await post(
+      t.server,
+      UPDATE_MODEL,
+      { input: { id: fx.mongHoaModel.id, version: fx.mongHoaModel.version, description: 'Thành phố ghi' } },
+      cityEditor,
+    );
     expect(reply.body.errors).toBeUndefined();
     fx.mongHoaModel.version = reply.body.data.updateModel.version;
   });
@@ -222,7 +247,13 @@ describe('roles that never write', () => {
 
 /** The claims of a good token, signed some other way. */
 async function forged(build: (jwt: SignJWT) => SignJWT, secret = TEST_JWT_SECRET, alg = 'HS256'): Promise<string> {
-  const base = new SignJWT({ role: 'ADMIN' }).setProtectedHeader({ alg }).setSubject('forger').setIssuedAt().setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('1h');
+  const base = new SignJWT({ role: 'ADMIN' })
+    .setProtectedHeader({ alg })
+    .setSubject('forger')
+    .setIssuedAt()
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setExpirationTime('1h');
   return build(base).sign(new TextEncoder().encode(secret));
 }
 
@@ -238,11 +269,34 @@ async function badTokens(): Promise<Array<[string, string, string]>> {
     ['wrongly signed', await forged((j) => j, 'another-secret-of-someone-else-0123456789'), 'TOKEN_SIGNATURE_INVALID'],
     ['for another audience', await forged((j) => j.setAudience('another-api')), 'TOKEN_AUDIENCE_INVALID'],
     ['from another issuer', await forged((j) => j.setIssuer('https://evil.example')), 'TOKEN_ISSUER_INVALID'],
-    ['alg: none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'forger', role: 'ADMIN', iss: ISSUER, aud: AUDIENCE, exp: now + 3600 })}.`, 'TOKEN_ALGORITHM_NOT_ALLOWED'],
+    [
+      'alg: none',
+      `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'forger', role: 'ADMIN', iss: ISSUER, aud: AUDIENCE, exp: now + 3600 })}.`,
+      'TOKEN_ALGORITHM_NOT_ALLOWED',
+    ],
     ['HS512 instead of HS256', await forged((j) => j, TEST_JWT_SECRET, 'HS512'), 'TOKEN_ALGORITHM_NOT_ALLOWED'],
     ['not valid yet', await forged((j) => j.setNotBefore(now + 600)), 'TOKEN_NOT_YET_VALID'],
-    ['without exp', await new SignJWT({ role: 'ADMIN' }).setProtectedHeader({ alg: 'HS256' }).setSubject('forever').setIssuer(ISSUER).setAudience(AUDIENCE).sign(new TextEncoder().encode(TEST_JWT_SECRET)), 'TOKEN_CLAIMS_INVALID'],
-    ['with an unknown role', await new SignJWT({ role: 'ROOT' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('1h').sign(new TextEncoder().encode(TEST_JWT_SECRET)), 'TOKEN_CLAIMS_INVALID'],
+    [
+      'without exp',
+      await new SignJWT({ role: 'ADMIN' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('forever')
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+      'TOKEN_CLAIMS_INVALID',
+    ],
+    [
+      'with an unknown role',
+      await new SignJWT({ role: 'ROOT' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('x')
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setExpirationTime('1h')
+        .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+      'TOKEN_CLAIMS_INVALID',
+    ],
     ['an EDITOR without org', await t.server.token({ sub: 'lost-editor', role: Role.EDITOR }), 'TOKEN_CLAIMS_INVALID'],
   ];
 }
@@ -282,7 +336,9 @@ const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on 
 describe('anonymous reads on (the development default)', () => {
   it('answers anonymous queries, _entities and the change log over HTTP', async () => {
     expect((await post(t.server, `{ organisation(id: "${KY_SON}") { name } }`)).body.data.organisation.name).toBe('Phường Kỳ Sơn');
-    expect((await post(t.server, ENTITIES, { r: [{ __typename: 'Organisation', id: MONG_HOA }] })).body.data._entities).toEqual([{ id: MONG_HOA, name: 'Xã Mông Hóa' }]);
+    expect((await post(t.server, ENTITIES, { r: [{ __typename: 'Organisation', id: MONG_HOA }] })).body.data._entities).toEqual([
+      { id: MONG_HOA, name: 'Xã Mông Hóa' },
+    ]);
     expect((await post(t.server, `{ changes(first: 1) { edges { cursor } } }`)).body.data.changes.edges).toHaveLength(1);
   });
 
@@ -330,7 +386,9 @@ describe('ANONYMOUS_READS=false', () => {
     expect(anonymous.closes[0]).toEqual({ code: 4401, reason: expect.stringMatching(/^UNAUTHENTICATED TOKEN_MISSING: .*ANONYMOUS_READS=false/) });
     await anonymous.dispose();
     const client = wsClient(closed.server, { token: await closed.server.token({ sub: 'partner', role: Role.PARTNER }) });
-    const sub = new Subscription(client, `subscription($org: ID!) { changes(filter: { organisationId: $org }) { cursor type actor actorRole } }`, { org: KY_SON });
+    const sub = new Subscription(client, `subscription($org: ID!) { changes(filter: { organisationId: $org }) { cursor type actor actorRole } }`, {
+      org: KY_SON,
+    });
     await new Promise((r) => setTimeout(r, 300)); // subscribed before the change below
     const created = await closed.server.ok(CREATE_MODEL, { input: { name: uniqueName('Mô hình mới'), domain: 'ECONOMY', leadOrganisationId: KY_SON } });
     await sub.count(1);
@@ -343,11 +401,19 @@ describe('ANONYMOUS_READS=false', () => {
 
 describe('history', () => {
   it('shows who changed a model and an organisation, and when, newest first', async () => {
-    const model = await post(t.server, CREATE_MODEL, { input: { name: uniqueName('Mô hình có lịch sử'), domain: 'ECONOMY', leadOrganisationId: KY_SON } }, editor);
+    const model = await post(
+      t.server,
+      CREATE_MODEL,
+      { input: { name: uniqueName('Mô hình có lịch sử'), domain: 'ECONOMY', leadOrganisationId: KY_SON } },
+      editor,
+    );
     const id = model.body.data.createModel.id;
     expect((await post(t.server, UPDATE_MODEL, { input: { id, version: 1, status: 'SUSPENDED' } }, editor)).body.errors).toBeUndefined();
     await t.server.ok(ARCHIVE_MODEL, { id, version: 2 });
-    const data = await t.server.ok(`query($id: ID!) { model(id: $id) { history(first: 2) { totalCount edges { cursor node { type actor actorRole at } } pageInfo { hasNextPage endCursor } } } }`, { id });
+    const data = await t.server.ok(
+      `query($id: ID!) { model(id: $id) { history(first: 2) { totalCount edges { cursor node { type actor actorRole at } } pageInfo { hasNextPage endCursor } } } }`,
+      { id },
+    );
     const { history } = data.model;
     expect(history.totalCount).toBe(3);
     expect(history.edges.map((e: any) => [e.node.type, e.node.actor, e.node.actorRole])).toEqual([
@@ -356,18 +422,30 @@ describe('history', () => {
     ]);
     expect(new Date(history.edges[0].node.at).getTime()).toBeGreaterThanOrEqual(new Date(history.edges[1].node.at).getTime());
     expect(history.pageInfo.hasNextPage).toBe(true);
-    const rest = await t.server.ok(`query($id: ID!, $after: String) { model(id: $id) { history(first: 2, after: $after) { edges { node { type actor } } pageInfo { hasNextPage } } } }`, { id, after: history.pageInfo.endCursor });
+    const rest = await t.server.ok(
+      `query($id: ID!, $after: String) { model(id: $id) { history(first: 2, after: $after) { edges { node { type actor } } pageInfo { hasNextPage } } } }`,
+      { id, after: history.pageInfo.endCursor },
+    );
     expect(rest.model.history.edges.map((e: any) => [e.node.type, e.node.actor])).toEqual([['MODEL_CREATED', 'editor-ky-son']]);
     expect(rest.model.history.pageInfo.hasNextPage).toBe(false);
 
-    const org = await t.server.ok(`mutation { createOrganisation(input: { name: "${uniqueName('Tổ chức có lịch sử')}", kind: OTHER, parentId: "${KY_SON}" }) { id } }`);
-    const orgHistory = await t.server.ok(`query($id: ID!) { organisation(id: $id) { history { totalCount edges { node { type actor actorRole } } } } }`, { id: org.createOrganisation.id });
-    expect(orgHistory.organisation.history).toEqual({ totalCount: 1, edges: [{ node: { type: 'ORGANISATION_CREATED', actor: 'test-admin', actorRole: 'ADMIN' } }] });
+    const org = await t.server.ok(
+      `mutation { createOrganisation(input: { name: "${uniqueName('Tổ chức có lịch sử')}", kind: OTHER, parentId: "${KY_SON}" }) { id } }`,
+    );
+    const orgHistory = await t.server.ok(`query($id: ID!) { organisation(id: $id) { history { totalCount edges { node { type actor actorRole } } } } }`, {
+      id: org.createOrganisation.id,
+    });
+    expect(orgHistory.organisation.history).toEqual({
+      totalCount: 1,
+      edges: [{ node: { type: 'ORGANISATION_CREATED', actor: 'test-admin', actorRole: 'ADMIN' } }],
+    });
   });
 
   it('reads the history of every parent in one statement, whatever the page', async () => {
     const statements = async (first: number) => {
-      const reply = await t.server.gql(`{ organisations(first: ${first}) { edges { node { history(first: 3) { totalCount edges { node { type } } } models(first: 5) { edges { node { history(first: 2) { edges { node { actor } } } } } } } } } }`);
+      const reply = await t.server.gql(
+        `{ organisations(first: ${first}) { edges { node { history(first: 3) { totalCount edges { node { type } } } models(first: 5) { edges { node { history(first: 2) { edges { node { actor } } } } } } } } } }`,
+      );
       expect(reply.errors).toBeUndefined();
       return reply.extensions?.sqlStatements;
     };
@@ -389,7 +467,10 @@ describe('configuration and the development secret', () => {
     expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: TEST_JWT_SECRET }).auth.anonymousReads).toBe(false);
     expect(loadConfig({}).auth).toMatchObject({ anonymousReads: true, clockSkewS: 30, jwtSecret: null });
     const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production', AUTH_JWT_SECRET: '', AUTH_JWKS_URL: '', DATA_DIR: 'memory://' } });
+      const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+        cwd: ROOT,
+        env: { ...process.env, NODE_ENV: 'production', AUTH_JWT_SECRET: '', AUTH_JWKS_URL: '', DATA_DIR: 'memory://' },
+      });
       let output = '';
       child.stdout.on('data', (d) => (output += d));
       child.stderr.on('data', (d) => (output += d));
