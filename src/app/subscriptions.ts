@@ -177,7 +177,8 @@ async function authenticate(authenticator: Authenticator, params: Record<string,
     // A close reason is at most 123 bytes.
     let shown = reason;
     while (Buffer.byteLength(shown) > 123) shown = `${shown.slice(0, -2)}…`;
-    extra.socket.close(UNAUTHENTICATED_CLOSE_CODE, shown);
+    // Keys out of reach (AUTH_JWKS_URL) is ours: "try again later", which clients retry.
+    extra.socket.close(ext.code === 'SERVICE_UNAVAILABLE' ? TOO_SLOW_CLOSE_CODE : UNAUTHENTICATED_CLOSE_CODE, shown);
     return false;
   }
 }

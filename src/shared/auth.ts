@@ -88,9 +88,18 @@ export async function signToken(
   return jwt.sign(new TextEncoder().encode(secret));
 }
 
+/** The keys of AUTH_JWKS_URL could not be read: our problem, not the caller's (HTTP 503, nothing ran). */
+function keysUnavailable(): ServiceUnavailableError {
+  const error = new ServiceUnavailableError('The keys that verify tokens (AUTH_JWKS_URL) cannot be read right now; nothing was run. Retry shortly.');
+  (error.extensions as Record<string, unknown>).http = { status: 503 };
+  return error;
+}
+
 /** What a jose failure means to the caller; key-set failures are ours, not the caller's. */
-function refusalOf(error: unknown): UnauthenticatedError | ServiceUnavailableError {
+function refusalOf(error: unknown, remoteKeys: boolean): UnauthenticatedError | ServiceUnavailableError {
   const { code, claim } = (error ?? {}) as { code?: string; claim?: string };
+  // Not a JOSE error (connection refused, DNS) or a generic one (a non-200 answer) while fetching a key set: the keys are out of reach.
+  if (remoteKeys && (!code?.startsWith('ERR_J') || code === 'ERR_JOSE_GENERIC')) return keysUnavailable();
   switch (code) {
     case 'ERR_JWT_EXPIRED':
       return tokenRefused('TOKEN_EXPIRED', 'The token has expired: get a new one.');
@@ -108,7 +117,7 @@ function refusalOf(error: unknown): UnauthenticatedError | ServiceUnavailableErr
       return tokenRefused('TOKEN_CLAIMS_INVALID', `The token's "${claim ?? 'unknown'}" claim is missing or not valid.`);
     case 'ERR_JWKS_TIMEOUT':
     case 'ERR_JWKS_INVALID':
-      return new ServiceUnavailableError('The keys that verify tokens (AUTH_JWKS_URL) cannot be read right now; nothing was run. Retry shortly.');
+      return keysUnavailable();
     default:
       // JWSInvalid, JWTInvalid, and anything unparsable.
       return tokenRefused('TOKEN_MALFORMED', 'The token is not a well-formed JWT (three base64url parts, a JSON header and claims).');
@@ -164,7 +173,7 @@ export class Authenticator {
         ...(audience ? { audience } : {}),
       }));
     } catch (error) {
-      throw refusalOf(error);
+      throw refusalOf(error, typeof this.key === 'function');
     }
     return actorOf(payload);
   }
