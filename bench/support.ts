@@ -10,6 +10,12 @@ export const ROOT = path.resolve(__dirname, '..', '..');
 export const OUT_DIR = path.join(ROOT, '.data', 'bench');
 export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
+/**
+ * The servers a bench starts run with NODE_ENV=production, which needs a real key: this one, known
+ * to the bench so it can sign its own ADMIN token for mutations. Reads stay anonymous, as measured.
+ */
+export const BENCH_JWT_SECRET = 'bench-secret-of-the-dan-van-kheo-benches-0123456789';
+
 const children = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -77,7 +83,7 @@ export async function startChild(name: string, script: string, env: Record<strin
   const out = fs.openSync(logFile, 'w');
   const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, AUTH_JWT_SECRET: BENCH_JWT_SECRET, AUTH_ISSUER: '', AUTH_AUDIENCE: '', ANONYMOUS_READS: 'true', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);

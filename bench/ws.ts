@@ -4,7 +4,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { CLK_TCK, OUT_DIR, ensureDatabase, log, percentile, procCpuTicks, procMemoryKb, startChild, stopChild } from './support';
+import { Role } from '../src/shared/actor';
+import { signToken } from '../src/shared/auth';
+import { BENCH_JWT_SECRET, CLK_TCK, OUT_DIR, ensureDatabase, log, percentile, procCpuTicks, procMemoryKb, startChild, stopChild } from './support';
 
 /*
  * `npm run bench:ws`: N WebSocket subscribers on one server instance (a child process on
@@ -36,8 +38,12 @@ function options(): Options {
 }
 
 
+/** The bench's mutations are an ADMIN's (the server's NODE_ENV=production refuses anonymous writes). */
+let admin: Promise<string> | null = null;
+
 async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  admin ??= signToken(BENCH_JWT_SECRET, { issuer: null, audience: null }, { sub: 'bench-ws', role: Role.ADMIN }, '1d');
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await admin}` }, body: JSON.stringify({ query, variables }) });
   const body: any = await res.json();
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
+import { Role } from './shared/actor';
+import { signToken } from './shared/auth';
 import { ConfigError, loadConfig, StartupError, type Config } from './shared/config';
 import { openDatabase } from './db/data-source';
 import { prepareDatabase, startServer } from './app/server';
@@ -28,6 +30,19 @@ async function serve(config: Config): Promise<void> {
   const server = await starting;
   const where = server.db.embedded ? `embedded database in ${config.dataDir}` : 'PostgreSQL';
   console.log(`Dân vận khéo GraphQL subgraph ready at ${server.url} (${where})${who}`);
+  if (!cluster.isWorker) await printTokenHint(config, server.signing);
+}
+
+/** Without AUTH_JWT_SECRET / AUTH_JWKS_URL (development only): how to get a token for the first mutation. */
+async function printTokenHint(config: Config, signing: { secret: string; file: string | null } | null): Promise<void> {
+  if (!signing || config.auth.jwtSecret) return;
+  if (signing.file) {
+    console.log(`Development tokens are signed with the secret in ${signing.file}. Mint one: ${process.env.DATA_DIR ? `DATA_DIR=${config.dataDir} ` : ''}npm run token -- --role ADMIN (or --role EDITOR --organisation <id>); send it as "Authorization: Bearer <token>".`);
+    return;
+  }
+  // In memory the secret lives and dies with this process: no other command can sign for it.
+  const token = await signToken(signing.secret, config.auth, { sub: 'dev-admin', role: Role.ADMIN }, '12h');
+  console.log(`An ADMIN token for this in-memory server (12 h; send it as "Authorization: Bearer <token>"):\n${token}`);
 }
 
 /**

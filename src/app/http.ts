@@ -5,28 +5,18 @@ import type { Database } from '../db/data-source';
 import { deadlineScope, requestScope, Semaphore } from '../db/request-scope';
 import type { EventHub } from '../events/event-hub';
 import { mountIde } from '../ide/ide';
-import { actorForToken, bearerToken } from '../shared/actor';
+import type { Authenticator } from '../shared/auth';
 import type { Config } from '../shared/config';
-import { UnauthenticatedError } from '../shared/errors';
 import { MAX_REQUEST_BYTES } from '../shared/limits.plugin';
 import type { Context } from './context';
-
-/** Bearer token → caller. An unknown token is refused even for queries, so mistakes surface. */
-export function actorFrom(header: string | undefined, config: Config): Context['actor'] {
-  const token = bearerToken(header);
-  if (token === null) return null;
-  const actor = actorForToken(token, config.apiTokens);
-  if (!actor) {
-    throw new UnauthenticatedError('The API token is not valid. Send "Authorization: Bearer <token>" with a token from API_TOKENS, or none.', { http: { status: 401 } });
-  }
-  return actor;
-}
 
 export interface HttpParts {
   config: Config;
   db: Database;
   hub: EventHub;
   apollo: ApolloServer<Context & BaseContext>;
+  /** Verifies the bearer token of a request (a refusal is an HTTP 401). */
+  authenticator: Authenticator;
   /** The context of one request, for its caller. */
   context(actor: Context['actor']): Context;
   /** Open WebSocket connections, for /readyz. */
@@ -59,14 +49,14 @@ function mountProbes(app: express.Express, { config, db, hub, webSocketConnectio
  * the pool (one request cannot hold more than DB_MAX_CONCURRENT_PER_REQUEST connections) and its
  * deadline (REQUEST_TIMEOUT_MS).
  */
-function mountGraphql(app: express.Express, { config, db, apollo, context }: HttpParts): void {
+function mountGraphql(app: express.Express, { config, db, apollo, authenticator, context }: HttpParts): void {
   const bounded: express.RequestHandler = (_req, res, next) => {
     const slots = config.dbMaxConcurrentPerRequest < config.dbPoolSize && !db.embedded ? new Semaphore(config.dbMaxConcurrentPerRequest) : null;
     const { scope, done } = deadlineScope(config.requestTimeoutMs, slots);
     res.once('close', done);
     requestScope.run(scope, next);
   };
-  app.use('/graphql', bounded, express.json({ limit: MAX_REQUEST_BYTES }), expressMiddleware(apollo, { context: async ({ req }) => context(actorFrom(req.headers.authorization, config)) }));
+  app.use('/graphql', bounded, express.json({ limit: MAX_REQUEST_BYTES }), expressMiddleware(apollo, { context: async ({ req }) => context(await authenticator.callerOf(req.headers.authorization)) }));
 }
 
 /** Body-parser failures (malformed JSON, over 1 MB) as GraphQL-shaped errors, never a stack. */

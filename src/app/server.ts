@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Database } from '../db/data-source';
 import type { EventHub } from '../events/event-hub';
+import { Authenticator, signingSecret } from '../shared/auth';
 import { StartupError, type Config } from '../shared/config';
 import { ExpensiveGate } from '../shared/expensive-gate';
 import { jitGateway, MAX_COMPILED_DOCUMENTS, type CompiledCacheStats } from '../shared/jit-executor';
@@ -29,6 +30,8 @@ export interface RunningServer {
   compiledCache(): CompiledCacheStats;
   /** Admission of expensive operations (EXPENSIVE_QUERY_COST): `stats` shows what runs and waits. */
   expensiveGate: ExpensiveGate;
+  /** The HS256 secret tokens are signed with (AUTH_JWT_SECRET or the development one), and its file; null with AUTH_JWKS_URL. */
+  signing: { secret: string; file: string | null } | null;
   /** application_name of this instance's LISTEN connection in pg_stat_activity (PostgreSQL only). */
   listenerName: string | null;
   stop(): Promise<void>;
@@ -74,6 +77,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const db = await openServingDatabase(config);
   const { hub, listenerName } = await orUndo(() => startHub(db, config), () => db.close());
   const { services, context, loadersOf } = wire(db, config, hub);
+  const signing = signingSecret(config);
+  const authenticator = new Authenticator(config, signing?.secret ?? null);
   const built = await buildFederatedSchema();
   const app = express();
   const httpServer = http.createServer(app);
@@ -86,11 +91,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const gateway = jitGateway(built.schema, built.subgraphSdl, { maxBytes: config.compiledCacheMaxBytes, maxEntries: MAX_COMPILED_DOCUMENTS, maxFields: config.jitMaxFields });
   const apollo = await startApollo({ config, built, httpServer, gateway, expensive });
   let subscriptions: { connections: number; stop(): Promise<void> } | null = null;
-  mountRoutes(app, { config, db, hub, apollo, context, webSocketConnections: () => subscriptions?.connections ?? 0 });
+  mountRoutes(app, { config, db, hub, apollo, authenticator, context, webSocketConnections: () => subscriptions?.connections ?? 0 });
   await orUndo(() => listen(httpServer, config), () => apollo.stop(), () => hub.stop(), () => db.close());
   // Attached once the port is ours: attached before, it would re-emit a failed listen as its own
   // "internal error" before ours could say which port it was.
-  const ws = startSubscriptionServer(httpServer, { built, config, limits: operationLimitsOf(config), format: formatError(config), context, loadersOf });
+  const ws = startSubscriptionServer(httpServer, { built, config, limits: operationLimitsOf(config), format: formatError(config), authenticator, context, loadersOf });
   subscriptions = ws;
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -103,6 +108,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     built,
     hub,
     listenerName,
+    signing,
     compiledCache: () => gateway.compiledCache,
     expensiveGate: expensive,
     async stop() {

@@ -18,7 +18,8 @@ import { MessageType, stringifyMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { LRUCache } from 'lru-cache';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { actorForToken, bearerToken, type Actor } from '../shared/actor';
+import type { Actor } from '../shared/actor';
+import type { Authenticator } from '../shared/auth';
 import type { Config } from '../shared/config';
 import type { Subscriber } from '../shared/context';
 import { BadUserInputError, SubscriberTooSlowError, TooManySubscriptionsError } from '../shared/errors';
@@ -35,10 +36,13 @@ export const TOO_SLOW_CLOSE_CODE = 1013;
 /** What each connection keeps beside graphql-ws's socket and request: the caller. */
 type ConnectionExtra = { actor?: Actor | null };
 
-/** The token a client sent on connection_init (`authorization: "Bearer …"` or `token`), or on the upgrade request. */
-function tokenOf(params: Record<string, unknown> | undefined, request: http.IncomingMessage): string | null {
-  if (typeof params?.token === 'string') return params.token.trim();
-  return bearerToken(params?.authorization ?? params?.Authorization ?? request.headers.authorization);
+/** WebSocket close code of a refused connection_init (graphql-ws's Unauthorized); the reason says why. */
+export const UNAUTHENTICATED_CLOSE_CODE = 4401;
+
+/** The Authorization value a client sent on connection_init (`authorization: "Bearer …"` or `token`), or on the upgrade request. */
+function authorizationOf(params: Record<string, unknown> | undefined, request: http.IncomingMessage): unknown {
+  if (typeof params?.token === 'string') return params.token.trim() ? `Bearer ${params.token.trim()}` : '';
+  return params?.authorization ?? params?.Authorization ?? request.headers.authorization;
 }
 
 /** Marks a result with the log id of its event (see onNext). */
@@ -150,23 +154,33 @@ export interface SubscriptionParts {
   config: Config;
   limits: Limits;
   format: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError;
+  /** Verifies the token of connection_init. */
+  authenticator: Authenticator;
   /** The context of one subscription, for its caller. */
   context(actor: Actor | null): Context;
   /** The DataLoaders a live event is resolved through. */
   loadersOf(event: object): Loaders;
 }
 
-/** connection_init: open when no tokens are configured (development); partner connections need one otherwise. */
-function authenticate(config: Config, params: Record<string, unknown> | undefined, extra: ConnectionExtra & { request: http.IncomingMessage }): boolean {
-  const token = tokenOf(params, extra.request);
-  if (token === null) {
-    extra.actor = null;
-    return config.apiTokens.size === 0;
+/**
+ * connection_init: the same rule as HTTP. A token that does not verify, or no token when
+ * ANONYMOUS_READS is off, closes the socket with 4401 and a reason naming the refusal
+ * (`UNAUTHENTICATED TOKEN_EXPIRED: …`), never the token.
+ */
+async function authenticate(authenticator: Authenticator, params: Record<string, unknown> | undefined, extra: ConnectionExtra & { request: http.IncomingMessage; socket: WebSocket }): Promise<boolean> {
+  try {
+    extra.actor = await authenticator.callerOf(authorizationOf(params, extra.request));
+    return true;
+  } catch (error) {
+    const ext = error instanceof GraphQLError ? error.extensions : {};
+    const reason = `${String(ext.code ?? 'UNAUTHENTICATED')}${ext.reason ? ` ${String(ext.reason)}` : ''}: ${error instanceof Error ? error.message : ''}`;
+    // A close reason is at most 123 bytes.
+    let shown = reason;
+    while (Buffer.byteLength(shown) > 123) shown = `${shown.slice(0, -2)}…`;
+    // Keys out of reach (AUTH_JWKS_URL) is ours: "try again later", which clients retry.
+    extra.socket.close(ext.code === 'SERVICE_UNAVAILABLE' ? TOO_SLOW_CLOSE_CODE : UNAUTHENTICATED_CLOSE_CODE, shown);
+    return false;
   }
-  const actor = actorForToken(token, config.apiTokens);
-  if (!actor) return false;
-  extra.actor = actor;
-  return true;
 }
 
 /** The document of a subscribe message, parsed, validated and within the limits; or the refusals. */
@@ -225,7 +239,7 @@ export function startSubscriptionServer(httpServer: http.Server, parts: Subscrip
       schema: built.schema,
       isProd: !config.exposeErrors,
       subscribe: sharedSubscriber(SHARED_RESULTS_MAX_BYTES, parts.loadersOf),
-      onConnect: (ctx) => authenticate(config, ctx.connectionParams, ctx.extra),
+      onConnect: (ctx) => authenticate(parts.authenticator, ctx.connectionParams, ctx.extra),
       onSubscribe: (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > config.maxSubscriptionsPerConnection) {
           return [new TooManySubscriptionsError(config.maxSubscriptionsPerConnection)];

@@ -26,6 +26,10 @@ export class ChangeEvent {
   @Column({ type: 'varchar', length: 200 })
   actor!: string;
 
+  /** The caller's role when it made the change; null for events logged before roles were recorded. */
+  @Column({ name: 'actor_role', type: 'varchar', length: 20, nullable: true })
+  actorRole!: string | null;
+
   @Column({ type: 'jsonb' })
   payload!: Record<string, unknown>;
 

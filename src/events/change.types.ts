@@ -2,6 +2,7 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Domain } from '../models/model.entity';
 import { ModelSummary } from '../summaries/summary.types';
+import { Role } from '../shared/actor';
 import { connectionTypes } from '../shared/pagination';
 
 /** What happened: one value per kind of event the services append. */
@@ -39,8 +40,11 @@ export class LoggedEvent {
   @Field(() => ID)
   entityId!: string;
 
-  @Field(() => String, { description: 'Who made the change (the name behind the API token, or anonymous).' })
+  @Field(() => String, { description: 'Who made the change: the `sub` of the caller\'s token (an API_TOKENS name in development; `anonymous` for changes made before tokens were required).' })
   actor!: string;
+
+  @Field(() => Role, { nullable: true, description: 'The role of the caller\'s token when it made the change; null for changes logged before roles were recorded.' })
+  actorRole!: Role | null;
 
   @Field(() => Date, { description: 'When the change was appended, right before its transaction committed.' })
   at!: Date;

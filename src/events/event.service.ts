@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../shared/config';
 import { BadUserInputError, ServiceUnavailableError } from '../shared/errors';
 import { checkPageSize, toConnection, withTotals, type Connection } from '../shared/pagination';
+import { isUuid } from '../shared/ids';
 import { SqlParams } from '../shared/sql';
 import { mapStream } from '../shared/streams';
 import type { SummaryLoaders } from '../summaries/summary.loaders';
@@ -62,6 +63,40 @@ export class EventService {
     const total = withCount ? (rows[0]?.__total ?? 0) : undefined;
     const events = withCount ? rows.filter((row) => row.id != null) : rows;
     return toConnection(events, { limit, backwards: false, fromCursor: from > 0 }, (node) => ({ cursor: node.cursor, node }), total);
+  }
+
+  /**
+   * The history of each entity (`Model` or `Organisation` ids): its own events from the log,
+   * newest first, `first` after the event cursor `after`. One statement for every parent (a
+   * LATERAL join keeps each to its page), with each parent's `totalCount` when asked for.
+   */
+  async history(entityType: 'Model' | 'Organisation', ids: readonly string[], first: number | null | undefined, after: string | null | undefined, withCount = false): Promise<Array<Connection<LoggedEvent>>> {
+    const limit = checkPageSize('first', first ?? this.config.defaultPageSize, this.config.maxPageSize);
+    if (after != null && !CURSOR.test(after)) {
+      throw new BadUserInputError('`after` must be an event cursor (the `cursor` of a ChangeEvent), e.g. "42".', { argument: 'after' });
+    }
+    const params = new SqlParams();
+    const filter = `e.entity_type = ${params.add(entityType)} AND e.entity_id = p.id`;
+    const where = after == null ? filter : `${filter} AND e.id < ${params.add(after)}::bigint`;
+    const parents = `unnest(${params.add(ids.filter(isUuid))}::uuid[]) WITH ORDINALITY AS p(id, n)`;
+    const page = `SELECT ${EVENT_SELECT} FROM change_event e WHERE ${where} ORDER BY e.id DESC LIMIT ${limit + 1}`;
+    const sql = withCount
+      ? withTotals(`SELECT count(*)::int AS total FROM change_event e WHERE ${filter}`, page, parents)
+      : `SELECT p.id AS "__parent", x.* FROM ${parents} CROSS JOIN LATERAL (${page}) x ORDER BY p.n`;
+    const rows: Array<LoggedEvent & { __parent: string; __total?: number }> = await this.db.query(sql, params.values);
+    const byParent = new Map<string, LoggedEvent[]>();
+    const totals = new Map<string, number>();
+    for (const row of rows) {
+      if (withCount) totals.set(row.__parent, row.__total ?? 0);
+      if (row.id == null) continue; // the empty page of a parent with a count
+      let list = byParent.get(row.__parent);
+      if (!list) byParent.set(row.__parent, (list = []));
+      list.push(row);
+    }
+    return ids.map((id) => {
+      const key = id.toLowerCase();
+      return toConnection(byParent.get(key) ?? [], { limit, backwards: false, fromCursor: after != null }, (node) => ({ cursor: node.cursor, node }), withCount ? (totals.get(key) ?? 0) : undefined);
+    });
   }
 
   private requireHub(): EventHub {

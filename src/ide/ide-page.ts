@@ -7,7 +7,7 @@
 /** Shown in a fresh editor: a tour of the demo data that also shows the nested, batched reads. */
 export const DEFAULT_QUERY = `# Dân vận khéo: organisations, the models they run, and their figures.
 # Run with Ctrl-Enter or the ▶ button; the book icon on the left opens the schema docs.
-# Mutations need "Authorization: Bearer <token>" in Headers when API_TOKENS is set.
+# Mutations need "Authorization: Bearer <token>" in Headers (npm run token prints one).
 
 query Overview {
   organisations(first: 10, orderBy: { field: NAME }) {

@@ -3,6 +3,7 @@ import type { Config } from '../shared/config';
 import { appendEvents } from '../events/event-log';
 import type { OrganisationService } from '../organisations/organisation.service';
 import type { PeriodService } from '../periods/period.service';
+import { requireWriter } from '../shared/access';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
 import { runPage, type Connection, type ConnectionArgs, type PageOptions, pageRequest } from '../shared/pagination';
@@ -10,6 +11,7 @@ import { normaliseText } from '../shared/text';
 import { manyByKey, oneByKey } from '../shared/batch';
 import { isUuid, requireUuid } from '../shared/ids';
 import type { Organisation } from '../organisations/organisation.entity';
+import { writeScope, type Scoped, type WriteScope } from '../organisations/organisation.access';
 import { ORGANISATION_SELECT, ORGANISATION_SELECT_UNTIMED } from '../organisations/organisation.sql';
 import { summaryAggregates } from '../summaries/summary-aggregates';
 import { checkDateRange, inTransaction } from '../shared/transaction';
@@ -93,11 +95,21 @@ export class ModelService {
     return rows.map((r) => r.path);
   }
 
+  /** The organisation that leads a model, for scope checks (inside the caller's transaction). */
+  async leadOf(manager: EntityManager, modelId: string): Promise<Scoped> {
+    const [lead]: Scoped[] = await manager.query(
+      `SELECT o.name, o.path FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id WHERE mo.model_id = $1 AND mo.role = 'LEAD'`,
+      [modelId],
+    );
+    // Every model has a lead; one without (never written by this API) is nobody's but an ADMIN's.
+    return lead ?? { name: 'no lead organisation', path: '' };
+  }
+
   /**
-   * Inserts a model and the organisations that run it, inside the caller's transaction.
-   * Shared by createModel and replicateModel.
+   * Inserts a model and the organisations that run it, inside the caller's transaction, each of
+   * them within the caller's scope. Shared by createModel and replicateModel.
    */
-  async insert(m: EntityManager, input: CreateModelInput): Promise<CommunityModel> {
+  async insert(m: EntityManager, input: CreateModelInput, scope: WriteScope): Promise<CommunityModel> {
     const name = input.name.trim();
     // UUIDs are case-insensitive: compare them in one case so duplicates are seen as such.
     const lead = input.leadOrganisationId.toLowerCase();
@@ -108,6 +120,7 @@ export class ModelService {
     checkDateRange(input.startedOn, 'startedOn');
     for (const id of [lead, ...partners]) {
       const org = await this.organisations.lock(m, id);
+      scope.require(org, `give it a model to run`);
       if (org.archivedAt) throw new ConflictError(`Organisation "${org.name}" is archived and cannot run a new model.`);
     }
     if (input.localityId) await this.organisations.lock(m, input.localityId, 'Locality');
@@ -126,10 +139,11 @@ export class ModelService {
   }
 
   async create(input: CreateModelInput, actor: Actor): Promise<CommunityModel> {
+    requireWriter(actor, 'create models');
     return inTransaction(this.db, async (m) => {
-      const row = await this.insert(m, input);
+      const row = await this.insert(m, input, await writeScope(m, actor, 'create models'));
       await summaryAggregates.contribute(m, [row.id]);
-      await appendEvents(m, actor.name, [
+      await appendEvents(m, actor, [
         { type: 'MODEL_CREATED', entityType: 'Model', entityId: row.id, organisationPaths: await this.organisationPaths(m, row.id), payload: { name: row.name, domain: row.domain, status: row.status, version: row.version } },
       ]);
       return row;
@@ -137,8 +151,11 @@ export class ModelService {
   }
 
   async update(input: UpdateModelInput, actor: Actor): Promise<CommunityModel> {
+    requireWriter(actor, 'change models');
     return inTransaction(this.db, async (m) => {
       const current = await this.lock(m, input.id);
+      const scope = await writeScope(m, actor, 'change models');
+      scope.require(await this.leadOf(m, current.id), `change or archive the model "${current.name}" it leads`);
       if (current.version !== input.version) throw new StaleVersionError('Model', input.id, input.version, current.version);
       for (const key of ['name', 'domain', 'status'] as const) {
         if (input[key] === null) throw new BadUserInputError(`${key} cannot be removed; send a value or omit it.`, { argument: key });
@@ -174,7 +191,7 @@ export class ModelService {
       );
       if (withdrawn) await summaryAggregates.contribute(m, withdrawn);
       const type = row.status === ModelStatus.ARCHIVED && current.status !== ModelStatus.ARCHIVED ? 'MODEL_ARCHIVED' : 'MODEL_UPDATED';
-      await appendEvents(m, actor.name, [
+      await appendEvents(m, actor, [
         { type, entityType: 'Model', entityId: row.id, organisationPaths: await this.organisationPaths(m, row.id), payload: { name: row.name, domain: row.domain, status: row.status, version: row.version } },
       ]);
       return row;

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../shared/config';
 import { appendEvents } from '../events/event-log';
+import { requireAdmin } from '../shared/access';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
 import { runPage, SortDirection, type Connection, type ConnectionArgs, type PageOptions, type PageQuery, pageRequest } from '../shared/pagination';
@@ -77,6 +78,7 @@ export class OrganisationService {
   }
 
   async create(input: CreateOrganisationInput, actor: Actor): Promise<Organisation> {
+    requireAdmin(actor, 'create organisations');
     const name = input.name.trim();
     return inTransaction(this.db, async (m) => {
       let parentPath = '/';
@@ -92,7 +94,7 @@ export class OrganisationService {
          RETURNING ${RETURNING}`,
         [name, input.shortName?.trim() || null, input.kind, input.parentId ?? null, parentPath, normaliseText(name)],
       );
-      await appendEvents(m, actor.name, [
+      await appendEvents(m, actor, [
         { type: 'ORGANISATION_CREATED', entityType: 'Organisation', entityId: row.id, organisationPaths: [row.path], payload: { name: row.name, kind: row.kind } },
       ]);
       return row;
@@ -100,6 +102,7 @@ export class OrganisationService {
   }
 
   async update(input: UpdateOrganisationInput, actor: Actor): Promise<Organisation> {
+    requireAdmin(actor, 'change or move organisations');
     return inTransaction(this.db, async (m) => {
       const current = await this.lock(m, input.id);
       if (current.version !== input.version) throw new StaleVersionError('Organisation', input.id, input.version, current.version);
@@ -140,7 +143,7 @@ export class OrganisationService {
         ],
       );
       if (withdrawn) await summaryAggregates.contribute(m, withdrawn);
-      await appendEvents(m, actor.name, [
+      await appendEvents(m, actor, [
         { type: 'ORGANISATION_UPDATED', entityType: 'Organisation', entityId: row.id, organisationPaths: [row.path], payload: { name: row.name, version: row.version } },
       ]);
       return row;
@@ -164,6 +167,7 @@ export class OrganisationService {
   }
 
   async archive(id: string, version: number, actor: Actor): Promise<Organisation> {
+    requireAdmin(actor, 'archive organisations');
     return inTransaction(this.db, async (m) => {
       const current = await this.lock(m, id);
       if (current.version !== version) throw new StaleVersionError('Organisation', id, version, current.version);
@@ -176,7 +180,7 @@ export class OrganisationService {
         `UPDATE organisation SET archived_at = now(), version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${RETURNING}`,
         [id],
       );
-      await appendEvents(m, actor.name, [
+      await appendEvents(m, actor, [
         { type: 'ORGANISATION_ARCHIVED', entityType: 'Organisation', entityId: id, organisationPaths: [row.path], payload: { name: row.name } },
       ]);
       return row;

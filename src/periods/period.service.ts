@@ -1,6 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { appendEvents } from '../events/event-log';
+import { writeScope } from '../organisations/organisation.access';
 import type { OrganisationService } from '../organisations/organisation.service';
+import { requireAdmin, requireWriter } from '../shared/access';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
 import { manyByKey, oneByKey } from '../shared/batch';
@@ -125,6 +127,7 @@ export class PeriodService {
   }
 
   async createPeriod(input: CreateReportingPeriodInput, actor: Actor): Promise<ReportingPeriod> {
+    requireAdmin(actor, 'create reporting periods');
     if (input.startsOn > input.endsOn) throw new BadUserInputError('startsOn must not be after endsOn.', { argument: 'startsOn' });
     return inTransaction(this.db, async (m) => {
       const [existing] = await m.query('SELECT 1 FROM reporting_period WHERE code = $1', [input.code]);
@@ -134,7 +137,7 @@ export class PeriodService {
          RETURNING ${returningList(PERIOD_COLUMNS)}`,
         [input.code, input.label.trim(), input.startsOn, input.endsOn],
       );
-      await appendEvents(m, actor.name, [
+      await appendEvents(m, actor, [
         { type: 'PERIOD_CREATED', entityType: 'ReportingPeriod', entityId: row.id, organisationPaths: [], payload: { code: row.code } },
       ]);
       return row;
@@ -142,6 +145,7 @@ export class PeriodService {
   }
 
   async recordReport(input: RecordPeriodReportInput, actor: Actor): Promise<PeriodReport> {
+    requireWriter(actor, 'record reports');
     const parts = [input.economy, input.cultureSociety, input.securityDefence, input.politicalSystem];
     const given = parts.filter((p): p is number => p != null);
     const sum = given.reduce((a, b) => a + b, 0);
@@ -150,6 +154,7 @@ export class PeriodService {
     }
     return inTransaction(this.db, async (m) => {
       const organisation = await this.organisations.lock(m, input.organisationId);
+      (await writeScope(m, actor, 'record reports')).require(organisation, 'record a report for it');
       const period = await this.requireByCode(m, input.period);
       const [existing]: PeriodReport[] = await m.query(
         `SELECT ${REPORT_SELECT} FROM period_report r WHERE r.organisation_id = $1 AND r.period_id = $2 FOR UPDATE`,
@@ -175,7 +180,7 @@ export class PeriodService {
           [organisation.id, period.id, ...values],
         );
       }
-      await appendEvents(m, actor.name, [
+      await appendEvents(m, actor, [
         { type: 'PERIOD_REPORT_RECORDED', entityType: 'PeriodReport', entityId: row.id, organisationPaths: [organisation.path], payload: { period: period.code, total: row.total, version: row.version } },
       ]);
       return row;

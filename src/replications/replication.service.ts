@@ -5,7 +5,9 @@ import { ModelStatus } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
 import { MODEL_SELECT } from '../models/model.sql';
 import { OrganisationKind } from '../organisations/organisation.entity';
+import { writeScope } from '../organisations/organisation.access';
 import type { OrganisationService } from '../organisations/organisation.service';
+import { requireWriter } from '../shared/access';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError } from '../shared/errors';
 import { manyByKey, oneByKey } from '../shared/batch';
@@ -139,7 +141,7 @@ export class ReplicationService {
     );
     await m.query('UPDATE model SET replica_count = replica_count + 1 WHERE id = $1', [source.id]);
     await summaryAggregates.contribute(m, withdrawn);
-    await appendEvents(m, actor.name, [
+    await appendEvents(m, actor, [
       ...precedingEvents,
       {
         type: 'REPLICATION_RECORDED',
@@ -157,6 +159,7 @@ export class ReplicationService {
   }
 
   async link(input: LinkModelsInput, actor: Actor): Promise<ReplicationLink> {
+    requireWriter(actor, 'link models');
     checkDateRange(input.replicatedOn, 'replicatedOn');
     if (input.sourceModelId.toLowerCase() === input.targetModelId.toLowerCase()) {
       throw new BadUserInputError('A model cannot be a replica of itself: choose two different models.', { argument: 'targetModelId' });
@@ -165,18 +168,24 @@ export class ReplicationService {
       await this.lockGraph(m);
       const source = await this.models.lock(m, input.sourceModelId, 'Source model');
       const target = await this.models.lock(m, input.targetModelId, 'Target model');
+      // The replica's organisation says where its model came from; the source may be anyone's.
+      const scope = await writeScope(m, actor, 'link models');
+      scope.require(await this.models.leadOf(m, target.id), `link its model "${target.name}" as a replica`);
       const withdrawn = await summaryAggregates.withdraw(m, [target.id]);
       return this.insertLink(m, source, target, input.replicatedOn ?? null, input.note?.trim() || null, actor, withdrawn);
     });
   }
 
   async replicate(input: ReplicateModelInput, actor: Actor): Promise<ReplicationLink> {
+    requireWriter(actor, 'replicate models');
     checkDateRange(input.replicatedOn, 'replicatedOn');
     return inTransaction(this.db, async (m) => {
       await this.lockGraph(m);
       const source = await this.models.lock(m, input.sourceModelId, 'Source model');
       if (source.status === ModelStatus.ARCHIVED) throw new ConflictError(`"${source.name}" is archived and cannot be replicated.`);
       const organisation = await this.organisations.lock(m, input.targetOrganisationId, 'Target organisation');
+      const scope = await writeScope(m, actor, 'replicate models');
+      scope.require(organisation, `replicate a model into it`);
       const [runsIt] = await m.query(`SELECT 1 FROM model_organisation WHERE model_id = $1 AND organisation_id = $2`, [source.id, organisation.id]);
       if (runsIt) throw new ConflictError(`"${organisation.name}" already runs "${source.name}"; replicate it to another organisation.`);
       // The replica runs in the nearest city, ward or commune at or above the target organisation.
@@ -192,7 +201,7 @@ export class ReplicationService {
         startedOn: input.replicatedOn ?? null,
         leadOrganisationId: organisation.id,
         localityId: locality?.id ?? null,
-      });
+      }, scope);
       const created: NewEvent = { type: 'MODEL_CREATED', entityType: 'Model', entityId: replica.id, organisationPaths: [organisation.path], payload: { name: replica.name, domain: replica.domain, status: replica.status, version: replica.version, replicaOf: source.id } };
       return this.insertLink(m, source, replica, input.replicatedOn ?? null, input.note?.trim() || null, actor, [replica.id], [created]);
     });
@@ -200,6 +209,7 @@ export class ReplicationService {
 
   /** Removes a link; the replica stays as a model of its own. */
   async unlink(linkId: string, actor: Actor): Promise<ReplicationLink> {
+    requireWriter(actor, 'unlink models');
     requireUuid(linkId, 'id', 'replication link');
     return inTransaction(this.db, async (m) => {
       await this.lockGraph(m);
@@ -207,11 +217,13 @@ export class ReplicationService {
       if (!link) throw new NotFoundError('Replication link', linkId);
       // The replica's figures include its incoming link; its row lock keeps the rest of them steady.
       const target = await this.models.lock(m, link.targetModelId);
+      const scope = await writeScope(m, actor, 'unlink models');
+      scope.require(await this.models.leadOf(m, target.id), `unlink its model "${target.name}" from its source`);
       const withdrawn = await summaryAggregates.withdraw(m, [link.targetModelId]);
       await m.query('DELETE FROM replication_link WHERE id = $1', [link.id]);
       await m.query('UPDATE model SET replica_count = replica_count - 1 WHERE id = $1', [link.sourceModelId]);
       await summaryAggregates.contribute(m, withdrawn);
-      await appendEvents(m, actor.name, [
+      await appendEvents(m, actor, [
         {
           type: 'REPLICATION_REMOVED',
           entityType: 'ReplicationLink',

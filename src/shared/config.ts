@@ -61,8 +61,10 @@ export interface Config {
   defaultGraphDepth: number;
   /** Mutation fields one request may carry (each is its own transaction). */
   maxMutationsPerRequest: number;
-  /** Bearer token → caller name, for mutations; empty means mutations are open (development). */
+  /** Development shortcut: bearer token → caller name, each an ADMIN (refused with NODE_ENV=production). */
   apiTokens: Map<string, string>;
+  /** How tokens are verified and what anonymous callers may do. */
+  auth: AuthConfig;
   /** Add `extensions.sqlStatements` (statements run for the request) to every response. */
   sqlStats: boolean;
   /** Show stack traces and internal messages in errors. */
@@ -80,6 +82,21 @@ export interface Config {
   ideEnabled: boolean;
   /** Server processes sharing the port (node:cluster); more than 1 needs DATABASE_URL. */
   workers: number;
+}
+
+/** Token verification (AUTH_*) and the anonymous-read mode. */
+export interface AuthConfig {
+  /** AUTH_JWT_SECRET: the HS256 secret; null means AUTH_JWKS_URL, or (not in production) the per-data-folder secret. */
+  jwtSecret: string | null;
+  /** AUTH_JWKS_URL: where the verification keys are (asymmetric algorithms). */
+  jwksUrl: string | null;
+  /** AUTH_ISSUER / AUTH_AUDIENCE: the `iss` and `aud` a token must carry (unchecked when unset). */
+  issuer: string | null;
+  audience: string | null;
+  /** AUTH_CLOCK_SKEW_S: tolerance on `exp` and `nbf`, seconds. */
+  clockSkewS: number;
+  /** ANONYMOUS_READS: whether callers without a token may read (HTTP, WebSocket, _entities, the change log). */
+  anonymousReads: boolean;
 }
 
 /** A configuration value that cannot be used: shown to the operator as one line, without a stack. */
@@ -130,6 +147,29 @@ function parseTokens(raw: string): Map<string, string> {
 /** Defaults that code outside the configuration falls back on too (one source each). */
 export const DEFAULT_COMPILED_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_JIT_MAX_FIELDS = 2_000;
+
+/** AUTH_* and ANONYMOUS_READS; production needs a real key and no API_TOKENS. */
+function authConfig(env: NodeJS.ProcessEnv, production: boolean): AuthConfig {
+  const jwtSecret = env.AUTH_JWT_SECRET || null;
+  const jwksUrl = env.AUTH_JWKS_URL || null;
+  // The secret is never echoed: messages say what is wrong with it, not what it is.
+  if (jwtSecret && Buffer.byteLength(jwtSecret) < 32) throw new ConfigError('AUTH_JWT_SECRET must be at least 32 bytes long (e.g. `openssl rand -hex 32`).');
+  if (jwtSecret && jwksUrl) throw new ConfigError('Set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both.');
+  if (jwksUrl && !/^https?:\/\/\S+$/.test(jwksUrl)) throw new ConfigError('AUTH_JWKS_URL must be an http(s):// URL.');
+  if (production && !jwtSecret && !jwksUrl) {
+    throw new ConfigError('NODE_ENV=production needs AUTH_JWT_SECRET (HS256, at least 32 bytes) or AUTH_JWKS_URL: the development secret in the data folder is not used in production.');
+  }
+  if (production && env.API_TOKENS) throw new ConfigError('API_TOKENS is a development shortcut (each token is an ADMIN) and is refused with NODE_ENV=production; use tokens signed with AUTH_JWT_SECRET or by AUTH_JWKS_URL.');
+  return {
+    jwtSecret,
+    jwksUrl,
+    issuer: env.AUTH_ISSUER || null,
+    audience: env.AUTH_AUDIENCE || null,
+    clockSkewS: intVar(env, 'AUTH_CLOCK_SKEW_S', 30, 0, 600),
+    // Open by default in development (the demo, the IDE, partners' first steps); closed in production.
+    anonymousReads: boolVar(env, 'ANONYMOUS_READS', !production),
+  };
+}
 
 /** Page sizes and graph depths, each default within its cap. */
 function pagingConfig(env: NodeJS.ProcessEnv) {
@@ -208,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...operationConfig(env),
     readyTimeoutMs: intVar(env, 'READY_TIMEOUT_MS', 2_000, 100, 600_000),
     apiTokens: parseTokens(env.API_TOKENS ?? ''),
+    auth: authConfig(env, production),
     sqlStats: boolVar(env, 'SQL_STATS', !production),
     exposeErrors: boolVar(env, 'EXPOSE_ERRORS', !production),
     wsKeepAliveMs: intVar(env, 'WS_KEEPALIVE_MS', 12_000, 0, 600_000),

@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'
   | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
   | 'CONFLICT'
   | 'QUERY_TOO_COMPLEX'
   | 'SERVICE_UNAVAILABLE'
@@ -37,8 +38,18 @@ export class NotFoundError extends AppError {
 }
 
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'This operation needs a valid API token: send "Authorization: Bearer <token>".', extra: Record<string, unknown> = {}) {
+  constructor(message = 'This operation needs a token: send "Authorization: Bearer <token>" (in development, `npm run token` prints one).', extra: Record<string, unknown> = {}) {
     super(message, 'UNAUTHENTICATED', extra);
+  }
+}
+
+/**
+ * The caller is known but may not do this: its role does not allow it, or what it touches lies
+ * outside the subtree of the organisation its token acts for. Nothing was changed.
+ */
+export class ForbiddenError extends AppError {
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super(message, 'FORBIDDEN', extra);
   }
 }
 

@@ -1,7 +1,6 @@
 import type { ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Actor } from './actor';
-import type { Config } from './config';
 import { UnauthenticatedError } from './errors';
 import { TIMESTAMP_FIELDS } from './sql';
 
@@ -46,11 +45,10 @@ export function selectsTimestamps(info: GraphQLResolveInfo, path: readonly strin
   return selectsAny(info, TIMESTAMP_FIELDS, path);
 }
 
-/** Mutations need a caller when API tokens are configured. */
-export function requireActor(ctx: { actor: Actor | null; config: Pick<Config, 'apiTokens'> }): Actor {
+/** Every change needs a caller: anonymous writes are refused whatever the configuration. */
+export function requireActor(ctx: { actor: Actor | null }): Actor {
   if (ctx.actor) return ctx.actor;
-  if (ctx.config.apiTokens.size > 0) throw new UnauthenticatedError();
-  return { name: 'anonymous' };
+  throw new UnauthenticatedError(undefined, { reason: 'TOKEN_MISSING' });
 }
 
 /** Cost of a connection field: the page size times the cost of one item (+1 for the field). */

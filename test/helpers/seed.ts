@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { Config } from '../../src/shared/config';
 import { normaliseText } from '../../src/shared/text';
 import { summaryAggregates } from '../../src/summaries/summary-aggregates';
-import { startTestServer, uniqueName, type TestServer } from './server';
+import { startTestServer, uniqueName, type TestConfig, type TestServer } from './server';
 
 /** One-line builders for test data over the real API (Hive console's initSeed idea). */
 export function seeder(server: TestServer) {
@@ -90,7 +89,7 @@ export async function insertReplicatedModels(
  * Registers beforeAll/afterAll that start a test server (and a seeder over it) for this file,
  * and returns the holder the tests read them from.
  */
-export function useTestServer(overrides: Partial<Config> = {}): { server: TestServer; seed: Seeder } {
+export function useTestServer(overrides: TestConfig = {}): { server: TestServer; seed: Seeder } {
   const holder = {} as { server: TestServer; seed: Seeder };
   beforeAll(async () => {
     holder.server = await startTestServer(overrides);

@@ -1,8 +1,16 @@
 import 'reflect-metadata';
 import net from 'node:net';
-import { loadConfig, type Config } from '../../src/shared/config';
+import { Role } from '../../src/shared/actor';
+import { signToken, type TokenClaims } from '../../src/shared/auth';
+import { loadConfig, type AuthConfig, type Config } from '../../src/shared/config';
 import { startServer, type RunningServer } from '../../src/app/server';
 import { SNAPSHOT_DIR_VAR, snapshotFiles } from './snapshot';
+
+/** What a test may override: any setting, and any part of the auth settings. */
+export type TestConfig = Partial<Omit<Config, 'auth'>> & { auth?: Partial<AuthConfig> };
+
+/** The HS256 secret test servers sign and verify with (unless a test sets its own). */
+export const TEST_JWT_SECRET = 'test-secret-of-the-dan-van-kheo-suite-0123456789';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -11,8 +19,15 @@ export interface GraphQLResponse<T = any> {
 }
 
 export interface TestServer extends RunningServer {
-  /** POSTs a GraphQL document over real HTTP. */
+  /**
+   * POSTs a GraphQL document over real HTTP, as an ADMIN unless `headers` has an `authorization`
+   * of its own (`{ authorization: '' }` sends none: an anonymous caller).
+   */
   gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** A token this server accepts (signed with its secret, its issuer and audience). */
+  token(claims: Partial<TokenClaims>, expiresIn?: string | number): Promise<string>;
+  /** `Authorization: Bearer <token>` of the default test caller, an ADMIN. */
+  adminHeaders: Record<string, string>;
   /** Like gql, but fails the test on any error, returning data. */
   ok<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
 }
@@ -29,8 +44,9 @@ export const EMPTY_EMBEDDED_DATABASE: Partial<Config> = { embeddedSnapshot: unde
  * setup's migrated snapshot (with the demo data when `seedDemo`); the server still runs its
  * start-up migrations and demo seed over it, which find nothing to do.
  */
-export async function startTestServer(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Promise<TestServer> {
+export async function startTestServer(overrides: TestConfig = {}, env: NodeJS.ProcessEnv = process.env): Promise<TestServer> {
   const base = loadConfig(env);
+  const { auth, ...rest } = overrides;
   const snapshotDir = process.env[SNAPSHOT_DIR_VAR];
   const seedDemo = overrides.seedDemo ?? true;
   const snapshot = !base.databaseUrl && snapshotDir ? snapshotFiles(snapshotDir)[seedDemo ? 'seeded' : 'migrated'] : undefined;
@@ -50,13 +66,21 @@ export async function startTestServer(overrides: Partial<Config> = {}, env: Node
     dbStatementTimeoutMs: 60_000,
     dbQueryTimeoutMs: 65_000,
     requestTimeoutMs: 120_000,
-    ...overrides,
+    ...rest,
+    auth: { ...base.auth, jwtSecret: TEST_JWT_SECRET, jwksUrl: null, ...auth },
   };
   const server = await startServer(config);
+  const token = (claims: Partial<TokenClaims>, expiresIn?: string | number) => {
+    if (!server.signing) throw new Error('This test server verifies with AUTH_JWKS_URL: it has no secret to sign with.');
+    return signToken(server.signing.secret, config.auth, { sub: 'test-admin', role: Role.ADMIN, ...claims }, expiresIn);
+  };
+  const adminHeaders: Record<string, string> = server.signing ? { authorization: `Bearer ${await token({})}` } : {};
   const gql = async (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) => {
+    const sent: Record<string, string> = { 'content-type': 'application/json', ...adminHeaders, ...headers };
+    if (!sent.authorization) delete sent.authorization;
     const res = await fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: sent,
       body: JSON.stringify({ query, variables }),
     });
     return (await res.json()) as GraphQLResponse;
@@ -66,7 +90,7 @@ export async function startTestServer(overrides: Partial<Config> = {}, env: Node
     if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors, null, 2)}`);
     return res.data;
   };
-  return Object.assign(server, { gql, ok });
+  return Object.assign(server, { gql, ok, token, adminHeaders });
 }
 
 let counter = 0;

@@ -16,7 +16,7 @@ interface Reply {
 async function post(body: Record<string, unknown>, graphqlJs: boolean): Promise<Reply> {
   const res = await fetch(t.server.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(graphqlJs ? { 'apollo-federation-include-trace': 'ftv1' } : {}) },
+    headers: { 'content-type': 'application/json', ...t.server.adminHeaders, ...(graphqlJs ? { 'apollo-federation-include-trace': 'ftv1' } : {}) },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Reply['body'] };

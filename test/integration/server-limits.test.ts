@@ -14,7 +14,7 @@ import { startTestServer, type TestServer } from '../helpers/server';
 const LIMITS = loadConfig();
 
 async function post(srv: TestServer, body: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(srv.url, { method: 'POST', headers: { 'content-type': 'application/json', ...srv.adminHeaders }, body: JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 

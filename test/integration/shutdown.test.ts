@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { entryPointCommand } from '../helpers/entry-point';
-import { freePort, type TestServer } from '../helpers/server';
+import { freePort, TEST_JWT_SECRET, type TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
 /*
@@ -19,7 +19,7 @@ async function startEntryPoint(): Promise<{ child: ChildProcess; base: string; o
   const child = spawn(entryPointCommand()[0], entryPointCommand().slice(1), {
     cwd: ROOT,
     // Embedded in memory without DATABASE_URL; on PostgreSQL the global setup has migrated.
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', DATA_DIR: 'memory://', SEED_DEMO: 'false', RUN_MIGRATIONS: process.env.DATABASE_URL ? 'false' : 'true', WS_KEEPALIVE_MS: '60000' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', AUTH_JWT_SECRET: TEST_JWT_SECRET, ANONYMOUS_READS: 'true', DATA_DIR: 'memory://', SEED_DEMO: 'false', RUN_MIGRATIONS: process.env.DATABASE_URL ? 'false' : 'true', WS_KEEPALIVE_MS: '60000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);

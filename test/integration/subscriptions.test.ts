@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { appendEvents } from '../../src/events/event-log';
+import { Role } from '../../src/shared/actor';
 import { inTransaction } from '../../src/shared/transaction';
 import { useTestServer, seeder } from '../helpers/seed';
 import type { TestServer } from '../helpers/server';
@@ -77,7 +78,7 @@ describe('changes subscription', () => {
     expect(resumed.data.map((d) => d.changes.type)).toEqual(['MODEL_UPDATED', 'MODEL_CREATED', 'MODEL_UPDATED']);
     expect(resumed.data[2].changes.model.name).toBe('Đổi tên sau khi nối lại');
     expect(sub.data[0].changes).toMatchObject({ type: 'ORGANISATION_CREATED', entityId: child.id, model: null });
-    expect(sub.data[1].changes).toMatchObject({ type: 'MODEL_CREATED', actor: 'anonymous', model: { id: models[0].id } });
+    expect(sub.data[1].changes).toMatchObject({ type: 'MODEL_CREATED', actor: 'test-admin', model: { id: models[0].id } });
   });
 
   it('filters model changes by domain and subtree, and replications by either side', async () => {
@@ -146,7 +147,7 @@ describe('changes subscription', () => {
     // An event appended inside a transaction that then fails: the change and its event go together
     await expect(
       inTransaction(t.server.db.dataSource, async (m) => {
-        await appendEvents(m, 'rollback-test', [{ type: 'MODEL_UPDATED', entityType: 'Model', entityId: root.id, organisationPaths: [`/${root.id}/`], payload: {} }]);
+        await appendEvents(m, { name: 'rollback-test', role: Role.ADMIN }, [{ type: 'MODEL_UPDATED', entityType: 'Model', entityId: root.id, organisationPaths: [`/${root.id}/`], payload: {} }]);
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
@@ -166,7 +167,7 @@ describe('changes subscription', () => {
     const path = `/${root.id}/`;
     const append = (actor: string, holdMs: number) =>
       inTransaction(t.server.db.dataSource, async (m) => {
-        await appendEvents(m, actor, [{ type: 'MODEL_UPDATED', entityType: 'Model', entityId: root.id, organisationPaths: [path], payload: {} }]);
+        await appendEvents(m, { name: actor, role: Role.ADMIN }, [{ type: 'MODEL_UPDATED', entityType: 'Model', entityId: root.id, organisationPaths: [path], payload: {} }]);
         if (holdMs) await m.query('SELECT pg_sleep($1)', [holdMs / 1000]);
       });
     const filter = { organisationId: root.id };
@@ -256,24 +257,27 @@ describe('hostile WebSocket input', () => {
   });
 });
 
-describe('connection limits', () => {
-  const limited = useTestServer({ apiTokens: new Map([['partner-token-1', 'portal']]), maxSubscriptionsPerConnection: 2, wsKeepAliveMs: 100, eventBufferSize: 10 });
+/** The caller the API_TOKENS entry `partner-token-1` stands for (a development shortcut: an ADMIN). */
+const PORTAL = { name: 'portal', sub: 'portal', role: Role.ADMIN, org: null };
 
-  it('needs a valid token on connection_init when tokens are configured', async () => {
+describe('connection limits', () => {
+  const limited = useTestServer({ apiTokens: new Map([['partner-token-1', 'portal']]), auth: { anonymousReads: false }, maxSubscriptionsPerConnection: 2, wsKeepAliveMs: 100, eventBufferSize: 10 });
+
+  it('needs a valid token on connection_init when anonymous reads are off', async () => {
     for (const params of [undefined, { authorization: 'Bearer wrong-token' }]) {
       const client = wsClient(limited.server, params);
       const sub = new Subscription(client, CHANGES);
       await sub.until((s) => s.done);
-      expect(client.closes[0]?.code).toBe(4403);
+      expect(client.closes[0]?.code).toBe(4401);
       await client.dispose();
     }
     const client = wsClient(limited.server, { authorization: 'Bearer partner-token-1' });
-    const org = await limited.server.services.organisations.create({ name: 'Tổ chức có token', kind: 'OTHER' } as never, { name: 'portal' });
+    const org = await limited.server.services.organisations.create({ name: 'Tổ chức có token', kind: 'OTHER' } as never, PORTAL);
     const ok = new Subscription(client, `subscription($after: String, $org: ID!) { modelChanged(after: $after, filter: { organisationId: $org }) { cursor actor } }`, {
       after: await latest(limited.server),
       org: org.id,
     });
-    await limited.server.services.models.create({ name: 'Mô hình có token', domain: 'ECONOMY', leadOrganisationId: org.id } as never, { name: 'portal' });
+    await limited.server.services.models.create({ name: 'Mô hình có token', domain: 'ECONOMY', leadOrganisationId: org.id } as never, PORTAL);
     await ok.count(1);
     expect(ok.data[0].modelChanged.actor).toBe('portal');
     expect(client.closes).toEqual([]);
@@ -302,13 +306,13 @@ describe('connection limits', () => {
 
   it('tells a subscriber that fell too far behind, disconnects it, and it resumes by cursor', async () => {
     // Arrange: one fast subscriber on its own connection, one that will be overrun by a burst
-    const org = await limited.server.services.organisations.create({ name: 'Tổ chức bị dồn', kind: 'OTHER' } as never, { name: 'portal' });
+    const org = await limited.server.services.organisations.create({ name: 'Tổ chức bị dồn', kind: 'OTHER' } as never, PORTAL);
     const filter = { organisationId: org.id };
     const client = wsClient(limited.server, { token: 'partner-token-1' });
     const sub = new Subscription(client, CHANGES, { after: await latest(limited.server), filter });
     const burst = (n: number) =>
       inTransaction(limited.server.db.dataSource, (m) =>
-        appendEvents(m, 'burst', Array.from({ length: n }, () => ({ type: 'ORGANISATION_UPDATED', entityType: 'Organisation' as const, entityId: org.id, organisationPaths: [`/${org.id}/`], payload: {} }))),
+        appendEvents(m, { name: 'burst', role: Role.ADMIN }, Array.from({ length: n }, () => ({ type: 'ORGANISATION_UPDATED', entityType: 'Organisation' as const, entityId: org.id, organisationPaths: [`/${org.id}/`], payload: {} }))),
       );
     await burst(1);
     await sub.count(1); // now following live events

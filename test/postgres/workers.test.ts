@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { Role } from '../../src/shared/actor';
+import { signToken } from '../../src/shared/auth';
 import { ConfigError, loadConfig } from '../../src/shared/config';
 import { entryPointCommand } from '../helpers/entry-point';
-import { freePort, type TestServer } from '../helpers/server';
+import { freePort, TEST_JWT_SECRET, type TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
 /*
@@ -27,7 +29,7 @@ describe('WORKERS=2 (node:cluster)', () => {
     base = `http://127.0.0.1:${port}`;
     child = spawn(entryPointCommand()[0], entryPointCommand().slice(1), {
       cwd: ROOT,
-      env: { ...process.env, WORKERS: '2', PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', RUN_MIGRATIONS: 'false' },
+      env: { ...process.env, WORKERS: '2', AUTH_JWT_SECRET: TEST_JWT_SECRET, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', RUN_MIGRATIONS: 'false' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d) => (output += d));
@@ -58,7 +60,8 @@ describe('WORKERS=2 (node:cluster)', () => {
     expect(pids.size).toBe(2);
     const server = { url: `${base}/graphql` } as TestServer;
     const gql = async (query: string, variables?: Record<string, unknown>) => {
-      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ query, variables }) });
+      const admin = await signToken(TEST_JWT_SECRET, loadConfig().auth, { sub: 'workers-test', role: Role.ADMIN });
+      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}`, connection: 'close' }, body: JSON.stringify({ query, variables }) });
       const body: any = await res.json();
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data;
