@@ -205,7 +205,7 @@ describe('the saved questions in schema/operations/', () => {
     }
   });
 
-  it("one model's history: FindModel, then ModelHistory on its lead organisation, kept to the model's id", async () => {
+  it("one model's history: FindModel, then ModelHistory through Model.history, newest first, with who did it", async () => {
     // FindModel over the demo data.
     const found = await run('07-model-history.graphql', 'FindModel');
     const kySonModel = found.models.edges[0].node;
@@ -213,8 +213,8 @@ describe('the saved questions in schema/operations/', () => {
     expect(kySonModel.leadOrganisation.name).toBe('Phường Kỳ Sơn');
     if (ownDatabase) {
       // Loading the demo data writes no events: its models have no history yet.
-      const demoHistory = await run('07-model-history.graphql', 'ModelHistory', { organisationId: kySonModel.leadOrganisation.id });
-      expect(demoHistory.changes.edges).toEqual([]);
+      const demoHistory = await run('07-model-history.graphql', 'ModelHistory', { id: kySonModel.id });
+      expect(demoHistory.model.history).toMatchObject({ totalCount: 0, edges: [] });
     }
 
     // A model with a history, beside another model of the same organisation.
@@ -225,13 +225,15 @@ describe('the saved questions in schema/operations/', () => {
     const updated = await t.server.ok(UPDATE_MODEL, { input: { id: model.id, version: model.version, status: 'SUSPENDED' } });
     await t.server.ok(UPDATE_MODEL, { input: { id: model.id, version: updated.updateModel.version, status: 'ACTIVE' } });
 
-    const history = await run('07-model-history.graphql', 'ModelHistory', { organisationId: org.id });
-    const events = history.changes.edges.map((e: any) => e.node);
-    const ofModel = events.filter((e: any) => e.entityId === model.id);
-    expect(ofModel.map((e: any) => [e.type, e.payload.status])).toEqual([['MODEL_CREATED', 'ACTIVE'], ['MODEL_UPDATED', 'SUSPENDED'], ['MODEL_UPDATED', 'ACTIVE']]);
-    expect(ofModel.every((e: any) => e.model.name === model.name)).toBe(true);
-    // Why the comment says to keep the model's own events: the log filter is per organisation.
-    expect(events.some((e: any) => e.entityId === neighbour.id)).toBe(true);
-    expect(history.changes.pageInfo.hasNextPage).toBe(false);
+    const history = await run('07-model-history.graphql', 'ModelHistory', { id: model.id });
+    expect(history.model.name).toBe(model.name);
+    const events = history.model.history.edges.map((e: any) => e.node);
+    // Newest first; only this model's events, never its neighbour's; each says who made it.
+    expect(events.map((e: any) => [e.type, e.payload.status])).toEqual([['MODEL_UPDATED', 'ACTIVE'], ['MODEL_UPDATED', 'SUSPENDED'], ['MODEL_CREATED', 'ACTIVE']]);
+    expect(history.model.history.totalCount).toBe(3);
+    expect(events.every((e: any) => e.actorRole === 'ADMIN' && typeof e.actor === 'string' && e.actor.length > 0)).toBe(true);
+    const ofNeighbour = await run('07-model-history.graphql', 'ModelHistory', { id: neighbour.id });
+    expect(ofNeighbour.model.history.edges.map((e: any) => e.node.type)).toEqual(['MODEL_CREATED']);
+    expect(history.model.history.pageInfo.hasNextPage).toBe(false);
   });
 });
