@@ -13,6 +13,7 @@ import {
 import { Organisation } from '../organisations/organisation.entity';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
 import { LocalDateScalar } from '../shared/scalars';
+import { Node } from '../shared/node';
 
 export enum Domain {
   ECONOMY = 'ECONOMY',
@@ -40,7 +41,7 @@ export enum ModelStatus {
 registerEnumType(ModelStatus, { name: 'ModelStatus' });
 
 /** A "Dân vận khéo" model: a named community initiative. Called Model in the API. */
-@ObjectType('Model', { description: 'A "Dân vận khéo" model: a named community initiative run by one or more organisations.' })
+@ObjectType('Model', { implements: Node, description: 'A "Dân vận khéo" model: a named community initiative run by one or more organisations.' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'model' })
 @Index('model_domain_status_idx', ['domain', 'status'])

@@ -10,6 +10,7 @@ import {
   Relation,
   UpdateDateColumn,
 } from 'typeorm';
+import { Node } from '../shared/node';
 
 export enum OrganisationKind {
   CITY = 'CITY',
@@ -31,7 +32,7 @@ registerEnumType(OrganisationKind, {
 });
 
 /** An organisation in the tree: the city, its wards and communes, and the bodies within them. */
-@ObjectType('Organisation', { description: 'A city, ward, commune or a body within one (party committee, Fatherland Front, mass organisation, police, ...).' })
+@ObjectType('Organisation', { implements: Node, description: 'A city, ward, commune or a body within one (party committee, Fatherland Front, mass organisation, police, ...).' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'organisation' })
 @Index('organisation_parent_idx', ['parentId'])

@@ -12,9 +12,10 @@ import {
 } from 'typeorm';
 import { CommunityModel } from '../models/model.entity';
 import { LocalDateScalar } from '../shared/scalars';
+import { Node } from '../shared/node';
 
 /** A replication: the target model is a replica of the source model, taken up elsewhere. */
-@ObjectType('ReplicationLink', { description: 'A model replicated (nhân rộng): the target model is a replica of the source model.' })
+@ObjectType('ReplicationLink', { implements: Node, description: 'A model replicated (nhân rộng): the target model is a replica of the source model.' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'replication_link' })
 @Index('replication_link_target_uq', ['targetModelId'], { unique: true })
