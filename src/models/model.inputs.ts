@@ -73,13 +73,33 @@ export class UpdateModelInput {
   @Field(() => LocalDateScalar, { nullable: true })
   startedOn?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The city, ward or commune where it runs (an organisation of kind CITY, WARD or COMMUNE); null clears it.' })
   @EntityId('organisation', { optional: true })
   localityId?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Code of the reporting period in which it was recognised, e.g. "2023-H1"; null clears it.' })
   @PeriodCode({ optional: true })
   recognisedPeriod?: string | null;
+
+  @Field(() => ID, { nullable: true, description: 'A new lead organisation (active, not archived). A partner that becomes the lead stops being a partner; the old lead leaves unless listed in partnerOrganisationIds.' })
+  @EntityId('organisation', { optional: true })
+  leadOrganisationId?: string | null;
+
+  @Field(() => [ID], { nullable: true, description: 'The whole new list of partner organisations (replaces the old one; [] or null removes every partner). Organisations newly added must not be archived.' })
+  @IsOptional()
+  @ArrayMaxSize(50, { message: 'at most 50 partner organisations' })
+  @EntityIds('organisation')
+  partnerOrganisationIds?: string[] | null;
+}
+
+@InputType({ description: 'Which model to archive, with the version you read.' })
+export class ArchiveModelInput {
+  @Field(() => ID, { description: 'The model to archive.' })
+  @EntityId('model')
+  id!: string;
+
+  @Field(() => Int, { description: 'The version you read; a stale one is refused with CONFLICT (unless it is already archived).' })
+  version!: number;
 }
 
 @InputType({ description: 'Which models to list. All conditions must hold.' })

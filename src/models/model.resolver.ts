@@ -2,11 +2,11 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Organisation } from '../organisations/organisation.entity';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
-import { connectionComplexity, listComplexity, pageOptions, requireActor, selectsTimestamps } from '../shared/graphql';
+import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, pageOptions, requireActor, selectsTimestamps } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { CommunityModel } from './model.entity';
-import { CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
+import { ArchiveModelInput, CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
 import type { ModelsContext as Context } from './model.loaders';
 import { ModelOrganisation } from './model-organisation.entity';
 import type { ModelOrganisationRow } from './model.service';
@@ -65,9 +65,17 @@ export class ModelResolver {
     return ctx.services.models.update(input, requireActor(ctx));
   }
 
-  @Mutation(() => CommunityModel, { description: 'Sets the status to ARCHIVED; the model and its links stay readable.' })
-  async archiveModel(@Arg('id', () => ID) id: string, @Arg('version', () => Int) version: number, @Ctx() ctx: Context): Promise<CommunityModel> {
-    return ctx.services.models.archive(id, version, requireActor(ctx));
+  @Mutation(() => CommunityModel, {
+    description: 'Sets the status to ARCHIVED; the model and its links stay readable. Archiving an archived model changes nothing (no new version, no event).',
+  })
+  async archiveModel(
+    @Arg('input', () => ArchiveModelInput, { nullable: true, description: 'The model and the version you read.' }) input: ArchiveModelInput | null,
+    @Arg('id', () => ID, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.id.' }) id: string | null,
+    @Arg('version', () => Int, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.version.' }) version: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<CommunityModel> {
+    const args = inputOrBareArguments(input, { id, version });
+    return ctx.services.models.archive(args.id, args.version, requireActor(ctx));
   }
 }
 

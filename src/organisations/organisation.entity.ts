@@ -26,6 +26,9 @@ export enum OrganisationKind {
   TRADE_UNION = 'TRADE_UNION',
   OTHER = 'OTHER',
 }
+/** The kinds that are places: a model's locality is one of them. */
+export const LOCALITY_KINDS: readonly OrganisationKind[] = [OrganisationKind.CITY, OrganisationKind.WARD, OrganisationKind.COMMUNE];
+
 registerEnumType(OrganisationKind, {
   name: 'OrganisationKind',
   description: 'What sort of body an organisation is: an administrative level or a body within one.',

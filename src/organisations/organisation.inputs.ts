@@ -51,6 +51,26 @@ export class UpdateOrganisationInput {
   parentId?: string | null;
 }
 
+@InputType({ description: 'Which organisation to archive, with the version you read.' })
+export class ArchiveOrganisationInput {
+  @Field(() => ID, { description: 'The organisation to archive.' })
+  @EntityId('organisation')
+  id!: string;
+
+  @Field(() => Int, { description: 'The version you read; a stale one is refused with CONFLICT (unless it is already archived).' })
+  version!: number;
+}
+
+@InputType({ description: 'Which archived organisation to bring back, with the version you read.' })
+export class RestoreOrganisationInput {
+  @Field(() => ID, { description: 'The archived organisation.' })
+  @EntityId('organisation')
+  id!: string;
+
+  @Field(() => Int, { description: 'The version you read; a stale one is refused with CONFLICT (unless it is not archived).' })
+  version!: number;
+}
+
 @InputType()
 export class OrganisationFilter {
   @Field(() => ID, { nullable: true, description: 'Only the direct children of this organisation.' })

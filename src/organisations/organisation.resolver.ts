@@ -1,10 +1,10 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { connectionComplexity, listComplexity, pageOptions, requireActor } from '../shared/graphql';
+import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, pageOptions, requireActor } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { Organisation } from './organisation.entity';
-import { CreateOrganisationInput, OrganisationFilter, OrganisationOrder, UpdateOrganisationInput } from './organisation.inputs';
+import { ArchiveOrganisationInput, CreateOrganisationInput, OrganisationFilter, RestoreOrganisationInput, OrganisationOrder, UpdateOrganisationInput } from './organisation.inputs';
 import type { OrganisationsContext as Context } from './organisation.loaders';
 import { ancestorIds } from './organisation.sql';
 import { OrganisationConnection } from './organisation.types';
@@ -67,8 +67,21 @@ export class OrganisationResolver {
     return ctx.services.organisations.update(input, requireActor(ctx));
   }
 
-  @Mutation(() => Organisation, { description: 'Archives an organisation that has no active children; it stays readable.' })
-  async archiveOrganisation(@Arg('id', () => ID) id: string, @Arg('version', () => Int) version: number, @Ctx() ctx: Context): Promise<Organisation> {
-    return ctx.services.organisations.archive(id, version, requireActor(ctx));
+  @Mutation(() => Organisation, { description: 'Archives an organisation that has no active children; it stays readable. Archiving an archived organisation changes nothing.' })
+  async archiveOrganisation(
+    @Arg('input', () => ArchiveOrganisationInput, { nullable: true, description: 'The organisation and the version you read.' }) input: ArchiveOrganisationInput | null,
+    @Arg('id', () => ID, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.id.' }) id: string | null,
+    @Arg('version', () => Int, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.version.' }) version: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<Organisation> {
+    const args = inputOrBareArguments(input, { id, version });
+    return ctx.services.organisations.archive(args.id, args.version, requireActor(ctx));
+  }
+
+  @Mutation(() => Organisation, {
+    description: 'Brings an archived organisation back into the lists; its parent must be active (CONFLICT otherwise). Restoring an organisation that is not archived changes nothing.',
+  })
+  async restoreOrganisation(@Arg('input', () => RestoreOrganisationInput, { description: 'The organisation and the version you read.' }) input: RestoreOrganisationInput, @Ctx() ctx: Context): Promise<Organisation> {
+    return ctx.services.organisations.restore(input.id, input.version, requireActor(ctx));
   }
 }

@@ -10,7 +10,7 @@ import { oneByKey } from '../shared/batch';
 import { isUuid, requireUuid } from '../shared/ids';
 import { inTransaction } from '../shared/transaction';
 import { summaryAggregates, type Withdrawn } from '../summaries/summary-aggregates';
-import { Organisation } from './organisation.entity';
+import { LOCALITY_KINDS, Organisation } from './organisation.entity';
 import { CreateOrganisationInput, OrganisationFilter, OrganisationOrder, OrganisationOrderField, UpdateOrganisationInput } from './organisation.inputs';
 import { ORGANISATION_COLUMNS, ORGANISATION_SELECT as SELECT, ORGANISATION_SELECT_UNTIMED as SELECT_UNTIMED } from './organisation.sql';
 
@@ -105,6 +105,12 @@ export class OrganisationService {
       if (current.version !== input.version) throw new StaleVersionError('Organisation', input.id, input.version, current.version);
       if (input.name === null) throw new BadUserInputError('name cannot be removed; send a new name or omit it.', { argument: 'name' });
       if (input.kind === null) throw new BadUserInputError('kind cannot be removed; send a kind or omit it.', { argument: 'kind' });
+      if (input.kind && LOCALITY_KINDS.includes(current.kind) && !LOCALITY_KINDS.includes(input.kind)) {
+        const [used] = await m.query(`SELECT count(*)::int AS n FROM model WHERE locality_id = $1`, [current.id]);
+        if (used.n > 0) {
+          throw new ConflictError(`"${current.name}" is the locality of ${used.n} model(s): it must stay a city, ward or commune. Give those models another locality first.`, { models: used.n });
+        }
+      }
       let path = current.path;
       let withdrawn: Withdrawn | null = null;
       if (input.parentId !== undefined && input.parentId !== current.parentId) {
@@ -161,6 +167,31 @@ export class OrganisationService {
       [`${path}%`],
     );
     return summaryAggregates.withdraw(m, rows.map((r) => r.id));
+  }
+
+  /**
+   * Brings an archived organisation back. Its parent must be active (restore from the top down).
+   * Idempotent: an organisation that is not archived is returned as it is. Summaries count models,
+   * not organisations, so no figure moves.
+   */
+  async restore(id: string, version: number, actor: Actor): Promise<Organisation> {
+    return inTransaction(this.db, async (m) => {
+      const current = await this.lock(m, id);
+      if (!current.archivedAt) return current;
+      if (current.version !== version) throw new StaleVersionError('Organisation', id, version, current.version);
+      if (current.parentId) {
+        const parent = await this.lock(m, current.parentId, 'Parent organisation');
+        if (parent.archivedAt) throw new ConflictError(`Parent organisation "${parent.name}" is archived; restore it first.`, { parentId: parent.id });
+      }
+      const [[row]]: [Organisation[]] = await m.query(
+        `UPDATE organisation SET archived_at = NULL, version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${RETURNING}`,
+        [id],
+      );
+      await appendEvents(m, actor.name, [
+        { type: 'ORGANISATION_RESTORED', entityType: 'Organisation', entityId: id, organisationPaths: [row.path], payload: { name: row.name, version: row.version } },
+      ]);
+      return row;
+    });
   }
 
   async archive(id: string, version: number, actor: Actor): Promise<Organisation> {

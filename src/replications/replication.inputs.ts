@@ -46,6 +46,12 @@ export class LinkModelsInput {
   note?: string | null;
 }
 
+@InputType({ description: 'Which replication link to remove.' })
+export class UnlinkModelsInput {
+  @Field(() => ID, { description: 'The link id (a malformed one is BAD_USER_INPUT, an unknown one NOT_FOUND).' })
+  id!: string;
+}
+
 @InputType()
 export class ReplicationLinkFilter {
   @Field(() => ID, { nullable: true })

@@ -3,11 +3,11 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Roo
 import { CommunityModel } from '../models/model.entity';
 import { ModelFilter, ModelOrder } from '../models/model.inputs';
 import { ModelConnection } from '../models/model.types';
-import { connectionComplexity, listComplexity, pageOptions, requireActor, selectsField } from '../shared/graphql';
+import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, pageOptions, requireActor, selectsField } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { ReplicationLink } from './replication-link.entity';
-import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter } from './replication.inputs';
+import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter, UnlinkModelsInput } from './replication.inputs';
 import type { ReplicationsContext as Context } from './replication.loaders';
 import { REPLICAS_OF } from './replication.sql';
 import { ReplicationLinkConnection } from './replication.types';
@@ -51,8 +51,12 @@ export class ReplicationResolver {
   }
 
   @Mutation(() => ReplicationLink, { description: 'Removes a replication link and returns it; both models stay.' })
-  async unlinkModels(@Arg('id', () => ID, { description: 'The link id.' }) id: string, @Ctx() ctx: Context): Promise<ReplicationLink> {
-    return ctx.services.replications.unlink(id, requireActor(ctx));
+  async unlinkModels(
+    @Arg('input', () => UnlinkModelsInput, { nullable: true, description: 'The link to remove.' }) input: UnlinkModelsInput | null,
+    @Arg('id', () => ID, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.id.' }) id: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ReplicationLink> {
+    return ctx.services.replications.unlink(inputOrBareArguments(input, { id }).id, requireActor(ctx));
   }
 }
 

@@ -4,7 +4,7 @@ import { appendEvents, type NewEvent } from '../events/event-log';
 import { ModelStatus } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
 import { MODEL_SELECT } from '../models/model.sql';
-import { OrganisationKind } from '../organisations/organisation.entity';
+import { LOCALITY_KINDS } from '../organisations/organisation.entity';
 import type { OrganisationService } from '../organisations/organisation.service';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError } from '../shared/errors';
@@ -21,8 +21,6 @@ import { LINK_COLUMNS, LINK_SELECT } from './replication.sql';
 
 /** Serialises changes to the replication graph so the cycle check sees every committed link. */
 const GRAPH_LOCK_KEY = 727_002;
-
-const LOCALITY_KINDS = [OrganisationKind.CITY, OrganisationKind.WARD, OrganisationKind.COMMUNE];
 
 /** Replication links: the edges of the graph, their cycle check and the replica counts. */
 export class ReplicationService {
@@ -179,6 +177,21 @@ export class ReplicationService {
       const organisation = await this.organisations.lock(m, input.targetOrganisationId, 'Target organisation');
       const [runsIt] = await m.query(`SELECT 1 FROM model_organisation WHERE model_id = $1 AND organisation_id = $2`, [source.id, organisation.id]);
       if (runsIt) throw new ConflictError(`"${organisation.name}" already runs "${source.name}"; replicate it to another organisation.`);
+      // One replica of a model per organisation: a second would count the same uptake twice. An
+      // archived replica (the organisation gave it up) does not stand in the way of a new one.
+      const [duplicate]: Array<{ linkId: string; modelId: string }> = await m.query(
+        `SELECT rl.id AS "linkId", rl.target_model_id AS "modelId" FROM replication_link rl
+         JOIN model r ON r.id = rl.target_model_id AND r.status <> 'ARCHIVED'
+         JOIN model_organisation mo ON mo.model_id = rl.target_model_id AND mo.organisation_id = $2
+         WHERE rl.source_model_id = $1 LIMIT 1`,
+        [source.id, organisation.id],
+      );
+      if (duplicate) {
+        throw new ConflictError(`"${organisation.name}" already runs a replica of "${source.name}" (model ${duplicate.modelId}); archive it before replicating the model there again.`, {
+          existingLinkId: duplicate.linkId,
+          existingModelId: duplicate.modelId,
+        });
+      }
       // The replica runs in the nearest city, ward or commune at or above the target organisation.
       const [locality] = await m.query(
         `SELECT o.id FROM organisation o WHERE $1 LIKE o.path || '%' AND o.kind = ANY($2::organisation_kind[]) ORDER BY length(o.path) DESC LIMIT 1`,

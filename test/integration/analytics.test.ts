@@ -168,6 +168,12 @@ describe('maintained summary aggregates', () => {
         if (rnd.next() < 0.5) input.status = rnd.pick(STATUSES);
         if (rnd.next() < 0.5) input.startedOn = rnd.date();
         if (rnd.next() < 0.2) input.name = uniqueName('Đổi tên');
+        if (rnd.next() < 0.3) {
+          // A new lead, with or without a new list of partners (never overlapping it)
+          const [lead, ...partners] = [...orgs].sort(() => rnd.next() - 0.5).slice(0, 1 + rnd.int(3)).map((o) => o.id);
+          input.leadOrganisationId = lead;
+          if (rnd.next() < 0.7) input.partnerOrganisationIds = partners;
+        }
         const data = await run('update', `mutation($i: UpdateModelInput!) { updateModel(input: $i) { id version } }`, { i: input });
         if (data?.updateModel) m.version = data.updateModel.version;
       } else if (roll < 0.58) {
