@@ -113,14 +113,14 @@ export class ModelFilter {
   @Field(() => Boolean, { defaultValue: false })
   includeArchived!: boolean;
 
-  @Field(() => ID, { nullable: true, description: 'Models run (as lead or partner) by this organisation.' })
+  @Field(() => ID, { nullable: true, description: 'Models run (as lead or partner) in this organisation\'s subtree, or by it alone with includeDescendants: false.' })
   @EntityId('organisation', { optional: true })
   organisationId?: string | null;
 
-  @Field(() => Boolean, { defaultValue: false, description: 'With organisationId: also models run anywhere in its subtree.' })
+  @Field(() => Boolean, { defaultValue: true, description: 'With organisationId: whether models run anywhere below it count (the default, as everywhere in the API) or only those it runs itself.' })
   includeDescendants!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Code of the period in which the model was recognised, e.g. "2023-H1".' })
+  @Field(() => String, { nullable: true, description: 'Code of the period in which the model was recognised, e.g. "2023-H1"; an unknown code is NOT_FOUND.' })
   @PeriodCode({ optional: true })
   period?: string | null;
 

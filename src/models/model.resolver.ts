@@ -1,17 +1,18 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Organisation } from '../organisations/organisation.entity';
+import { DomainFigures } from '../periods/period.types';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
 import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, pageOptions, requireActor, selectsTimestamps } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
-import { CommunityModel } from './model.entity';
+import { CommunityModel, Domain } from './model.entity';
 import { ArchiveModelInput, CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
-import type { ModelsContext as Context } from './model.loaders';
+import { requireFilterPeriod, type ModelsContext as Context } from './model.loaders';
 import { ModelOrganisation } from './model-organisation.entity';
 import type { ModelOrganisationRow } from './model.service';
 import { ORGANISATION_MODELS } from './model.sql';
-import { ModelConnection } from './model.types';
+import { DomainFigure, ModelConnection } from './model.types';
 
 @Resolver(() => CommunityModel)
 export class ModelResolver {
@@ -30,6 +31,7 @@ export class ModelResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
     const options = pageOptions(info);
+    await requireFilterPeriod(ctx.loaders, filter);
     const [page] = await ctx.services.models.page(args, filter, orderBy, undefined, options);
     return page;
   }
@@ -90,13 +92,22 @@ export class ModelOrganisationResolver {
 /** The models an organisation runs: a field this feature adds to Organisation. */
 @Resolver(() => Organisation)
 export class OrganisationModelsResolver {
-  @FieldResolver(() => ModelConnection, { complexity: connectionComplexity, description: 'Models this organisation runs (as lead or partner), or with includeDescendants those run anywhere in its subtree.' })
+  @FieldResolver(() => ModelConnection, {
+    complexity: connectionComplexity,
+    description:
+      'Models run (as lead or partner) anywhere in this organisation\'s subtree, or with includeDescendants: false by this organisation itself: the same set Organisation.summary counts. ' +
+      'A filter narrows that set further: filter.organisationId (with filter.includeDescendants) keeps the models also run in that organisation (or its subtree), so naming a ward inside a city\'s models lists the ward\'s models, and naming an organisation outside the subtree lists none.',
+  })
   models(
     @Root() org: Organisation,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
     @Arg('orderBy', () => ModelOrder, { nullable: true }) orderBy: ModelOrder | null,
-    @Arg('includeDescendants', () => Boolean, { defaultValue: false }) includeDescendants: boolean,
+    @Arg('includeDescendants', () => Boolean, {
+      defaultValue: true,
+      description: 'Whether models run anywhere below this organisation count (the default, as in Organisation.summary and the change filters), or only those it runs itself.',
+    })
+    includeDescendants: boolean,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
@@ -104,9 +115,27 @@ export class OrganisationModelsResolver {
     const parent = includeDescendants ? 'organisationSubtree' : 'organisation';
     const options = pageOptions(info);
     return ctx.loaders
-      .pages(`organisation.models.${parent}`, info.fieldNodes, { args, filter, orderBy, options }, (ids) =>
-        models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options),
-      )
+      .pages(`organisation.models.${parent}`, info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
+        await requireFilterPeriod(ctx.loaders, filter);
+        return models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options);
+      })
       .load(org.id);
+  }
+}
+
+/** DomainFigures' keys per domain (deprecated there in favour of byDomain). */
+const FIGURE_OF_DOMAIN: Record<Domain, 'economy' | 'cultureSociety' | 'securityDefence' | 'politicalSystem'> = {
+  [Domain.ECONOMY]: 'economy',
+  [Domain.CULTURE_SOCIETY]: 'cultureSociety',
+  [Domain.SECURITY_DEFENCE]: 'securityDefence',
+  [Domain.POLITICAL_SYSTEM]: 'politicalSystem',
+};
+
+/** Per-domain figures of a report as a list: a field this feature (which owns Domain) adds to DomainFigures. */
+@Resolver(() => DomainFigures)
+export class DomainFiguresResolver {
+  @FieldResolver(() => [DomainFigure], { description: 'The figure per domain, all four domains listed, in the order of the Domain enum.' })
+  byDomain(@Root() figures: DomainFigures): DomainFigure[] {
+    return Object.values(Domain).map((domain) => ({ domain, count: figures[FIGURE_OF_DOMAIN[domain]] ?? null }));
   }
 }

@@ -1,13 +1,14 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CommunityModel } from '../models/model.entity';
+import { requireFilterPeriod } from '../models/model.loaders';
 import { ModelFilter, ModelOrder } from '../models/model.inputs';
 import { ModelConnection } from '../models/model.types';
 import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, pageOptions, requireActor, selectsField } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { ReplicationLink } from './replication-link.entity';
-import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter, UnlinkModelsInput } from './replication.inputs';
+import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter, ReplicationLinkOrder, UnlinkModelsInput } from './replication.inputs';
 import type { ReplicationsContext as Context } from './replication.loaders';
 import { REPLICAS_OF } from './replication.sql';
 import { ReplicationLinkConnection } from './replication.types';
@@ -20,14 +21,15 @@ export class ReplicationResolver {
     return isUuid(id) ? ctx.loaders.replicationLinkById.load(id) : null;
   }
 
-  @Query(() => ReplicationLinkConnection, { complexity: connectionComplexity, description: 'Replication links, newest first.' })
+  @Query(() => ReplicationLinkConnection, { complexity: connectionComplexity, description: 'Replication links, filtered, newest recorded first unless orderBy says otherwise, a page at a time.' })
   async replicationLinks(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => ReplicationLinkFilter, { nullable: true }) filter: ReplicationLinkFilter | null,
+    @Arg('filter', () => ReplicationLinkFilter, { nullable: true, description: 'Which links; every condition given must hold.' }) filter: ReplicationLinkFilter | null,
+    @Arg('orderBy', () => ReplicationLinkOrder, { nullable: true, description: 'The order; by default when recorded, newest first.' }) orderBy: ReplicationLinkOrder | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<ReplicationLink>> {
-    return ctx.services.replications.page(args, filter, { withCount: selectsField(info, 'totalCount') });
+    return ctx.services.replications.page(args, filter, { withCount: selectsField(info, 'totalCount') }, orderBy);
   }
 
   @FieldResolver(() => CommunityModel)
@@ -86,7 +88,10 @@ export class ModelLineageResolver {
     const { models } = ctx.services;
     const options = pageOptions(info);
     return ctx.loaders
-      .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, (ids) => models.page(args, filter, orderBy, { ...REPLICAS_OF, ids }, options))
+      .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
+        await requireFilterPeriod(ctx.loaders, filter);
+        return models.page(args, filter, orderBy, { ...REPLICAS_OF, ids }, options);
+      })
       .load(model.id);
   }
 

@@ -15,7 +15,7 @@ import { SqlParams, returningList } from '../shared/sql';
 import { checkDateRange, inTransaction } from '../shared/transaction';
 import { summaryAggregates, type Withdrawn } from '../summaries/summary-aggregates';
 import type { CommunityModel } from '../models/model.entity';
-import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter } from './replication.inputs';
+import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter, ReplicationLinkOrder, ReplicationLinkOrderField } from './replication.inputs';
 import { ReplicationLink } from './replication-link.entity';
 import { LINK_COLUMNS, LINK_SELECT } from './replication.sql';
 
@@ -36,28 +36,48 @@ export class ReplicationService {
     return oneByKey(ids, rows, (r) => r.id);
   }
 
-  private listQuery(filter: ReplicationLinkFilter | null | undefined): PageQuery {
+  private listQuery(filter: ReplicationLinkFilter | null | undefined, order?: ReplicationLinkOrder | null): PageQuery {
     const params = new SqlParams();
     const where: string[] = [];
-    if (filter?.sourceModelId) where.push(`rl.source_model_id = ${params.add(filter.sourceModelId)}::uuid`);
-    if (filter?.replicatedFrom) where.push(`rl.replicated_on >= ${params.add(filter.replicatedFrom)}::date`);
-    if (filter?.replicatedTo) where.push(`rl.replicated_on <= ${params.add(filter.replicatedTo)}::date`);
+    const f = filter ?? ({ includeDescendants: true } as ReplicationLinkFilter);
+    for (const [older, newer] of [['replicatedFrom', 'replicatedSince'], ['replicatedTo', 'replicatedUntil']] as const) {
+      if (f[older] != null && f[newer] != null && f[older] !== f[newer]) {
+        throw new BadUserInputError(`Pass ${newer} alone: ${older} is its deprecated name.`, { argument: `filter.${older}` });
+      }
+    }
+    const since = f.replicatedSince ?? f.replicatedFrom;
+    const until = f.replicatedUntil ?? f.replicatedTo;
+    if (f.sourceModelId) where.push(`rl.source_model_id = ${params.add(f.sourceModelId)}::uuid`);
+    if (f.targetModelId) where.push(`rl.target_model_id = ${params.add(f.targetModelId)}::uuid`);
+    if (f.organisationId) {
+      const org = params.add(f.organisationId);
+      const runs =
+        f.includeDescendants !== false
+          ? `SELECT 1 FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id
+             WHERE mo.model_id IN (rl.source_model_id, rl.target_model_id) AND o.path LIKE (SELECT w.path FROM organisation w WHERE w.id = ${org}::uuid) || '%'`
+          : `SELECT 1 FROM model_organisation mo WHERE mo.model_id IN (rl.source_model_id, rl.target_model_id) AND mo.organisation_id = ${org}::uuid`;
+      where.push(`EXISTS (${runs})`);
+    }
+    if (f.domain?.length) where.push(`EXISTS (SELECT 1 FROM model sm WHERE sm.id = rl.source_model_id AND sm.domain = ANY(${params.add(f.domain)}::model_domain[]))`);
+    if (since) where.push(`rl.replicated_on >= ${params.add(since)}::date`);
+    if (until) where.push(`rl.replicated_on <= ${params.add(until)}::date`);
+    const field = order?.field ?? ReplicationLinkOrderField.CREATED_AT;
     return {
       from: 'replication_link rl',
       alias: 'rl',
       select: LINK_SELECT,
       where,
       params,
-      sortSql: 'rl.created_at',
-      sortType: 'timestamptz',
-      direction: SortDirection.DESC,
-      order: 'replicationLink:CREATED_AT',
+      sortSql: field === ReplicationLinkOrderField.CREATED_AT ? 'rl.created_at' : "coalesce(rl.replicated_on, '-infinity'::date)",
+      sortType: field === ReplicationLinkOrderField.CREATED_AT ? 'timestamptz' : 'date',
+      direction: order?.direction ?? SortDirection.DESC,
+      order: `replicationLink:${field}`,
     };
   }
 
-  /** Replication links, newest first; with `withCount`, their `totalCount` from the same statement. */
-  async page(args: ConnectionArgs, filter: ReplicationLinkFilter | null | undefined, { withCount = false }: PageOptions = {}): Promise<Connection<ReplicationLink>> {
-    const query = this.listQuery(filter);
+  /** Replication links, newest first unless ordered otherwise; with `withCount`, their `totalCount` from the same statement. */
+  async page(args: ConnectionArgs, filter: ReplicationLinkFilter | null | undefined, { withCount = false }: PageOptions = {}, order?: ReplicationLinkOrder | null): Promise<Connection<ReplicationLink>> {
+    const query = this.listQuery(filter, order);
     const [page] = await runPage<ReplicationLink>(this.db.manager, query, pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize), withCount);
     return page;
   }

@@ -49,9 +49,10 @@ async function aggregatesAndRecount(scopes: string[]) {
     count: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, m.domain::text AS k, m.status::text AS k2, count(*)::int AS n
       FROM members x JOIN model m ON m.id = x.model_id GROUP BY 1, 2, 3, 4`),
     started: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, m.started_on::text AS k, count(*)::int AS n
-      FROM members x JOIN model m ON m.id = x.model_id WHERE m.started_on IS NOT NULL GROUP BY 1, 2, 3`),
+      FROM members x JOIN model m ON m.id = x.model_id WHERE m.started_on IS NOT NULL AND m.status <> 'ARCHIVED' GROUP BY 1, 2, 3`),
     replicated: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, rl.replicated_on::text AS k, count(*)::int AS n
-      FROM members x JOIN replication_link rl ON rl.target_model_id = x.model_id WHERE rl.replicated_on IS NOT NULL GROUP BY 1, 2, 3`),
+      FROM members x JOIN replication_link rl ON rl.target_model_id = x.model_id JOIN model m ON m.id = x.model_id
+      WHERE rl.replicated_on IS NOT NULL AND m.status <> 'ARCHIVED' GROUP BY 1, 2, 3`),
     involved: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, mo.organisation_id::text AS k, count(*)::int AS n
       FROM members x JOIN model m ON m.id = x.model_id JOIN model_organisation mo ON mo.model_id = m.id
       WHERE m.status <> 'ARCHIVED' GROUP BY 1, 2, 3`),
@@ -75,8 +76,8 @@ async function directFigures(scopes: string[], period: string | null) {
        'total', count(*) FILTER (WHERE m.status <> 'ARCHIVED'),
        'domains', jsonb_build_array(${DOMAINS.map((d) => `count(*) FILTER (WHERE m.status <> 'ARCHIVED' AND m.domain = '${d}')`).join(', ')}),
        'statuses', jsonb_build_array(${STATUSES.map((st) => `count(*) FILTER (WHERE m.status = '${st}')`).join(', ')}),
-       'started', count(*) FILTER (WHERE m.started_on BETWEEN (SELECT starts_on FROM rp) AND (SELECT ends_on FROM rp)),
-       'replicated', (SELECT count(*) FROM replication_link rl, rp WHERE rl.target_model_id = ANY(array_agg(m.id)) AND rl.replicated_on BETWEEN rp.starts_on AND rp.ends_on),
+       'started', count(*) FILTER (WHERE m.status <> 'ARCHIVED' AND m.started_on BETWEEN (SELECT starts_on FROM rp) AND (SELECT ends_on FROM rp)),
+       'replicated', (SELECT count(*) FROM replication_link rl, rp WHERE rl.target_model_id = ANY(array_agg(m.id) FILTER (WHERE m.status <> 'ARCHIVED')) AND rl.replicated_on BETWEEN rp.starts_on AND rp.ends_on),
        'involved', (SELECT count(DISTINCT mo.organisation_id) FROM model_organisation mo JOIN model mm ON mm.id = mo.model_id
                     WHERE mo.model_id = ANY(array_agg(m.id)) AND mm.status <> 'ARCHIVED')
      ) AS f
