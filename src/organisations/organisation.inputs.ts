@@ -77,9 +77,12 @@ export class OrganisationFilter {
   @EntityId('organisation', { optional: true })
   parentId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Only organisations below this one, at any depth.' })
+  @Field(() => ID, { nullable: true, description: 'Only organisations below this one, at any depth (or within maxDepth levels).' })
   @EntityId('organisation', { optional: true })
   withinId?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'With withinId: at most this many levels below it (1 = its children); between 1 and MAX_GRAPH_DEPTH. Without it, any depth.' })
+  maxDepth?: number | null;
 
   @Field(() => [OrganisationKind], { nullable: true })
   kind?: OrganisationKind[] | null;

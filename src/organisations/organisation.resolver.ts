@@ -7,7 +7,7 @@ import { Organisation } from './organisation.entity';
 import { ArchiveOrganisationInput, CreateOrganisationInput, OrganisationFilter, RestoreOrganisationInput, OrganisationOrder, UpdateOrganisationInput } from './organisation.inputs';
 import type { OrganisationsContext as Context } from './organisation.loaders';
 import { ancestorIds } from './organisation.sql';
-import { OrganisationConnection } from './organisation.types';
+import { OrganisationConnection, OrganisationDescendantConnection } from './organisation.types';
 
 @Resolver(() => Organisation)
 export class OrganisationResolver {
@@ -55,6 +55,22 @@ export class OrganisationResolver {
     return ctx.loaders
       .pages('organisation.children', info.fieldNodes, { args, filter, orderBy, options }, (ids) => organisations.page(args, filter, orderBy, ids, options))
       .load(org.id);
+  }
+
+  @FieldResolver(() => OrganisationDescendantConnection, {
+    complexity: connectionComplexity,
+    description: 'Organisations below this one (not archived), nearest first (by depth, then id), within maxDepth levels. Batched: one statement for every organisation in the response.',
+  })
+  descendants(
+    @Root() org: Organisation,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Arg('maxDepth', () => Int, { nullable: true, description: 'Levels to go down (1 = children only), between 1 and MAX_GRAPH_DEPTH; any depth when omitted.' }) maxDepth: number | null,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<OrganisationDescendantConnection> {
+    const { organisations } = ctx.services;
+    const depth = organisations.depth(maxDepth);
+    return ctx.loaders.pages('organisation.descendants', info.fieldNodes, { args, depth }, (ids) => organisations.descendants(ids, depth, args)).load(org.id);
   }
 
   @Mutation(() => Organisation)
