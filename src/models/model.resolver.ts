@@ -17,7 +17,7 @@ import { DomainFigure, ModelConnection } from './model.types';
 @Resolver(() => CommunityModel)
 export class ModelResolver {
   @Query(() => CommunityModel, { nullable: true, description: 'One model by id; null when there is none.' })
-  async model(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CommunityModel | null> {
+  async model(@Arg('id', () => ID, { description: 'The id (a UUID); a malformed or unknown id gives null.' }) id: string, @Ctx() ctx: Context): Promise<CommunityModel | null> {
     // A lookup answers null for an id that names nothing, malformed or not (as `_entities` does).
     return isUuid(id) ? ctx.loaders.modelById.load(id) : null;
   }
@@ -25,8 +25,8 @@ export class ModelResolver {
   @Query(() => ModelConnection, { complexity: connectionComplexity, description: 'Models, filtered and ordered, a page at a time.' })
   async models(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
-    @Arg('orderBy', () => ModelOrder, { nullable: true }) orderBy: ModelOrder | null,
+    @Arg('filter', () => ModelFilter, { nullable: true, description: 'Which models: every condition given must hold.' }) filter: ModelFilter | null,
+    @Arg('orderBy', () => ModelOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' }) orderBy: ModelOrder | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
@@ -57,13 +57,13 @@ export class ModelResolver {
     return model.recognisedPeriodId ? ctx.loaders.periodById.load(model.recognisedPeriodId) : null;
   }
 
-  @Mutation(() => CommunityModel)
-  async createModel(@Arg('input', () => CreateModelInput) input: CreateModelInput, @Ctx() ctx: Context): Promise<CommunityModel> {
+  @Mutation(() => CommunityModel, { description: 'Creates a model run by a lead organisation and optional partners (all active).' })
+  async createModel(@Arg('input', () => CreateModelInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: CreateModelInput, @Ctx() ctx: Context): Promise<CommunityModel> {
     return ctx.services.models.create(input, requireActor(ctx));
   }
 
-  @Mutation(() => CommunityModel)
-  async updateModel(@Arg('input', () => UpdateModelInput) input: UpdateModelInput, @Ctx() ctx: Context): Promise<CommunityModel> {
+  @Mutation(() => CommunityModel, { description: 'Changes a model, the organisations running it included, with the version you read; its figures and events follow in the same transaction.' })
+  async updateModel(@Arg('input', () => UpdateModelInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: UpdateModelInput, @Ctx() ctx: Context): Promise<CommunityModel> {
     return ctx.services.models.update(input, requireActor(ctx));
   }
 
@@ -83,7 +83,7 @@ export class ModelResolver {
 
 @Resolver(() => ModelOrganisation)
 export class ModelOrganisationResolver {
-  @FieldResolver(() => Organisation)
+  @FieldResolver(() => Organisation, { description: 'The organisation.' })
   async organisation(@Root() row: ModelOrganisationRow, @Ctx() ctx: Context): Promise<Organisation | null> {
     return ctx.loaders.organisationById.load(row.organisationId);
   }
@@ -101,8 +101,8 @@ export class OrganisationModelsResolver {
   models(
     @Root() org: Organisation,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
-    @Arg('orderBy', () => ModelOrder, { nullable: true }) orderBy: ModelOrder | null,
+    @Arg('filter', () => ModelFilter, { nullable: true, description: 'Which models: every condition given must hold.' }) filter: ModelFilter | null,
+    @Arg('orderBy', () => ModelOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' }) orderBy: ModelOrder | null,
     @Arg('includeDescendants', () => Boolean, {
       defaultValue: true,
       description: 'Whether models run anywhere below this organisation count (the default, as in Organisation.summary and the change filters), or only those it runs itself.',

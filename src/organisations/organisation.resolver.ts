@@ -12,7 +12,7 @@ import { OrganisationConnection, OrganisationDescendantConnection } from './orga
 @Resolver(() => Organisation)
 export class OrganisationResolver {
   @Query(() => Organisation, { nullable: true, description: 'One organisation by id; null when there is none.' })
-  async organisation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Organisation | null> {
+  async organisation(@Arg('id', () => ID, { description: 'The id (a UUID); a malformed or unknown id gives null.' }) id: string, @Ctx() ctx: Context): Promise<Organisation | null> {
     // A lookup answers null for an id that names nothing, malformed or not (as `_entities` does).
     return isUuid(id) ? ctx.loaders.organisationById.load(id) : null;
   }
@@ -20,8 +20,8 @@ export class OrganisationResolver {
   @Query(() => OrganisationConnection, { complexity: connectionComplexity, description: 'Organisations, filtered and ordered, a page at a time.' })
   async organisations(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => OrganisationFilter, { nullable: true }) filter: OrganisationFilter | null,
-    @Arg('orderBy', () => OrganisationOrder, { nullable: true }) orderBy: OrganisationOrder | null,
+    @Arg('filter', () => OrganisationFilter, { nullable: true, description: 'Which organisations: every condition given must hold.' }) filter: OrganisationFilter | null,
+    @Arg('orderBy', () => OrganisationOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' }) orderBy: OrganisationOrder | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Organisation>> {
@@ -30,7 +30,7 @@ export class OrganisationResolver {
     return page;
   }
 
-  @FieldResolver(() => Organisation, { nullable: true })
+  @FieldResolver(() => Organisation, { nullable: true, description: 'The organisation this one sits under; null for a root such as the city.' })
   async parent(@Root() org: Organisation, @Ctx() ctx: Context): Promise<Organisation | null> {
     return org.parentId ? ctx.loaders.organisationById.load(org.parentId) : null;
   }
@@ -45,8 +45,8 @@ export class OrganisationResolver {
   children(
     @Root() org: Organisation,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => OrganisationFilter, { nullable: true }) filter: OrganisationFilter | null,
-    @Arg('orderBy', () => OrganisationOrder, { nullable: true }) orderBy: OrganisationOrder | null,
+    @Arg('filter', () => OrganisationFilter, { nullable: true, description: 'Which organisations: every condition given must hold.' }) filter: OrganisationFilter | null,
+    @Arg('orderBy', () => OrganisationOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' }) orderBy: OrganisationOrder | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Organisation>> {
@@ -73,13 +73,13 @@ export class OrganisationResolver {
     return ctx.loaders.pages('organisation.descendants', info.fieldNodes, { args, depth }, (ids) => organisations.descendants(ids, depth, args)).load(org.id);
   }
 
-  @Mutation(() => Organisation)
-  async createOrganisation(@Arg('input', () => CreateOrganisationInput) input: CreateOrganisationInput, @Ctx() ctx: Context): Promise<Organisation> {
+  @Mutation(() => Organisation, { description: 'Creates an organisation under an active parent (or a root).' })
+  async createOrganisation(@Arg('input', () => CreateOrganisationInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: CreateOrganisationInput, @Ctx() ctx: Context): Promise<Organisation> {
     return ctx.services.organisations.create(input, requireActor(ctx));
   }
 
-  @Mutation(() => Organisation)
-  async updateOrganisation(@Arg('input', () => UpdateOrganisationInput) input: UpdateOrganisationInput, @Ctx() ctx: Context): Promise<Organisation> {
+  @Mutation(() => Organisation, { description: 'Renames, re-kinds or moves an organisation (with its subtree), with the version you read; summaries follow a move in the same transaction.' })
+  async updateOrganisation(@Arg('input', () => UpdateOrganisationInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: UpdateOrganisationInput, @Ctx() ctx: Context): Promise<Organisation> {
     return ctx.services.organisations.update(input, requireActor(ctx));
   }
 

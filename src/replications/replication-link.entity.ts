@@ -22,7 +22,7 @@ import { Node } from '../shared/node';
 @Index('replication_link_source_idx', ['sourceModelId', 'replicatedOn'])
 @Check('replication_link_no_self_link', '"source_model_id" <> "target_model_id"')
 export class ReplicationLink {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The link\'s id (a UUID): its federation key and its Node id.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -40,15 +40,15 @@ export class ReplicationLink {
   @JoinColumn({ name: 'target_model_id' })
   target?: Relation<CommunityModel>;
 
-  @Field(() => LocalDateScalar, { nullable: true })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'When the replica took the model up; null when not known.' })
   @Column({ name: 'replicated_on', type: 'date', nullable: true })
   replicatedOn!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A note on the replication; null when none.' })
   @Column({ type: 'text', nullable: true })
   note!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the link was recorded here.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -7,7 +7,7 @@ import { EntityId, MaxCodePoints, NameLength } from '../shared/validators';
 
 @InputType({ description: 'Replicate a model to another organisation: creates the replica model and the link in one step.' })
 export class ReplicateModelInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The model to replicate; it must not be archived.' })
   @EntityId('model')
   sourceModelId!: string;
 
@@ -20,10 +20,10 @@ export class ReplicateModelInput {
   @NameLength(1, 300)
   name?: string | null;
 
-  @Field(() => LocalDateScalar, { nullable: true })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'When the organisation took the model up, if known (also the replica\'s start date); not in the future.' })
   replicatedOn?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A note on the replication (at most 2,000 characters).' })
   @IsOptional()
   @MaxCodePoints(2000)
   note?: string | null;
@@ -31,18 +31,18 @@ export class ReplicateModelInput {
 
 @InputType({ description: 'Record that an existing model is a replica of another existing model.' })
 export class LinkModelsInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The model that was replicated.' })
   @EntityId('model')
   sourceModelId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The existing model that is its replica; it must have no source yet.' })
   @EntityId('model')
   targetModelId!: string;
 
-  @Field(() => LocalDateScalar, { nullable: true })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'When the replica took the model up, if known; not in the future.' })
   replicatedOn?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A note on the replication (at most 2,000 characters).' })
   @IsOptional()
   @MaxCodePoints(2000)
   note?: string | null;

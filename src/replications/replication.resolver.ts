@@ -15,8 +15,8 @@ import { ReplicationLinkConnection } from './replication.types';
 
 @Resolver(() => ReplicationLink)
 export class ReplicationResolver {
-  @Query(() => ReplicationLink, { nullable: true })
-  async replicationLink(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ReplicationLink | null> {
+  @Query(() => ReplicationLink, { nullable: true, description: 'One replication link by id; null when there is none.' })
+  async replicationLink(@Arg('id', () => ID, { description: 'The id (a UUID); a malformed or unknown id gives null.' }) id: string, @Ctx() ctx: Context): Promise<ReplicationLink | null> {
     // A lookup answers null for an id that names nothing, malformed or not (as `_entities` does).
     return isUuid(id) ? ctx.loaders.replicationLinkById.load(id) : null;
   }
@@ -32,7 +32,7 @@ export class ReplicationResolver {
     return ctx.services.replications.page(args, filter, { withCount: selectsField(info, 'totalCount') }, orderBy);
   }
 
-  @FieldResolver(() => CommunityModel)
+  @FieldResolver(() => CommunityModel, { description: 'The model that was replicated.' })
   async source(@Root() link: ReplicationLink, @Ctx() ctx: Context): Promise<CommunityModel | null> {
     return ctx.loaders.modelById.load(link.sourceModelId);
   }
@@ -43,12 +43,12 @@ export class ReplicationResolver {
   }
 
   @Mutation(() => ReplicationLink, { description: 'Replicates a model to an organisation: creates the replica (led by that organisation) and the link, in one transaction.' })
-  async replicateModel(@Arg('input', () => ReplicateModelInput) input: ReplicateModelInput, @Ctx() ctx: Context): Promise<ReplicationLink> {
+  async replicateModel(@Arg('input', () => ReplicateModelInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: ReplicateModelInput, @Ctx() ctx: Context): Promise<ReplicationLink> {
     return ctx.services.replications.replicate(input, requireActor(ctx));
   }
 
   @Mutation(() => ReplicationLink, { description: 'Records that an existing model is a replica of another. Refuses self-links, duplicates, a second source and cycles.' })
-  async linkModels(@Arg('input', () => LinkModelsInput) input: LinkModelsInput, @Ctx() ctx: Context): Promise<ReplicationLink> {
+  async linkModels(@Arg('input', () => LinkModelsInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: LinkModelsInput, @Ctx() ctx: Context): Promise<ReplicationLink> {
     return ctx.services.replications.link(input, requireActor(ctx));
   }
 
@@ -80,8 +80,8 @@ export class ModelLineageResolver {
   replicas(
     @Root() model: CommunityModel,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
-    @Arg('orderBy', () => ModelOrder, { nullable: true }) orderBy: ModelOrder | null,
+    @Arg('filter', () => ModelFilter, { nullable: true, description: 'Which models: every condition given must hold.' }) filter: ModelFilter | null,
+    @Arg('orderBy', () => ModelOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' }) orderBy: ModelOrder | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {

@@ -13,7 +13,7 @@ export class SummaryResolver {
       'With no filter, or only organisationId (and includeDescendants), it reads maintained aggregates; otherwise one GROUP BY over the matching models.',
   })
   async summary(
-    @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
+    @Arg('filter', () => ModelFilter, { nullable: true, description: 'Which models: every condition given must hold.' }) filter: ModelFilter | null,
     @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1": adds the started and replicated figures for it (an unknown code is a NOT_FOUND error on those two figures only).' }) period: string | null,
     @Ctx() ctx: Context,
   ): Promise<ModelSummary> {
