@@ -37,9 +37,13 @@ export class NodeResolver {
   @Query(() => [Node], {
     nullable: 'items',
     complexity: listComplexity(100),
-    description: 'The objects with these ids, in the same order, null where no Node has one; at most MAX_PAGE_SIZE ids. One statement per Node type, however many ids.',
+    description:
+      'The objects with these ids, in the same order, null where no Node has one; at most MAX_PAGE_SIZE ids. One statement per Node type, however many ids.',
   })
-  async nodes(@Arg('ids', () => [ID], { description: 'Ids of any Node types, mixed (UUIDs).' }) ids: string[], @Ctx() ctx: Context): Promise<Array<Node | null>> {
+  async nodes(
+    @Arg('ids', () => [ID], { description: 'Ids of any Node types, mixed (UUIDs).' }) ids: string[],
+    @Ctx() ctx: Context,
+  ): Promise<Array<Node | null>> {
     checkPageSize('ids', ids.length, ctx.config.maxPageSize);
     return Promise.all(ids.map((id) => findNode(ctx, id)));
   }

@@ -18,10 +18,11 @@ export function markNode<T extends object>(value: T, typeName: string): T {
  * the entities' own UUIDs, the same ids federation keys and every other field use.
  */
 @InterfaceType('Node', {
-  description: 'An object that can be fetched again by its id alone, through Query.node or Query.nodes (Relay). The id is the object\'s UUID, the same id every other field and the federation key use.',
+  description:
+    "An object that can be fetched again by its id alone, through Query.node or Query.nodes (Relay). The id is the object's UUID, the same id every other field and the federation key use.",
   resolveType: (value: object) => nodeTypes.get(value),
 })
 export abstract class Node {
-  @Field(() => ID, { description: 'The object\'s id: a UUID, unique across every Node type.' })
+  @Field(() => ID, { description: "The object's id: a UUID, unique across every Node type." })
   id!: string;
 }

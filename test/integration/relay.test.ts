@@ -18,10 +18,15 @@ describe('Relay object identification (Node, node, nodes)', () => {
     const listedModel = listed.organisation.models.edges[0].node;
     const refetched = await t.server.ok(`query($id: ID!) { node(id: $id) { __typename id ... on Model { name version } } }`, { id: listedModel.id });
     expect(refetched.node).toEqual({ __typename: 'Model', id: model.id, name: listedModel.name, version: model.version });
-    const byType = await t.server.ok(`query($o: ID!, $l: ID!) { o: node(id: $o) { __typename id } l: node(id: $l) { __typename id } }`, { o: org.id, l: link.id });
+    const byType = await t.server.ok(`query($o: ID!, $l: ID!) { o: node(id: $o) { __typename id } l: node(id: $l) { __typename id } }`, {
+      o: org.id,
+      l: link.id,
+    });
     expect(byType).toEqual({ o: { __typename: 'Organisation', id: org.id }, l: { __typename: 'ReplicationLink', id: link.id } });
     // The federation key and the old lookups answer the same id.
-    const entities = await t.server.ok(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Model { id } } }`, { r: [{ __typename: 'Model', id: model.id }] });
+    const entities = await t.server.ok(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Model { id } } }`, {
+      r: [{ __typename: 'Model', id: model.id }],
+    });
     expect(entities._entities).toEqual([{ id: model.id }]);
   });
 
@@ -50,8 +55,16 @@ describe('Relay object identification (Node, node, nodes)', () => {
     const res = await t.server.gql(`query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }`, { ids: mixed });
     expect(res.errors).toBeUndefined();
     expect(res.data.nodes.map((n: any) => n?.id ?? null)).toEqual(mixed.map((id) => (id.startsWith('00000000-0000-4000') ? null : id)));
-    const typeCounts = res.data.nodes.reduce((acc: Record<string, number>, n: any) => ({ ...acc, [n?.__typename ?? 'null']: (acc[n?.__typename ?? 'null'] ?? 0) + 1 }), {});
-    expect(typeCounts).toEqual({ Organisation: orgs.organisations.edges.length, Model: models.models.edges.length, ReplicationLink: links.replicationLinks.edges.length, null: 1 });
+    const typeCounts = res.data.nodes.reduce(
+      (acc: Record<string, number>, n: any) => ({ ...acc, [n?.__typename ?? 'null']: (acc[n?.__typename ?? 'null'] ?? 0) + 1 }),
+      {},
+    );
+    expect(typeCounts).toEqual({
+      Organisation: orgs.organisations.edges.length,
+      Model: models.models.edges.length,
+      ReplicationLink: links.replicationLinks.edges.length,
+      null: 1,
+    });
     console.log(`nodes(ids:) with ${mixed.length} mixed ids: ${res.extensions?.sqlStatements} SQL statements`);
     expect(res.extensions?.sqlStatements).toBeLessThanOrEqual(3);
     // Their fields reuse the same loaders: a model's lead organisation batches once more at most.

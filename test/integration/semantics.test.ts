@@ -22,27 +22,37 @@ async function city() {
 describe('one meaning, one default', () => {
   it('Organisation.models and Organisation.summary count the same set by default: the subtree', async () => {
     const c = await city();
-    const data = await t.server.ok(`query($id: ID!) { organisation(id: $id) {
+    const data = await t.server.ok(
+      `query($id: ID!) { organisation(id: $id) {
       summary { totalModels } models { totalCount }
-      alone: summary(includeDescendants: false) { totalModels } aloneModels: models(includeDescendants: false) { totalCount } } }`, { id: c.root.id });
+      alone: summary(includeDescendants: false) { totalModels } aloneModels: models(includeDescendants: false) { totalCount } } }`,
+      { id: c.root.id },
+    );
     // city model, a1, b1 and the live replica; the archived ones are in neither
     expect(data.organisation).toEqual({ summary: { totalModels: 4 }, models: { totalCount: 4 }, alone: { totalModels: 1 }, aloneModels: { totalCount: 1 } });
     // Query.models with filter.organisationId has the same default
-    const q = await t.server.ok(`query($id: ID!) { models(filter: { organisationId: $id }) { totalCount } summary(filter: { organisationId: $id }) { totalModels } }`, { id: c.root.id });
+    const q = await t.server.ok(
+      `query($id: ID!) { models(filter: { organisationId: $id }) { totalCount } summary(filter: { organisationId: $id }) { totalModels } }`,
+      { id: c.root.id },
+    );
     expect(q).toEqual({ models: { totalCount: 4 }, summary: { totalModels: 4 } });
   });
 
-  it('inside Organisation.models, filter.organisationId narrows the organisation\'s set', async () => {
+  it("inside Organisation.models, filter.organisationId narrows the organisation's set", async () => {
     const c = await city();
     const other = await t.seed.organisation({ kind: 'CITY' });
     const q = `query($city: ID!, $org: ID!, $sub: Boolean!) { organisation(id: $city) { models(filter: { organisationId: $org, includeDescendants: $sub }) { edges { node { id } } } } }`;
-    const ids = async (org: string, sub = true) => (await t.server.ok(q, { city: c.root.id, org, sub })).organisation.models.edges.map((e: any) => e.node.id).sort();
+    const ids = async (org: string, sub = true) =>
+      (await t.server.ok(q, { city: c.root.id, org, sub })).organisation.models.edges.map((e: any) => e.node.id).sort();
     expect(await ids(c.wardA.id)).toEqual([c.a1.id]);
     expect(await ids(c.wardB.id)).toEqual([c.b1.id, c.replica.target.id].sort());
     expect(await ids(c.root.id, false)).toEqual([c.cityModel.id]);
     expect(await ids(other.id)).toEqual([]);
     // and inside a ward's own list, only what the ward has
-    const inWard = await t.server.ok(`query($w: ID!, $org: ID!) { organisation(id: $w) { models(includeDescendants: false, filter: { organisationId: $org }) { totalCount } } }`, { w: c.wardA.id, org: c.root.id });
+    const inWard = await t.server.ok(
+      `query($w: ID!, $org: ID!) { organisation(id: $w) { models(includeDescendants: false, filter: { organisationId: $org }) { totalCount } } }`,
+      { w: c.wardA.id, org: c.root.id },
+    );
     expect(inWard.organisation.models.totalCount).toBe(1);
   });
 
@@ -60,7 +70,10 @@ describe('one meaning, one default', () => {
 
   it('an unknown summary period is a NOT_FOUND error on the period figures alone; the organisation and its other figures still answer', async () => {
     const c = await city();
-    const res = await t.server.gql(`query($id: ID!) { organisation(id: $id) { name summary(period: "1999-H9") { totalModels startedInPeriod replicatedInPeriod } } }`, { id: c.root.id });
+    const res = await t.server.gql(
+      `query($id: ID!) { organisation(id: $id) { name summary(period: "1999-H9") { totalModels startedInPeriod replicatedInPeriod } } }`,
+      { id: c.root.id },
+    );
     expect(res.data.organisation).toEqual({ name: c.root.name, summary: { totalModels: 4, startedInPeriod: null, replicatedInPeriod: null } });
     expect(res.errors?.map((e) => [e.path?.join('.'), e.extensions?.code, e.extensions?.argument])).toEqual([
       ['organisation.summary.startedInPeriod', 'NOT_FOUND', 'period'],
@@ -80,7 +93,10 @@ describe('one meaning, one default', () => {
       `query($id: ID!) { model(id: $id) { replicas(filter: { period: "1999-H9" }) { totalCount } } }`,
     ]) {
       const res = await t.server.gql(query, query.includes('$id') ? { id: query.includes('model(') ? c.cityModel.id : c.root.id } : undefined);
-      expect({ query, errors: res.errors?.map((e) => [e.extensions?.code, e.extensions?.argument]) }).toEqual({ query, errors: [['NOT_FOUND', 'filter.period']] });
+      expect({ query, errors: res.errors?.map((e) => [e.extensions?.code, e.extensions?.argument]) }).toEqual({
+        query,
+        errors: [['NOT_FOUND', 'filter.period']],
+      });
     }
     const known = await t.server.ok(`{ models(filter: { period: "2023-H1" }) { totalCount } }`);
     expect(known.models.totalCount).toBeGreaterThanOrEqual(0);
@@ -102,7 +118,12 @@ describe('one meaning, one default', () => {
       ],
     });
     const type = await t.server.ok(`{ __type(name: "DomainFigures") { fields(includeDeprecated: true) { name isDeprecated } } }`);
-    expect(type.__type.fields.filter((f: any) => f.isDeprecated).map((f: any) => f.name).sort()).toEqual(['cultureSociety', 'economy', 'politicalSystem', 'securityDefence']);
+    expect(
+      type.__type.fields
+        .filter((f: any) => f.isDeprecated)
+        .map((f: any) => f.name)
+        .sort(),
+    ).toEqual(['cultureSociety', 'economy', 'politicalSystem', 'securityDefence']);
   });
 });
 
@@ -110,7 +131,10 @@ describe('replicationLinks: filters and order', () => {
   it('by target model, organisation on either side (subtree or alone), domain and date range; ordered by either date', async () => {
     const c = await city();
     const ids = async (filter: Record<string, unknown>, orderBy?: Record<string, unknown>) => {
-      const data = await t.server.ok(`query($f: ReplicationLinkFilter, $o: ReplicationLinkOrder) { replicationLinks(first: 50, filter: $f, orderBy: $o) { totalCount edges { node { id replicatedOn } } } }`, { f: filter, o: orderBy });
+      const data = await t.server.ok(
+        `query($f: ReplicationLinkFilter, $o: ReplicationLinkOrder) { replicationLinks(first: 50, filter: $f, orderBy: $o) { totalCount edges { node { id replicatedOn } } } }`,
+        { f: filter, o: orderBy },
+      );
       expect(data.replicationLinks.totalCount).toBe(data.replicationLinks.edges.length);
       return data.replicationLinks.edges.map((e: any) => e.node.id);
     };
@@ -123,7 +147,9 @@ describe('replicationLinks: filters and order', () => {
     expect(await ids({ organisationId: c.root.id, domain: ['CULTURE_SOCIETY'] })).toEqual([c.replica.id]);
     expect(await ids({ organisationId: c.root.id, replicatedSince: '2023-05-02' })).toHaveLength(1);
     // the deprecated names still filter, and the two names of one bound must agree
-    expect(await ids({ organisationId: c.root.id, replicatedFrom: '2023-05-02' })).toEqual(await ids({ organisationId: c.root.id, replicatedSince: '2023-05-02' }));
+    expect(await ids({ organisationId: c.root.id, replicatedFrom: '2023-05-02' })).toEqual(
+      await ids({ organisationId: c.root.id, replicatedSince: '2023-05-02' }),
+    );
     expect(await ids({ organisationId: c.root.id, replicatedTo: '2023-05-01' })).toEqual([c.replica.id]);
     const clash = await t.server.gql(`{ replicationLinks(filter: { replicatedFrom: "2023-01-01", replicatedSince: "2023-02-01" }) { totalCount } }`);
     expect(clash.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
@@ -132,11 +158,19 @@ describe('replicationLinks: filters and order', () => {
     const desc = await ids({ organisationId: c.root.id }, { field: 'REPLICATED_ON', direction: 'DESC' });
     expect(asc).toEqual([c.replica.id, all.find((id: string) => id !== c.replica.id)]);
     expect(desc).toEqual([...asc].reverse());
-    const page = await t.server.ok(`query($id: ID!) { replicationLinks(first: 1, filter: { organisationId: $id }, orderBy: { field: REPLICATED_ON, direction: ASC }) { pageInfo { endCursor } } }`, { id: c.root.id });
-    const next = await t.server.ok(`query($id: ID!, $after: String) { replicationLinks(first: 1, after: $after, filter: { organisationId: $id }, orderBy: { field: REPLICATED_ON, direction: ASC }) { edges { node { id } } } }`, { id: c.root.id, after: page.replicationLinks.pageInfo.endCursor });
+    const page = await t.server.ok(
+      `query($id: ID!) { replicationLinks(first: 1, filter: { organisationId: $id }, orderBy: { field: REPLICATED_ON, direction: ASC }) { pageInfo { endCursor } } }`,
+      { id: c.root.id },
+    );
+    const next = await t.server.ok(
+      `query($id: ID!, $after: String) { replicationLinks(first: 1, after: $after, filter: { organisationId: $id }, orderBy: { field: REPLICATED_ON, direction: ASC }) { edges { node { id } } } }`,
+      { id: c.root.id, after: page.replicationLinks.pageInfo.endCursor },
+    );
     expect(next.replicationLinks.edges.map((e: any) => e.node.id)).toEqual([asc[1]]);
     // a cursor of one order is refused by another
-    const wrong = await t.server.gql(`query($after: String) { replicationLinks(first: 1, after: $after) { totalCount } }`, { after: page.replicationLinks.pageInfo.endCursor });
+    const wrong = await t.server.gql(`query($after: String) { replicationLinks(first: 1, after: $after) { totalCount } }`, {
+      after: page.replicationLinks.pageInfo.endCursor,
+    });
     expect(wrong.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

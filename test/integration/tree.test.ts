@@ -23,14 +23,20 @@ describe('Organisation.descendants', () => {
     expect(all.totalCount).toBe(4);
     const byId = (x: { id: string }) => x.id;
     expect(all.edges.map((e: any) => [e.depth, e.node.id])).toEqual([
-      ...[o.a, o.b].map(byId).sort().map((id) => [1, id]),
+      ...[o.a, o.b]
+        .map(byId)
+        .sort()
+        .map((id) => [1, id]),
       [2, o.a1.id],
       [3, o.a1x.id],
     ]);
     const two = (await t.server.ok(DESCENDANTS, { id: o.root.id, d: 2 })).organisation.descendants;
     expect(two.totalCount).toBe(3);
     const fromA = (await t.server.ok(DESCENDANTS, { id: o.a.id })).organisation.descendants;
-    expect(fromA.edges.map((e: any) => [e.depth, e.node.id])).toEqual([[1, o.a1.id], [2, o.a1x.id]]);
+    expect(fromA.edges.map((e: any) => [e.depth, e.node.id])).toEqual([
+      [1, o.a1.id],
+      [2, o.a1x.id],
+    ]);
     // pages with cursors
     const first = (await t.server.ok(DESCENDANTS, { id: o.root.id, first: 3 })).organisation.descendants;
     expect(first.pageInfo.hasNextPage).toBe(true);

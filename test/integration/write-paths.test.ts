@@ -40,7 +40,9 @@ describe('updateModel: lead and partner organisations', () => {
     const model = await t.seed.model({ leadOrganisationId: wardA.id, partnerOrganisationIds: [wardB.id], startedOn: '2023-02-01' });
     expect((await summaryBothWays(wardA.id, true)).totalModels).toBe(1);
     // Act: the partner ward's union takes the lead, ward A becomes the partner
-    const data = await t.server.ok(UPDATE_MODEL, { input: { id: model.id, version: model.version, leadOrganisationId: bodyB.id, partnerOrganisationIds: [wardA.id] } });
+    const data = await t.server.ok(UPDATE_MODEL, {
+      input: { id: model.id, version: model.version, leadOrganisationId: bodyB.id, partnerOrganisationIds: [wardA.id] },
+    });
     expect(data.updateModel.leadOrganisation.id).toBe(bodyB.id);
     expect(data.updateModel.organisations).toEqual([
       { role: 'LEAD', organisation: { id: bodyB.id } },
@@ -144,7 +146,11 @@ describe('replicateModel refuses a second replica in the same organisation', () 
     const first = await t.server.ok(REPLICATE, { i: { sourceModelId: source.id, targetOrganisationId: target.id, replicatedOn: '2023-03-01' } });
     const before = await rowCounts();
     const second = await t.server.gql(REPLICATE, { i: { sourceModelId: source.id, targetOrganisationId: target.id, replicatedOn: '2023-04-01' } });
-    expect(second.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', existingLinkId: first.replicateModel.id, existingModelId: first.replicateModel.target.id });
+    expect(second.errors?.[0].extensions).toMatchObject({
+      code: 'CONFLICT',
+      existingLinkId: first.replicateModel.id,
+      existingModelId: first.replicateModel.target.id,
+    });
     expect(await rowCounts()).toEqual(before);
     const replicaCount = await t.server.ok(`query($id: ID!) { model(id: $id) { replicaCount } }`, { id: source.id });
     expect(replicaCount.model.replicaCount).toBe(1);
@@ -155,7 +161,7 @@ describe('replicateModel refuses a second replica in the same organisation', () 
   });
 });
 
-describe('a model\'s locality is a city, ward or commune', () => {
+describe("a model's locality is a city, ward or commune", () => {
   it('refuses another kind of organisation with BAD_USER_INPUT on create and update, and keeps a locality from changing kind', async () => {
     const ward = await t.seed.organisation({ kind: 'WARD' });
     const police = await t.seed.organisation({ kind: 'POLICE', parentId: ward.id });
@@ -168,10 +174,14 @@ describe('a model\'s locality is a city, ward or commune', () => {
     const model = await t.seed.model({ leadOrganisationId: police.id });
     const updated = await t.server.gql(UPDATE_MODEL, { input: { id: model.id, version: model.version, localityId: police.id } });
     expect(updated.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'localityId' });
-    const ok = await t.server.ok(`mutation($input: UpdateModelInput!) { updateModel(input: $input) { version locality { id } } }`, { input: { id: model.id, version: model.version, localityId: ward.id } });
+    const ok = await t.server.ok(`mutation($input: UpdateModelInput!) { updateModel(input: $input) { version locality { id } } }`, {
+      input: { id: model.id, version: model.version, localityId: ward.id },
+    });
     expect(ok.updateModel.locality).toEqual({ id: ward.id });
     // the ward cannot stop being a place while it is a locality
-    const kind = await t.server.gql(`mutation($i: UpdateOrganisationInput!) { updateOrganisation(input: $i) { kind } }`, { i: { id: ward.id, version: ward.version, kind: 'OTHER' } });
+    const kind = await t.server.gql(`mutation($i: UpdateOrganisationInput!) { updateOrganisation(input: $i) { kind } }`, {
+      i: { id: ward.id, version: ward.version, kind: 'OTHER' },
+    });
     expect(kind.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', models: 1 });
     const still = await t.server.ok(`query($id: ID!) { organisation(id: $id) { kind version } }`, { id: ward.id });
     expect(still.organisation).toEqual({ kind: 'WARD', version: ward.version });
@@ -185,10 +195,16 @@ describe('archiving is idempotent', () => {
     const first = await t.server.ok(ARCHIVE, { i: { id: model.id, version: model.version } });
     expect(first.archiveModel).toEqual({ status: 'ARCHIVED', version: model.version + 1 });
     const events = (await eventsFor(model.id)).length;
-    const summary = await summaryBothWays((await t.server.ok(`query($id: ID!) { model(id: $id) { leadOrganisation { id } } }`, { id: model.id })).model.leadOrganisation.id, false);
+    const summary = await summaryBothWays(
+      (await t.server.ok(`query($id: ID!) { model(id: $id) { leadOrganisation { id } } }`, { id: model.id })).model.leadOrganisation.id,
+      false,
+    );
     // a retry with the version it read first, and one with the new version
     const retried = await t.server.ok(ARCHIVE, { i: { id: model.id, version: model.version } });
-    const again = await t.server.ok(`mutation($id: ID!, $v: Int!) { archiveModel(id: $id, version: $v) { status version } }`, { id: model.id, v: first.archiveModel.version });
+    const again = await t.server.ok(`mutation($id: ID!, $v: Int!) { archiveModel(id: $id, version: $v) { status version } }`, {
+      id: model.id,
+      v: first.archiveModel.version,
+    });
     expect([retried.archiveModel, again.archiveModel]).toEqual([first.archiveModel, first.archiveModel]);
     expect((await eventsFor(model.id)).length).toBe(events);
     expect(summary.byStatus.find((s: any) => s.status === 'ARCHIVED').count).toBe(1);
@@ -203,7 +219,10 @@ describe('input-style mutation arguments', () => {
     const link = await t.seed.replicate(model.id, other.id);
     const unlinked = await t.server.ok(`mutation($i: UnlinkModelsInput!) { unlinkModels(input: $i) { id } }`, { i: { id: link.id } });
     expect(unlinked.unlinkModels.id).toBe(link.id);
-    const both = await t.server.gql(`mutation($i: ArchiveModelInput!, $id: ID!) { archiveModel(input: $i, id: $id) { id } }`, { i: { id: model.id, version: model.version }, id: model.id });
+    const both = await t.server.gql(`mutation($i: ArchiveModelInput!, $id: ID!) { archiveModel(input: $i, id: $id) { id } }`, {
+      i: { id: model.id, version: model.version },
+      id: model.id,
+    });
     expect(both.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const neither = await t.server.gql(`mutation { archiveOrganisation { id } }`);
     expect(neither.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'input' });
@@ -211,7 +230,14 @@ describe('input-style mutation arguments', () => {
     expect(half.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const schema = await t.server.ok(`{ __type(name: "Mutation") { fields { name args(includeDeprecated: true) { name isDeprecated } } } }`);
     const args = Object.fromEntries(schema.__type.fields.map((f: any) => [f.name, f.args]));
-    expect(args.archiveModel).toEqual([{ name: 'id', isDeprecated: true }, { name: 'input', isDeprecated: false }, { name: 'version', isDeprecated: true }]);
-    expect(args.unlinkModels).toEqual([{ name: 'id', isDeprecated: true }, { name: 'input', isDeprecated: false }]);
+    expect(args.archiveModel).toEqual([
+      { name: 'id', isDeprecated: true },
+      { name: 'input', isDeprecated: false },
+      { name: 'version', isDeprecated: true },
+    ]);
+    expect(args.unlinkModels).toEqual([
+      { name: 'id', isDeprecated: true },
+      { name: 'input', isDeprecated: false },
+    ]);
   });
 });
