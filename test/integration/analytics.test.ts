@@ -273,8 +273,11 @@ describe('maintained summary aggregates', () => {
 
   it('refuses an unknown period in Query.summary with NOT_FOUND, on both paths', async () => {
     for (const filter of ['', 'filter: { domain: [ECONOMY] }']) {
-      const res = await t.server.gql(`{ summary(period: "1999-H9" ${filter}) { totalModels } }`);
+      // The error sits on the period figures (nullable), so the rest of the summary still answers
+      const res = await t.server.gql(`{ summary(period: "1999-H9" ${filter}) { totalModels startedInPeriod } }`);
       expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+      expect(res.errors?.[0].path).toEqual(['summary', 'startedInPeriod']);
+      expect(res.data.summary.totalModels).toEqual(expect.any(Number));
     }
   });
 });
