@@ -3,7 +3,7 @@
  * features → shared/, shared/ imports nothing outside itself, nothing but the entry points imports
  * the composition root (src/app/), and no import cycles, type-only imports included.
  */
-const FEATURES = '^src/(organisations|periods|models|replications|summaries|events|ide)/';
+const FEATURES = '^src/(organisations|periods|models|replications|summaries|events|ide|nodes)/';
 
 module.exports = {
   forbidden: [

@@ -2,7 +2,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { isObjectType, lexicographicSortSchema, parse, printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema, createResolversMap } from 'type-graphql';
+import { buildSchema, createResolversMap, getMetadataStorage } from 'type-graphql';
 import { guardEntities } from '../shared/entities';
 import { useDirectResolvers } from '../shared/field-resolvers';
 import type { ComplexityMap, FieldCosts } from '../shared/limits.plugin';
@@ -85,6 +85,12 @@ export async function buildFederatedSchema(): Promise<BuiltSchema> {
   const resolvers = createResolversMap(apiSchema) as GraphQLResolverMap<unknown>;
   // Thousands of fields per response: plain fields and field resolvers skip type-graphql's generic wrappers.
   useDirectResolvers(resolvers, RESOLVERS);
+  // type-graphql wraps an interface's resolveType in an async function; graphql-jit needs the type
+  // at once, so the interfaces' own (synchronous) resolveType is used as it is.
+  for (const { name, resolveType } of getMetadataStorage().interfaceTypes) {
+    const entry = resolvers[name] as { __resolveType?: unknown } | undefined;
+    if (resolveType && entry) entry.__resolveType = resolveType;
+  }
   for (const [type, fields] of Object.entries(referenceResolvers())) {
     resolvers[type] = { ...(resolvers[type] as object), ...(fields as object) };
   }

@@ -26,8 +26,8 @@ export class ChangeResolver {
   })
   async changeLog(
     @Arg('after', () => String, { nullable: true, description: 'A ChangeEvent cursor; omitted means from the beginning.' }) after: string | null,
-    @Arg('first', () => Int, { nullable: true }) first: number | null,
-    @Arg('filter', () => ChangeFilter, { nullable: true }) filter: ChangeFilter | null,
+    @Arg('first', () => Int, { nullable: true, description: 'How many events, oldest first; default DEFAULT_PAGE_SIZE, at most MAX_PAGE_SIZE.' }) first: number | null,
+    @Arg('filter', () => ChangeFilter, { nullable: true, description: 'Which events: every condition given must hold.' }) filter: ChangeFilter | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<LoggedEvent>> {
@@ -49,8 +49,8 @@ export class ChangeResolver {
   })
   changeStream(
     @Root() event: LoggedEvent,
-    @Arg('after', () => String, { nullable: true }) _after: string | null,
-    @Arg('filter', () => ChangeFilter, { nullable: true }) _filter: ChangeFilter | null,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor (an event\'s `cursor`, or latestChangeCursor): start right after it, replaying what followed; omitted, start from now.' }) _after: string | null,
+    @Arg('filter', () => ChangeFilter, { nullable: true, description: 'Which events: every condition given must hold.' }) _filter: ChangeFilter | null,
   ): LoggedEvent {
     return event;
   }
@@ -62,8 +62,8 @@ export class ChangeResolver {
   })
   modelChanged(
     @Root() event: LoggedEvent,
-    @Arg('filter', () => ModelChangeFilter, { nullable: true }) _filter: ModelChangeFilter | null,
-    @Arg('after', () => String, { nullable: true }) _after: string | null,
+    @Arg('filter', () => ModelChangeFilter, { nullable: true, description: 'Which models\' changes: every condition given must hold.' }) _filter: ModelChangeFilter | null,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor (an event\'s `cursor`, or latestChangeCursor): start right after it, replaying what followed; omitted, start from now.' }) _after: string | null,
   ): LoggedEvent {
     return event;
   }
@@ -75,8 +75,8 @@ export class ChangeResolver {
   })
   replicationRecorded(
     @Root() event: LoggedEvent,
-    @Arg('filter', () => ModelChangeFilter, { nullable: true }) _filter: ModelChangeFilter | null,
-    @Arg('after', () => String, { nullable: true }) _after: string | null,
+    @Arg('filter', () => ModelChangeFilter, { nullable: true, description: 'Which models\' changes: every condition given must hold.' }) _filter: ModelChangeFilter | null,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor (an event\'s `cursor`, or latestChangeCursor): start right after it, replaying what followed; omitted, start from now.' }) _after: string | null,
   ): LoggedEvent {
     return event;
   }
@@ -90,9 +90,9 @@ export class ChangeResolver {
   })
   summaryChanged(
     @Root() update: SummaryUpdate,
-    @Arg('organisationId', () => ID) _organisationId: string,
-    @Arg('period', () => String, { nullable: true }) _period: string | null,
-    @Arg('includeDescendants', () => Boolean, { defaultValue: true }) _includeDescendants: boolean,
+    @Arg('organisationId', () => ID, { description: 'The organisation whose figures to follow.' }) _organisationId: string,
+    @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1", for the started and replicated figures; omitted, all time.' }) _period: string | null,
+    @Arg('includeDescendants', () => Boolean, { defaultValue: true, description: 'Whether models run anywhere below the organisation count (the default) or only those it runs itself.' }) _includeDescendants: boolean,
   ): SummaryUpdate {
     return update;
   }

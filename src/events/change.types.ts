@@ -10,6 +10,7 @@ export enum ChangeType {
   ORGANISATION_CREATED = 'ORGANISATION_CREATED',
   ORGANISATION_UPDATED = 'ORGANISATION_UPDATED',
   ORGANISATION_ARCHIVED = 'ORGANISATION_ARCHIVED',
+  ORGANISATION_RESTORED = 'ORGANISATION_RESTORED',
   MODEL_CREATED = 'MODEL_CREATED',
   MODEL_UPDATED = 'MODEL_UPDATED',
   MODEL_ARCHIVED = 'MODEL_ARCHIVED',
@@ -18,7 +19,23 @@ export enum ChangeType {
   PERIOD_CREATED = 'PERIOD_CREATED',
   PERIOD_REPORT_RECORDED = 'PERIOD_REPORT_RECORDED',
 }
-registerEnumType(ChangeType, { name: 'ChangeType', description: 'The kind of change an event records.' });
+registerEnumType(ChangeType, {
+  name: 'ChangeType',
+  description: 'The kind of change an event records.',
+  valuesConfig: {
+    ORGANISATION_CREATED: { description: 'An organisation was created.' },
+    ORGANISATION_UPDATED: { description: 'An organisation was renamed, changed kind or moved (with its subtree).' },
+    ORGANISATION_ARCHIVED: { description: 'An organisation was archived.' },
+    ORGANISATION_RESTORED: { description: 'An archived organisation was restored.' },
+    MODEL_CREATED: { description: 'A model was created (by createModel, or as the replica of replicateModel).' },
+    MODEL_UPDATED: { description: 'A model was changed: its fields, or the organisations running it.' },
+    MODEL_ARCHIVED: { description: 'A model was archived.' },
+    REPLICATION_RECORDED: { description: 'A replication link was recorded (replicateModel or linkModels).' },
+    REPLICATION_REMOVED: { description: 'A replication link was removed (unlinkModels).' },
+    PERIOD_CREATED: { description: 'A reporting period was created.' },
+    PERIOD_REPORT_RECORDED: { description: "An organisation's report for a period was recorded or replaced." },
+  },
+});
 
 export const MODEL_CHANGES = [ChangeType.MODEL_CREATED, ChangeType.MODEL_UPDATED, ChangeType.MODEL_ARCHIVED];
 
@@ -31,13 +48,13 @@ export class LoggedEvent {
   @Field(() => String, { description: 'Position in the log. Pass it as `after` to resume right after this event.' })
   cursor!: string;
 
-  @Field(() => ChangeType)
+  @Field(() => ChangeType, { description: 'What happened.' })
   type!: ChangeType;
 
   @Field(() => String, { description: 'Organisation, Model, ReplicationLink, PeriodReport or ReportingPeriod.' })
   entityType!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The id of the changed Organisation, Model, ReplicationLink, PeriodReport or ReportingPeriod.' })
   entityId!: string;
 
   @Field(() => String, { description: 'Who made the change: the `sub` of the caller\'s token (an API_TOKENS name in development; `anonymous` for changes made before tokens were required).' })
@@ -73,29 +90,29 @@ export class ChangeFilter {
   includeDescendants!: boolean;
 }
 
-@InputType('ModelChangeFilter')
+@InputType('ModelChangeFilter', { description: 'Which model changes to receive. Every condition given must hold.' })
 export class ModelChangeFilter {
-  @Field(() => [Domain], { nullable: true })
+  @Field(() => [Domain], { nullable: true, description: 'Only models of these domains.' })
   domain?: Domain[] | null;
 
   @Field(() => ID, { nullable: true, description: 'Only models run by this organisation (or in its subtree).' })
   organisationId?: string | null;
 
-  @Field(() => Boolean, { defaultValue: true })
+  @Field(() => Boolean, { defaultValue: true, description: 'With organisationId: whether models run anywhere below it count (the default) or only those it runs itself.' })
   includeDescendants!: boolean;
 }
 
 @ObjectType('SummaryUpdate', { description: 'New summary figures of an organisation, pushed when they change.' })
 export class SummaryUpdate {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The organisation whose figures these are.' })
   organisationId!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The period the figures are for; null for all time.' })
   period!: string | null;
 
   @Field(() => String, { nullable: true, description: 'The last event the figures include; null for the figures sent on subscribing before any event.' })
   cursor!: string | null;
 
-  @Field(() => ModelSummary)
+  @Field(() => ModelSummary, { description: 'The figures as they are now.' })
   summary!: ModelSummary;
 }

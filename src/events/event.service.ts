@@ -126,6 +126,9 @@ export class EventService {
     const start = await this.position(null);
     // Loads the first figures now, so an unknown period is refused before the stream starts.
     const first = (await this.summaries.forOrganisations([key]))[0];
+    // (A summary holds an unknown period as the error of its period figures: a stream of it would never be right.)
+    const periodError: unknown = first.startedInPeriod;
+    if (periodError instanceof Error) throw periodError;
     // Moving an organisation changes the figures of its old ancestors too, whatever the paths say.
     const relevant = (event: LoggedEvent) => event.type === ChangeType.ORGANISATION_UPDATED || matches(matcher, event);
     const events = hub.stream(start, matcher, tooSlow, relevant);

@@ -2,11 +2,11 @@ import { referenceId } from '../shared/entities';
 import type { FeatureModule } from '../shared/module';
 import { STATEMENT_COST } from '../shared/statement-costs';
 import type { ModelsContext } from './model.loaders';
-import { ModelOrganisationResolver, ModelResolver, OrganisationModelsResolver } from './model.resolver';
+import { DomainFiguresResolver, ModelOrganisationResolver, ModelResolver, OrganisationModelsResolver } from './model.resolver';
 
 /** Models: the named initiatives organisations run, in four domains. */
 export const modelsModule: FeatureModule = {
-  resolvers: [ModelResolver, ModelOrganisationResolver, OrganisationModelsResolver],
+  resolvers: [ModelResolver, ModelOrganisationResolver, OrganisationModelsResolver, DomainFiguresResolver],
   references: {
     Model: async (ref: unknown, ctx: ModelsContext) => ctx.loaders.modelById.load(referenceId(ref, 'Model')),
   },

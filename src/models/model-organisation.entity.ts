@@ -7,7 +7,11 @@ export enum ModelRole {
   LEAD = 'LEAD',
   PARTNER = 'PARTNER',
 }
-registerEnumType(ModelRole, { name: 'ModelRole', description: 'How an organisation takes part in a model.' });
+registerEnumType(ModelRole, {
+  name: 'ModelRole',
+  description: 'How an organisation takes part in a model.',
+  valuesConfig: { LEAD: { description: 'It leads the model (every model has one lead).' }, PARTNER: { description: 'It takes part as a partner.' } },
+});
 
 /** Which organisations run a model, and in what role. */
 @ObjectType('ModelOrganisation', { description: 'An organisation running a model, with its role.' })
@@ -28,7 +32,7 @@ export class ModelOrganisation {
   @JoinColumn({ name: 'organisation_id' })
   organisation?: Relation<Organisation>;
 
-  @Field(() => ModelRole)
+  @Field(() => ModelRole, { description: 'Whether it leads the model or is a partner.' })
   @Column({ type: 'enum', enum: ModelRole, enumName: 'model_role' })
   role!: ModelRole;
 }

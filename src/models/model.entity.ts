@@ -13,6 +13,7 @@ import {
 import { Organisation } from '../organisations/organisation.entity';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
 import { LocalDateScalar } from '../shared/scalars';
+import { Node } from '../shared/node';
 
 export enum Domain {
   ECONOMY = 'ECONOMY',
@@ -37,10 +38,19 @@ export enum ModelStatus {
   SUSPENDED = 'SUSPENDED',
   ARCHIVED = 'ARCHIVED',
 }
-registerEnumType(ModelStatus, { name: 'ModelStatus' });
+registerEnumType(ModelStatus, {
+  name: 'ModelStatus',
+  description: 'Where a model stands.',
+  valuesConfig: {
+    PILOT: { description: 'Being tried out.' },
+    ACTIVE: { description: 'Running.' },
+    SUSPENDED: { description: 'Paused; it still counts in the figures.' },
+    ARCHIVED: { description: 'Given up or ended: left out of lists (unless asked for) and of every figure but byStatus.' },
+  },
+});
 
 /** A "Dân vận khéo" model: a named community initiative. Called Model in the API. */
-@ObjectType('Model', { description: 'A "Dân vận khéo" model: a named community initiative run by one or more organisations.' })
+@ObjectType('Model', { implements: Node, description: 'A "Dân vận khéo" model: a named community initiative run by one or more organisations.' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'model' })
 @Index('model_domain_status_idx', ['domain', 'status'])
@@ -50,23 +60,23 @@ registerEnumType(ModelStatus, { name: 'ModelStatus' });
 @Index('model_name_order_idx', { synchronize: false })
 @Index('model_top_replicated_idx', { synchronize: false })
 export class CommunityModel {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The model\'s id (a UUID): its federation key and its Node id.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The model\'s name.' })
   @Column({ type: 'varchar', length: 300 })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What the model does; null when not given.' })
   @Column({ type: 'text', nullable: true })
   description!: string | null;
 
-  @Field(() => Domain)
+  @Field(() => Domain, { description: 'The domain the model belongs to.' })
   @Column({ type: 'enum', enum: Domain, enumName: 'model_domain' })
   domain!: Domain;
 
-  @Field(() => ModelStatus)
+  @Field(() => ModelStatus, { description: 'Where the model stands: PILOT, ACTIVE, SUSPENDED or ARCHIVED.' })
   @Column({ type: 'enum', enum: ModelStatus, enumName: 'model_status', default: ModelStatus.ACTIVE })
   status!: ModelStatus;
 
@@ -95,11 +105,11 @@ export class CommunityModel {
   @Column({ name: 'search_name', type: 'text' })
   searchName!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the model was registered here.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the model was last changed.' })
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 

@@ -1,22 +1,23 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Organisation } from '../organisations/organisation.entity';
+import { DomainFigures } from '../periods/period.types';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
-import { connectionComplexity, listComplexity, pageOptions, requireActor, selectsTimestamps } from '../shared/graphql';
+import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, pageOptions, requireActor, selectsTimestamps } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
-import { CommunityModel } from './model.entity';
-import { CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
-import type { ModelsContext as Context } from './model.loaders';
+import { CommunityModel, Domain } from './model.entity';
+import { ArchiveModelInput, CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
+import { requireFilterPeriod, type ModelsContext as Context } from './model.loaders';
 import { ModelOrganisation } from './model-organisation.entity';
 import type { ModelOrganisationRow } from './model.service';
 import { ORGANISATION_MODELS } from './model.sql';
-import { ModelConnection } from './model.types';
+import { DomainFigure, ModelConnection } from './model.types';
 
 @Resolver(() => CommunityModel)
 export class ModelResolver {
   @Query(() => CommunityModel, { nullable: true, description: 'One model by id; null when there is none.' })
-  async model(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CommunityModel | null> {
+  async model(@Arg('id', () => ID, { description: 'The id (a UUID); a malformed or unknown id gives null.' }) id: string, @Ctx() ctx: Context): Promise<CommunityModel | null> {
     // A lookup answers null for an id that names nothing, malformed or not (as `_entities` does).
     return isUuid(id) ? ctx.loaders.modelById.load(id) : null;
   }
@@ -24,12 +25,13 @@ export class ModelResolver {
   @Query(() => ModelConnection, { complexity: connectionComplexity, description: 'Models, filtered and ordered, a page at a time.' })
   async models(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
-    @Arg('orderBy', () => ModelOrder, { nullable: true }) orderBy: ModelOrder | null,
+    @Arg('filter', () => ModelFilter, { nullable: true, description: 'Which models: every condition given must hold.' }) filter: ModelFilter | null,
+    @Arg('orderBy', () => ModelOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' }) orderBy: ModelOrder | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
     const options = pageOptions(info);
+    await requireFilterPeriod(ctx.loaders, filter);
     const [page] = await ctx.services.models.page(args, filter, orderBy, undefined, options);
     return page;
   }
@@ -55,25 +57,33 @@ export class ModelResolver {
     return model.recognisedPeriodId ? ctx.loaders.periodById.load(model.recognisedPeriodId) : null;
   }
 
-  @Mutation(() => CommunityModel)
-  async createModel(@Arg('input', () => CreateModelInput) input: CreateModelInput, @Ctx() ctx: Context): Promise<CommunityModel> {
+  @Mutation(() => CommunityModel, { description: 'Creates a model run by a lead organisation and optional partners (all active).' })
+  async createModel(@Arg('input', () => CreateModelInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: CreateModelInput, @Ctx() ctx: Context): Promise<CommunityModel> {
     return ctx.services.models.create(input, requireActor(ctx));
   }
 
-  @Mutation(() => CommunityModel)
-  async updateModel(@Arg('input', () => UpdateModelInput) input: UpdateModelInput, @Ctx() ctx: Context): Promise<CommunityModel> {
+  @Mutation(() => CommunityModel, { description: 'Changes a model, the organisations running it included, with the version you read; its figures and events follow in the same transaction.' })
+  async updateModel(@Arg('input', () => UpdateModelInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: UpdateModelInput, @Ctx() ctx: Context): Promise<CommunityModel> {
     return ctx.services.models.update(input, requireActor(ctx));
   }
 
-  @Mutation(() => CommunityModel, { description: 'Sets the status to ARCHIVED; the model and its links stay readable.' })
-  async archiveModel(@Arg('id', () => ID) id: string, @Arg('version', () => Int) version: number, @Ctx() ctx: Context): Promise<CommunityModel> {
-    return ctx.services.models.archive(id, version, requireActor(ctx));
+  @Mutation(() => CommunityModel, {
+    description: 'Sets the status to ARCHIVED; the model and its links stay readable. Archiving an archived model changes nothing (no new version, no event).',
+  })
+  async archiveModel(
+    @Arg('input', () => ArchiveModelInput, { nullable: true, description: 'The model and the version you read.' }) input: ArchiveModelInput | null,
+    @Arg('id', () => ID, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.id.' }) id: string | null,
+    @Arg('version', () => Int, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.version.' }) version: number | null,
+    @Ctx() ctx: Context,
+  ): Promise<CommunityModel> {
+    const args = inputOrBareArguments(input, { id, version });
+    return ctx.services.models.archive(args.id, args.version, requireActor(ctx));
   }
 }
 
 @Resolver(() => ModelOrganisation)
 export class ModelOrganisationResolver {
-  @FieldResolver(() => Organisation)
+  @FieldResolver(() => Organisation, { description: 'The organisation.' })
   async organisation(@Root() row: ModelOrganisationRow, @Ctx() ctx: Context): Promise<Organisation | null> {
     return ctx.loaders.organisationById.load(row.organisationId);
   }
@@ -82,13 +92,22 @@ export class ModelOrganisationResolver {
 /** The models an organisation runs: a field this feature adds to Organisation. */
 @Resolver(() => Organisation)
 export class OrganisationModelsResolver {
-  @FieldResolver(() => ModelConnection, { complexity: connectionComplexity, description: 'Models this organisation runs (as lead or partner), or with includeDescendants those run anywhere in its subtree.' })
+  @FieldResolver(() => ModelConnection, {
+    complexity: connectionComplexity,
+    description:
+      'Models run (as lead or partner) anywhere in this organisation\'s subtree, or with includeDescendants: false by this organisation itself: the same set Organisation.summary counts. ' +
+      'A filter narrows that set further: filter.organisationId (with filter.includeDescendants) keeps the models also run in that organisation (or its subtree), so naming a ward inside a city\'s models lists the ward\'s models, and naming an organisation outside the subtree lists none.',
+  })
   models(
     @Root() org: Organisation,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
-    @Arg('orderBy', () => ModelOrder, { nullable: true }) orderBy: ModelOrder | null,
-    @Arg('includeDescendants', () => Boolean, { defaultValue: false }) includeDescendants: boolean,
+    @Arg('filter', () => ModelFilter, { nullable: true, description: 'Which models: every condition given must hold.' }) filter: ModelFilter | null,
+    @Arg('orderBy', () => ModelOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' }) orderBy: ModelOrder | null,
+    @Arg('includeDescendants', () => Boolean, {
+      defaultValue: true,
+      description: 'Whether models run anywhere below this organisation count (the default, as in Organisation.summary and the change filters), or only those it runs itself.',
+    })
+    includeDescendants: boolean,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
@@ -96,9 +115,27 @@ export class OrganisationModelsResolver {
     const parent = includeDescendants ? 'organisationSubtree' : 'organisation';
     const options = pageOptions(info);
     return ctx.loaders
-      .pages(`organisation.models.${parent}`, info.fieldNodes, { args, filter, orderBy, options }, (ids) =>
-        models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options),
-      )
+      .pages(`organisation.models.${parent}`, info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
+        await requireFilterPeriod(ctx.loaders, filter);
+        return models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options);
+      })
       .load(org.id);
+  }
+}
+
+/** DomainFigures' keys per domain (deprecated there in favour of byDomain). */
+const FIGURE_OF_DOMAIN: Record<Domain, 'economy' | 'cultureSociety' | 'securityDefence' | 'politicalSystem'> = {
+  [Domain.ECONOMY]: 'economy',
+  [Domain.CULTURE_SOCIETY]: 'cultureSociety',
+  [Domain.SECURITY_DEFENCE]: 'securityDefence',
+  [Domain.POLITICAL_SYSTEM]: 'politicalSystem',
+};
+
+/** Per-domain figures of a report as a list: a field this feature (which owns Domain) adds to DomainFigures. */
+@Resolver(() => DomainFigures)
+export class DomainFiguresResolver {
+  @FieldResolver(() => [DomainFigure], { description: 'The figure per domain, all four domains listed, in the order of the Domain enum.' })
+  byDomain(@Root() figures: DomainFigures): DomainFigure[] {
+    return Object.values(Domain).map((domain) => ({ domain, count: figures[FIGURE_OF_DOMAIN[domain]] ?? null }));
   }
 }

@@ -10,7 +10,7 @@ import { runPage, type Connection, type ConnectionArgs, type PageOptions, pageRe
 import { normaliseText } from '../shared/text';
 import { manyByKey, oneByKey } from '../shared/batch';
 import { isUuid, requireUuid } from '../shared/ids';
-import type { Organisation } from '../organisations/organisation.entity';
+import { LOCALITY_KINDS, type Organisation } from '../organisations/organisation.entity';
 import { writeScope, type Scoped, type WriteScope } from '../organisations/organisation.access';
 import { ORGANISATION_SELECT, ORGANISATION_SELECT_UNTIMED } from '../organisations/organisation.sql';
 import { summaryAggregates } from '../summaries/summary-aggregates';
@@ -123,7 +123,7 @@ export class ModelService {
       scope.require(org, `give it a model to run`);
       if (org.archivedAt) throw new ConflictError(`Organisation "${org.name}" is archived and cannot run a new model.`);
     }
-    if (input.localityId) await this.organisations.lock(m, input.localityId, 'Locality');
+    if (input.localityId) await this.lockLocality(m, input.localityId);
     const periodId = input.recognisedPeriod ? (await this.periods.requireByCode(m, input.recognisedPeriod)).id : null;
     const [row]: CommunityModel[] = await m.query(
       `INSERT INTO model (name, description, domain, status, started_on, recognised_period_id, locality_id, search_name)
@@ -161,7 +161,8 @@ export class ModelService {
         if (input[key] === null) throw new BadUserInputError(`${key} cannot be removed; send a value or omit it.`, { argument: key });
       }
       checkDateRange(input.startedOn, 'startedOn');
-      if (input.localityId) await this.organisations.lock(m, input.localityId, 'Locality');
+      if (input.localityId) await this.lockLocality(m, input.localityId);
+      const runners = await this.newOrganisations(m, current, input, scope);
       let periodId = current.recognisedPeriodId;
       if (input.recognisedPeriod !== undefined) {
         periodId = input.recognisedPeriod === null ? null : (await this.periods.requireByCode(m, input.recognisedPeriod)).id;
@@ -171,8 +172,17 @@ export class ModelService {
       const moves =
         (input.domain ?? current.domain) !== current.domain ||
         (input.status ?? current.status) !== current.status ||
-        (input.startedOn === undefined ? current.startedOn : input.startedOn) !== current.startedOn;
+        (input.startedOn === undefined ? current.startedOn : input.startedOn) !== current.startedOn ||
+        runners !== null;
+      const oldPaths = runners ? await this.organisationPaths(m, current.id) : [];
       const withdrawn = moves ? await summaryAggregates.withdraw(m, [current.id]) : null;
+      if (runners) {
+        await m.query('DELETE FROM model_organisation WHERE model_id = $1', [current.id]);
+        await m.query(
+          `INSERT INTO model_organisation (model_id, organisation_id, role) SELECT $1, unnest($2::uuid[]), unnest($3::model_role[])`,
+          [current.id, [runners.lead, ...runners.partners], [ModelRole.LEAD, ...runners.partners.map(() => ModelRole.PARTNER)]],
+        );
+      }
       const [[row]]: [CommunityModel[]] = await m.query(
         `UPDATE model SET name = $2, description = $3, domain = $4, status = $5, started_on = $6, locality_id = $7,
            recognised_period_id = $8, search_name = $9, version = version + 1, updated_at = now()
@@ -191,14 +201,75 @@ export class ModelService {
       );
       if (withdrawn) await summaryAggregates.contribute(m, withdrawn);
       const type = row.status === ModelStatus.ARCHIVED && current.status !== ModelStatus.ARCHIVED ? 'MODEL_ARCHIVED' : 'MODEL_UPDATED';
-      await appendEvents(m, actor, [
-        { type, entityType: 'Model', entityId: row.id, organisationPaths: await this.organisationPaths(m, row.id), payload: { name: row.name, domain: row.domain, status: row.status, version: row.version } },
-      ]);
+      // A change of organisations concerns the ones that left as well as those that joined.
+      const organisationPaths = [...new Set([...oldPaths, ...(await this.organisationPaths(m, row.id))])].sort();
+      const payload: Record<string, unknown> = { name: row.name, domain: row.domain, status: row.status, version: row.version };
+      if (runners) Object.assign(payload, { leadOrganisationId: runners.lead, partnerOrganisationIds: runners.partners });
+      await appendEvents(m, actor, [{ type, entityType: 'Model', entityId: row.id, organisationPaths, payload }]);
       return row;
     });
   }
 
+  /**
+   * Sets the status to ARCHIVED. Idempotent: a model already archived is returned as it is, with
+   * no new version and no event, whatever version was sent (a retried request succeeds).
+   */
   async archive(id: string, version: number, actor: Actor): Promise<CommunityModel> {
-    return this.update({ id, version, status: ModelStatus.ARCHIVED } as UpdateModelInput, actor);
+    requireUuid(id, 'id', 'model');
+    const archived = async () => {
+      const [current] = await this.byIds([id.toLowerCase()]);
+      return current?.status === ModelStatus.ARCHIVED ? current : null;
+    };
+    const already = await archived();
+    if (already) return already;
+    try {
+      return await this.update({ id, version, status: ModelStatus.ARCHIVED } as UpdateModelInput, actor);
+    } catch (error) {
+      // Archived meanwhile by a concurrent request: the same outcome.
+      const now = error instanceof StaleVersionError ? await archived() : null;
+      if (now) return now;
+      throw error;
+    }
+  }
+
+  /** Locks the locality of a model: it must be a city, ward or commune (BAD_USER_INPUT otherwise). */
+  private async lockLocality(m: EntityManager, id: string): Promise<Organisation> {
+    const locality = await this.organisations.lock(m, id, 'Locality', 'localityId');
+    if (!LOCALITY_KINDS.includes(locality.kind)) {
+      throw new BadUserInputError(`The locality must be a city, ward or commune; "${locality.name}" is ${locality.kind}.`, { argument: 'localityId', kind: locality.kind });
+    }
+    return locality;
+  }
+
+  /**
+   * The organisations that will run the model after an update, or null when the update does not
+   * change them. Locks every organisation that joins (it must not be archived, and must be within
+   * the caller's scope); ones that stay may be archived.
+   */
+  private async newOrganisations(m: EntityManager, current: CommunityModel, input: UpdateModelInput, scope: WriteScope): Promise<{ lead: string; partners: string[] } | null> {
+    if (input.leadOrganisationId === undefined && input.partnerOrganisationIds === undefined) return null;
+    if (input.leadOrganisationId === null) {
+      throw new BadUserInputError('A model always has a lead organisation: send a new one or omit leadOrganisationId.', { argument: 'leadOrganisationId' });
+    }
+    const rows: ModelOrganisationRow[] = await m.query(
+      `SELECT mo.organisation_id AS "organisationId", mo.role FROM model_organisation mo WHERE mo.model_id = $1`,
+      [current.id],
+    );
+    const oldLead = rows.find((r) => r.role === ModelRole.LEAD)?.organisationId ?? null;
+    const oldPartners = rows.filter((r) => r.role === ModelRole.PARTNER).map((r) => r.organisationId);
+    const lead = input.leadOrganisationId?.toLowerCase() ?? (oldLead as string);
+    let partners: string[];
+    if (input.partnerOrganisationIds !== undefined) {
+      partners = [...new Set((input.partnerOrganisationIds ?? []).map((id) => id.toLowerCase()))];
+      if (partners.includes(lead)) throw new BadUserInputError('The lead organisation cannot also be a partner.', { argument: 'partnerOrganisationIds' });
+    } else partners = oldPartners.filter((id) => id !== lead);
+    const before = new Set([oldLead, ...oldPartners]);
+    for (const id of [lead, ...partners].filter((o) => !before.has(o)).sort()) {
+      const org = await this.organisations.lock(m, id, 'Organisation', id === lead ? 'leadOrganisationId' : 'partnerOrganisationIds');
+      if (org.archivedAt) throw new ConflictError(`Organisation "${org.name}" is archived and cannot join a model.`);
+      scope.require(org, 'give it a model to run');
+    }
+    const unchanged = lead === oldLead && partners.length === oldPartners.length && partners.every((p) => oldPartners.includes(p));
+    return unchanged ? null : { lead, partners: partners.sort() };
   }
 }

@@ -34,7 +34,7 @@ const SORT: Record<ModelOrderField, { sql: string; type: PageQuery['sortType'] }
 /** The WHERE conditions of a model filter over alias `m`. */
 export function modelConditions(filter: ModelFilter | null | undefined, params: SqlParams): string[] {
   const where: string[] = [];
-  const f = filter ?? ({ includeArchived: false, includeDescendants: false } as ModelFilter);
+  const f = filter ?? ({ includeArchived: false, includeDescendants: true } as ModelFilter);
   if (f.domain?.length) where.push(`m.domain = ANY(${params.add(f.domain)}::model_domain[])`);
   if (f.status?.length) where.push(`m.status = ANY(${params.add(f.status)}::model_status[])`);
   else if (!f.includeArchived) where.push(`m.status <> '${ModelStatus.ARCHIVED}'`);

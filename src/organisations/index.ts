@@ -13,5 +13,6 @@ export const organisationsModule: FeatureModule = {
   statementCosts: {
     'Query.organisations': STATEMENT_COST,
     'Organisation.children': STATEMENT_COST,
+    'Organisation.descendants': STATEMENT_COST, // one prefix scan of the paths per distinct arguments, then a page of it
   },
 };

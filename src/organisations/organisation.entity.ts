@@ -10,6 +10,7 @@ import {
   Relation,
   UpdateDateColumn,
 } from 'typeorm';
+import { Node } from '../shared/node';
 
 export enum OrganisationKind {
   CITY = 'CITY',
@@ -25,13 +26,30 @@ export enum OrganisationKind {
   TRADE_UNION = 'TRADE_UNION',
   OTHER = 'OTHER',
 }
+/** The kinds that are places: a model's locality is one of them. */
+export const LOCALITY_KINDS: readonly OrganisationKind[] = [OrganisationKind.CITY, OrganisationKind.WARD, OrganisationKind.COMMUNE];
+
 registerEnumType(OrganisationKind, {
   name: 'OrganisationKind',
   description: 'What sort of body an organisation is: an administrative level or a body within one.',
+  valuesConfig: {
+    CITY: { description: 'Thành phố: the city (a locality).' },
+    WARD: { description: 'Phường: an urban ward (a locality).' },
+    COMMUNE: { description: 'Xã: a rural commune (a locality).' },
+    PARTY_COMMITTEE: { description: 'Đảng ủy / chi bộ: a party committee or cell.' },
+    PEOPLES_COMMITTEE: { description: "Ủy ban nhân dân: a people's committee." },
+    FATHERLAND_FRONT: { description: 'Mặt trận Tổ quốc: the Fatherland Front.' },
+    MASS_ORGANISATION: { description: "Đoàn thể: a mass organisation (youth union, women's union, farmers' or veterans' association)." },
+    ASSOCIATION: { description: 'Hội: another association.' },
+    POLICE: { description: 'Công an: the police.' },
+    MILITARY: { description: 'Quân sự: the military command.' },
+    TRADE_UNION: { description: 'Công đoàn: a trade union.' },
+    OTHER: { description: 'Any other body.' },
+  },
 });
 
 /** An organisation in the tree: the city, its wards and communes, and the bodies within them. */
-@ObjectType('Organisation', { description: 'A city, ward, commune or a body within one (party committee, Fatherland Front, mass organisation, police, ...).' })
+@ObjectType('Organisation', { implements: Node, description: 'A city, ward, commune or a body within one (party committee, Fatherland Front, mass organisation, police, ...).' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'organisation' })
 @Index('organisation_parent_idx', ['parentId'])
@@ -39,19 +57,19 @@ registerEnumType(OrganisationKind, {
 @Index('organisation_search_trgm_idx', { synchronize: false })
 @Index('organisation_name_order_idx', { synchronize: false })
 export class Organisation {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The organisation\'s id (a UUID): its federation key and its Node id.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The organisation\'s full name.' })
   @Column({ type: 'varchar', length: 300 })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A short name or abbreviation; null when none was given.' })
   @Column({ name: 'short_name', type: 'varchar', length: 100, nullable: true })
   shortName!: string | null;
 
-  @Field(() => OrganisationKind)
+  @Field(() => OrganisationKind, { description: 'What sort of body it is.' })
   @Column({ type: 'enum', enum: OrganisationKind, enumName: 'organisation_kind' })
   kind!: OrganisationKind;
 
@@ -74,11 +92,11 @@ export class Organisation {
   @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
   archivedAt!: Date | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the organisation was registered here.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the organisation was last changed.' })
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 

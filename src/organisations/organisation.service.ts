@@ -4,18 +4,21 @@ import { appendEvents } from '../events/event-log';
 import { requireAdmin } from '../shared/access';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
-import { runPage, SortDirection, type Connection, type ConnectionArgs, type PageOptions, type PageQuery, pageRequest } from '../shared/pagination';
+import { runPage, SortDirection, toConnection, type Connection, type ConnectionArgs, type PageOptions, type PageQuery, pageRequest } from '../shared/pagination';
 import { SqlParams, returningList } from '../shared/sql';
 import { normaliseText, searchCondition } from '../shared/text';
-import { oneByKey } from '../shared/batch';
+import { manyByKey, oneByKey } from '../shared/batch';
+import { encodeCursor } from '../shared/cursor';
 import { isUuid, requireUuid } from '../shared/ids';
 import { inTransaction } from '../shared/transaction';
 import { summaryAggregates, type Withdrawn } from '../summaries/summary-aggregates';
-import { Organisation } from './organisation.entity';
+import { LOCALITY_KINDS, Organisation } from './organisation.entity';
 import { CreateOrganisationInput, OrganisationFilter, OrganisationOrder, OrganisationOrderField, UpdateOrganisationInput } from './organisation.inputs';
+import type { OrganisationDescendantConnection } from './organisation.types';
 import { ORGANISATION_COLUMNS, ORGANISATION_SELECT as SELECT, ORGANISATION_SELECT_UNTIMED as SELECT_UNTIMED } from './organisation.sql';
 
 const RETURNING = returningList(ORGANISATION_COLUMNS);
+const DESCENDANTS_ORDER = 'organisation:DESCENDANTS';
 
 /** Reads and changes organisations: tree placement, optimistic versions, the change log. */
 export class OrganisationService {
@@ -37,7 +40,15 @@ export class OrganisationService {
     if (!f.includeArchived) where.push('o.archived_at IS NULL');
     if (f.parentId) where.push(`o.parent_id = ${params.add(f.parentId)}::uuid`);
     if (f.withinId) {
-      where.push(`o.path LIKE (SELECT w.path FROM organisation w WHERE w.id = ${params.add(f.withinId)}::uuid) || '_%'`);
+      const within = `(SELECT w.path FROM organisation w WHERE w.id = ${params.add(f.withinId)}::uuid)`;
+      where.push(`o.path LIKE ${within} || '_%'`);
+      const maxDepth = this.depth(f.maxDepth, 'filter.maxDepth');
+      if (maxDepth !== null) {
+        const levels = (path: string) => `(length(${path}) - length(replace(${path}, '/', '')))`;
+        where.push(`${levels('o.path')} - ${levels(within)} <= ${params.add(maxDepth)}::int`);
+      }
+    } else if (f.maxDepth != null) {
+      throw new BadUserInputError('filter.maxDepth counts levels below filter.withinId: pass withinId too.', { argument: 'filter.maxDepth' });
     }
     if (f.kind?.length) where.push(`o.kind = ANY(${params.add(f.kind)}::organisation_kind[])`);
     where.push(...searchCondition('o.search_name', f.search, params));
@@ -67,6 +78,72 @@ export class OrganisationService {
     if (parentIds) query.parent = { ids: parentIds, condition: 'o.parent_id = p.id' };
     const request = pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize);
     return runPage<Organisation>(this.db.manager, query, request, withCount);
+  }
+
+  /** A depth bound of the tree: null for none; outside 1..MAX_GRAPH_DEPTH is BAD_USER_INPUT. */
+  depth(maxDepth: number | null | undefined, argument = 'maxDepth'): number | null {
+    if (maxDepth == null) return null;
+    if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > this.config.maxGraphDepth) {
+      throw new BadUserInputError(`${argument} must be between 1 and ${this.config.maxGraphDepth}; got ${maxDepth}.`, { argument, maxGraphDepth: this.config.maxGraphDepth });
+    }
+    return maxDepth;
+  }
+
+  /**
+   * A page of the (non-archived) organisations below each parent, ordered by (depth, id) with
+   * keyset cursors, and their total: one statement for every parent asking the same page. Depth
+   * is read from the materialised paths (levels = ids in the path), the subtree by path prefix.
+   */
+  async descendants(parentIds: readonly string[], maxDepth: number | null, args: ConnectionArgs): Promise<OrganisationDescendantConnection[]> {
+    const request = pageRequest(args, DESCENDANTS_ORDER, this.config.defaultPageSize, this.config.maxPageSize);
+    const dir = request.backwards ? 'DESC' : 'ASC';
+    const params: unknown[] = [parentIds, maxDepth, request.limit + 1];
+    let after = '';
+    if (request.after) {
+      const depth = Number(request.after.value);
+      if (!Number.isInteger(depth) || !isUuid(request.after.id)) {
+        throw new BadUserInputError('This cursor is not one this API issued. Use a cursor from an edge or pageInfo.', { argument: 'cursor' });
+      }
+      params.push(depth, request.after.id);
+      after = `WHERE (d.depth, d.id) ${request.backwards ? '<' : '>'} ($4::int, $5::uuid)`;
+    }
+    const levels = (path: string) => `(length(${path}) - length(replace(${path}, '/', '')))`;
+    const rows: Array<Record<string, unknown>> = await this.db.query(
+      `WITH p AS (
+         SELECT r.id AS root, w.path, ${levels('w.path')} AS lv FROM unnest($1::uuid[]) AS r(id) JOIN organisation w ON w.id = r.id
+       ),
+       d AS (
+         SELECT p.root, o.id, ${levels('o.path')} - p.lv AS depth FROM p JOIN organisation o ON o.path LIKE p.path || '_%'
+         WHERE o.archived_at IS NULL AND ($2::int IS NULL OR ${levels('o.path')} - p.lv <= $2::int)
+       ),
+       totals AS (SELECT root, count(*)::int AS n FROM d GROUP BY root),
+       page AS (
+         SELECT x.* FROM (SELECT d.root, d.id, d.depth, row_number() OVER (PARTITION BY d.root ORDER BY d.depth ${dir}, d.id ${dir}) AS rn FROM d ${after}) x
+         WHERE x.rn <= $3
+       )
+       SELECT r.id AS "__parent", coalesce(t.n, 0) AS "__total", x.*
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS r(id, ord)
+       LEFT JOIN totals t ON t.root = r.id
+       LEFT JOIN LATERAL (
+         SELECT pg.depth AS "__depth", pg.rn AS "__rn", ${SELECT} FROM page pg JOIN organisation o ON o.id = pg.id WHERE pg.root = r.id
+       ) x ON true
+       ORDER BY r.ord, x."__rn"`,
+      params,
+    );
+    const shape = { limit: request.limit, backwards: request.backwards, fromCursor: request.after !== null };
+    return manyByKey(parentIds, rows, (r) => String(r.__parent)).map((list) => {
+      const total = Number(list[0]?.__total ?? 0);
+      return toConnection(
+        list.filter((r) => r.id != null),
+        shape,
+        ({ __parent: _p, __total: _t, __rn: _r, __depth, ...node }) => ({
+          cursor: encodeCursor({ order: DESCENDANTS_ORDER, value: Number(__depth), id: String(node.id) }),
+          depth: Number(__depth),
+          node: node as unknown as Organisation,
+        }),
+        total,
+      ) as OrganisationDescendantConnection;
+    });
   }
 
   /** Locks and returns an organisation inside a transaction, or throws NOT_FOUND. */
@@ -108,6 +185,12 @@ export class OrganisationService {
       if (current.version !== input.version) throw new StaleVersionError('Organisation', input.id, input.version, current.version);
       if (input.name === null) throw new BadUserInputError('name cannot be removed; send a new name or omit it.', { argument: 'name' });
       if (input.kind === null) throw new BadUserInputError('kind cannot be removed; send a kind or omit it.', { argument: 'kind' });
+      if (input.kind && LOCALITY_KINDS.includes(current.kind) && !LOCALITY_KINDS.includes(input.kind)) {
+        const [used] = await m.query(`SELECT count(*)::int AS n FROM model WHERE locality_id = $1`, [current.id]);
+        if (used.n > 0) {
+          throw new ConflictError(`"${current.name}" is the locality of ${used.n} model(s): it must stay a city, ward or commune. Give those models another locality first.`, { models: used.n });
+        }
+      }
       let path = current.path;
       let withdrawn: Withdrawn | null = null;
       if (input.parentId !== undefined && input.parentId !== current.parentId) {
@@ -164,6 +247,32 @@ export class OrganisationService {
       [`${path}%`],
     );
     return summaryAggregates.withdraw(m, rows.map((r) => r.id));
+  }
+
+  /**
+   * Brings an archived organisation back. Its parent must be active (restore from the top down).
+   * Idempotent: an organisation that is not archived is returned as it is. Summaries count models,
+   * not organisations, so no figure moves.
+   */
+  async restore(id: string, version: number, actor: Actor): Promise<Organisation> {
+    requireAdmin(actor, 'restore organisations');
+    return inTransaction(this.db, async (m) => {
+      const current = await this.lock(m, id);
+      if (!current.archivedAt) return current;
+      if (current.version !== version) throw new StaleVersionError('Organisation', id, version, current.version);
+      if (current.parentId) {
+        const parent = await this.lock(m, current.parentId, 'Parent organisation');
+        if (parent.archivedAt) throw new ConflictError(`Parent organisation "${parent.name}" is archived; restore it first.`, { parentId: parent.id });
+      }
+      const [[row]]: [Organisation[]] = await m.query(
+        `UPDATE organisation SET archived_at = NULL, version = version + 1, updated_at = now() WHERE id = $1 RETURNING ${RETURNING}`,
+        [id],
+      );
+      await appendEvents(m, actor, [
+        { type: 'ORGANISATION_RESTORED', entityType: 'Organisation', entityId: id, organisationPaths: [row.path], payload: { name: row.name, version: row.version } },
+      ]);
+      return row;
+    });
   }
 
   async archive(id: string, version: number, actor: Actor): Promise<Organisation> {

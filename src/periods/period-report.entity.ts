@@ -19,7 +19,7 @@ import { ReportingPeriod } from './reporting-period.entity';
 @Index('period_report_org_period_uq', ['organisationId', 'periodId'], { unique: true })
 @Index('period_report_period_idx', ['periodId'])
 export class PeriodReport {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The report\'s id.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -57,19 +57,19 @@ export class PeriodReport {
   @Column({ name: 'newly_replicated', type: 'int', nullable: true })
   newlyReplicated!: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A note that came with the report; null when none.' })
   @Column({ type: 'text', nullable: true })
   note!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the report was first recorded.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the report was last replaced.' })
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Increases with every change; send it back to replace the report so a stale edit is refused.' })
   @Column({ type: 'int', default: 1 })
   version!: number;
 }

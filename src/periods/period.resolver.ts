@@ -16,8 +16,8 @@ export class ReportingPeriodResolver {
     return ctx.services.periods.all();
   }
 
-  @Query(() => ReportingPeriod, { nullable: true })
-  async reportingPeriod(@Arg('code', () => String) code: string, @Ctx() ctx: Context): Promise<ReportingPeriod | null> {
+  @Query(() => ReportingPeriod, { nullable: true, description: 'One reporting period by code; null when there is none.' })
+  async reportingPeriod(@Arg('code', () => String, { description: 'The period\'s code, e.g. "2023-H1".' }) code: string, @Ctx() ctx: Context): Promise<ReportingPeriod | null> {
     return ctx.loaders.periodByCode.load(code);
   }
 
@@ -26,20 +26,20 @@ export class ReportingPeriodResolver {
     return ctx.loaders.reportsByPeriodId.load(period.id);
   }
 
-  @Mutation(() => ReportingPeriod)
-  async createReportingPeriod(@Arg('input', () => CreateReportingPeriodInput) input: CreateReportingPeriodInput, @Ctx() ctx: Context): Promise<ReportingPeriod> {
+  @Mutation(() => ReportingPeriod, { description: 'Creates a reporting period; a code already used is CONFLICT.' })
+  async createReportingPeriod(@Arg('input', () => CreateReportingPeriodInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: CreateReportingPeriodInput, @Ctx() ctx: Context): Promise<ReportingPeriod> {
     return ctx.services.periods.createPeriod(input, requireActor(ctx));
   }
 }
 
 @Resolver(() => PeriodReport)
 export class PeriodReportResolver {
-  @FieldResolver(() => Organisation)
+  @FieldResolver(() => Organisation, { description: 'The organisation that reported.' })
   async organisation(@Root() report: PeriodReport, @Ctx() ctx: Context): Promise<Organisation | null> {
     return ctx.loaders.organisationById.load(report.organisationId);
   }
 
-  @FieldResolver(() => ReportingPeriod)
+  @FieldResolver(() => ReportingPeriod, { description: 'The period reported on.' })
   async period(@Root() report: PeriodReport, @Ctx() ctx: Context): Promise<ReportingPeriod | null> {
     return ctx.loaders.periodById.load(report.periodId);
   }
@@ -68,7 +68,7 @@ export class PeriodReportResolver {
   }
 
   @Mutation(() => PeriodReport, { description: "Records an organisation's reported figures for a period; to replace them send the version you read." })
-  async recordPeriodReport(@Arg('input', () => RecordPeriodReportInput) input: RecordPeriodReportInput, @Ctx() ctx: Context): Promise<PeriodReport> {
+  async recordPeriodReport(@Arg('input', () => RecordPeriodReportInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: RecordPeriodReportInput, @Ctx() ctx: Context): Promise<PeriodReport> {
     return ctx.services.periods.recordReport(input, requireActor(ctx));
   }
 }

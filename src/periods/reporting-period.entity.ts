@@ -7,7 +7,7 @@ import { LocalDateScalar } from '../shared/scalars';
 @Entity({ name: 'reporting_period' })
 @Index('reporting_period_code_uq', ['code'], { unique: true })
 export class ReportingPeriod {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The period\'s id.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -15,19 +15,19 @@ export class ReportingPeriod {
   @Column({ type: 'varchar', length: 20 })
   code!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'A readable name of the period.' })
   @Column({ type: 'varchar', length: 200 })
   label!: string;
 
-  @Field(() => LocalDateScalar)
+  @Field(() => LocalDateScalar, { description: 'The first day of the period.' })
   @Column({ name: 'starts_on', type: 'date' })
   startsOn!: string;
 
-  @Field(() => LocalDateScalar)
+  @Field(() => LocalDateScalar, { description: 'The last day of the period.' })
   @Column({ name: 'ends_on', type: 'date' })
   endsOn!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the period was created here.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

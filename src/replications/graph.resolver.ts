@@ -35,7 +35,7 @@ export class ModelGraphResolver {
 
 @Resolver(() => ReplicatedModel)
 export class ReplicatedModelResolver {
-  @FieldResolver(() => CommunityModel)
+  @FieldResolver(() => CommunityModel, { description: 'The model.' })
   async model(@Root() row: ReplicatedModel, @Ctx() ctx: Context): Promise<CommunityModel | null> {
     return ctx.loaders.modelById.load(row.modelId);
   }
@@ -62,8 +62,8 @@ export class ReplicationGraphResolver {
     description: 'The shortest chain of replication links from a model run by the first organisation to a model run by the second; null when there is none (or an id is unknown).',
   })
   async replicationPath(
-    @Arg('fromOrganisationId', () => ID) fromOrganisationId: string,
-    @Arg('toOrganisationId', () => ID) toOrganisationId: string,
+    @Arg('fromOrganisationId', () => ID, { description: 'The organisation where the chain starts (one of its models).' }) fromOrganisationId: string,
+    @Arg('toOrganisationId', () => ID, { description: 'The organisation where the chain ends (one of its models).' }) toOrganisationId: string,
     @Ctx() ctx: Context,
   ): Promise<ReplicationPath | null> {
     return ctx.services.graph.path(fromOrganisationId, toOrganisationId);

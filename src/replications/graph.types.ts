@@ -28,12 +28,12 @@ export class ModelReach {
   latestReplicatedOn!: string | null;
 }
 
-@ObjectType('ModelDescendantEdge')
+@ObjectType('ModelDescendantEdge', { description: 'A model in the replication tree of another, with how many steps away.' })
 export class ModelDescendantEdge {
-  @Field(() => String)
+  @Field(() => String, { description: 'Where this edge is in the list: pass it as `after` for the next page. Opaque.' })
   cursor!: string;
 
-  @Field(() => CommunityModel)
+  @Field(() => CommunityModel, { description: 'The descendant model.' })
   node!: CommunityModel;
 
   @Field(() => Int, { description: 'Replication steps from the model asked about (1 = a direct replica).' })
@@ -42,10 +42,10 @@ export class ModelDescendantEdge {
 
 @ObjectType('ModelDescendantConnection', { description: 'Descendants in the replication tree, nearest first (by depth, then id).' })
 export class ModelDescendantConnection {
-  @Field(() => [ModelDescendantEdge])
+  @Field(() => [ModelDescendantEdge], { description: 'This page of descendants.' })
   edges!: ModelDescendantEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether more pages follow or precede, and their cursors.' })
   pageInfo!: PageInfo;
 
   @Field(() => Int, { description: 'Descendants within maxDepth, across all pages.' })
@@ -56,7 +56,7 @@ export class ModelDescendantConnection {
 export class ReplicatedModel {
   modelId!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Replications of it: dated within the period, or without a period its replica count.' })
   replications!: number;
 }
 

@@ -12,16 +12,17 @@ import {
 } from 'typeorm';
 import { CommunityModel } from '../models/model.entity';
 import { LocalDateScalar } from '../shared/scalars';
+import { Node } from '../shared/node';
 
 /** A replication: the target model is a replica of the source model, taken up elsewhere. */
-@ObjectType('ReplicationLink', { description: 'A model replicated (nhân rộng): the target model is a replica of the source model.' })
+@ObjectType('ReplicationLink', { implements: Node, description: 'A model replicated (nhân rộng): the target model is a replica of the source model.' })
 @Directive('@key(fields: "id")')
 @Entity({ name: 'replication_link' })
 @Index('replication_link_target_uq', ['targetModelId'], { unique: true })
 @Index('replication_link_source_idx', ['sourceModelId', 'replicatedOn'])
 @Check('replication_link_no_self_link', '"source_model_id" <> "target_model_id"')
 export class ReplicationLink {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The link\'s id (a UUID): its federation key and its Node id.' })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
@@ -39,15 +40,15 @@ export class ReplicationLink {
   @JoinColumn({ name: 'target_model_id' })
   target?: Relation<CommunityModel>;
 
-  @Field(() => LocalDateScalar, { nullable: true })
+  @Field(() => LocalDateScalar, { nullable: true, description: 'When the replica took the model up; null when not known.' })
   @Column({ name: 'replicated_on', type: 'date', nullable: true })
   replicatedOn!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A note on the replication; null when none.' })
   @Column({ type: 'text', nullable: true })
   note!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the link was recorded here.' })
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

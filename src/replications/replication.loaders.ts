@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { CommunityModel } from '../models/model.entity';
 import type { ModelLoaders, ModelServices } from '../models/model.loaders';
 import type { OrganisationLoaders, OrganisationServices } from '../organisations/organisation.loaders';
+import type { PeriodLoaders } from '../periods/period.loaders';
 import type { Config } from '../shared/config';
 import type { RequestContext } from '../shared/context';
 import type { ReplicationGraphService } from './graph.service';
@@ -32,5 +33,5 @@ export type ReplicationLoaders = ReturnType<typeof replicationLoaders>;
 /** What the replication feature's resolvers read: links and the graph, over models and organisations. */
 export type ReplicationsContext = RequestContext<
   ReplicationServices & ModelServices & OrganisationServices,
-  ReplicationLoaders & ModelLoaders & OrganisationLoaders
+  ReplicationLoaders & ModelLoaders & OrganisationLoaders & PeriodLoaders
 >;

@@ -1,36 +1,38 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CommunityModel } from '../models/model.entity';
+import { requireFilterPeriod } from '../models/model.loaders';
 import { ModelFilter, ModelOrder } from '../models/model.inputs';
 import { ModelConnection } from '../models/model.types';
-import { connectionComplexity, listComplexity, pageOptions, requireActor, selectsField } from '../shared/graphql';
+import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, pageOptions, requireActor, selectsField } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { ReplicationLink } from './replication-link.entity';
-import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter } from './replication.inputs';
+import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter, ReplicationLinkOrder, UnlinkModelsInput } from './replication.inputs';
 import type { ReplicationsContext as Context } from './replication.loaders';
 import { REPLICAS_OF } from './replication.sql';
 import { ReplicationLinkConnection } from './replication.types';
 
 @Resolver(() => ReplicationLink)
 export class ReplicationResolver {
-  @Query(() => ReplicationLink, { nullable: true })
-  async replicationLink(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ReplicationLink | null> {
+  @Query(() => ReplicationLink, { nullable: true, description: 'One replication link by id; null when there is none.' })
+  async replicationLink(@Arg('id', () => ID, { description: 'The id (a UUID); a malformed or unknown id gives null.' }) id: string, @Ctx() ctx: Context): Promise<ReplicationLink | null> {
     // A lookup answers null for an id that names nothing, malformed or not (as `_entities` does).
     return isUuid(id) ? ctx.loaders.replicationLinkById.load(id) : null;
   }
 
-  @Query(() => ReplicationLinkConnection, { complexity: connectionComplexity, description: 'Replication links, newest first.' })
+  @Query(() => ReplicationLinkConnection, { complexity: connectionComplexity, description: 'Replication links, filtered, newest recorded first unless orderBy says otherwise, a page at a time.' })
   async replicationLinks(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => ReplicationLinkFilter, { nullable: true }) filter: ReplicationLinkFilter | null,
+    @Arg('filter', () => ReplicationLinkFilter, { nullable: true, description: 'Which links; every condition given must hold.' }) filter: ReplicationLinkFilter | null,
+    @Arg('orderBy', () => ReplicationLinkOrder, { nullable: true, description: 'The order; by default when recorded, newest first.' }) orderBy: ReplicationLinkOrder | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<ReplicationLink>> {
-    return ctx.services.replications.page(args, filter, { withCount: selectsField(info, 'totalCount') });
+    return ctx.services.replications.page(args, filter, { withCount: selectsField(info, 'totalCount') }, orderBy);
   }
 
-  @FieldResolver(() => CommunityModel)
+  @FieldResolver(() => CommunityModel, { description: 'The model that was replicated.' })
   async source(@Root() link: ReplicationLink, @Ctx() ctx: Context): Promise<CommunityModel | null> {
     return ctx.loaders.modelById.load(link.sourceModelId);
   }
@@ -41,18 +43,22 @@ export class ReplicationResolver {
   }
 
   @Mutation(() => ReplicationLink, { description: 'Replicates a model to an organisation: creates the replica (led by that organisation) and the link, in one transaction.' })
-  async replicateModel(@Arg('input', () => ReplicateModelInput) input: ReplicateModelInput, @Ctx() ctx: Context): Promise<ReplicationLink> {
+  async replicateModel(@Arg('input', () => ReplicateModelInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: ReplicateModelInput, @Ctx() ctx: Context): Promise<ReplicationLink> {
     return ctx.services.replications.replicate(input, requireActor(ctx));
   }
 
   @Mutation(() => ReplicationLink, { description: 'Records that an existing model is a replica of another. Refuses self-links, duplicates, a second source and cycles.' })
-  async linkModels(@Arg('input', () => LinkModelsInput) input: LinkModelsInput, @Ctx() ctx: Context): Promise<ReplicationLink> {
+  async linkModels(@Arg('input', () => LinkModelsInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: LinkModelsInput, @Ctx() ctx: Context): Promise<ReplicationLink> {
     return ctx.services.replications.link(input, requireActor(ctx));
   }
 
   @Mutation(() => ReplicationLink, { description: 'Removes a replication link and returns it; both models stay.' })
-  async unlinkModels(@Arg('id', () => ID, { description: 'The link id.' }) id: string, @Ctx() ctx: Context): Promise<ReplicationLink> {
-    return ctx.services.replications.unlink(id, requireActor(ctx));
+  async unlinkModels(
+    @Arg('input', () => UnlinkModelsInput, { nullable: true, description: 'The link to remove.' }) input: UnlinkModelsInput | null,
+    @Arg('id', () => ID, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.id.' }) id: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<ReplicationLink> {
+    return ctx.services.replications.unlink(inputOrBareArguments(input, { id }).id, requireActor(ctx));
   }
 }
 
@@ -74,15 +80,18 @@ export class ModelLineageResolver {
   replicas(
     @Root() model: CommunityModel,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
-    @Arg('orderBy', () => ModelOrder, { nullable: true }) orderBy: ModelOrder | null,
+    @Arg('filter', () => ModelFilter, { nullable: true, description: 'Which models: every condition given must hold.' }) filter: ModelFilter | null,
+    @Arg('orderBy', () => ModelOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' }) orderBy: ModelOrder | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
     const { models } = ctx.services;
     const options = pageOptions(info);
     return ctx.loaders
-      .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, (ids) => models.page(args, filter, orderBy, { ...REPLICAS_OF, ids }, options))
+      .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
+        await requireFilterPeriod(ctx.loaders, filter);
+        return models.page(args, filter, orderBy, { ...REPLICAS_OF, ids }, options);
+      })
       .load(model.id);
   }
 

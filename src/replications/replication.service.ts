@@ -4,7 +4,7 @@ import { appendEvents, type NewEvent } from '../events/event-log';
 import { ModelStatus } from '../models/model.entity';
 import type { ModelService } from '../models/model.service';
 import { MODEL_SELECT } from '../models/model.sql';
-import { OrganisationKind } from '../organisations/organisation.entity';
+import { LOCALITY_KINDS } from '../organisations/organisation.entity';
 import { writeScope } from '../organisations/organisation.access';
 import type { OrganisationService } from '../organisations/organisation.service';
 import { requireWriter } from '../shared/access';
@@ -17,14 +17,12 @@ import { SqlParams, returningList } from '../shared/sql';
 import { checkDateRange, inTransaction } from '../shared/transaction';
 import { summaryAggregates, type Withdrawn } from '../summaries/summary-aggregates';
 import type { CommunityModel } from '../models/model.entity';
-import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter } from './replication.inputs';
+import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter, ReplicationLinkOrder, ReplicationLinkOrderField } from './replication.inputs';
 import { ReplicationLink } from './replication-link.entity';
 import { LINK_COLUMNS, LINK_SELECT } from './replication.sql';
 
 /** Serialises changes to the replication graph so the cycle check sees every committed link. */
 const GRAPH_LOCK_KEY = 727_002;
-
-const LOCALITY_KINDS = [OrganisationKind.CITY, OrganisationKind.WARD, OrganisationKind.COMMUNE];
 
 /** Replication links: the edges of the graph, their cycle check and the replica counts. */
 export class ReplicationService {
@@ -40,28 +38,48 @@ export class ReplicationService {
     return oneByKey(ids, rows, (r) => r.id);
   }
 
-  private listQuery(filter: ReplicationLinkFilter | null | undefined): PageQuery {
+  private listQuery(filter: ReplicationLinkFilter | null | undefined, order?: ReplicationLinkOrder | null): PageQuery {
     const params = new SqlParams();
     const where: string[] = [];
-    if (filter?.sourceModelId) where.push(`rl.source_model_id = ${params.add(filter.sourceModelId)}::uuid`);
-    if (filter?.replicatedFrom) where.push(`rl.replicated_on >= ${params.add(filter.replicatedFrom)}::date`);
-    if (filter?.replicatedTo) where.push(`rl.replicated_on <= ${params.add(filter.replicatedTo)}::date`);
+    const f = filter ?? ({ includeDescendants: true } as ReplicationLinkFilter);
+    for (const [older, newer] of [['replicatedFrom', 'replicatedSince'], ['replicatedTo', 'replicatedUntil']] as const) {
+      if (f[older] != null && f[newer] != null && f[older] !== f[newer]) {
+        throw new BadUserInputError(`Pass ${newer} alone: ${older} is its deprecated name.`, { argument: `filter.${older}` });
+      }
+    }
+    const since = f.replicatedSince ?? f.replicatedFrom;
+    const until = f.replicatedUntil ?? f.replicatedTo;
+    if (f.sourceModelId) where.push(`rl.source_model_id = ${params.add(f.sourceModelId)}::uuid`);
+    if (f.targetModelId) where.push(`rl.target_model_id = ${params.add(f.targetModelId)}::uuid`);
+    if (f.organisationId) {
+      const org = params.add(f.organisationId);
+      const runs =
+        f.includeDescendants !== false
+          ? `SELECT 1 FROM model_organisation mo JOIN organisation o ON o.id = mo.organisation_id
+             WHERE mo.model_id IN (rl.source_model_id, rl.target_model_id) AND o.path LIKE (SELECT w.path FROM organisation w WHERE w.id = ${org}::uuid) || '%'`
+          : `SELECT 1 FROM model_organisation mo WHERE mo.model_id IN (rl.source_model_id, rl.target_model_id) AND mo.organisation_id = ${org}::uuid`;
+      where.push(`EXISTS (${runs})`);
+    }
+    if (f.domain?.length) where.push(`EXISTS (SELECT 1 FROM model sm WHERE sm.id = rl.source_model_id AND sm.domain = ANY(${params.add(f.domain)}::model_domain[]))`);
+    if (since) where.push(`rl.replicated_on >= ${params.add(since)}::date`);
+    if (until) where.push(`rl.replicated_on <= ${params.add(until)}::date`);
+    const field = order?.field ?? ReplicationLinkOrderField.CREATED_AT;
     return {
       from: 'replication_link rl',
       alias: 'rl',
       select: LINK_SELECT,
       where,
       params,
-      sortSql: 'rl.created_at',
-      sortType: 'timestamptz',
-      direction: SortDirection.DESC,
-      order: 'replicationLink:CREATED_AT',
+      sortSql: field === ReplicationLinkOrderField.CREATED_AT ? 'rl.created_at' : "coalesce(rl.replicated_on, '-infinity'::date)",
+      sortType: field === ReplicationLinkOrderField.CREATED_AT ? 'timestamptz' : 'date',
+      direction: order?.direction ?? SortDirection.DESC,
+      order: `replicationLink:${field}`,
     };
   }
 
-  /** Replication links, newest first; with `withCount`, their `totalCount` from the same statement. */
-  async page(args: ConnectionArgs, filter: ReplicationLinkFilter | null | undefined, { withCount = false }: PageOptions = {}): Promise<Connection<ReplicationLink>> {
-    const query = this.listQuery(filter);
+  /** Replication links, newest first unless ordered otherwise; with `withCount`, their `totalCount` from the same statement. */
+  async page(args: ConnectionArgs, filter: ReplicationLinkFilter | null | undefined, { withCount = false }: PageOptions = {}, order?: ReplicationLinkOrder | null): Promise<Connection<ReplicationLink>> {
+    const query = this.listQuery(filter, order);
     const [page] = await runPage<ReplicationLink>(this.db.manager, query, pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize), withCount);
     return page;
   }
@@ -188,6 +206,21 @@ export class ReplicationService {
       scope.require(organisation, `replicate a model into it`);
       const [runsIt] = await m.query(`SELECT 1 FROM model_organisation WHERE model_id = $1 AND organisation_id = $2`, [source.id, organisation.id]);
       if (runsIt) throw new ConflictError(`"${organisation.name}" already runs "${source.name}"; replicate it to another organisation.`);
+      // One replica of a model per organisation: a second would count the same uptake twice. An
+      // archived replica (the organisation gave it up) does not stand in the way of a new one.
+      const [duplicate]: Array<{ linkId: string; modelId: string }> = await m.query(
+        `SELECT rl.id AS "linkId", rl.target_model_id AS "modelId" FROM replication_link rl
+         JOIN model r ON r.id = rl.target_model_id AND r.status <> 'ARCHIVED'
+         JOIN model_organisation mo ON mo.model_id = rl.target_model_id AND mo.organisation_id = $2
+         WHERE rl.source_model_id = $1 LIMIT 1`,
+        [source.id, organisation.id],
+      );
+      if (duplicate) {
+        throw new ConflictError(`"${organisation.name}" already runs a replica of "${source.name}" (model ${duplicate.modelId}); archive it before replicating the model there again.`, {
+          existingLinkId: duplicate.linkId,
+          existingModelId: duplicate.modelId,
+        });
+      }
       // The replica runs in the nearest city, ward or commune at or above the target organisation.
       const [locality] = await m.query(
         `SELECT o.id FROM organisation o WHERE $1 LIKE o.path || '%' AND o.kind = ANY($2::organisation_kind[]) ORDER BY length(o.path) DESC LIMIT 1`,

@@ -1,7 +1,7 @@
 import type { ComplexityEstimatorArgs } from 'graphql-query-complexity';
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { Actor } from './actor';
-import { UnauthenticatedError } from './errors';
+import { BadUserInputError, UnauthenticatedError } from './errors';
 import { TIMESTAMP_FIELDS } from './sql';
 
 /**
@@ -65,4 +65,22 @@ export function listComplexity(expected: number) {
 /** How a connection field reads its page: with `totalCount` only when asked, with timestamps only when its nodes show them. */
 export function pageOptions(info: GraphQLResolveInfo): { withCount: boolean; timestamps: boolean } {
   return { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
+}
+
+/** Why the bare arguments of the first mutations are deprecated. */
+export const BARE_ARGUMENTS_DEPRECATION = 'Pass `input` instead, as every other mutation does.';
+
+/**
+ * A mutation that takes `input` and, deprecated, the same fields as bare arguments: the one that
+ * was sent. Both, or neither with a bare argument missing, is BAD_USER_INPUT.
+ */
+export function inputOrBareArguments<T extends object>(input: T | null | undefined, bare: { [K in keyof T]: T[K] | null | undefined }): T {
+  const given = Object.entries(bare).filter(([, value]) => value != null);
+  if (input) {
+    if (given.length) throw new BadUserInputError(`Pass either \`input\` or the deprecated ${given.map(([k]) => `\`${k}\``).join(', ')}, not both.`, { argument: 'input' });
+    return input;
+  }
+  const missing = Object.entries(bare).find(([, value]) => value == null);
+  if (missing) throw new BadUserInputError(`\`input\` is required.`, { argument: 'input' });
+  return bare as T;
 }

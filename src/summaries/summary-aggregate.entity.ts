@@ -27,7 +27,7 @@ export class SummaryCount {
   models!: number;
 }
 
-/** Models per scope and start date (models without a start date are not counted). */
+/** Non-archived models per scope and start date (models without a start date are not counted). */
 @Entity({ name: 'summary_started' })
 export class SummaryStarted {
   @PrimaryColumn({ name: 'scope_id', type: 'uuid' })
@@ -43,7 +43,7 @@ export class SummaryStarted {
   models!: number;
 }
 
-/** Dated replication links into the scope's models, per date (a model has at most one source). */
+/** Dated replication links into the scope's non-archived models, per date (a model has at most one source). */
 @Entity({ name: 'summary_replicated' })
 export class SummaryReplicated {
   @PrimaryColumn({ name: 'scope_id', type: 'uuid' })

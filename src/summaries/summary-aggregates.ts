@@ -53,14 +53,14 @@ const TABLES: AggregateTable[] = [
     keys: [{ column: 'started_on', type: 'date' }],
     value: 'models',
     select: `SELECT s.scope_id, s.subtree, mm.started_on, count(*)::int AS n
-             FROM scopes s JOIN mm ON mm.id = s.model_id WHERE mm.started_on IS NOT NULL GROUP BY 1, 2, 3`,
+             FROM scopes s JOIN mm ON mm.id = s.model_id WHERE mm.started_on IS NOT NULL AND mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3`,
   },
   {
     name: 'summary_replicated',
     keys: [{ column: 'replicated_on', type: 'date' }],
     value: 'links',
     select: `SELECT s.scope_id, s.subtree, mm.replicated_on, count(*)::int AS n
-             FROM scopes s JOIN mm ON mm.id = s.model_id WHERE mm.replicated_on IS NOT NULL GROUP BY 1, 2, 3`,
+             FROM scopes s JOIN mm ON mm.id = s.model_id WHERE mm.replicated_on IS NOT NULL AND mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3`,
   },
   {
     name: 'summary_involved',

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { OrganisationLoaders, OrganisationServices } from '../organisations/organisation.loaders';
+import type { PeriodLoaders, PeriodServices } from '../periods/period.loaders';
 import type { RequestContext } from '../shared/context';
 import type { SummaryKey, SummaryService } from './summary.service';
 import type { ModelSummary } from './summary.types';
@@ -20,4 +21,4 @@ export function summaryLoaders({ summaries }: SummaryServices) {
 export type SummaryLoaders = ReturnType<typeof summaryLoaders>;
 
 /** What the summaries feature's resolvers read. */
-export type SummariesContext = RequestContext<SummaryServices & OrganisationServices, SummaryLoaders & OrganisationLoaders>;
+export type SummariesContext = RequestContext<SummaryServices & OrganisationServices & PeriodServices, SummaryLoaders & OrganisationLoaders & PeriodLoaders>;

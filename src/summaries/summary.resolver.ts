@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { requireFilterPeriod } from '../models/model.loaders';
 import { ModelFilter } from '../models/model.inputs';
 import { Organisation } from '../organisations/organisation.entity';
 import type { SummariesContext as Context } from './summary.loaders';
@@ -12,10 +13,11 @@ export class SummaryResolver {
       'With no filter, or only organisationId (and includeDescendants), it reads maintained aggregates; otherwise one GROUP BY over the matching models.',
   })
   async summary(
-    @Arg('filter', () => ModelFilter, { nullable: true }) filter: ModelFilter | null,
-    @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1": adds the started and replicated figures for it.' }) period: string | null,
+    @Arg('filter', () => ModelFilter, { nullable: true, description: 'Which models: every condition given must hold.' }) filter: ModelFilter | null,
+    @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1": adds the started and replicated figures for it (an unknown code is a NOT_FOUND error on those two figures only).' }) period: string | null,
     @Ctx() ctx: Context,
   ): Promise<ModelSummary> {
+    await requireFilterPeriod(ctx.loaders, filter);
     return ctx.services.summaries.forFilter(filter, period ?? null);
   }
 }
@@ -23,11 +25,15 @@ export class SummaryResolver {
 /** An organisation's figures: a field this feature adds to Organisation. */
 @Resolver(() => Organisation)
 export class OrganisationSummaryResolver {
-  @FieldResolver(() => ModelSummary, { description: 'Figures over the models this organisation runs (with includeDescendants, its whole subtree), optionally for a period. Batched: one SQL statement for every organisation in the response.' })
+  @FieldResolver(() => ModelSummary, {
+    description:
+      'Figures over the models run anywhere in this organisation\'s subtree (with includeDescendants: false, by it alone): the same set as Organisation.models with the same arguments. Optionally for a period. Batched: one SQL statement for every organisation in the response.',
+  })
   async summary(
     @Root() org: Organisation,
-    @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1": adds the started and replicated figures for it.' }) period: string | null,
-    @Arg('includeDescendants', () => Boolean, { defaultValue: true }) includeDescendants: boolean,
+    @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1": adds the started and replicated figures for it (an unknown code is a NOT_FOUND error on those two figures only).' }) period: string | null,
+    @Arg('includeDescendants', () => Boolean, { defaultValue: true, description: 'Whether models run anywhere below this organisation count (the default) or only those it runs itself.' })
+    includeDescendants: boolean,
     @Ctx() ctx: Context,
   ): Promise<ModelSummary> {
     return ctx.loaders.summaryByOrganisation.load({ organisationId: org.id, period: period ?? null, includeDescendants });

@@ -24,8 +24,9 @@ interface ScopeKey {
 interface SummaryRow {
   /** [domain, status, models] per non-empty cell. */
   counts: Array<[Domain, ModelStatus, number]> | null;
-  started: number | null;
-  replicated: number | null;
+  /** Or the error of an unknown period (see checkPeriods). */
+  started: number | null | NotFoundError;
+  replicated: number | null | NotFoundError;
   organisations: number;
   /** The period's code when it exists (null when unknown or not asked). */
   found: string | null;
@@ -46,15 +47,25 @@ function toSummary(r: SummaryRow | undefined): ModelSummary {
     totalModels: total,
     byDomain: Object.values(Domain).map((domain) => ({ domain, count: byDomain.get(domain) ?? 0 })),
     byStatus: Object.values(ModelStatus).map((status) => ({ status, count: byStatus.get(status) ?? 0 })),
-    startedInPeriod: r?.started ?? null,
-    replicatedInPeriod: r?.replicated ?? null,
+    startedInPeriod: (r?.started ?? null) as number | null,
+    replicatedInPeriod: (r?.replicated ?? null) as number | null,
     organisationsInvolved: r?.organisations ?? 0,
   };
 }
 
+/**
+ * An unknown period makes the period figures of that summary an error of their own: an Error as a
+ * field's value is that field's error (graphql-js and graphql-jit alike), and both fields are
+ * nullable, so the error stays there instead of nulling the summary and its parents.
+ */
 function checkPeriods(rows: SummaryRow[]): void {
-  const missing = rows.find((r) => r.period !== null && r.found === null);
-  if (missing) throw new NotFoundError('Reporting period', missing.period as string);
+  for (const r of rows) {
+    if (r.period !== null && r.found === null) {
+      const error = new NotFoundError('Reporting period', r.period);
+      Object.assign(error.extensions, { argument: 'period' });
+      Object.assign(r, { started: error, replicated: error });
+    }
+  }
 }
 
 /** Whether a filter selects exactly a scope the aggregates keep (an organisation, its subtree, or everything). */
@@ -68,9 +79,10 @@ export function isScopeOnly(f: ModelFilter | null | undefined): boolean {
  * (summary-aggregates.ts): one statement for every key of a DataLoader batch, however many models
  * they cover. Any other filter is one GROUP BY statement over the filtered models.
  *
- * Semantics, the same on both paths: archived models count in byStatus only; startedInPeriod and
- * replicatedInPeriod (null without a period) count every model of the set, archived or not;
- * organisationsInvolved counts the organisations running its non-archived models.
+ * Semantics, the same on both paths: archived models count in byStatus only; every other figure
+ * (totalModels, byDomain, startedInPeriod, replicatedInPeriod, organisationsInvolved) is over the
+ * non-archived models of the set. An unknown period is a NOT_FOUND error on the two period
+ * figures alone (they are nullable): the rest of the summary, and whatever holds it, still answers.
  */
 export class SummaryService {
   constructor(private readonly db: DataSource) {}
@@ -88,7 +100,7 @@ export class SummaryService {
     if (isScopeOnly(filter)) {
       const [summary] = await this.fromAggregates([
         filter?.organisationId
-          ? { scopeId: filter.organisationId, subtree: !!filter.includeDescendants, period }
+          ? { scopeId: filter.organisationId, subtree: filter.includeDescendants !== false, period }
           : { scopeId: EVERYTHING_SCOPE, subtree: true, period },
       ]);
       return summary;
@@ -103,9 +115,9 @@ export class SummaryService {
        rp AS (SELECT code, starts_on, ends_on FROM reporting_period WHERE code = ${p}::text)
        SELECT ${p}::text AS period, (SELECT code FROM rp) AS found,
          (SELECT jsonb_agg(jsonb_build_array(x.domain, x.status, x.n)) FROM (SELECT domain, status, count(*)::int n FROM ms GROUP BY 1, 2) x) AS counts,
-         (SELECT count(*)::int FROM ms, rp WHERE ms.started_on BETWEEN rp.starts_on AND rp.ends_on) AS started,
+         (SELECT count(*)::int FROM ms, rp WHERE ms.started_on BETWEEN rp.starts_on AND rp.ends_on AND ms.status <> 'ARCHIVED') AS started,
          (SELECT count(*)::int FROM ms JOIN replication_link rl ON rl.target_model_id = ms.id, rp
-           WHERE rl.replicated_on BETWEEN rp.starts_on AND rp.ends_on) AS replicated,
+           WHERE rl.replicated_on BETWEEN rp.starts_on AND rp.ends_on AND ms.status <> 'ARCHIVED') AS replicated,
          (SELECT count(DISTINCT mo.organisation_id)::int FROM ms JOIN model_organisation mo ON mo.model_id = ms.id
            WHERE ms.status <> 'ARCHIVED') AS organisations`,
       params.values,

@@ -63,7 +63,9 @@ describe('model lists', () => {
     const inChild = await t.seed.model({ leadOrganisationId: child.id, domain: 'SECURITY_DEFENCE', status: 'PILOT', startedOn: '2023-09-01' });
     const ids = async (filter: object) => (await t.server.ok(MODEL_PAGE, { first: 50, filter })).models.edges.map((e: any) => e.node.id).sort();
 
-    expect(await ids({ organisationId: parent.id })).toEqual([inParent.id]);
+    // The subtree by default (as Organisation.summary and the change filters count); false for the organisation alone
+    expect(await ids({ organisationId: parent.id })).toEqual([inParent.id, inChild.id].sort());
+    expect(await ids({ organisationId: parent.id, includeDescendants: false })).toEqual([inParent.id]);
     expect(await ids({ organisationId: parent.id, includeDescendants: true })).toEqual([inParent.id, inChild.id].sort());
     expect(await ids({ organisationId: parent.id, includeDescendants: true, domain: ['SECURITY_DEFENCE'] })).toEqual([inChild.id]);
     expect(await ids({ organisationId: parent.id, includeDescendants: true, status: ['PILOT'] })).toEqual([inChild.id]);

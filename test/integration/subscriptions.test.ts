@@ -206,6 +206,11 @@ describe('changes subscription', () => {
     expect(future.results[0]?.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(unknown.results[0]?.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect(malformed.results[0]?.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    // A summary stream for a period that does not exist is refused at once (queries keep the error local to the period figures)
+    const org = await t.seed.organisation();
+    const noPeriod = new Subscription(client, `subscription($org: ID!) { summaryChanged(organisationId: $org, period: "1999-H9") { summary { totalModels } } }`, { org: org.id });
+    await noPeriod.until((x) => x.results.length > 0 || x.done);
+    expect(noPeriod.results[0]?.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     const polled = await t.server.gql(CHANGE_LOG, { after: "1' OR '1'='1", first: 5 });
     expect(polled.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const huge = await t.server.gql(CHANGE_LOG, { first: 100000 });

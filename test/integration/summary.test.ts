@@ -54,8 +54,10 @@ describe('Organisation.summary', () => {
     expect(large.extensions?.sqlStatements).toBeLessThanOrEqual(3);
   });
 
-  it('refuses an unknown period with NOT_FOUND', async () => {
-    const res = await t.server.gql(`{ organisations(first: 1) { edges { node { summary(period: "1999-H9") { totalModels } } } } }`);
+  it('refuses an unknown period with NOT_FOUND on the period figures, keeping the rest of the page', async () => {
+    const res = await t.server.gql(`{ organisations(first: 1) { edges { node { id summary(period: "1999-H9") { totalModels startedInPeriod } } } } }`);
     expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(res.errors?.[0].path).toEqual(['organisations', 'edges', 0, 'node', 'summary', 'startedInPeriod']);
+    expect(res.data.organisations.edges[0].node.summary.totalModels).toEqual(expect.any(Number));
   });
 });
