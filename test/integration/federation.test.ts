@@ -121,6 +121,14 @@ describe('Federation v2 subgraph', () => {
         { name: 'documents', typeDefs: parse(documentsSdl), url: documentsUrl },
       ]);
       expect(composed.errors ?? []).toEqual([]);
+      // The router's authorization and demand control see what the server enforces itself.
+      const supergraph = composed.supergraphSdl!;
+      expect(supergraph).toContain('@link(url: "https://specs.apollo.dev/authenticated/v0.1"');
+      expect(supergraph).toContain('@link(url: "https://specs.apollo.dev/requiresScopes/v0.1"');
+      expect(supergraph).toMatch(/createModel\(input: CreateModelInput!\): Model! [^\n]*@authenticated[^\n]*@requiresScopes\(scopes: \[\["dvk:write"\], \["dvk:admin"\]\]\)/);
+      expect(supergraph).toMatch(/createOrganisation\([^\n]*@requiresScopes\(scopes: \[\["dvk:admin"\]\]\)/);
+      expect(supergraph).toMatch(/\n\s+\): ModelConnection! [^\n]*@listSize\(assumedSize: 20, slicingArguments: \["first", "last"\], requireOneSlicingArgument: false, sizedFields: \["edges"\]\)/);
+      expect(supergraph).toMatch(/topReplicated\([\s\S]*?\): \[ReplicatedModel!\]! [^\n]*@cost\(weight: 5001\)/);
       const gateway = new ApolloServer({
         gateway: new ApolloGateway({ supergraphSdl: composed.supergraphSdl!, buildService: ({ url }) => new RemoteGraphQLDataSource({ url }) }),
       });
