@@ -16,6 +16,7 @@ import { OUT_DIR, ROOT, ensureDatabase, log, percentile, procMemoryKb, startChil
  * server's peak RSS. A load script, not a test: figures depend on the machine.
  * Options: --duration 20  --connections 20  --warmup 3  --ours <path/to/main.js> (default dist/src/main.js)
  *          --env KEY=VALUE (repeatable: extra environment for the server, e.g. EXPENSIVE_CONCURRENCY=1).
+ *          --polite-rps N (the well-behaved client sends at most N a second; 0, the default: back to back).
  * The two clients are two callers: each sends its own API token (API_TOKENS=hostile:…,polite:…), so
  * the per-caller rate limit (RATE_LIMIT_POINTS / RATE_LIMIT_DURATION_S, settable with --env) spends
  * the flood's budget and not the well-behaved client's. The flood's refusals are counted by status
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '3' },
       ours: { type: 'string', default: path.join(ROOT, 'dist', 'src', 'main.js') },
       env: { type: 'string', multiple: true, default: [] },
+      'polite-rps': { type: 'string', default: '0' },
     },
   });
   const duration = Number(values.duration);
@@ -120,10 +122,15 @@ async function main(): Promise<void> {
     // The well-behaved client: one cheap request at a time, for as long as the flood lasts.
     const cheap: Array<{ ms: number; ok: boolean; code?: string }> = [];
     const until = Date.now() + duration * 1000;
+    // --polite-rps N: at most N a second (a client within a rate limit); 0: back to back.
+    const gapMs = Number(values['polite-rps']) > 0 ? 1000 / Number(values['polite-rps']) : 0;
     const wellBehaved = (async () => {
       while (Date.now() < until) {
+        const started = Date.now();
         const r = await post(server.url, CHEAP);
         cheap.push({ ms: r.ms, ok: r.status === 200 && !r.code, code: r.code });
+        const rest = gapMs - (Date.now() - started);
+        if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
       }
     })();
     const [result] = await Promise.all([flood, wellBehaved]);
@@ -143,6 +150,8 @@ async function main(): Promise<void> {
       cheapAloneP50Ms: +percentile(cheapAlone, 50).toFixed(1),
       cheapRequests: cheap.length,
       cheapFailed: cheap.filter((c) => !c.ok).length,
+      cheapFailedCodes: [...new Set(cheap.filter((c) => !c.ok).map((c) => c.code))],
+      politeRps: Number(values['polite-rps']),
       cheapP50Ms: +percentile(latencies, 50).toFixed(1),
       cheapP99Ms: +percentile(latencies, 99).toFixed(1),
       cheapMaxMs: +(latencies[latencies.length - 1] ?? NaN).toFixed(1),
