@@ -16,6 +16,11 @@ import { OUT_DIR, ROOT, ensureDatabase, log, percentile, procMemoryKb, startChil
  * server's peak RSS. A load script, not a test: figures depend on the machine.
  * Options: --duration 20  --connections 20  --warmup 3  --ours <path/to/main.js> (default dist/src/main.js)
  *          --env KEY=VALUE (repeatable: extra environment for the server, e.g. EXPENSIVE_CONCURRENCY=1).
+ *          --polite-rps N (the well-behaved client sends at most N a second; 0, the default: back to back).
+ * The two clients are two callers: each sends its own API token (API_TOKENS=hostile:…,polite:…), so
+ * the per-caller rate limit (RATE_LIMIT_POINTS / RATE_LIMIT_DURATION_S, settable with --env) spends
+ * the flood's budget and not the well-behaved client's. The flood's refusals are counted by status
+ * (429 RATE_LIMITED, 503 expensive queue full).
  * Database: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/dvk_bench, migrated and filled with
  * the 1x synthetic city (2,000 / 20,000 / 15,000) when it is not there yet.
  */
@@ -51,9 +56,13 @@ async function prepare(url: string): Promise<void> {
   }
 }
 
-async function post(url: string, query: string): Promise<{ status: number; ms: number; bytes: number; code?: string }> {
+/** The two callers' tokens (API_TOKENS of the server under test). */
+const HOSTILE_TOKEN = 'hostile-flood-token';
+const POLITE_TOKEN = 'polite-client-token';
+
+async function post(url: string, query: string, token = POLITE_TOKEN): Promise<{ status: number; ms: number; bytes: number; code?: string }> {
   const started = performance.now();
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
   const text = await res.text();
   const ms = performance.now() - started;
   let code: string | undefined;
@@ -73,6 +82,7 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '3' },
       ours: { type: 'string', default: path.join(ROOT, 'dist', 'src', 'main.js') },
       env: { type: 'string', multiple: true, default: [] },
+      'polite-rps': { type: 'string', default: '0' },
     },
   });
   const duration = Number(values.duration);
@@ -87,18 +97,19 @@ async function main(): Promise<void> {
     SEED_DEMO: 'false',
     RUN_MIGRATIONS: 'false',
     DB_POOL_SIZE: '10',
+    API_TOKENS: `hostile:${HOSTILE_TOKEN},polite:${POLITE_TOKEN}`,
     ...extra,
   });
   const pid = server.child.pid as number;
   try {
     // Alone first: what one heavy request costs, and a cheap baseline.
-    const heavyAlone = await post(server.url, HEAVY);
+    const heavyAlone = await post(server.url, HEAVY, HOSTILE_TOKEN);
     if (heavyAlone.status !== 200 || heavyAlone.code) throw new Error(`the heavy query alone answered HTTP ${heavyAlone.status} ${heavyAlone.code ?? ''}`);
-    const heavyAgain = await post(server.url, HEAVY);
+    const heavyAgain = await post(server.url, HEAVY, HOSTILE_TOKEN);
     const cheapAlone: number[] = [];
     for (let i = 0; i < 50; i += 1) cheapAlone.push((await post(server.url, CHEAP)).ms);
     cheapAlone.sort((a, b) => a - b);
-    for (let i = 0; i < Number(values.warmup); i += 1) await post(server.url, HEAVY);
+    for (let i = 0; i < Number(values.warmup); i += 1) await post(server.url, HEAVY, HOSTILE_TOKEN);
     const rssStartMb = procMemoryKb(pid).rss / 1024;
     log(`heavy alone: ${heavyAgain.ms.toFixed(0)} ms, ${(heavyAgain.bytes / 1e6).toFixed(2)} MB; cheap alone p50 ${percentile(cheapAlone, 50).toFixed(1)} ms; RSS ${rssStartMb.toFixed(0)} MB`);
 
@@ -107,14 +118,19 @@ async function main(): Promise<void> {
       peakRssKb = Math.max(peakRssKb, procMemoryKb(pid).rss);
     }, 100);
     const load = os.loadavg()[0];
-    const flood = autocannon({ url: server.url, connections, duration, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: HEAVY }), timeout: 120 });
+    const flood = autocannon({ url: server.url, connections, duration, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${HOSTILE_TOKEN}` }, body: JSON.stringify({ query: HEAVY }), timeout: 120 });
     // The well-behaved client: one cheap request at a time, for as long as the flood lasts.
     const cheap: Array<{ ms: number; ok: boolean; code?: string }> = [];
     const until = Date.now() + duration * 1000;
+    // --polite-rps N: at most N a second (a client within a rate limit); 0: back to back.
+    const gapMs = Number(values['polite-rps']) > 0 ? 1000 / Number(values['polite-rps']) : 0;
     const wellBehaved = (async () => {
       while (Date.now() < until) {
+        const started = Date.now();
         const r = await post(server.url, CHEAP);
         cheap.push({ ms: r.ms, ok: r.status === 200 && !r.code, code: r.code });
+        const rest = gapMs - (Date.now() - started);
+        if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
       }
     })();
     const [result] = await Promise.all([flood, wellBehaved]);
@@ -134,11 +150,14 @@ async function main(): Promise<void> {
       cheapAloneP50Ms: +percentile(cheapAlone, 50).toFixed(1),
       cheapRequests: cheap.length,
       cheapFailed: cheap.filter((c) => !c.ok).length,
+      cheapFailedCodes: [...new Set(cheap.filter((c) => !c.ok).map((c) => c.code))],
+      politeRps: Number(values['polite-rps']),
       cheapP50Ms: +percentile(latencies, 50).toFixed(1),
       cheapP99Ms: +percentile(latencies, 99).toFixed(1),
       cheapMaxMs: +(latencies[latencies.length - 1] ?? NaN).toFixed(1),
       floodAnswered: result['2xx'],
       floodNon2xx: result.non2xx,
+      floodByStatus: (result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {},
       floodErrors: result.errors,
       floodTimeouts: result.timeouts,
       rssStartMb: Math.round(rssStartMb),

@@ -7,8 +7,10 @@ import { requestScope } from '../db/request-scope';
 import type { Config } from '../shared/config';
 import type { ExpensiveGate } from '../shared/expensive-gate';
 import type { JitGateway } from '../shared/jit-executor';
-import { limitsPlugin, MAX_DOCUMENT_TOKENS, type Limits } from '../shared/limits.plugin';
+import { noIntrospectionRule } from '../shared/introspection';
+import { limitsPlugin, type Limits } from '../shared/limits.plugin';
 import { boundedStringify, formatError } from '../shared/responses';
+import type { TrustedDocuments } from '../shared/trusted-documents';
 import type { Context } from './context';
 import type { BuiltSchema } from './schema';
 
@@ -45,23 +47,28 @@ export interface ApolloParts {
   httpServer: http.Server;
   gateway: JitGateway;
   expensive: ExpensiveGate;
+  /** Trusted documents (TRUSTED_DOCUMENTS): the APQ cache with the manifest in front, and the `required` check. */
+  trusted: TrustedDocuments;
 }
 
 /** Apollo Server over the graphql-jit gateway, with our limits, error formatting and response bound. */
-export async function startApollo({ config, built, httpServer, gateway, expensive }: ApolloParts): Promise<ApolloServer<Context & BaseContext>> {
+export async function startApollo({ config, built, httpServer, gateway, expensive, trusted }: ApolloParts): Promise<ApolloServer<Context & BaseContext>> {
   const admission = { threshold: config.expensiveQueryCost, gate: expensive, retryAfterSeconds: Math.max(1, Math.ceil(config.expensiveQueueWaitMs / 1000)) };
   const apollo = new ApolloServer<Context & BaseContext>({
     // Apollo's own parsed-document cache is its default InMemoryLRUCache, bounded at 30 MiB of
     // the documents' JSON (about 100 MB of heap at most, measured: 3–3.6 heap bytes per JSON byte).
     gateway,
+    // INTROSPECTION=false: refused by our own rule, with a message that names the setting.
     introspection: true,
+    validationRules: config.introspection ? [] : [noIntrospectionRule],
     // main.ts handles SIGINT/SIGTERM and stops everything in order; Apollo's own handler would
     // race it and hold the process for the drain's 10 s grace period.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.exposeErrors,
     formatError: formatError(config),
     stringifyResult: boundedStringify(config.maxResponseBytes),
-    parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
+    parseOptions: { maxTokens: config.maxDocumentTokens },
+    persistedQueries: { cache: trusted.apqCache() },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

@@ -1,5 +1,6 @@
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
 import express from 'express';
 import type { Database } from '../db/data-source';
 import { deadlineScope, requestScope, Semaphore } from '../db/request-scope';
@@ -9,6 +10,8 @@ import type { Authenticator } from '../shared/auth';
 import type { Config } from '../shared/config';
 import { MAX_REQUEST_BYTES } from '../shared/limits.plugin';
 import type { Context } from './context';
+import type { TrustedDocuments } from '../shared/trusted-documents';
+import { rateLimitMiddleware, type CallerKey, type RateLimit } from './rate-limit';
 
 export interface HttpParts {
   config: Config;
@@ -21,6 +24,35 @@ export interface HttpParts {
   context(actor: Context['actor']): Context;
   /** Open WebSocket connections, for /readyz. */
   webSocketConnections(): number;
+  /** TRUSTED_DOCUMENTS: in `required` mode only the manifest's documents reach Apollo. */
+  trusted?: TrustedDocuments;
+  /** The per-caller rate limit (null: none) and how a request's caller is named. */
+  rateLimit?: { limit: RateLimit | null; keyOf: CallerKey };
+}
+
+/**
+ * CORS on /graphql (the `cors` package): preflights are answered, and Access-Control-Allow-Origin is
+ * sent only to an origin of CORS_ORIGINS (`*`: any, and then never with credentials; the API
+ * authenticates by header, not by cookie, so credentials are never allowed). Apollo's CSRF
+ * prevention stays on: a simple cross-origin request without a preflight is still refused.
+ */
+function mountCors(app: express.Express, config: Config): void {
+  const any = config.corsOrigins.includes('*');
+  const allowed = new Set(config.corsOrigins);
+  app.use(
+    '/graphql',
+    cors({
+      origin: any ? '*' : (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+      methods: ['GET', 'POST', 'OPTIONS'],
+      credentials: false,
+      maxAge: 600,
+    }),
+  );
+}
+
+/** RATE_LIMIT_POINTS per caller and window on /graphql (the IDE's page and assets are not counted). */
+function mountRateLimit(app: express.Express, parts: HttpParts): void {
+  if (parts.rateLimit?.limit) app.use('/graphql', rateLimitMiddleware(parts.rateLimit.limit, parts.rateLimit.keyOf));
 }
 
 /** GET /healthz (the process answers) and GET /readyz (it can reach its database, bounded). */
@@ -49,14 +81,32 @@ function mountProbes(app: express.Express, { config, db, hub, webSocketConnectio
  * the pool (one request cannot hold more than DB_MAX_CONCURRENT_PER_REQUEST connections) and its
  * deadline (REQUEST_TIMEOUT_MS).
  */
-function mountGraphql(app: express.Express, { config, db, apollo, authenticator, context }: HttpParts): void {
+/** TRUSTED_DOCUMENTS=required: a document (POST body or GET parameters) that is not trusted is refused with HTTP 400. */
+function trustedOnly(trusted: TrustedDocuments | undefined): express.RequestHandler {
+  return (req, res, next) => {
+    if (!trusted || trusted.mode !== 'required') return next();
+    const requests: unknown[] = req.method === 'GET' ? [req.query] : Array.isArray(req.body) ? req.body : [req.body];
+    for (const request of requests) {
+      const { query, extensions } = (request ?? {}) as { query?: unknown; extensions?: unknown };
+      const refusal = trusted.refusalForRequest(query, extensions);
+      if (refusal) {
+        const { http: _http, ...extra } = refusal.extensions as Record<string, unknown>;
+        res.status(400).json({ errors: [{ message: refusal.message, extensions: extra }] });
+        return;
+      }
+    }
+    next();
+  };
+}
+
+function mountGraphql(app: express.Express, { config, db, apollo, authenticator, context, trusted }: HttpParts): void {
   const bounded: express.RequestHandler = (_req, res, next) => {
     const slots = config.dbMaxConcurrentPerRequest < config.dbPoolSize && !db.embedded ? new Semaphore(config.dbMaxConcurrentPerRequest) : null;
     const { scope, done } = deadlineScope(config.requestTimeoutMs, slots);
     res.once('close', done);
     requestScope.run(scope, next);
   };
-  app.use('/graphql', bounded, express.json({ limit: MAX_REQUEST_BYTES }), expressMiddleware(apollo, { context: async ({ req }) => context(await authenticator.callerOf(req.headers.authorization)) }));
+  app.use('/graphql', bounded, express.json({ limit: MAX_REQUEST_BYTES }), trustedOnly(trusted), expressMiddleware(apollo, { context: async ({ req }) => context(await authenticator.callerOf(req.headers.authorization)) }));
 }
 
 /** Body-parser failures (malformed JSON, over 1 MB) as GraphQL-shaped errors, never a stack. */
@@ -75,7 +125,9 @@ const bodyErrors: express.ErrorRequestHandler = (error: { status?: number; type?
 export function mountRoutes(app: express.Express, parts: HttpParts): void {
   app.disable('x-powered-by');
   mountProbes(app, parts);
+  mountCors(app, parts.config);
   mountIde(app, parts.config); // browsers get the offline IDE on GET /graphql; other GETs fall through
+  mountRateLimit(app, parts);
   mountGraphql(app, parts);
   app.use(bodyErrors);
 }

@@ -7,12 +7,17 @@ import { guardEntities } from '../shared/entities';
 import { useDirectResolvers } from '../shared/field-resolvers';
 import type { ComplexityMap, FieldCosts } from '../shared/limits.plugin';
 import type { StatementCost } from '../shared/statement-costs';
+import { withRouterDirectives } from './directives';
 import { MODULES } from './modules';
 
 export const RESOLVERS = MODULES.flatMap((module) => module.resolvers);
 
+/**
+ * Federation 2.9: `@authenticated` / `@requiresScopes` (2.5) and `@cost` / `@listSize` (2.9) for
+ * the router's authorization and demand control (src/app/directives.ts).
+ */
 const FEDERATION_LINK =
-  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@tag", "@inaccessible"])\n\n';
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@tag", "@inaccessible", "@authenticated", "@requiresScopes", "@cost", "@listSize"])\n\n';
 
 /**
  * The type-graphql schema: resolvers, validation (class-validator) and field complexity. Sorted
@@ -81,7 +86,9 @@ function referenceResolvers(): GraphQLResolverMap<unknown> {
  */
 export async function buildFederatedSchema(): Promise<BuiltSchema> {
   const apiSchema = await buildApiSchema();
-  const subgraphSdl = FEDERATION_LINK + printSchemaWithDirectives(apiSchema);
+  const statements = new Map<string, StatementCost>(MODULES.flatMap((module) => Object.entries(module.statementCosts ?? {})));
+  const costs: FieldCosts = { complexity: complexityMap(apiSchema), statements };
+  const subgraphSdl = FEDERATION_LINK + withRouterDirectives(printSchemaWithDirectives(apiSchema), apiSchema, costs);
   const resolvers = createResolversMap(apiSchema) as GraphQLResolverMap<unknown>;
   // Thousands of fields per response: plain fields and field resolvers skip type-graphql's generic wrappers.
   useDirectResolvers(resolvers, RESOLVERS);
@@ -102,6 +109,5 @@ export async function buildFederatedSchema(): Promise<BuiltSchema> {
   const schema = buildSubgraphSchema({ typeDefs: parse(subgraphSdl), resolvers });
   // Each representation is checked on its own: a bad one is BAD_USER_INPUT at its index.
   guardEntities(schema);
-  const statements = new Map<string, StatementCost>(MODULES.flatMap((module) => Object.entries(module.statementCosts ?? {})));
-  return { schema, subgraphSdl, apiSdl: printSchema(apiSchema), costs: { complexity: complexityMap(apiSchema), statements } };
+  return { schema, subgraphSdl, apiSdl: printSchema(apiSchema), costs };
 }

@@ -8,10 +8,12 @@ import { StartupError, type Config } from '../shared/config';
 import { ExpensiveGate } from '../shared/expensive-gate';
 import { jitGateway, MAX_COMPILED_DOCUMENTS, type CompiledCacheStats } from '../shared/jit-executor';
 import { formatError } from '../shared/responses';
+import { TrustedDocuments } from '../shared/trusted-documents';
 import { operationLimitsOf, startApollo } from './apollo';
 import type { Context } from './context';
 import { openServingDatabase, startHub } from './database';
 import { mountRoutes } from './http';
+import { callerKeyOf, createRateLimit } from './rate-limit';
 import { createLoaders, loadersPerEvent } from './loaders';
 import { buildFederatedSchema, type BuiltSchema } from './schema';
 import { createServices, type Services } from './services';
@@ -74,6 +76,8 @@ function wire(db: Database, config: Config, hub: EventHub) {
 
 /** Starts the whole service: database (migrated, seeded), schema, HTTP and WebSocket on `config.port`. */
 export async function startServer(config: Config): Promise<RunningServer> {
+  // Read first: a missing or damaged manifest stops the start before anything is opened.
+  const trusted = TrustedDocuments.load(config);
   const db = await openServingDatabase(config);
   const { hub, listenerName } = await orUndo(() => startHub(db, config), () => db.close());
   const { services, context, loadersOf } = wire(db, config, hub);
@@ -89,13 +93,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   httpServer.headersTimeout = HTTP_KEEP_ALIVE_MS + 1_000;
   const expensive = new ExpensiveGate({ concurrency: config.expensiveConcurrency, queueLength: config.expensiveQueueLength, maxWaitMs: config.expensiveQueueWaitMs });
   const gateway = jitGateway(built.schema, built.subgraphSdl, { maxBytes: config.compiledCacheMaxBytes, maxEntries: MAX_COMPILED_DOCUMENTS, maxFields: config.jitMaxFields });
-  const apollo = await startApollo({ config, built, httpServer, gateway, expensive });
+  const apollo = await startApollo({ config, built, httpServer, gateway, expensive, trusted });
+  const rateLimit = { limit: await createRateLimit(config), keyOf: callerKeyOf(config) };
   let subscriptions: { connections: number; stop(): Promise<void> } | null = null;
-  mountRoutes(app, { config, db, hub, apollo, authenticator, context, webSocketConnections: () => subscriptions?.connections ?? 0 });
-  await orUndo(() => listen(httpServer, config), () => apollo.stop(), () => hub.stop(), () => db.close());
+  mountRoutes(app, { config, db, hub, apollo, authenticator, context, webSocketConnections: () => subscriptions?.connections ?? 0, trusted, rateLimit });
+  await orUndo(() => listen(httpServer, config), () => apollo.stop(), async () => rateLimit.limit?.stop(), () => hub.stop(), () => db.close());
   // Attached once the port is ours: attached before, it would re-emit a failed listen as its own
   // "internal error" before ours could say which port it was.
-  const ws = startSubscriptionServer(httpServer, { built, config, limits: operationLimitsOf(config), format: formatError(config), authenticator, context, loadersOf });
+  const ws = startSubscriptionServer(httpServer, { built, config, limits: operationLimitsOf(config), format: formatError(config), authenticator, context, loadersOf, trusted, rateLimit });
   subscriptions = ws;
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -117,6 +122,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await ws.stop();
       await hub.stop();
       await apollo.stop();
+      await rateLimit.limit?.stop();
       await db.close();
     },
   };

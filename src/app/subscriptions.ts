@@ -6,6 +6,7 @@ import {
   execute,
   getOperationAST,
   parse,
+  specifiedRules,
   validate,
   visit,
   type DocumentNode,
@@ -23,18 +24,22 @@ import type { Authenticator } from '../shared/auth';
 import type { Config } from '../shared/config';
 import type { Subscriber } from '../shared/context';
 import { BadUserInputError, SubscriberTooSlowError, TooManySubscriptionsError } from '../shared/errors';
-import { MAX_DOCUMENT_TOKENS, MAX_REQUEST_BYTES, operationLimits, type Limits } from '../shared/limits.plugin';
+import { noIntrospectionRule } from '../shared/introspection';
+import { MAX_REQUEST_BYTES, operationLimits, type Limits } from '../shared/limits.plugin';
+import { originAllowed } from '../shared/origins';
 import { mapStream } from '../shared/streams';
 import { translateDbError } from '../shared/transaction';
+import type { TrustedDocuments } from '../shared/trusted-documents';
 import type { Context } from './context';
 import type { Loaders } from './loaders';
+import type { CallerKey, RateLimit } from './rate-limit';
 import type { BuiltSchema } from './schema';
 
 /** WebSocket close code for a subscriber that fell behind: "try again later", which clients retry. */
 export const TOO_SLOW_CLOSE_CODE = 1013;
 
 /** What each connection keeps beside graphql-ws's socket and request: the caller. */
-type ConnectionExtra = { actor?: Actor | null };
+type ConnectionExtra = { actor?: Actor | null; rateKey?: string };
 
 /** WebSocket close code of a refused connection_init (graphql-ws's Unauthorized); the reason says why. */
 export const UNAUTHENTICATED_CLOSE_CODE = 4401;
@@ -160,6 +165,39 @@ export interface SubscriptionParts {
   context(actor: Actor | null): Context;
   /** The DataLoaders a live event is resolved through. */
   loadersOf(event: object): Loaders;
+  /** TRUSTED_DOCUMENTS: in `required` mode only manifest documents may be subscribed. */
+  trusted?: TrustedDocuments;
+  /** The per-caller rate limit: each subscribe message spends a point. */
+  rateLimit?: { limit: RateLimit | null; keyOf: CallerKey };
+}
+
+/**
+ * The upgrade's `Origin` against CORS_ORIGINS (browsers send it; CORS does not protect WebSockets):
+ * a page from a refused origin gets HTTP 403 and no socket.
+ */
+function verifyOrigin(config: Config) {
+  return (info: { origin: string; req: http.IncomingMessage }, callback: (ok: boolean, code?: number, message?: string) => void): void => {
+    if (originAllowed(info.origin || undefined, info.req.headers.host, config.corsOrigins)) callback(true);
+    else callback(false, 403, 'Origin not allowed (CORS_ORIGINS)');
+  };
+}
+
+/** The caller key of a connection: from the token of connection_init (or of the upgrade), else its address. */
+function rateKeyOf(parts: SubscriptionParts, params: Record<string, unknown> | undefined, request: http.IncomingMessage): string | undefined {
+  const keyOf = parts.rateLimit?.keyOf;
+  if (!keyOf) return undefined;
+  const authorization = authorizationOf(params, request);
+  return keyOf({ headers: typeof authorization === 'string' ? { authorization } : {}, socket: request.socket });
+}
+
+/** Refusals of a subscribe message before its document is looked at: the rate limit, then trusted documents. */
+async function edgeRefusal(parts: SubscriptionParts, rateKey: string | undefined, query: string): Promise<GraphQLError | null> {
+  const limit = parts.rateLimit?.limit;
+  if (limit && rateKey) {
+    const refusal = await limit.consume(rateKey);
+    if (refusal) return refusal;
+  }
+  return parts.trusted?.refusalFor(query) ?? null;
 }
 
 /**
@@ -187,11 +225,11 @@ async function authenticate(authenticator: Authenticator, params: Record<string,
 function checkedDocument(parts: SubscriptionParts, check: ReturnType<typeof operationLimits>, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }): readonly GraphQLError[] | { document: DocumentNode; operation: OperationDefinitionNode } {
   let document: DocumentNode;
   try {
-    document = parse(payload.query, { maxTokens: MAX_DOCUMENT_TOKENS });
+    document = parse(payload.query, { maxTokens: parts.config.maxDocumentTokens });
   } catch (error) {
     return [error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed.')];
   }
-  const invalid = validate(parts.built.schema, document);
+  const invalid = validate(parts.built.schema, document, parts.config.introspection ? specifiedRules : [...specifiedRules, noIntrospectionRule]);
   if (invalid.length) return invalid;
   const operation = getOperationAST(document, payload.operationName);
   if (!operation) {
@@ -231,7 +269,7 @@ function tooSlowHandler(socket: WebSocket, id: string, formatAll: (errors: reado
  */
 export function startSubscriptionServer(httpServer: http.Server, parts: SubscriptionParts): SubscriptionServer {
   const { built, config } = parts;
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_REQUEST_BYTES });
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_REQUEST_BYTES, verifyClient: verifyOrigin(config) });
   const check = operationLimits(built.costs, parts.limits);
   const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => parts.format(e.toJSON(), e));
   const disposable = useServer<Record<string, unknown>, ConnectionExtra>(
@@ -239,11 +277,16 @@ export function startSubscriptionServer(httpServer: http.Server, parts: Subscrip
       schema: built.schema,
       isProd: !config.exposeErrors,
       subscribe: sharedSubscriber(SHARED_RESULTS_MAX_BYTES, parts.loadersOf),
-      onConnect: (ctx) => authenticate(parts.authenticator, ctx.connectionParams, ctx.extra),
-      onSubscribe: (ctx, id, payload) => {
+      onConnect: (ctx) => {
+        ctx.extra.rateKey = rateKeyOf(parts, ctx.connectionParams, ctx.extra.request);
+        return authenticate(parts.authenticator, ctx.connectionParams, ctx.extra);
+      },
+      onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > config.maxSubscriptionsPerConnection) {
           return [new TooManySubscriptionsError(config.maxSubscriptionsPerConnection)];
         }
+        const refused = await edgeRefusal(parts, ctx.extra.rateKey, payload.query);
+        if (refused) return [refused];
         const checked = checkedDocument(parts, check, payload);
         if (!('document' in checked)) return checked;
         const actor = ctx.extra.actor ?? null;

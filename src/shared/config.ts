@@ -82,6 +82,23 @@ export interface Config {
   ideEnabled: boolean;
   /** Server processes sharing the port (node:cluster); more than 1 needs DATABASE_URL. */
   workers: number;
+  /** Browser origins allowed to call the API (CORS, WebSocket `Origin`); `['*']`: any, never with credentials. */
+  corsOrigins: readonly string[];
+  /** Requests (and subscribe messages) one caller may make per RATE_LIMIT_DURATION_S; 0: no limit. */
+  rateLimitPoints: number;
+  rateLimitDurationS: number;
+  /** Redis shared by every instance for the rate limit; unset: a limit per process, in memory. */
+  redisUrl: string | undefined;
+  /** Prefix of the rate limit's Redis keys (instances of one deployment share it). */
+  rateLimitPrefix: string;
+  /** Persisted operations: `off`, `optional` (also free-form documents), `required` (only those). */
+  trustedDocuments: 'off' | 'optional' | 'required';
+  /** The manifest of trusted documents (Apollo's persisted query manifest format). */
+  trustedDocumentsPath: string;
+  /** Answer introspection (`__schema`, `__type`), over HTTP and WebSocket. */
+  introspection: boolean;
+  /** Lexical tokens one document may hold (graphql-js `maxTokens`). */
+  maxDocumentTokens: number;
 }
 
 /** Token verification (AUTH_*) and the anonymous-read mode. */
@@ -233,6 +250,46 @@ function operationConfig(env: NodeJS.ProcessEnv) {
   };
 }
 
+/** `CORS_ORIGINS=https://a.example,http://localhost:3000` → origins; `*` alone allows any. */
+function parseOrigins(raw: string): string[] {
+  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  if (origins.includes('*')) {
+    if (origins.length > 1) throw new ConfigError('CORS_ORIGINS must be "*" alone or a list of origins, not both.');
+    return origins;
+  }
+  for (const origin of origins) {
+    let url: URL | null = null;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = null;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin) {
+      throw new ConfigError(`CORS_ORIGINS must be a comma-separated list of origins such as https://portal.example.org or http://localhost:3000 (scheme, host, port; no path or trailing slash); got "${origin}".`);
+    }
+  }
+  return origins;
+}
+
+/** At the edge: browsers' origins, the rate limit, trusted documents, introspection, document size. */
+function edgeConfig(env: NodeJS.ProcessEnv) {
+  const trusted = (env.TRUSTED_DOCUMENTS || 'off').toLowerCase();
+  if (trusted !== 'off' && trusted !== 'optional' && trusted !== 'required') throw new ConfigError(`TRUSTED_DOCUMENTS must be off, optional or required; got "${env.TRUSTED_DOCUMENTS}".`);
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must start with redis:// or rediss://.');
+  return {
+    corsOrigins: parseOrigins(env.CORS_ORIGINS ?? ''),
+    rateLimitPoints: intVar(env, 'RATE_LIMIT_POINTS', 6_000, 0, 100_000_000),
+    rateLimitDurationS: intVar(env, 'RATE_LIMIT_DURATION_S', 60, 1, 86_400),
+    redisUrl,
+    rateLimitPrefix: env.RATE_LIMIT_PREFIX || 'dvk-rate',
+    trustedDocuments: trusted as Config['trustedDocuments'],
+    trustedDocumentsPath: env.TRUSTED_DOCUMENTS_PATH || path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'schema', 'trusted-documents.json'),
+    introspection: boolVar(env, 'INTROSPECTION', true),
+    maxDocumentTokens: intVar(env, 'MAX_DOCUMENT_TOKENS', 20_000, 100, 1_000_000),
+  };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const database = databaseConfig(env);
@@ -257,5 +314,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventBufferBytes: intVar(env, 'EVENT_BUFFER_BYTES', 64 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024),
     ideEnabled: boolVar(env, 'IDE_ENABLED', true),
     workers,
+    ...edgeConfig(env),
   };
 }

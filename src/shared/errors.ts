@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'TOO_MANY_SUBSCRIPTIONS'
   | 'SUBSCRIBER_TOO_SLOW'
   | 'RESPONSE_TOO_LARGE'
+  | 'RATE_LIMITED'
+  | 'PERSISTED_QUERY_NOT_ALLOWED'
   | 'INTERNAL_SERVER_ERROR';
 
 abstract class AppError extends GraphQLError {
@@ -130,6 +132,34 @@ export class StaleVersionError extends ConflictError {
     super(
       `${entity} "${id}" was changed by someone else (you sent version ${expected}, current is ${actual}). Re-read it and apply your change again.`,
       { entity, id, expectedVersion: expected, currentVersion: actual },
+    );
+  }
+}
+
+/** The caller used up its RATE_LIMIT_POINTS for this window: nothing ran; retry after `retryAfter` seconds. */
+export class RateLimitedError extends AppError {
+  constructor(retryAfter: number, limit: number, windowSeconds: number) {
+    super(`Too many requests: this caller may make ${limit} per ${windowSeconds} s. Nothing was run; retry in ${retryAfter} s.`, 'RATE_LIMITED', {
+      retryAfter,
+      http: { status: 429, headers: new Map([['retry-after', String(retryAfter)]]) },
+    });
+  }
+}
+
+/**
+ * TRUSTED_DOCUMENTS=required and the operation is not in the manifest of trusted documents (by
+ * its sha256 hash, or by its text): nothing ran. Distinct from Apollo's PERSISTED_QUERY_NOT_FOUND
+ * (an automatic persisted query the server has not seen yet, which a client answers by sending the
+ * text): resending the text does not help here.
+ */
+export class PersistedQueryNotAllowedError extends AppError {
+  constructor(hash: string | null) {
+    super(
+      hash
+        ? `This server runs only its trusted documents, and ${hash.length > 80 ? `${hash.slice(0, 80)}…` : hash} is not one of them. Nothing was run.`
+        : 'This server runs only its trusted documents (persisted operations sent by sha256 hash); this document is not one of them. Nothing was run.',
+      'PERSISTED_QUERY_NOT_ALLOWED',
+      { http: { status: 400 } },
     );
   }
 }

@@ -51,15 +51,22 @@ export function requireActor(ctx: { actor: Actor | null }): Actor {
   throw new UnauthenticatedError(undefined, { reason: 'TOKEN_MISSING' });
 }
 
+/** The page size a connection's cost assumes when neither `first` nor `last` is given. */
+export const ASSUMED_PAGE_SIZE = 20;
+
 /** Cost of a connection field: the page size times the cost of one item (+1 for the field). */
 export function connectionComplexity({ args, childComplexity }: ComplexityEstimatorArgs): number {
-  const size = Number(args.first ?? args.last ?? 20) || 0;
+  const size = Number(args.first ?? args.last ?? ASSUMED_PAGE_SIZE) || 0;
   return 1 + Math.max(size, 1) * Math.max(childComplexity, 1);
 }
 
-/** Cost of an unpaged list field whose length is bounded but unknown (e.g. lineage). */
+/**
+ * Cost of an unpaged list field whose length is bounded but unknown (e.g. lineage). The expected
+ * length is kept on the function (`assumedSize`), so the subgraph SDL can say it in `@listSize`.
+ */
 export function listComplexity(expected: number) {
-  return ({ childComplexity }: ComplexityEstimatorArgs): number => 1 + expected * Math.max(childComplexity, 1);
+  const estimate = ({ childComplexity }: ComplexityEstimatorArgs): number => 1 + expected * Math.max(childComplexity, 1);
+  return Object.assign(estimate, { assumedSize: expected });
 }
 
 /** How a connection field reads its page: with `totalCount` only when asked, with timestamps only when its nodes show them. */

@@ -116,13 +116,34 @@ describe('Federation v2 subgraph', () => {
     });
     const { url: documentsUrl } = await startStandaloneServer(documents, { listen: { port: 0, host: '127.0.0.1' } });
     try {
+      const ourSdl = (await t.server.ok('{ _service { sdl } }'))._service.sdl as string;
       const composed = composeServices([
-        { name: 'dan-van', typeDefs: parse((await t.server.ok('{ _service { sdl } }'))._service.sdl), url: t.server.url },
+        { name: 'dan-van', typeDefs: parse(ourSdl), url: t.server.url },
         { name: 'documents', typeDefs: parse(documentsSdl), url: documentsUrl },
       ]);
       expect(composed.errors ?? []).toEqual([]);
+      // The router's authorization and demand control see what the server enforces itself.
+      const supergraph = composed.supergraphSdl!;
+      expect(supergraph).toContain('@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)');
+      expect(supergraph).toContain('@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)');
+      expect(supergraph).toContain('@link(url: "https://specs.apollo.dev/cost/v0.1"');
+      expect(supergraph).toMatch(/createModel\(input: CreateModelInput!\): Model! [^\n]*@authenticated[^\n]*@requiresScopes\(scopes: \[\["dvk:write"\], \["dvk:admin"\]\]\)/);
+      expect(supergraph).toMatch(/createOrganisation\([^\n]*@requiresScopes\(scopes: \[\["dvk:admin"\]\]\)/);
+      expect(supergraph).toMatch(/\n\s+\): ModelConnection! [^\n]*@listSize\(assumedSize: 20, slicingArguments: \["first", "last"\], requireOneSlicingArgument: false, sizedFields: \["edges"\]\)/);
+      expect(supergraph).toMatch(/topReplicated\([\s\S]*?\): \[ReplicatedModel!\]! [^\n]*@cost\(weight: 5001\)/);
+      // @apollo/gateway refuses supergraphs with `for: SECURITY` features (Apollo Router enforces
+      // them): the query below goes through a gateway composed without the two access directives.
+      const withoutAccess = t.server.built.subgraphSdl
+        .replace(/ @authenticated| @requiresScopes\(scopes: \[[^\n]*?\]\]\)/g, '')
+        .replace(/, "@authenticated", "@requiresScopes"/, '');
+      expect(withoutAccess).not.toMatch(/authenticated|requiresScopes/);
+      const forGateway = composeServices([
+        { name: 'dan-van', typeDefs: parse(withoutAccess), url: t.server.url },
+        { name: 'documents', typeDefs: parse(documentsSdl), url: documentsUrl },
+      ]);
+      expect(forGateway.errors ?? []).toEqual([]);
       const gateway = new ApolloServer({
-        gateway: new ApolloGateway({ supergraphSdl: composed.supergraphSdl!, buildService: ({ url }) => new RemoteGraphQLDataSource({ url }) }),
+        gateway: new ApolloGateway({ supergraphSdl: forGateway.supergraphSdl!, buildService: ({ url }) => new RemoteGraphQLDataSource({ url }) }),
       });
       await gateway.start();
       try {

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import type http from 'node:http';
+import type express from 'express';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { bearerToken } from '../shared/actor';
+import type { Config } from '../shared/config';
+import { RateLimitedError } from '../shared/errors';
+
+/**
+ * A rate limit per caller: RATE_LIMIT_POINTS requests (HTTP) and subscribe messages (WebSocket)
+ * per RATE_LIMIT_DURATION_S. With REDIS_URL every instance draws on one budget per caller (a
+ * fixed window in Redis); without it each process keeps its own, in memory. If Redis cannot be
+ * reached the limit falls back to memory (per process) instead of refusing everybody.
+ */
+
+/** What a caller key is worked out from: a request's headers and its peer. */
+export type KeyedRequest = Pick<http.IncomingMessage, 'headers'> & { socket: { remoteAddress?: string } };
+
+/** The key a caller's budget is kept under. */
+export type CallerKey = (req: KeyedRequest) => string;
+
+/**
+ * The caller: the name behind an API_TOKENS token, else a hash of the bearer token (never the
+ * token itself, which would sit in Redis), else the client address. When tokens carry a subject
+ * (`sub`), return it here. The peer address is the socket's: behind a proxy every anonymous caller
+ * is the proxy, and X-Forwarded-For is not trusted (a client could rotate it at will).
+ */
+export function callerKeyOf(config: Pick<Config, 'apiTokens'>): CallerKey {
+  return (req) => {
+    const token = bearerToken(req.headers.authorization);
+    if (token) {
+      const name = config.apiTokens.get(token);
+      return name ? `name:${name}` : `token:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
+    }
+    return `addr:${req.socket.remoteAddress ?? 'unknown'}`;
+  };
+}
+
+export interface RateLimit {
+  /** Spends one point of `key`'s budget: null when allowed, the refusal when it is used up. */
+  consume(key: string): Promise<RateLimitedError | null>;
+  /** Whether the shared store (Redis) is in use right now. */
+  readonly shared: boolean;
+  stop(): Promise<void>;
+}
+
+/** Waits for a Redis connection, at most `ms`; false if it did not come (the limit then runs in memory). */
+async function connected(redis: Redis, ms: number): Promise<boolean> {
+  if (redis.status === 'ready') return true;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(false), ms);
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    redis.on('ready', onReady);
+  });
+}
+
+/** The rate limit of this instance, or null when RATE_LIMIT_POINTS is 0. */
+export async function createRateLimit(config: Config): Promise<RateLimit | null> {
+  if (config.rateLimitPoints <= 0) return null;
+  const options = { points: config.rateLimitPoints, duration: config.rateLimitDurationS, keyPrefix: config.rateLimitPrefix };
+  const memory = new RateLimiterMemory(options);
+  let redis: Redis | null = null;
+  let limiter: RateLimiterAbstract = memory;
+  if (config.redisUrl) {
+    let warned = false;
+    redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false });
+    redis.on('error', (error: Error) => {
+      if (!warned) console.warn(`[rate-limit] Redis unavailable (${error.message}); limiting per process in memory until it is back`);
+      warned = true;
+    });
+    redis.on('ready', () => {
+      warned = false;
+    });
+    await connected(redis, 2_000);
+    // Redis down: the insurance limiter (memory, per process) answers instead of refusing everybody.
+    limiter = new RateLimiterRedis({ ...options, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
+  }
+  const { points, duration } = options;
+  return {
+    async consume(key) {
+      try {
+        await limiter.consume(key, 1);
+        return null;
+      } catch (refusal) {
+        if (refusal instanceof RateLimiterRes) return new RateLimitedError(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)), points, duration);
+        // The store failed and there was no insurance: let the request through, never a 500.
+        console.warn('[rate-limit] could not count a request', refusal);
+        return null;
+      }
+    },
+    get shared() {
+      return redis?.status === 'ready';
+    },
+    async stop() {
+      if (redis) await redis.quit().catch(() => redis?.disconnect());
+    },
+  };
+}
+
+/** Express middleware: one point per request; over the budget, HTTP 429 with Retry-After and a RATE_LIMITED error. */
+export function rateLimitMiddleware(limit: RateLimit, keyOf: CallerKey): express.RequestHandler {
+  return (req, res, next) => {
+    if (req.method === 'OPTIONS') return next();
+    limit.consume(keyOf(req)).then((refusal) => {
+      if (!refusal) return next();
+      const { http: _http, ...extensions } = refusal.extensions as Record<string, unknown>;
+      res.status(429).set('Retry-After', String(extensions.retryAfter)).json({ errors: [{ message: refusal.message, extensions }] });
+    }, next);
+  };
+}
