@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { actorForToken, bearerToken, Role, ROLES, type Actor } from './actor';
+import { ROLE_SCOPES } from './scopes';
 import type { AuthConfig, Config } from './config';
 import { ServiceUnavailableError, UnauthenticatedError } from './errors';
 import { isUuid } from './ids';
@@ -78,7 +79,9 @@ export async function signToken(
   claims: TokenClaims,
   expiresIn: string | number = '12h',
 ): Promise<string> {
-  const jwt = new SignJWT({ role: claims.role, ...(claims.org ? { org: claims.org } : {}) })
+  // `scope` for a router's @requiresScopes (src/shared/scopes.ts); this server reads `role`.
+  const scope = (ROLE_SCOPES as Record<string, readonly string[]>)[claims.role]?.join(' ');
+  const jwt = new SignJWT({ role: claims.role, ...(claims.org ? { org: claims.org } : {}), ...(scope ? { scope } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt()
