@@ -47,7 +47,10 @@ async function prepare(url: string): Promise<void> {
   const db = await openDatabase(loadConfig({ DATABASE_URL: url, DB_POOL_SIZE: '2' }));
   try {
     await db.dataSource.runMigrations({ transaction: 'each' });
-    const [counts] = await db.dataSource.query(`SELECT (SELECT count(*) FROM organisation WHERE name LIKE $1)::int AS o, (SELECT count(*) FROM model WHERE name LIKE $1)::int AS m`, [`${SYNTHETIC_PREFIX}%`]);
+    const [counts] = await db.dataSource.query(
+      `SELECT (SELECT count(*) FROM organisation WHERE name LIKE $1)::int AS o, (SELECT count(*) FROM model WHERE name LIKE $1)::int AS m`,
+      [`${SYNTHETIC_PREFIX}%`],
+    );
     if (counts.o >= SIZE.organisations && counts.m >= SIZE.models) return;
     log('loading the 1x synthetic city');
     await generateSynthetic(db.dataSource, SIZE);
@@ -62,7 +65,11 @@ const POLITE_TOKEN = 'polite-client-token';
 
 async function post(url: string, query: string, token = POLITE_TOKEN): Promise<{ status: number; ms: number; bytes: number; code?: string }> {
   const started = performance.now();
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  });
   const text = await res.text();
   const ms = performance.now() - started;
   let code: string | undefined;
@@ -111,14 +118,24 @@ async function main(): Promise<void> {
     cheapAlone.sort((a, b) => a - b);
     for (let i = 0; i < Number(values.warmup); i += 1) await post(server.url, HEAVY, HOSTILE_TOKEN);
     const rssStartMb = procMemoryKb(pid).rss / 1024;
-    log(`heavy alone: ${heavyAgain.ms.toFixed(0)} ms, ${(heavyAgain.bytes / 1e6).toFixed(2)} MB; cheap alone p50 ${percentile(cheapAlone, 50).toFixed(1)} ms; RSS ${rssStartMb.toFixed(0)} MB`);
+    log(
+      `heavy alone: ${heavyAgain.ms.toFixed(0)} ms, ${(heavyAgain.bytes / 1e6).toFixed(2)} MB; cheap alone p50 ${percentile(cheapAlone, 50).toFixed(1)} ms; RSS ${rssStartMb.toFixed(0)} MB`,
+    );
 
     let peakRssKb = 0;
     const sampler = setInterval(() => {
       peakRssKb = Math.max(peakRssKb, procMemoryKb(pid).rss);
     }, 100);
     const load = os.loadavg()[0];
-    const flood = autocannon({ url: server.url, connections, duration, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${HOSTILE_TOKEN}` }, body: JSON.stringify({ query: HEAVY }), timeout: 120 });
+    const flood = autocannon({
+      url: server.url,
+      connections,
+      duration,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${HOSTILE_TOKEN}` },
+      body: JSON.stringify({ query: HEAVY }),
+      timeout: 120,
+    });
     // The well-behaved client: one cheap request at a time, for as long as the flood lasts.
     const cheap: Array<{ ms: number; ok: boolean; code?: string }> = [];
     const until = Date.now() + duration * 1000;
@@ -175,7 +192,8 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });

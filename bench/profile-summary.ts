@@ -74,7 +74,11 @@ function main(): void {
   console.log(`\nTop ${top} functions by self time:`);
   for (const [k, v] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(v)} ${ms(v)}  ${k}`);
   console.log(`\nTop ${top} functions by total (inclusive) time:`);
-  for (const [k, v] of [...inclusive].filter(([k]) => !k.startsWith('(root)')).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(v)} ${ms(v)}  ${k}`);
+  for (const [k, v] of [...inclusive]
+    .filter(([k]) => !k.startsWith('(root)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top))
+    console.log(`${pct(v)} ${ms(v)}  ${k}`);
 }
 
 main();

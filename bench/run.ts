@@ -63,7 +63,11 @@ async function prepare(url: string, size: SyntheticSize): Promise<void> {
 }
 
 async function post(url: string): Promise<string> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: dashboardQuery(withSummary) }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: dashboardQuery(withSummary) }),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}: ${text.slice(0, 500)}`);
   return text;
@@ -209,12 +213,30 @@ function options(): Options {
     if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number; got ${v}`);
     return n;
   };
-  return { scales, duration: num('duration', values.duration), warmup: num('warmup', values.warmup), connections: num('connections', values.connections), profile: !!values.profile, withSummary: !values['without-summary'], ours: path.resolve(values.ours!), rounds: num('rounds', values.rounds), nodeFlags: values['node-flags']!.split(' ').filter(Boolean), workers: num('workers', values.workers) };
+  return {
+    scales,
+    duration: num('duration', values.duration),
+    warmup: num('warmup', values.warmup),
+    connections: num('connections', values.connections),
+    profile: !!values.profile,
+    withSummary: !values['without-summary'],
+    ours: path.resolve(values.ours!),
+    rounds: num('rounds', values.rounds),
+    nodeFlags: values['node-flags']!.split(' ').filter(Boolean),
+    workers: num('workers', values.workers),
+  };
 }
 
 function table(rows: Measurement[]): string {
-  const head = '| server | req/s | p50 ms | p99 ms | peak RSS MB | CPU ms/req | SQL/req | errors | machine busy % |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';
-  return [head, ...rows.map((r) => `| ${r.server} | ${r.requestsPerSecond} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.peakRssMb} | ${r.cpuMsPerRequest} | ${r.sqlPerRequest} | ${r.errors + r.non2xx} | ${r.machineBusyPercent} |`)].join('\n');
+  const head =
+    '| server | req/s | p50 ms | p99 ms | peak RSS MB | CPU ms/req | SQL/req | errors | machine busy % |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';
+  return [
+    head,
+    ...rows.map(
+      (r) =>
+        `| ${r.server} | ${r.requestsPerSecond} | ${r.latencyP50Ms} | ${r.latencyP99Ms} | ${r.peakRssMb} | ${r.cpuMsPerRequest} | ${r.sqlPerRequest} | ${r.errors + r.non2xx} | ${r.machineBusyPercent} |`,
+    ),
+  ].join('\n');
 }
 
 async function benchScale(scale: string, opts: Options) {
@@ -240,8 +262,16 @@ async function benchScale(scale: string, opts: Options) {
   log(`ours: ${counts[0]} SQL statements per request (${counts.join(', ')})`);
 
   const profileDir = path.join(OUT_DIR, 'profiles');
-  const ours = await startChild(`ours-x${scale}`, ourScript, { ...ourEnv, SQL_STATS: 'false' }, [...opts.nodeFlags, ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])]);
-  const floor = await startChild(`floor-x${scale}`, path.join(ROOT, 'dist', 'bench', 'floor.js'), { DATABASE_URL: url, FLOOR_SUMMARY: String(opts.withSummary) }, opts.nodeFlags);
+  const ours = await startChild(`ours-x${scale}`, ourScript, { ...ourEnv, SQL_STATS: 'false' }, [
+    ...opts.nodeFlags,
+    ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+  ]);
+  const floor = await startChild(
+    `floor-x${scale}`,
+    path.join(ROOT, 'dist', 'bench', 'floor.js'),
+    { DATABASE_URL: url, FLOOR_SUMMARY: String(opts.withSummary) },
+    opts.nodeFlags,
+  );
   try {
     const oursBody = JSON.parse(await post(ours.url));
     const floorBody = JSON.parse(await post(floor.url));
@@ -289,8 +319,13 @@ async function benchScale(scale: string, opts: Options) {
 async function main(): Promise<void> {
   const opts = options();
   withSummary = opts.withSummary;
-  log(`node flags for both servers: ${opts.nodeFlags.join(" ") || "(none)"}; ours: ${path.relative(ROOT, opts.ours)} with WORKERS=${opts.workers}`);
-  log(`machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(`node flags for both servers: ${opts.nodeFlags.join(' ') || '(none)'}; ours: ${path.relative(ROOT, opts.ours)} with WORKERS=${opts.workers}`);
+  log(
+    `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   for (const script of [opts.ours, path.join(ROOT, 'dist/bench/floor.js')]) {
     if (!fs.existsSync(script)) throw new Error(`${script} is missing: run npm run build first.`);
   }
@@ -304,7 +339,9 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(OUT_DIR, `run-${report.date.replace(/[:.]/g, '-')}.json`), JSON.stringify(report, null, 2));
   console.log('');
   for (const run of runs) {
-    console.log(`### ${run.scale}: ${run.size.organisations} organisations / ${run.size.models} models / ${run.size.links} links${opts.withSummary ? '' : ' (without summary)'}`);
+    console.log(
+      `### ${run.scale}: ${run.size.organisations} organisations / ${run.size.models} models / ${run.size.links} links${opts.withSummary ? '' : ' (without summary)'}`,
+    );
     console.log(`load average before ${run.loadAverageBefore.join(' ')}, after ${run.loadAverageAfter.join(' ')}\n`);
     console.log(table(run.results));
     console.log(`\n**ratio ours/floor (req/s): ${run.ratio}**${run.ratios.length > 1 ? ` (median of rounds: ${run.ratios.join(', ')})` : ''}\n`);

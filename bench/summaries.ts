@@ -18,7 +18,6 @@ import { generateSynthetic } from './synthetic';
  */
 const FIGURES = 'totalModels byDomain { domain count } byStatus { status count } startedInPeriod replicatedInPeriod organisationsInvolved';
 
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -38,7 +37,9 @@ async function main(): Promise<void> {
   }
   const base = loadConfig();
   if (!base.databaseUrl) {
-    throw new ConfigError('Set DATABASE_URL=postgres://... to a database of your own: this loads a million models into it (the embedded database is not for that).');
+    throw new ConfigError(
+      'Set DATABASE_URL=postgres://... to a database of your own: this loads a million models into it (the embedded database is not for that).',
+    );
   }
   const server = await startServer({ ...base, port: 0, host: '127.0.0.1', runMigrations: true, seedDemo: false, sqlStats: true, logSql: false });
   const log = (message: string) => console.error(`[bench:summaries] ${message}`);
@@ -61,7 +62,9 @@ async function main(): Promise<void> {
       loadSeconds = Math.round((performance.now() - started) / 100) / 10;
       log(`loaded in ${loadSeconds} s`);
     }
-    const [counts] = await db.query(`SELECT (SELECT count(*)::int FROM organisation) AS organisations, (SELECT count(*)::int FROM model) AS models, (SELECT count(*)::int FROM replication_link) AS links`);
+    const [counts] = await db.query(
+      `SELECT (SELECT count(*)::int FROM organisation) AS organisations, (SELECT count(*)::int FROM model) AS models, (SELECT count(*)::int FROM replication_link) AS links`,
+    );
     // A mid-size ward: the median, by models in its subtree, of the city's wards.
     const wards: Array<{ id: string; models: number; organisations: number }> = await db.query(
       `SELECT o.id, (SELECT coalesce(sum(c.models), 0)::int FROM summary_count c WHERE c.scope_id = o.id AND c.subtree) AS models,

@@ -83,7 +83,16 @@ export async function startChild(name: string, script: string, env: Record<strin
   const out = fs.openSync(logFile, 'w');
   const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: ROOT,
-    env: { ...process.env, AUTH_JWT_SECRET: BENCH_JWT_SECRET, AUTH_ISSUER: '', AUTH_AUDIENCE: '', ANONYMOUS_READS: 'true', ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      ...process.env,
+      AUTH_JWT_SECRET: BENCH_JWT_SECRET,
+      AUTH_ISSUER: '',
+      AUTH_AUDIENCE: '',
+      ANONYMOUS_READS: 'true',
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', out, out],
   });
   fs.closeSync(out);

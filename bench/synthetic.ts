@@ -47,21 +47,37 @@ export async function generateSynthetic(db: DataSource, size: SyntheticSize): Pr
   for (let i = 0; i < size.organisations; i += 1) {
     const id = stableUuid(`${ns}-org`, String(i));
     let parent: number | null = null;
-    if (i > 0 && i <= Math.max(1, Math.floor(size.organisations / 20))) parent = 0; // wards under the city
+    if (i > 0 && i <= Math.max(1, Math.floor(size.organisations / 20)))
+      parent = 0; // wards under the city
     else if (i > 0) parent = 1 + Math.floor(rnd() * Math.max(1, Math.floor(size.organisations / 20)));
     if (parent !== null && parent >= i) parent = 0;
     const path = `${parent === null ? '/' : paths[parent]}${id}/`;
-    const kind = i === 0 ? 'CITY' : parent === 0 ? (rnd() < 0.7 ? 'WARD' : 'COMMUNE') : ['MASS_ORGANISATION', 'ASSOCIATION', 'POLICE', 'FATHERLAND_FRONT', 'PARTY_COMMITTEE'][Math.floor(rnd() * 5)];
+    const kind =
+      i === 0
+        ? 'CITY'
+        : parent === 0
+          ? rnd() < 0.7
+            ? 'WARD'
+            : 'COMMUNE'
+          : ['MASS_ORGANISATION', 'ASSOCIATION', 'POLICE', 'FATHERLAND_FRONT', 'PARTY_COMMITTEE'][Math.floor(rnd() * 5)];
     const name = `${SYNTHETIC_PREFIX} ${i === 0 ? 'Thành phố' : parent === 0 ? 'Phường' : 'Tổ chức'} ${i}`;
     orgIds.push(id);
     paths.push(path);
     orgRows.push([id, name, kind, parent === null ? null : orgIds[parent], path, normaliseText(name)]);
   }
   const periodId = stableUuid(`${ns}-period`, '2023-H1');
-  await db.query(`INSERT INTO reporting_period (id, code, label, starts_on, ends_on) VALUES ($1, '2023-H1', '6 tháng đầu năm 2023', '2023-01-01', '2023-06-30') ON CONFLICT DO NOTHING`, [periodId]);
+  await db.query(
+    `INSERT INTO reporting_period (id, code, label, starts_on, ends_on) VALUES ($1, '2023-H1', '6 tháng đầu năm 2023', '2023-01-01', '2023-06-30') ON CONFLICT DO NOTHING`,
+    [periodId],
+  );
   const [period] = await db.query(`SELECT id FROM reporting_period WHERE code = '2023-H1'`);
   let inserted = 0;
-  inserted += await insertChunks(db, 'organisation (id, name, kind, parent_id, path, search_name)', ['uuid', 'text', 'organisation_kind', 'uuid', 'text', 'text'], orgRows);
+  inserted += await insertChunks(
+    db,
+    'organisation (id, name, kind, parent_id, path, search_name)',
+    ['uuid', 'text', 'organisation_kind', 'uuid', 'text', 'text'],
+    orgRows,
+  );
 
   const modelIds: string[] = [];
   const modelRows: unknown[][] = [];
@@ -72,10 +88,23 @@ export async function generateSynthetic(db: DataSource, size: SyntheticSize): Pr
     const day = Math.floor(rnd() * 365 * 6);
     const started = new Date(Date.UTC(2020, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
     modelIds.push(id);
-    modelRows.push([id, name, DOMAINS[Math.floor(rnd() * 4)], STATUSES[Math.floor(rnd() * STATUSES.length)], started, started >= '2023-01-01' && started <= '2023-06-30' ? period.id : null, normaliseText(name)]);
+    modelRows.push([
+      id,
+      name,
+      DOMAINS[Math.floor(rnd() * 4)],
+      STATUSES[Math.floor(rnd() * STATUSES.length)],
+      started,
+      started >= '2023-01-01' && started <= '2023-06-30' ? period.id : null,
+      normaliseText(name),
+    ]);
     runRows.push([id, orgIds[Math.floor(rnd() * orgIds.length)], 'LEAD']);
   }
-  inserted += await insertChunks(db, 'model (id, name, domain, status, started_on, recognised_period_id, search_name)', ['uuid', 'text', 'model_domain', 'model_status', 'date', 'uuid', 'text'], modelRows);
+  inserted += await insertChunks(
+    db,
+    'model (id, name, domain, status, started_on, recognised_period_id, search_name)',
+    ['uuid', 'text', 'model_domain', 'model_status', 'date', 'uuid', 'text'],
+    modelRows,
+  );
   inserted += await insertChunks(db, 'model_organisation (model_id, organisation_id, role)', ['uuid', 'uuid', 'model_role'], runRows);
 
   // Each link's target is a distinct model with a higher index than its source: a forest.
@@ -118,7 +147,12 @@ async function insertChunks(db: DataSource, target: string, types: string[], row
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { organisations: { type: 'string', default: '2000' }, models: { type: 'string', default: '20000' }, links: { type: 'string', default: '15000' }, seed: { type: 'string', default: '42' } },
+    options: {
+      organisations: { type: 'string', default: '2000' },
+      models: { type: 'string', default: '20000' },
+      links: { type: 'string', default: '15000' },
+      seed: { type: 'string', default: '42' },
+    },
   });
   const size = { organisations: Number(values.organisations), models: Number(values.models), links: Number(values.links), seed: Number(values.seed) };
   if (!Object.values(size).every((n) => Number.isInteger(n) && n >= 0) || size.organisations < 1) {
@@ -130,7 +164,9 @@ async function main(): Promise<void> {
     await db.dataSource.runMigrations({ transaction: 'each' });
     const started = Date.now();
     await generateSynthetic(db.dataSource, size);
-    console.log(`Synthetic city ${JSON.stringify(size)} loaded in ${((Date.now() - started) / 1000).toFixed(1)} s into ${config.databaseUrl ? 'PostgreSQL' : config.dataDir}.`);
+    console.log(
+      `Synthetic city ${JSON.stringify(size)} loaded in ${((Date.now() - started) / 1000).toFixed(1)} s into ${config.databaseUrl ? 'PostgreSQL' : config.dataDir}.`,
+    );
   } finally {
     await db.close();
   }

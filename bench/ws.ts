@@ -37,13 +37,16 @@ function options(): Options {
   return { subscribers: Number(values.subscribers), rate: Number(values.rate), duration: Number(values.duration), profile: !!values.profile };
 }
 
-
 /** The bench's mutations are an ADMIN's (the server's NODE_ENV=production refuses anonymous writes). */
 let admin: Promise<string> | null = null;
 
 async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
   admin ??= signToken(BENCH_JWT_SECRET, { issuer: null, audience: null }, { sub: 'bench-ws', role: Role.ADMIN }, '1d');
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await admin}` }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${await admin}` },
+    body: JSON.stringify({ query, variables }),
+  });
   const body: any = await res.json();
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -53,14 +56,19 @@ async function main(): Promise<void> {
   const opts = options();
   const url = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/dvk_bench_ws').toString();
   await ensureDatabase(url);
-  const server = await startChild('ws-server', path.join(__dirname, '..', 'src', 'main.js'), {
-    DATABASE_URL: url,
-    NODE_ENV: 'production',
-    SQL_STATS: 'false',
-    SEED_DEMO: 'true',
-    DB_POOL_SIZE: '10',
-    MAX_SUBSCRIPTIONS_PER_CONNECTION: '20',
-  }, opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${OUT_DIR}`, '--cpu-prof-name=ws-server.cpuprofile'] : []);
+  const server = await startChild(
+    'ws-server',
+    path.join(__dirname, '..', 'src', 'main.js'),
+    {
+      DATABASE_URL: url,
+      NODE_ENV: 'production',
+      SQL_STATS: 'false',
+      SEED_DEMO: 'true',
+      DB_POOL_SIZE: '10',
+      MAX_SUBSCRIPTIONS_PER_CONNECTION: '20',
+    },
+    opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${OUT_DIR}`, '--cpu-prof-name=ws-server.cpuprofile'] : [],
+  );
   const pid = server.child.pid as number;
   const clients: Client[] = [];
   try {
@@ -81,7 +89,10 @@ async function main(): Promise<void> {
       const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
       clients.push(client);
       client.subscribe(
-        { query: `subscription($after: String, $org: ID!) { changes(after: $after, filter: { organisationId: $org }) { cursor at type model { id name } } }`, variables: { after, org: org.id } },
+        {
+          query: `subscription($after: String, $org: ID!) { changes(after: $after, filter: { organisationId: $org }) { cursor at type model { id name } } }`,
+          variables: { after, org: org.id },
+        },
         {
           next: (result: any) => {
             const now = Date.now();
@@ -107,7 +118,10 @@ async function main(): Promise<void> {
     }
     // A marker change that every subscriber must receive: then all of them are live.
     await gql(server.url, `mutation($id: ID!) { updateOrganisation(input: { id: $id, version: 1, shortName: "marker" }) { id } }`, { id: org.id });
-    await Promise.race([markerReached, new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${markerSeen} of ${opts.subscribers} subscribers live after 60 s`)), 60_000))]);
+    await Promise.race([
+      markerReached,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`only ${markerSeen} of ${opts.subscribers} subscribers live after 60 s`)), 60_000)),
+    ]);
     log(`all ${opts.subscribers} subscribers live; server RSS ${(procMemoryKb(pid).rss / 1024).toFixed(0)} MB`);
 
     // The mutation stream: a steady rate for the duration.
@@ -161,7 +175,9 @@ async function main(): Promise<void> {
     };
     fs.mkdirSync(OUT_DIR, { recursive: true });
     fs.writeFileSync(path.join(OUT_DIR, 'ws-latest.json'), JSON.stringify(result, null, 2));
-    console.log('\n| subscribers | events | delivered | deliveries/s | latency p50 / p99 / max (ms) | last subscriber p50 / p99 (ms) | server peak RSS | server CPU per event |');
+    console.log(
+      '\n| subscribers | events | delivered | deliveries/s | latency p50 / p99 / max (ms) | last subscriber p50 / p99 (ms) | server peak RSS | server CPU per event |',
+    );
     console.log('|---|---|---|---|---|---|---|---|');
     console.log(
       `| ${result.subscribers} | ${total} at ${opts.rate}/s | ${delivered} of ${result.expected} | ${result.deliveriesPerSecond} | ` +

@@ -2,85 +2,118 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class Initial1795883760094 implements MigrationInterface {
-    name = 'Initial1795883760094'
+  name = 'Initial1795883760094';
 
-    public async up(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`CREATE TABLE "change_event" ("id" BIGSERIAL NOT NULL, "type" character varying(60) NOT NULL, "entity_type" character varying(40) NOT NULL, "entity_id" uuid NOT NULL, "organisation_paths" text array NOT NULL DEFAULT '{}', "actor" character varying(200) NOT NULL, "payload" jsonb NOT NULL, "at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_0ec064be863f2541f0d6f8fb94c" PRIMARY KEY ("id"))`);
-        await queryRunner.query(`CREATE INDEX "change_event_entity_idx" ON "change_event"  ("entity_type", "entity_id") `);
-        await queryRunner.query(`CREATE TYPE "public"."organisation_kind" AS ENUM('CITY', 'WARD', 'COMMUNE', 'PARTY_COMMITTEE', 'PEOPLES_COMMITTEE', 'FATHERLAND_FRONT', 'MASS_ORGANISATION', 'ASSOCIATION', 'POLICE', 'MILITARY', 'TRADE_UNION', 'OTHER')`);
-        await queryRunner.query(`CREATE TABLE "organisation" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "name" character varying(300) NOT NULL, "short_name" character varying(100), "kind" "public"."organisation_kind" NOT NULL, "parent_id" uuid, "path" text NOT NULL, "search_name" text NOT NULL, "archived_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "version" integer NOT NULL DEFAULT '1', CONSTRAINT "PK_c725ae234ef1b74cce43d2d00c1" PRIMARY KEY ("id"))`);
-        await queryRunner.query(`CREATE INDEX "organisation_parent_idx" ON "organisation"  ("parent_id") `);
-        await queryRunner.query(`CREATE TABLE "reporting_period" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "code" character varying(20) NOT NULL, "label" character varying(200) NOT NULL, "starts_on" date NOT NULL, "ends_on" date NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_273d2b68dc1854618ec53e144d0" PRIMARY KEY ("id"))`);
-        await queryRunner.query(`CREATE UNIQUE INDEX "reporting_period_code_uq" ON "reporting_period"  ("code") `);
-        await queryRunner.query(`CREATE TYPE "public"."model_domain" AS ENUM('ECONOMY', 'CULTURE_SOCIETY', 'SECURITY_DEFENCE', 'POLITICAL_SYSTEM')`);
-        await queryRunner.query(`CREATE TYPE "public"."model_status" AS ENUM('PILOT', 'ACTIVE', 'SUSPENDED', 'ARCHIVED')`);
-        await queryRunner.query(`CREATE TABLE "model" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "name" character varying(300) NOT NULL, "description" text, "domain" "public"."model_domain" NOT NULL, "status" "public"."model_status" NOT NULL DEFAULT 'ACTIVE', "started_on" date, "recognised_period_id" uuid, "locality_id" uuid, "replica_count" integer NOT NULL DEFAULT '0', "search_name" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "version" integer NOT NULL DEFAULT '1', CONSTRAINT "PK_d6df271bba301d5cc79462912a4" PRIMARY KEY ("id"))`);
-        await queryRunner.query(`CREATE INDEX "model_locality_idx" ON "model"  ("locality_id") `);
-        await queryRunner.query(`CREATE INDEX "model_period_idx" ON "model"  ("recognised_period_id") `);
-        await queryRunner.query(`CREATE INDEX "model_domain_status_idx" ON "model"  ("domain", "status") `);
-        await queryRunner.query(`CREATE TYPE "public"."model_role" AS ENUM('LEAD', 'PARTNER')`);
-        await queryRunner.query(`CREATE TABLE "model_organisation" ("model_id" uuid NOT NULL, "organisation_id" uuid NOT NULL, "role" "public"."model_role" NOT NULL, CONSTRAINT "PK_17334c904a19f752ba18c073f7d" PRIMARY KEY ("model_id", "organisation_id"))`);
-        await queryRunner.query(`CREATE INDEX "model_organisation_org_idx" ON "model_organisation"  ("organisation_id") `);
-        await queryRunner.query(`CREATE TABLE "period_report" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "organisation_id" uuid NOT NULL, "period_id" uuid NOT NULL, "total" integer NOT NULL, "economy" integer, "culture_society" integer, "security_defence" integer, "political_system" integer, "newly_replicated" integer, "note" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "version" integer NOT NULL DEFAULT '1', CONSTRAINT "PK_c6dbeeda71209fea00b3db701fe" PRIMARY KEY ("id"))`);
-        await queryRunner.query(`CREATE INDEX "period_report_period_idx" ON "period_report"  ("period_id") `);
-        await queryRunner.query(`CREATE UNIQUE INDEX "period_report_org_period_uq" ON "period_report"  ("organisation_id", "period_id") `);
-        await queryRunner.query(`CREATE TABLE "replication_link" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "source_model_id" uuid NOT NULL, "target_model_id" uuid NOT NULL, "replicated_on" date, "note" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "replication_link_no_self_link" CHECK ("source_model_id" <> "target_model_id"), CONSTRAINT "PK_b8b89d58c811eed9ef5fea70ae1" PRIMARY KEY ("id"))`);
-        await queryRunner.query(`CREATE INDEX "replication_link_source_idx" ON "replication_link"  ("source_model_id", "replicated_on") `);
-        await queryRunner.query(`CREATE UNIQUE INDEX "replication_link_target_uq" ON "replication_link"  ("target_model_id") `);
-        await queryRunner.query(`ALTER TABLE "organisation" ADD CONSTRAINT "FK_c4ba39f5697ec0cd6e03314b616" FOREIGN KEY ("parent_id") REFERENCES "organisation"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-        await queryRunner.query(`ALTER TABLE "model" ADD CONSTRAINT "FK_5893e79806ceba1d7803623e78a" FOREIGN KEY ("recognised_period_id") REFERENCES "reporting_period"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-        await queryRunner.query(`ALTER TABLE "model" ADD CONSTRAINT "FK_8eba9d3db5db2b78f49090822ac" FOREIGN KEY ("locality_id") REFERENCES "organisation"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-        await queryRunner.query(`ALTER TABLE "model_organisation" ADD CONSTRAINT "FK_bdd3597c4bdb0a6e77bdc00c345" FOREIGN KEY ("model_id") REFERENCES "model"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-        await queryRunner.query(`ALTER TABLE "model_organisation" ADD CONSTRAINT "FK_41a3fc9e809e5f9b1c979a5336e" FOREIGN KEY ("organisation_id") REFERENCES "organisation"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-        await queryRunner.query(`ALTER TABLE "period_report" ADD CONSTRAINT "FK_5e9f0b509b965a714f31bfa9788" FOREIGN KEY ("organisation_id") REFERENCES "organisation"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-        await queryRunner.query(`ALTER TABLE "period_report" ADD CONSTRAINT "FK_3ae8159bca4c7af82155d6e0eb9" FOREIGN KEY ("period_id") REFERENCES "reporting_period"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-        await queryRunner.query(`ALTER TABLE "replication_link" ADD CONSTRAINT "FK_35cc419df71cf4d25860247c586" FOREIGN KEY ("source_model_id") REFERENCES "model"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-        await queryRunner.query(`ALTER TABLE "replication_link" ADD CONSTRAINT "FK_3dcd66db2b169a1e9f2fcf9ce17" FOREIGN KEY ("target_model_id") REFERENCES "model"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      `CREATE TABLE "change_event" ("id" BIGSERIAL NOT NULL, "type" character varying(60) NOT NULL, "entity_type" character varying(40) NOT NULL, "entity_id" uuid NOT NULL, "organisation_paths" text array NOT NULL DEFAULT '{}', "actor" character varying(200) NOT NULL, "payload" jsonb NOT NULL, "at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_0ec064be863f2541f0d6f8fb94c" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(`CREATE INDEX "change_event_entity_idx" ON "change_event"  ("entity_type", "entity_id") `);
+    await queryRunner.query(
+      `CREATE TYPE "public"."organisation_kind" AS ENUM('CITY', 'WARD', 'COMMUNE', 'PARTY_COMMITTEE', 'PEOPLES_COMMITTEE', 'FATHERLAND_FRONT', 'MASS_ORGANISATION', 'ASSOCIATION', 'POLICE', 'MILITARY', 'TRADE_UNION', 'OTHER')`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "organisation" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "name" character varying(300) NOT NULL, "short_name" character varying(100), "kind" "public"."organisation_kind" NOT NULL, "parent_id" uuid, "path" text NOT NULL, "search_name" text NOT NULL, "archived_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "version" integer NOT NULL DEFAULT '1', CONSTRAINT "PK_c725ae234ef1b74cce43d2d00c1" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(`CREATE INDEX "organisation_parent_idx" ON "organisation"  ("parent_id") `);
+    await queryRunner.query(
+      `CREATE TABLE "reporting_period" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "code" character varying(20) NOT NULL, "label" character varying(200) NOT NULL, "starts_on" date NOT NULL, "ends_on" date NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_273d2b68dc1854618ec53e144d0" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(`CREATE UNIQUE INDEX "reporting_period_code_uq" ON "reporting_period"  ("code") `);
+    await queryRunner.query(`CREATE TYPE "public"."model_domain" AS ENUM('ECONOMY', 'CULTURE_SOCIETY', 'SECURITY_DEFENCE', 'POLITICAL_SYSTEM')`);
+    await queryRunner.query(`CREATE TYPE "public"."model_status" AS ENUM('PILOT', 'ACTIVE', 'SUSPENDED', 'ARCHIVED')`);
+    await queryRunner.query(
+      `CREATE TABLE "model" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "name" character varying(300) NOT NULL, "description" text, "domain" "public"."model_domain" NOT NULL, "status" "public"."model_status" NOT NULL DEFAULT 'ACTIVE', "started_on" date, "recognised_period_id" uuid, "locality_id" uuid, "replica_count" integer NOT NULL DEFAULT '0', "search_name" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "version" integer NOT NULL DEFAULT '1', CONSTRAINT "PK_d6df271bba301d5cc79462912a4" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(`CREATE INDEX "model_locality_idx" ON "model"  ("locality_id") `);
+    await queryRunner.query(`CREATE INDEX "model_period_idx" ON "model"  ("recognised_period_id") `);
+    await queryRunner.query(`CREATE INDEX "model_domain_status_idx" ON "model"  ("domain", "status") `);
+    await queryRunner.query(`CREATE TYPE "public"."model_role" AS ENUM('LEAD', 'PARTNER')`);
+    await queryRunner.query(
+      `CREATE TABLE "model_organisation" ("model_id" uuid NOT NULL, "organisation_id" uuid NOT NULL, "role" "public"."model_role" NOT NULL, CONSTRAINT "PK_17334c904a19f752ba18c073f7d" PRIMARY KEY ("model_id", "organisation_id"))`,
+    );
+    await queryRunner.query(`CREATE INDEX "model_organisation_org_idx" ON "model_organisation"  ("organisation_id") `);
+    await queryRunner.query(
+      `CREATE TABLE "period_report" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "organisation_id" uuid NOT NULL, "period_id" uuid NOT NULL, "total" integer NOT NULL, "economy" integer, "culture_society" integer, "security_defence" integer, "political_system" integer, "newly_replicated" integer, "note" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "version" integer NOT NULL DEFAULT '1', CONSTRAINT "PK_c6dbeeda71209fea00b3db701fe" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(`CREATE INDEX "period_report_period_idx" ON "period_report"  ("period_id") `);
+    await queryRunner.query(`CREATE UNIQUE INDEX "period_report_org_period_uq" ON "period_report"  ("organisation_id", "period_id") `);
+    await queryRunner.query(
+      `CREATE TABLE "replication_link" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "source_model_id" uuid NOT NULL, "target_model_id" uuid NOT NULL, "replicated_on" date, "note" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "replication_link_no_self_link" CHECK ("source_model_id" <> "target_model_id"), CONSTRAINT "PK_b8b89d58c811eed9ef5fea70ae1" PRIMARY KEY ("id"))`,
+    );
+    await queryRunner.query(`CREATE INDEX "replication_link_source_idx" ON "replication_link"  ("source_model_id", "replicated_on") `);
+    await queryRunner.query(`CREATE UNIQUE INDEX "replication_link_target_uq" ON "replication_link"  ("target_model_id") `);
+    await queryRunner.query(
+      `ALTER TABLE "organisation" ADD CONSTRAINT "FK_c4ba39f5697ec0cd6e03314b616" FOREIGN KEY ("parent_id") REFERENCES "organisation"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "model" ADD CONSTRAINT "FK_5893e79806ceba1d7803623e78a" FOREIGN KEY ("recognised_period_id") REFERENCES "reporting_period"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "model" ADD CONSTRAINT "FK_8eba9d3db5db2b78f49090822ac" FOREIGN KEY ("locality_id") REFERENCES "organisation"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "model_organisation" ADD CONSTRAINT "FK_bdd3597c4bdb0a6e77bdc00c345" FOREIGN KEY ("model_id") REFERENCES "model"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "model_organisation" ADD CONSTRAINT "FK_41a3fc9e809e5f9b1c979a5336e" FOREIGN KEY ("organisation_id") REFERENCES "organisation"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "period_report" ADD CONSTRAINT "FK_5e9f0b509b965a714f31bfa9788" FOREIGN KEY ("organisation_id") REFERENCES "organisation"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "period_report" ADD CONSTRAINT "FK_3ae8159bca4c7af82155d6e0eb9" FOREIGN KEY ("period_id") REFERENCES "reporting_period"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "replication_link" ADD CONSTRAINT "FK_35cc419df71cf4d25860247c586" FOREIGN KEY ("source_model_id") REFERENCES "model"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "replication_link" ADD CONSTRAINT "FK_3dcd66db2b169a1e9f2fcf9ce17" FOREIGN KEY ("target_model_id") REFERENCES "model"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
 
-        // Not expressible in entity decorators (declared there with synchronize: false).
-        await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
-        await queryRunner.query(`CREATE INDEX "organisation_path_idx" ON "organisation" ("path" text_pattern_ops)`);
-        await queryRunner.query(`CREATE INDEX "organisation_search_trgm_idx" ON "organisation" USING gin ("search_name" gin_trgm_ops)`);
-        await queryRunner.query(`CREATE INDEX "model_search_trgm_idx" ON "model" USING gin ("search_name" gin_trgm_ops)`);
-        await queryRunner.query(`CREATE INDEX "model_name_order_idx" ON "model" ("search_name" COLLATE "C", "id")`);
-    }
+    // Not expressible in entity decorators (declared there with synchronize: false).
+    await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
+    await queryRunner.query(`CREATE INDEX "organisation_path_idx" ON "organisation" ("path" text_pattern_ops)`);
+    await queryRunner.query(`CREATE INDEX "organisation_search_trgm_idx" ON "organisation" USING gin ("search_name" gin_trgm_ops)`);
+    await queryRunner.query(`CREATE INDEX "model_search_trgm_idx" ON "model" USING gin ("search_name" gin_trgm_ops)`);
+    await queryRunner.query(`CREATE INDEX "model_name_order_idx" ON "model" ("search_name" COLLATE "C", "id")`);
+  }
 
-    public async down(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`DROP INDEX "public"."model_name_order_idx"`);
-        await queryRunner.query(`DROP INDEX "public"."model_search_trgm_idx"`);
-        await queryRunner.query(`DROP INDEX "public"."organisation_search_trgm_idx"`);
-        await queryRunner.query(`DROP INDEX "public"."organisation_path_idx"`);
-        await queryRunner.query(`ALTER TABLE "replication_link" DROP CONSTRAINT "FK_3dcd66db2b169a1e9f2fcf9ce17"`);
-        await queryRunner.query(`ALTER TABLE "replication_link" DROP CONSTRAINT "FK_35cc419df71cf4d25860247c586"`);
-        await queryRunner.query(`ALTER TABLE "period_report" DROP CONSTRAINT "FK_3ae8159bca4c7af82155d6e0eb9"`);
-        await queryRunner.query(`ALTER TABLE "period_report" DROP CONSTRAINT "FK_5e9f0b509b965a714f31bfa9788"`);
-        await queryRunner.query(`ALTER TABLE "model_organisation" DROP CONSTRAINT "FK_41a3fc9e809e5f9b1c979a5336e"`);
-        await queryRunner.query(`ALTER TABLE "model_organisation" DROP CONSTRAINT "FK_bdd3597c4bdb0a6e77bdc00c345"`);
-        await queryRunner.query(`ALTER TABLE "model" DROP CONSTRAINT "FK_8eba9d3db5db2b78f49090822ac"`);
-        await queryRunner.query(`ALTER TABLE "model" DROP CONSTRAINT "FK_5893e79806ceba1d7803623e78a"`);
-        await queryRunner.query(`ALTER TABLE "organisation" DROP CONSTRAINT "FK_c4ba39f5697ec0cd6e03314b616"`);
-        await queryRunner.query(`DROP INDEX "public"."replication_link_target_uq"`);
-        await queryRunner.query(`DROP INDEX "public"."replication_link_source_idx"`);
-        await queryRunner.query(`DROP TABLE "replication_link"`);
-        await queryRunner.query(`DROP INDEX "public"."period_report_org_period_uq"`);
-        await queryRunner.query(`DROP INDEX "public"."period_report_period_idx"`);
-        await queryRunner.query(`DROP TABLE "period_report"`);
-        await queryRunner.query(`DROP INDEX "public"."model_organisation_org_idx"`);
-        await queryRunner.query(`DROP TABLE "model_organisation"`);
-        await queryRunner.query(`DROP TYPE "public"."model_role"`);
-        await queryRunner.query(`DROP INDEX "public"."model_domain_status_idx"`);
-        await queryRunner.query(`DROP INDEX "public"."model_period_idx"`);
-        await queryRunner.query(`DROP INDEX "public"."model_locality_idx"`);
-        await queryRunner.query(`DROP TABLE "model"`);
-        await queryRunner.query(`DROP TYPE "public"."model_status"`);
-        await queryRunner.query(`DROP TYPE "public"."model_domain"`);
-        await queryRunner.query(`DROP INDEX "public"."reporting_period_code_uq"`);
-        await queryRunner.query(`DROP TABLE "reporting_period"`);
-        await queryRunner.query(`DROP INDEX "public"."organisation_parent_idx"`);
-        await queryRunner.query(`DROP TABLE "organisation"`);
-        await queryRunner.query(`DROP TYPE "public"."organisation_kind"`);
-        await queryRunner.query(`DROP INDEX "public"."change_event_entity_idx"`);
-        await queryRunner.query(`DROP TABLE "change_event"`);
-    }
-
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "public"."model_name_order_idx"`);
+    await queryRunner.query(`DROP INDEX "public"."model_search_trgm_idx"`);
+    await queryRunner.query(`DROP INDEX "public"."organisation_search_trgm_idx"`);
+    await queryRunner.query(`DROP INDEX "public"."organisation_path_idx"`);
+    await queryRunner.query(`ALTER TABLE "replication_link" DROP CONSTRAINT "FK_3dcd66db2b169a1e9f2fcf9ce17"`);
+    await queryRunner.query(`ALTER TABLE "replication_link" DROP CONSTRAINT "FK_35cc419df71cf4d25860247c586"`);
+    await queryRunner.query(`ALTER TABLE "period_report" DROP CONSTRAINT "FK_3ae8159bca4c7af82155d6e0eb9"`);
+    await queryRunner.query(`ALTER TABLE "period_report" DROP CONSTRAINT "FK_5e9f0b509b965a714f31bfa9788"`);
+    await queryRunner.query(`ALTER TABLE "model_organisation" DROP CONSTRAINT "FK_41a3fc9e809e5f9b1c979a5336e"`);
+    await queryRunner.query(`ALTER TABLE "model_organisation" DROP CONSTRAINT "FK_bdd3597c4bdb0a6e77bdc00c345"`);
+    await queryRunner.query(`ALTER TABLE "model" DROP CONSTRAINT "FK_8eba9d3db5db2b78f49090822ac"`);
+    await queryRunner.query(`ALTER TABLE "model" DROP CONSTRAINT "FK_5893e79806ceba1d7803623e78a"`);
+    await queryRunner.query(`ALTER TABLE "organisation" DROP CONSTRAINT "FK_c4ba39f5697ec0cd6e03314b616"`);
+    await queryRunner.query(`DROP INDEX "public"."replication_link_target_uq"`);
+    await queryRunner.query(`DROP INDEX "public"."replication_link_source_idx"`);
+    await queryRunner.query(`DROP TABLE "replication_link"`);
+    await queryRunner.query(`DROP INDEX "public"."period_report_org_period_uq"`);
+    await queryRunner.query(`DROP INDEX "public"."period_report_period_idx"`);
+    await queryRunner.query(`DROP TABLE "period_report"`);
+    await queryRunner.query(`DROP INDEX "public"."model_organisation_org_idx"`);
+    await queryRunner.query(`DROP TABLE "model_organisation"`);
+    await queryRunner.query(`DROP TYPE "public"."model_role"`);
+    await queryRunner.query(`DROP INDEX "public"."model_domain_status_idx"`);
+    await queryRunner.query(`DROP INDEX "public"."model_period_idx"`);
+    await queryRunner.query(`DROP INDEX "public"."model_locality_idx"`);
+    await queryRunner.query(`DROP TABLE "model"`);
+    await queryRunner.query(`DROP TYPE "public"."model_status"`);
+    await queryRunner.query(`DROP TYPE "public"."model_domain"`);
+    await queryRunner.query(`DROP INDEX "public"."reporting_period_code_uq"`);
+    await queryRunner.query(`DROP TABLE "reporting_period"`);
+    await queryRunner.query(`DROP INDEX "public"."organisation_parent_idx"`);
+    await queryRunner.query(`DROP TABLE "organisation"`);
+    await queryRunner.query(`DROP TYPE "public"."organisation_kind"`);
+    await queryRunner.query(`DROP INDEX "public"."change_event_entity_idx"`);
+    await queryRunner.query(`DROP TABLE "change_event"`);
+  }
 }

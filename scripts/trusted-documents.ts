@@ -10,7 +10,13 @@ import { sha256, type TrustedManifest } from '../src/shared/trusted-documents';
  * graphql-js; its id is the sha256 of that text, which clients send as
  * `extensions.persistedQuery.sha256Hash`.
  */
-export const OPERATIONS_DIR = path.resolve(__dirname, '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'schema', 'partner-operations');
+export const OPERATIONS_DIR = path.resolve(
+  __dirname,
+  '..',
+  ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []),
+  'schema',
+  'partner-operations',
+);
 export const MANIFEST_PATH = path.join(OPERATIONS_DIR, '..', 'trusted-documents.json');
 
 function fragmentNames(node: DefinitionNode): string[] {
@@ -24,7 +30,10 @@ function fragmentNames(node: DefinitionNode): string[] {
 }
 
 export function buildManifest(dir = OPERATIONS_DIR): TrustedManifest {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.graphql')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort();
   const definitions = files.flatMap((file) => parse(fs.readFileSync(path.join(dir, file), 'utf8')).definitions);
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);

@@ -17,13 +17,15 @@ async function serve(config: Config): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: draining connections and closing the database...${who}`);
-    starting.then((server) => server.stop()).then(
-      () => process.exit(0),
-      (error) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
+    starting
+      .then((server) => server.stop())
+      .then(
+        () => process.exit(0),
+        (error) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -37,7 +39,9 @@ async function serve(config: Config): Promise<void> {
 async function printTokenHint(config: Config, signing: { secret: string; file: string | null } | null): Promise<void> {
   if (!signing || config.auth.jwtSecret) return;
   if (signing.file) {
-    console.log(`Development tokens are signed with the secret in ${signing.file}. Mint one: ${process.env.DATA_DIR ? `DATA_DIR=${config.dataDir} ` : ''}npm run token -- --role ADMIN (or --role EDITOR --organisation <id>); send it as "Authorization: Bearer <token>".`);
+    console.log(
+      `Development tokens are signed with the secret in ${signing.file}. Mint one: ${process.env.DATA_DIR ? `DATA_DIR=${config.dataDir} ` : ''}npm run token -- --role ADMIN (or --role EDITOR --organisation <id>); send it as "Authorization: Bearer <token>".`,
+    );
     return;
   }
   // In memory the secret lives and dies with this process: no other command can sign for it.

@@ -52,7 +52,9 @@ function listSizeOf(field: GraphQLField<unknown, unknown>, complexity: unknown):
   if (isListType(returned)) return `@listSize(assumedSize: ${assumed})`;
   // An object holding lists (a path of models and links): the size applies to each of them.
   if (!isObjectType(target)) return '';
-  const lists = Object.values(target.getFields()).filter((f) => isListType(getNullableType(f.type))).map((f) => f.name);
+  const lists = Object.values(target.getFields())
+    .filter((f) => isListType(getNullableType(f.type)))
+    .map((f) => f.name);
   return lists.length ? `@listSize(assumedSize: ${assumed}, sizedFields: ${strings(lists)})` : '';
 }
 

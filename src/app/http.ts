@@ -106,7 +106,13 @@ function mountGraphql(app: express.Express, { config, db, apollo, authenticator,
     res.once('close', done);
     requestScope.run(scope, next);
   };
-  app.use('/graphql', bounded, express.json({ limit: MAX_REQUEST_BYTES }), trustedOnly(trusted), expressMiddleware(apollo, { context: async ({ req }) => context(await authenticator.callerOf(req.headers.authorization)) }));
+  app.use(
+    '/graphql',
+    bounded,
+    express.json({ limit: MAX_REQUEST_BYTES }),
+    trustedOnly(trusted),
+    expressMiddleware(apollo, { context: async ({ req }) => context(await authenticator.callerOf(req.headers.authorization)) }),
+  );
 }
 
 /** Body-parser failures (malformed JSON, over 1 MB) as GraphQL-shaped errors, never a stack. */
@@ -114,9 +120,13 @@ const bodyErrors: express.ErrorRequestHandler = (error: { status?: number; type?
   if (res.headersSent) return next(error);
   const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
   const message =
-    error.type === 'entity.too.large' ? `The request body is larger than ${MAX_REQUEST_BYTES / 1024 / 1024} MB.`
-    : error.type === 'entity.parse.failed' ? 'The request body is not valid JSON.'
-    : status === 500 ? 'Internal server error.' : 'The request could not be read.';
+    error.type === 'entity.too.large'
+      ? `The request body is larger than ${MAX_REQUEST_BYTES / 1024 / 1024} MB.`
+      : error.type === 'entity.parse.failed'
+        ? 'The request body is not valid JSON.'
+        : status === 500
+          ? 'Internal server error.'
+          : 'The request could not be read.';
   if (status === 500) console.error('[http] internal error', error);
   res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
 };

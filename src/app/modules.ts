@@ -8,4 +8,12 @@ import type { FeatureModule } from '../shared/module';
 import { summariesModule } from '../summaries';
 
 /** Every feature of the service. A new feature folder is one line here. */
-export const MODULES: readonly FeatureModule[] = [organisationsModule, periodsModule, modelsModule, replicationsModule, summariesModule, eventsModule, nodesModule];
+export const MODULES: readonly FeatureModule[] = [
+  organisationsModule,
+  periodsModule,
+  modelsModule,
+  replicationsModule,
+  summariesModule,
+  eventsModule,
+  nodesModule,
+];

@@ -110,7 +110,10 @@ export function rateLimitMiddleware(limit: RateLimit, keyOf: CallerKey): express
     limit.consume(keyOf(req)).then((refusal) => {
       if (!refusal) return next();
       const { http: _http, ...extensions } = refusal.extensions as Record<string, unknown>;
-      res.status(429).set('Retry-After', String(extensions.retryAfter)).json({ errors: [{ message: refusal.message, extensions }] });
+      res
+        .status(429)
+        .set('Retry-After', String(extensions.retryAfter))
+        .json({ errors: [{ message: refusal.message, extensions }] });
     }, next);
   };
 }

@@ -47,9 +47,16 @@ function listen(httpServer: http.Server, config: Pick<Config, 'port' | 'host'>):
   return new Promise<void>((resolve, reject) => {
     httpServer.once('error', (error: NodeJS.ErrnoException) => {
       const where = `${config.host}:${config.port}`;
-      if (error.code === 'EADDRINUSE') reject(new StartupError(`port ${config.port} is already in use (${where}): another server is running there. Stop it, or pick another port: PORT=${config.port + 1} npm start`));
-      else if (error.code === 'EACCES') reject(new StartupError(`not allowed to listen on ${where} (ports below 1024 need privileges). Pick another port: PORT=4000 npm start`));
-      else if (error.code === 'EADDRNOTAVAIL') reject(new StartupError(`HOST=${config.host} is not an address of this machine. Use HOST=0.0.0.0 (all interfaces) or HOST=127.0.0.1.`));
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new StartupError(
+            `port ${config.port} is already in use (${where}): another server is running there. Stop it, or pick another port: PORT=${config.port + 1} npm start`,
+          ),
+        );
+      else if (error.code === 'EACCES')
+        reject(new StartupError(`not allowed to listen on ${where} (ports below 1024 need privileges). Pick another port: PORT=4000 npm start`));
+      else if (error.code === 'EADDRNOTAVAIL')
+        reject(new StartupError(`HOST=${config.host} is not an address of this machine. Use HOST=0.0.0.0 (all interfaces) or HOST=127.0.0.1.`));
       else reject(error);
     });
     httpServer.listen(config.port, config.host, resolve);
@@ -74,33 +81,73 @@ function wire(db: Database, config: Config, hub: EventHub) {
   return { services, context, loadersOf };
 }
 
+/**
+ * The HTTP server. Idle keep-alive sockets outlive the clients' and load balancers' own idle
+ * timeouts (undici 4 s, most balancers 60 s), so it is always the client that closes one: with
+ * Node's 5 s default a request sent as the server closed its socket failed with ECONNRESET.
+ */
+function httpServerOf() {
+  const app = express();
+  const httpServer = http.createServer(app);
+  httpServer.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
+  httpServer.headersTimeout = HTTP_KEEP_ALIVE_MS + 1_000;
+  return { app, httpServer };
+}
+
+/** How operations run: the admission queue of expensive ones, and the graphql-jit gateway. */
+function executionOf(config: Config, built: BuiltSchema) {
+  const expensive = new ExpensiveGate({
+    concurrency: config.expensiveConcurrency,
+    queueLength: config.expensiveQueueLength,
+    maxWaitMs: config.expensiveQueueWaitMs,
+  });
+  const gateway = jitGateway(built.schema, built.subgraphSdl, {
+    maxBytes: config.compiledCacheMaxBytes,
+    maxEntries: MAX_COMPILED_DOCUMENTS,
+    maxFields: config.jitMaxFields,
+  });
+  return { expensive, gateway };
+}
+
 /** Starts the whole service: database (migrated, seeded), schema, HTTP and WebSocket on `config.port`. */
 export async function startServer(config: Config): Promise<RunningServer> {
   // Read first: a missing or damaged manifest stops the start before anything is opened.
   const trusted = TrustedDocuments.load(config);
   const db = await openServingDatabase(config);
-  const { hub, listenerName } = await orUndo(() => startHub(db, config), () => db.close());
+  const { hub, listenerName } = await orUndo(
+    () => startHub(db, config),
+    () => db.close(),
+  );
   const { services, context, loadersOf } = wire(db, config, hub);
   const signing = signingSecret(config);
   const authenticator = new Authenticator(config, signing?.secret ?? null);
   const built = await buildFederatedSchema();
-  const app = express();
-  const httpServer = http.createServer(app);
-  // Idle keep-alive sockets outlive the clients' and load balancers' own idle timeouts (undici 4 s,
-  // most balancers 60 s), so it is always the client that closes one: with Node's 5 s default a
-  // request sent as the server closed its socket failed with ECONNRESET (seen in the suite).
-  httpServer.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
-  httpServer.headersTimeout = HTTP_KEEP_ALIVE_MS + 1_000;
-  const expensive = new ExpensiveGate({ concurrency: config.expensiveConcurrency, queueLength: config.expensiveQueueLength, maxWaitMs: config.expensiveQueueWaitMs });
-  const gateway = jitGateway(built.schema, built.subgraphSdl, { maxBytes: config.compiledCacheMaxBytes, maxEntries: MAX_COMPILED_DOCUMENTS, maxFields: config.jitMaxFields });
+  const { app, httpServer } = httpServerOf();
+  const { expensive, gateway } = executionOf(config, built);
   const apollo = await startApollo({ config, built, httpServer, gateway, expensive, trusted });
   const rateLimit = { limit: await createRateLimit(config), keyOf: callerKeyOf(config) };
   let subscriptions: { connections: number; stop(): Promise<void> } | null = null;
   mountRoutes(app, { config, db, hub, apollo, authenticator, context, webSocketConnections: () => subscriptions?.connections ?? 0, trusted, rateLimit });
-  await orUndo(() => listen(httpServer, config), () => apollo.stop(), async () => rateLimit.limit?.stop(), () => hub.stop(), () => db.close());
+  await orUndo(
+    () => listen(httpServer, config),
+    () => apollo.stop(),
+    async () => rateLimit.limit?.stop(),
+    () => hub.stop(),
+    () => db.close(),
+  );
   // Attached once the port is ours: attached before, it would re-emit a failed listen as its own
   // "internal error" before ours could say which port it was.
-  const ws = startSubscriptionServer(httpServer, { built, config, limits: operationLimitsOf(config), format: formatError(config), authenticator, context, loadersOf, trusted, rateLimit });
+  const ws = startSubscriptionServer(httpServer, {
+    built,
+    config,
+    limits: operationLimitsOf(config),
+    format: formatError(config),
+    authenticator,
+    context,
+    loadersOf,
+    trusted,
+    rateLimit,
+  });
   subscriptions = ws;
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

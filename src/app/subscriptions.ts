@@ -71,7 +71,13 @@ function resultBytes(key: string, result: ExecutionResult | null): number {
  * operation, the caller, and the variables used below the root field (the root field's own
  * arguments, such as `after` and `filter`, choose events but do not shape them).
  */
-function resultKey(document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined, actor: string | null, query: string): string {
+function resultKey(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  actor: string | null,
+  query: string,
+): string {
   const used = new Set<string>();
   const collect = (node: Parameters<typeof visit>[0]) =>
     visit(node, {
@@ -101,7 +107,8 @@ export function sharedSubscriber(maxBytes = SHARED_RESULTS_MAX_BYTES, loadersOf?
     if (!(Symbol.asyncIterator in source)) return source;
     const key = (args.contextValue as Context & { resultKey?: string }).resultKey;
     const run = (event: unknown) => {
-      const contextValue = loadersOf && typeof event === 'object' && event !== null ? { ...(args.contextValue as object), loaders: loadersOf(event) } : args.contextValue;
+      const contextValue =
+        loadersOf && typeof event === 'object' && event !== null ? { ...(args.contextValue as object), loaders: loadersOf(event) } : args.contextValue;
       return execute({ ...args, rootValue: event, contextValue });
     };
     return mapStream(source as AsyncIterableIterator<unknown>, async (event) => {
@@ -205,7 +212,11 @@ async function edgeRefusal(parts: SubscriptionParts, rateKey: string | undefined
  * ANONYMOUS_READS is off, closes the socket with 4401 and a reason naming the refusal
  * (`UNAUTHENTICATED TOKEN_EXPIRED: …`), never the token.
  */
-async function authenticate(authenticator: Authenticator, params: Record<string, unknown> | undefined, extra: ConnectionExtra & { request: http.IncomingMessage; socket: WebSocket }): Promise<boolean> {
+async function authenticate(
+  authenticator: Authenticator,
+  params: Record<string, unknown> | undefined,
+  extra: ConnectionExtra & { request: http.IncomingMessage; socket: WebSocket },
+): Promise<boolean> {
   try {
     extra.actor = await authenticator.callerOf(authorizationOf(params, extra.request));
     return true;
@@ -222,7 +233,11 @@ async function authenticate(authenticator: Authenticator, params: Record<string,
 }
 
 /** The document of a subscribe message, parsed, validated and within the limits; or the refusals. */
-function checkedDocument(parts: SubscriptionParts, check: ReturnType<typeof operationLimits>, payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null }): readonly GraphQLError[] | { document: DocumentNode; operation: OperationDefinitionNode } {
+function checkedDocument(
+  parts: SubscriptionParts,
+  check: ReturnType<typeof operationLimits>,
+  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+): readonly GraphQLError[] | { document: DocumentNode; operation: OperationDefinitionNode } {
   let document: DocumentNode;
   try {
     document = parse(payload.query, { maxTokens: parts.config.maxDocumentTokens });
@@ -233,7 +248,11 @@ function checkedDocument(parts: SubscriptionParts, check: ReturnType<typeof oper
   if (invalid.length) return invalid;
   const operation = getOperationAST(document, payload.operationName);
   if (!operation) {
-    return [new BadUserInputError(payload.operationName ? `Unknown operation named "${payload.operationName}".` : 'Send exactly one operation, or name the one to run.')];
+    return [
+      new BadUserInputError(
+        payload.operationName ? `Unknown operation named "${payload.operationName}".` : 'Send exactly one operation, or name the one to run.',
+      ),
+    ];
   }
   try {
     check(parts.built.schema, document, payload.operationName, payload.variables);

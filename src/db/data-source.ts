@@ -33,10 +33,7 @@ type ConfigForDb = Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'logS
  * Time bounds of a serving pool (see README, Configuration). Without them (migrations, bulk
  * loads, the TypeORM CLI) statements may run as long as they need.
  */
-export type DbBounds = Pick<
-  Config,
-  'dbStatementTimeoutMs' | 'dbQueryTimeoutMs' | 'dbLockTimeoutMs' | 'dbIdleInTransactionTimeoutMs' | 'dbConnectTimeoutMs'
->;
+export type DbBounds = Pick<Config, 'dbStatementTimeoutMs' | 'dbQueryTimeoutMs' | 'dbLockTimeoutMs' | 'dbIdleInTransactionTimeoutMs' | 'dbConnectTimeoutMs'>;
 
 /** pg's connection options for these bounds (a 0 leaves the server's default). */
 function pgBounds(bounds: DbBounds | undefined): Record<string, unknown> {
@@ -162,7 +159,11 @@ function isAlive(pid: number): boolean {
 function describeUrl(databaseUrl: string): { where: string; database: string; user: string } {
   try {
     const url = new URL(databaseUrl);
-    return { where: `${url.hostname || 'localhost'}:${url.port || '5432'}`, database: decodeURIComponent(url.pathname.slice(1)) || '(default)', user: decodeURIComponent(url.username) || '(default)' };
+    return {
+      where: `${url.hostname || 'localhost'}:${url.port || '5432'}`,
+      database: decodeURIComponent(url.pathname.slice(1)) || '(default)',
+      user: decodeURIComponent(url.username) || '(default)',
+    };
   } catch {
     return { where: '(unparsable DATABASE_URL)', database: '?', user: '?' };
   }
@@ -180,10 +181,20 @@ function connectError(error: unknown, databaseUrl: string): unknown {
     EHOSTUNREACH: 'the host is unreachable',
     ECONNRESET: 'the connection was reset',
   };
-  if (e.code && network[e.code]) return new StartupError(`cannot reach PostgreSQL at ${where} (DATABASE_URL): ${network[e.code]}. Is it running, and is DATABASE_URL right? Unset DATABASE_URL to use the embedded database.`);
-  if (/timeout/i.test(e.message ?? '')) return new StartupError(`cannot reach PostgreSQL at ${where} (DATABASE_URL): the connection timed out. Is it running, and is DATABASE_URL right?`);
-  if (e.code === '3D000') return new StartupError(`PostgreSQL at ${where} has no database "${database}". Create it (createdb -h ${where.split(':')[0]} -p ${where.split(':')[1]} ${database}) or fix DATABASE_URL.`);
-  if (e.code === '28P01' || e.code === '28000') return new StartupError(`PostgreSQL at ${where} refused user "${user}": ${e.code === '28P01' ? 'wrong password' : 'not allowed to connect (pg_hba.conf)'}. Fix DATABASE_URL.`);
+  if (e.code && network[e.code])
+    return new StartupError(
+      `cannot reach PostgreSQL at ${where} (DATABASE_URL): ${network[e.code]}. Is it running, and is DATABASE_URL right? Unset DATABASE_URL to use the embedded database.`,
+    );
+  if (/timeout/i.test(e.message ?? ''))
+    return new StartupError(`cannot reach PostgreSQL at ${where} (DATABASE_URL): the connection timed out. Is it running, and is DATABASE_URL right?`);
+  if (e.code === '3D000')
+    return new StartupError(
+      `PostgreSQL at ${where} has no database "${database}". Create it (createdb -h ${where.split(':')[0]} -p ${where.split(':')[1]} ${database}) or fix DATABASE_URL.`,
+    );
+  if (e.code === '28P01' || e.code === '28000')
+    return new StartupError(
+      `PostgreSQL at ${where} refused user "${user}": ${e.code === '28P01' ? 'wrong password' : 'not allowed to connect (pg_hba.conf)'}. Fix DATABASE_URL.`,
+    );
   if (e.code === '57P03') return new StartupError(`PostgreSQL at ${where} is starting up or shutting down; try again in a moment.`);
   return error;
 }

@@ -101,8 +101,7 @@ const SRC_CITY_FIGURES =
 
 const SRC_LEADERSHIP = 'Dưới sự lãnh đạo, chỉ đạo của cấp ủy, chính quyền';
 
-const SRC_FRONT_AND_ORGANISATIONS =
-  'sự phối hợp của Mặt trận Tổ quốc, các đoàn thể chính trị - xã hội, Hội đặc thù từ thành phố đến cơ sở';
+const SRC_FRONT_AND_ORGANISATIONS = 'sự phối hợp của Mặt trận Tổ quốc, các đoàn thể chính trị - xã hội, Hội đặc thù từ thành phố đến cơ sở';
 
 const SRC_ECONOMY_FARMING =
   'trên lĩnh vực kinh tế có các mô hình: “Trồng bí xanh”, “Trồng rau sạch”, “Chuyển dịch cơ cấu kinh tế”, ' +
@@ -148,8 +147,7 @@ const SRC_SECURITY =
   'Mặt trận Tổ quốc, Đoàn Thanh niên và Công an đang được triển khai nhân rộng';
 
 const SRC_MILITARY =
-  'Ban Chỉ huy Quân sự thành phố tiếp tục duy trì 06 mô hình Làng bản văn hóa Quốc phòng ' +
-  'và 02 mô hình Làng bản văn hóa Quốc phòng - An ninh';
+  'Ban Chỉ huy Quân sự thành phố tiếp tục duy trì 06 mô hình Làng bản văn hóa Quốc phòng ' + 'và 02 mô hình Làng bản văn hóa Quốc phòng - An ninh';
 
 const SRC_FRONT_MODELS =
   'Hiện nay thành phố có 12 mô hình “Dân vận khéo” xây dựng hệ thống chính trị như mô hình: “Tổ Dân vận ", ' +
@@ -371,8 +369,20 @@ export const DEMO_MODELS: readonly DemoModel[] = [
   // people's committee as a placeholder (not an attribution the report makes).
   { key: 'model-trong-bi-xanh', name: 'Trồng bí xanh', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_FARMING },
   { key: 'model-trong-rau-sach', name: 'Trồng rau sạch', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_FARMING },
-  { key: 'model-chuyen-dich-co-cau-kinh-te', name: 'Chuyển dịch cơ cấu kinh tế', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_FARMING },
-  { key: 'model-ho-tro-vay-von-khong-lai', name: 'Hỗ trợ vay vốn không lấy lãi', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_FARMING },
+  {
+    key: 'model-chuyen-dich-co-cau-kinh-te',
+    name: 'Chuyển dịch cơ cấu kinh tế',
+    domain: 'ECONOMY',
+    leadKey: 'city-peoples-committee',
+    source: SRC_ECONOMY_FARMING,
+  },
+  {
+    key: 'model-ho-tro-vay-von-khong-lai',
+    name: 'Hỗ trợ vay vốn không lấy lãi',
+    domain: 'ECONOMY',
+    leadKey: 'city-peoples-committee',
+    source: SRC_ECONOMY_FARMING,
+  },
   {
     key: 'model-quy-hoi-cho-hoi-vien-vay',
     name: 'Xây dựng quỹ hội cho hội viên vay để sản xuất, phát triển kinh tế không lãi xuất',
@@ -381,28 +391,114 @@ export const DEMO_MODELS: readonly DemoModel[] = [
     source: SRC_ECONOMY_FARMING,
   },
   // The names suggest the Elderly association / Women's Union, but the report does not say so.
-  { key: 'model-nguoi-cao-tuoi-phat-trien-kinh-te', name: 'Người cao tuổi phát triển kinh tế', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_FARMING },
-  { key: 'model-phu-nu-tiet-kiem-gop-von', name: 'Phụ nữ tiết kiệm góp vốn xoay vòng', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_FARMING },
+  {
+    key: 'model-nguoi-cao-tuoi-phat-trien-kinh-te',
+    name: 'Người cao tuổi phát triển kinh tế',
+    domain: 'ECONOMY',
+    leadKey: 'city-peoples-committee',
+    source: SRC_ECONOMY_FARMING,
+  },
+  {
+    key: 'model-phu-nu-tiet-kiem-gop-von',
+    name: 'Phụ nữ tiết kiệm góp vốn xoay vòng',
+    domain: 'ECONOMY',
+    leadKey: 'city-peoples-committee',
+    source: SRC_ECONOMY_FARMING,
+  },
   { key: 'model-nuoi-dui', name: 'Nuôi Dúi', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_FARMING },
   { key: 'model-nuoi-de', name: 'Nuôi Dê', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_FARMING },
   // Crafts, services and fish farming: same sentence, same placeholder lead.
   { key: 'model-dich-vu-choi-chit', name: 'Dịch vụ chổi chít', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_CRAFTS },
-  { key: 'model-khung-nhom-cua-kinh', name: 'Sản xuất lắp ghép khung nhôm cửa kính', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_CRAFTS },
-  { key: 'model-htx-van-tai-du-lich-dich-vu', name: 'Hợp tác xã vận tải du lịch - dịch vụ', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_CRAFTS },
+  {
+    key: 'model-khung-nhom-cua-kinh',
+    name: 'Sản xuất lắp ghép khung nhôm cửa kính',
+    domain: 'ECONOMY',
+    leadKey: 'city-peoples-committee',
+    source: SRC_ECONOMY_CRAFTS,
+  },
+  {
+    key: 'model-htx-van-tai-du-lich-dich-vu',
+    name: 'Hợp tác xã vận tải du lịch - dịch vụ',
+    domain: 'ECONOMY',
+    leadKey: 'city-peoples-committee',
+    source: SRC_ECONOMY_CRAFTS,
+  },
   { key: 'model-nuoi-ca-long', name: 'Nuôi cá lồng', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_CRAFTS },
-  { key: 'model-htx-duoc-lieu-thuoc-nam-dao', name: 'Hợp tác xã Dược liệu thuốc nam dân tộc Dao', domain: 'ECONOMY', leadKey: 'city-peoples-committee', source: SRC_ECONOMY_CRAFTS },
+  {
+    key: 'model-htx-duoc-lieu-thuoc-nam-dao',
+    name: 'Hợp tác xã Dược liệu thuốc nam dân tộc Dao',
+    domain: 'ECONOMY',
+    leadKey: 'city-peoples-committee',
+    source: SRC_ECONOMY_CRAFTS,
+  },
 
   // ---- CULTURE_SOCIETY --------------------------------------------------------------------
   // Learning: "của Đoàn thanh niên, Hội Cựu chiến binh, Hội Chữ thập đỏ và Hội Khuyến học"
   // -> lead Youth Union (first named), the three others as partners.
-  { key: 'model-khuyen-hoc-khuyen-tai', name: 'Khuyến học, khuyến tài, xây dựng xã hội học tập', domain: 'CULTURE_SOCIETY', leadKey: 'city-youth-union', partnerKeys: LEARNING_PARTNERS, source: SRC_LEARNING },
-  { key: 'model-dong-ho-hoc-tap', name: 'Dòng họ học tập', domain: 'CULTURE_SOCIETY', leadKey: 'city-youth-union', partnerKeys: LEARNING_PARTNERS, source: SRC_LEARNING },
-  { key: 'model-gia-dinh-hoc-tap', name: 'Gia đình học tập', domain: 'CULTURE_SOCIETY', leadKey: 'city-youth-union', partnerKeys: LEARNING_PARTNERS, source: SRC_LEARNING },
-  { key: 'model-don-vi-hoc-tap', name: 'Đơn vị học tập', domain: 'CULTURE_SOCIETY', leadKey: 'city-youth-union', partnerKeys: LEARNING_PARTNERS, source: SRC_LEARNING },
-  { key: 'model-trang-vo-vuot-kho', name: 'Trang vở vượt khó', domain: 'CULTURE_SOCIETY', leadKey: 'city-youth-union', partnerKeys: LEARNING_PARTNERS, source: SRC_LEARNING },
-  { key: 'model-nuoi-lon-nhua', name: 'Nuôi lợn nhựa giúp bạn nghèo', domain: 'CULTURE_SOCIETY', leadKey: 'city-youth-union', partnerKeys: LEARNING_PARTNERS, source: SRC_LEARNING },
-  { key: 'model-hoc-bong-1000-dong', name: 'Học bổng 1.000 đồng', domain: 'CULTURE_SOCIETY', leadKey: 'city-youth-union', partnerKeys: LEARNING_PARTNERS, source: SRC_LEARNING },
-  { key: 'model-do-dau-hoc-sinh', name: 'Đỡ đầu học sinh có hoàn cảnh khó khăn', domain: 'CULTURE_SOCIETY', leadKey: 'city-youth-union', partnerKeys: LEARNING_PARTNERS, source: SRC_LEARNING },
+  {
+    key: 'model-khuyen-hoc-khuyen-tai',
+    name: 'Khuyến học, khuyến tài, xây dựng xã hội học tập',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-youth-union',
+    partnerKeys: LEARNING_PARTNERS,
+    source: SRC_LEARNING,
+  },
+  {
+    key: 'model-dong-ho-hoc-tap',
+    name: 'Dòng họ học tập',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-youth-union',
+    partnerKeys: LEARNING_PARTNERS,
+    source: SRC_LEARNING,
+  },
+  {
+    key: 'model-gia-dinh-hoc-tap',
+    name: 'Gia đình học tập',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-youth-union',
+    partnerKeys: LEARNING_PARTNERS,
+    source: SRC_LEARNING,
+  },
+  {
+    key: 'model-don-vi-hoc-tap',
+    name: 'Đơn vị học tập',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-youth-union',
+    partnerKeys: LEARNING_PARTNERS,
+    source: SRC_LEARNING,
+  },
+  {
+    key: 'model-trang-vo-vuot-kho',
+    name: 'Trang vở vượt khó',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-youth-union',
+    partnerKeys: LEARNING_PARTNERS,
+    source: SRC_LEARNING,
+  },
+  {
+    key: 'model-nuoi-lon-nhua',
+    name: 'Nuôi lợn nhựa giúp bạn nghèo',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-youth-union',
+    partnerKeys: LEARNING_PARTNERS,
+    source: SRC_LEARNING,
+  },
+  {
+    key: 'model-hoc-bong-1000-dong',
+    name: 'Học bổng 1.000 đồng',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-youth-union',
+    partnerKeys: LEARNING_PARTNERS,
+    source: SRC_LEARNING,
+  },
+  {
+    key: 'model-do-dau-hoc-sinh',
+    name: 'Đỡ đầu học sinh có hoàn cảnh khó khăn',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-youth-union',
+    partnerKeys: LEARNING_PARTNERS,
+    source: SRC_LEARNING,
+  },
   { key: 'model-me-do-dau', name: 'Mẹ đỡ đầu', domain: 'CULTURE_SOCIETY', leadKey: 'city-youth-union', partnerKeys: LEARNING_PARTNERS, source: SRC_LEARNING },
   // Urban order and environment: "triển khai nhân rộng trên địa bàn thành phố", but neither the
   // organisation running them nor where they were taken up is named: placeholder lead = the
@@ -413,8 +509,22 @@ export const DEMO_MODELS: readonly DemoModel[] = [
   // "Đoạn đường tự quản" of the Veterans, Women's Union and Youth Union, and the models the
   // report ties to it ("được gắn với"): same organisations, Veterans (first named) leading.
   // Being tied to it is not a replication, so no links.
-  { key: 'model-doan-duong-tu-quan', name: 'Đoạn đường tự quản', domain: 'CULTURE_SOCIETY', leadKey: 'city-veterans-association', partnerKeys: ROAD_PARTNERS, source: SRC_SELF_MANAGED_ROADS },
-  { key: 'model-ngay-chu-nhat-xanh', name: 'Ngày chủ nhật xanh', domain: 'CULTURE_SOCIETY', leadKey: 'city-veterans-association', partnerKeys: ROAD_PARTNERS, source: SRC_SELF_MANAGED_ROADS },
+  {
+    key: 'model-doan-duong-tu-quan',
+    name: 'Đoạn đường tự quản',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-veterans-association',
+    partnerKeys: ROAD_PARTNERS,
+    source: SRC_SELF_MANAGED_ROADS,
+  },
+  {
+    key: 'model-ngay-chu-nhat-xanh',
+    name: 'Ngày chủ nhật xanh',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-veterans-association',
+    partnerKeys: ROAD_PARTNERS,
+    source: SRC_SELF_MANAGED_ROADS,
+  },
   {
     key: 'model-nha-sach-vuon-dep',
     name: 'Nhà sạch, vườn đẹp, môi trường trong lành, ngõ phố văn minh',
@@ -423,13 +533,48 @@ export const DEMO_MODELS: readonly DemoModel[] = [
     partnerKeys: ROAD_PARTNERS,
     source: SRC_SELF_MANAGED_ROADS,
   },
-  { key: 'model-tuyen-duong-co-hoa', name: 'Tuyến đường cờ hoa', domain: 'CULTURE_SOCIETY', leadKey: 'city-veterans-association', partnerKeys: ROAD_PARTNERS, source: SRC_SELF_MANAGED_ROADS },
+  {
+    key: 'model-tuyen-duong-co-hoa',
+    name: 'Tuyến đường cờ hoa',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-veterans-association',
+    partnerKeys: ROAD_PARTNERS,
+    source: SRC_SELF_MANAGED_ROADS,
+  },
   // The name suggests the Women's Union; the report does not say, so the group rule applies.
-  { key: 'model-doan-duong-phu-nu-tu-quan', name: 'Đoạn đường phụ nữ tự quản và văn minh đô thị', domain: 'CULTURE_SOCIETY', leadKey: 'city-veterans-association', partnerKeys: ROAD_PARTNERS, source: SRC_SELF_MANAGED_ROADS },
-  { key: 'model-thu-gom-phan-loai-rac', name: 'Thu gom, phân loại rác', domain: 'CULTURE_SOCIETY', leadKey: 'city-veterans-association', partnerKeys: ROAD_PARTNERS, source: SRC_SELF_MANAGED_ROADS },
-  { key: 'model-san-choi-thieu-nhi', name: 'Sân chơi thiếu nhi', domain: 'CULTURE_SOCIETY', leadKey: 'city-veterans-association', partnerKeys: ROAD_PARTNERS, source: SRC_SELF_MANAGED_ROADS },
+  {
+    key: 'model-doan-duong-phu-nu-tu-quan',
+    name: 'Đoạn đường phụ nữ tự quản và văn minh đô thị',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-veterans-association',
+    partnerKeys: ROAD_PARTNERS,
+    source: SRC_SELF_MANAGED_ROADS,
+  },
+  {
+    key: 'model-thu-gom-phan-loai-rac',
+    name: 'Thu gom, phân loại rác',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-veterans-association',
+    partnerKeys: ROAD_PARTNERS,
+    source: SRC_SELF_MANAGED_ROADS,
+  },
+  {
+    key: 'model-san-choi-thieu-nhi',
+    name: 'Sân chơi thiếu nhi',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-veterans-association',
+    partnerKeys: ROAD_PARTNERS,
+    source: SRC_SELF_MANAGED_ROADS,
+  },
   // Families and the elderly: "Hội Phụ nữ, Hội Nông dân, Hội Người cao tuổi các cấp".
-  { key: 'model-tuoi-cao-guong-sang', name: 'Tuổi cao gương sáng', domain: 'CULTURE_SOCIETY', leadKey: 'womens-union-all-levels', partnerKeys: FAMILY_PARTNERS, source: SRC_FAMILIES },
+  {
+    key: 'model-tuoi-cao-guong-sang',
+    name: 'Tuổi cao gương sáng',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'womens-union-all-levels',
+    partnerKeys: FAMILY_PARTNERS,
+    source: SRC_FAMILIES,
+  },
   {
     key: 'model-clb-ong-ba-cha-me-mau-muc',
     name: 'Câu lạc bộ ông bà, cha, mẹ mẫu mực, con cháu thảo hiền',
@@ -438,20 +583,69 @@ export const DEMO_MODELS: readonly DemoModel[] = [
     partnerKeys: FAMILY_PARTNERS,
     source: SRC_FAMILIES,
   },
-  { key: 'model-clb-lien-the-he', name: 'Câu lạc bộ liên thế hệ tự giúp nhau', domain: 'CULTURE_SOCIETY', leadKey: 'womens-union-all-levels', partnerKeys: FAMILY_PARTNERS, source: SRC_FAMILIES },
+  {
+    key: 'model-clb-lien-the-he',
+    name: 'Câu lạc bộ liên thế hệ tự giúp nhau',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'womens-union-all-levels',
+    partnerKeys: FAMILY_PARTNERS,
+    source: SRC_FAMILIES,
+  },
   // Health: "của Đoàn thanh niên, Hội Chữ thập đỏ".
-  { key: 'model-ngan-hang-mau-song', name: 'Ngân hàng máu sống', domain: 'CULTURE_SOCIETY', leadKey: 'city-youth-union', partnerKeys: ['city-red-cross'], source: SRC_HEALTH },
-  { key: 'model-hien-mau-tinh-nguyen', name: 'Hiến máu tình nguyện', domain: 'CULTURE_SOCIETY', leadKey: 'city-youth-union', partnerKeys: ['city-red-cross'], source: SRC_HEALTH },
-  { key: 'model-kham-benh-cap-thuoc-mien-phi', name: 'Khám bệnh và cấp thuốc miễn phí', domain: 'CULTURE_SOCIETY', leadKey: 'city-youth-union', partnerKeys: ['city-red-cross'], source: SRC_HEALTH },
+  {
+    key: 'model-ngan-hang-mau-song',
+    name: 'Ngân hàng máu sống',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-youth-union',
+    partnerKeys: ['city-red-cross'],
+    source: SRC_HEALTH,
+  },
+  {
+    key: 'model-hien-mau-tinh-nguyen',
+    name: 'Hiến máu tình nguyện',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-youth-union',
+    partnerKeys: ['city-red-cross'],
+    source: SRC_HEALTH,
+  },
+  {
+    key: 'model-kham-benh-cap-thuoc-mien-phi',
+    name: 'Khám bệnh và cấp thuốc miễn phí',
+    domain: 'CULTURE_SOCIETY',
+    leadKey: 'city-youth-union',
+    partnerKeys: ['city-red-cross'],
+    source: SRC_HEALTH,
+  },
 
   // ---- SECURITY_DEFENCE -------------------------------------------------------------------
   // "của Khối dân vận các Đảng ủy phường, xã, Mặt trận Tổ quốc, Đoàn Thanh niên và Công an":
   // lead = the blocs (first named); the Front, Youth Union and police are unqualified in the
   // text, so their city-level organisations are the partners. "đang được triển khai nhân
   // rộng" names no organisation taking them up, so no links.
-  { key: 'model-camera-an-ninh', name: 'Camera an ninh', domain: 'SECURITY_DEFENCE', leadKey: 'ward-party-mass-mobilisation-blocs', partnerKeys: SECURITY_PARTNERS, source: SRC_SECURITY },
-  { key: 'model-to-lien-gia-pccc', name: 'Tổ liên gia an toàn phòng cháy chữa cháy', domain: 'SECURITY_DEFENCE', leadKey: 'ward-party-mass-mobilisation-blocs', partnerKeys: SECURITY_PARTNERS, source: SRC_SECURITY },
-  { key: 'model-diem-chua-chay-cong-cong', name: 'Điểm chữa cháy công cộng', domain: 'SECURITY_DEFENCE', leadKey: 'ward-party-mass-mobilisation-blocs', partnerKeys: SECURITY_PARTNERS, source: SRC_SECURITY },
+  {
+    key: 'model-camera-an-ninh',
+    name: 'Camera an ninh',
+    domain: 'SECURITY_DEFENCE',
+    leadKey: 'ward-party-mass-mobilisation-blocs',
+    partnerKeys: SECURITY_PARTNERS,
+    source: SRC_SECURITY,
+  },
+  {
+    key: 'model-to-lien-gia-pccc',
+    name: 'Tổ liên gia an toàn phòng cháy chữa cháy',
+    domain: 'SECURITY_DEFENCE',
+    leadKey: 'ward-party-mass-mobilisation-blocs',
+    partnerKeys: SECURITY_PARTNERS,
+    source: SRC_SECURITY,
+  },
+  {
+    key: 'model-diem-chua-chay-cong-cong',
+    name: 'Điểm chữa cháy công cộng',
+    domain: 'SECURITY_DEFENCE',
+    leadKey: 'ward-party-mass-mobilisation-blocs',
+    partnerKeys: SECURITY_PARTNERS,
+    source: SRC_SECURITY,
+  },
   {
     key: 'model-cua-thoat-hiem-thu-hai',
     name: 'Tuyên truyền, vận động Nhân dân mở cửa thoát hiểm thứ hai',
@@ -460,8 +654,22 @@ export const DEMO_MODELS: readonly DemoModel[] = [
     partnerKeys: SECURITY_PARTNERS,
     source: SRC_SECURITY,
   },
-  { key: 'model-cum-an-ninh-lien-hoan', name: 'Cụm an ninh liên hoàn', domain: 'SECURITY_DEFENCE', leadKey: 'ward-party-mass-mobilisation-blocs', partnerKeys: SECURITY_PARTNERS, source: SRC_SECURITY },
-  { key: 'model-doi-an-ninh-tu-quan', name: 'Đội an ninh tự quản', domain: 'SECURITY_DEFENCE', leadKey: 'ward-party-mass-mobilisation-blocs', partnerKeys: SECURITY_PARTNERS, source: SRC_SECURITY },
+  {
+    key: 'model-cum-an-ninh-lien-hoan',
+    name: 'Cụm an ninh liên hoàn',
+    domain: 'SECURITY_DEFENCE',
+    leadKey: 'ward-party-mass-mobilisation-blocs',
+    partnerKeys: SECURITY_PARTNERS,
+    source: SRC_SECURITY,
+  },
+  {
+    key: 'model-doi-an-ninh-tu-quan',
+    name: 'Đội an ninh tự quản',
+    domain: 'SECURITY_DEFENCE',
+    leadKey: 'ward-party-mass-mobilisation-blocs',
+    partnerKeys: SECURITY_PARTNERS,
+    source: SRC_SECURITY,
+  },
   {
     key: 'model-thanh-nien-tinh-nguyen-bao-ve-to-quoc',
     name: 'Thanh niên tình nguyện gắn với bảo vệ Tổ quốc',
@@ -472,14 +680,32 @@ export const DEMO_MODELS: readonly DemoModel[] = [
   },
   // The military command keeps 6 + 2 of these; each kind is ONE registered model here, the
   // counts live in the command's period report (DEMO_REPORTS).
-  { key: 'model-lang-ban-van-hoa-quoc-phong', name: 'Làng bản văn hóa Quốc phòng', domain: 'SECURITY_DEFENCE', leadKey: 'city-military-command', source: SRC_MILITARY },
-  { key: 'model-lang-ban-van-hoa-quoc-phong-an-ninh', name: 'Làng bản văn hóa Quốc phòng - An ninh', domain: 'SECURITY_DEFENCE', leadKey: 'city-military-command', source: SRC_MILITARY },
+  {
+    key: 'model-lang-ban-van-hoa-quoc-phong',
+    name: 'Làng bản văn hóa Quốc phòng',
+    domain: 'SECURITY_DEFENCE',
+    leadKey: 'city-military-command',
+    source: SRC_MILITARY,
+  },
+  {
+    key: 'model-lang-ban-van-hoa-quoc-phong-an-ninh',
+    name: 'Làng bản văn hóa Quốc phòng - An ninh',
+    domain: 'SECURITY_DEFENCE',
+    leadKey: 'city-military-command',
+    source: SRC_MILITARY,
+  },
 
   // ---- POLITICAL_SYSTEM -------------------------------------------------------------------
   // "(mô hình của Mặt trận Tổ quốc các phường, xã)" closes the list of both models, so it is
   // read as covering "Tổ Dân vận" as well as "Hòm thư góp ý 217 - 218".
   { key: 'model-to-dan-van', name: 'Tổ Dân vận', domain: 'POLITICAL_SYSTEM', leadKey: 'ward-fatherland-fronts', source: SRC_FRONT_MODELS },
-  { key: 'model-hom-thu-gop-y-217-218', name: 'Hòm thư góp ý 217 - 218', domain: 'POLITICAL_SYSTEM', leadKey: 'ward-fatherland-fronts', source: SRC_FRONT_MODELS },
+  {
+    key: 'model-hom-thu-gop-y-217-218',
+    name: 'Hòm thư góp ý 217 - 218',
+    domain: 'POLITICAL_SYSTEM',
+    leadKey: 'ward-fatherland-fronts',
+    source: SRC_FRONT_MODELS,
+  },
   // The city police's model, and its replica in the ward/commune police (see DEMO_LINKS).
   {
     key: 'model-cong-an-than-thien',
@@ -512,9 +738,27 @@ export const DEMO_MODELS: readonly DemoModel[] = [
   },
   // Following Hồ Chí Minh's example: the report names no organisation for these three;
   // placeholder lead = the city's people's committee.
-  { key: 'model-can-kiem-liem-chinh', name: 'Cần, kiệm, liêm chính, chí công, vô tư', domain: 'POLITICAL_SYSTEM', leadKey: 'city-peoples-committee', source: SRC_HO_CHI_MINH_VIRTUES },
-  { key: 'model-noi-di-doi-voi-lam', name: 'Nói đi đôi với làm', domain: 'POLITICAL_SYSTEM', leadKey: 'city-peoples-committee', source: SRC_HO_CHI_MINH_VIRTUES },
-  { key: 'model-cung-co-to-chuc-hoi', name: 'Củng cố tổ chức Hội vững mạnh', domain: 'POLITICAL_SYSTEM', leadKey: 'city-peoples-committee', source: SRC_HO_CHI_MINH_VIRTUES },
+  {
+    key: 'model-can-kiem-liem-chinh',
+    name: 'Cần, kiệm, liêm chính, chí công, vô tư',
+    domain: 'POLITICAL_SYSTEM',
+    leadKey: 'city-peoples-committee',
+    source: SRC_HO_CHI_MINH_VIRTUES,
+  },
+  {
+    key: 'model-noi-di-doi-voi-lam',
+    name: 'Nói đi đôi với làm',
+    domain: 'POLITICAL_SYSTEM',
+    leadKey: 'city-peoples-committee',
+    source: SRC_HO_CHI_MINH_VIRTUES,
+  },
+  {
+    key: 'model-cung-co-to-chuc-hoi',
+    name: 'Củng cố tổ chức Hội vững mạnh',
+    domain: 'POLITICAL_SYSTEM',
+    leadKey: 'city-peoples-committee',
+    source: SRC_HO_CHI_MINH_VIRTUES,
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------

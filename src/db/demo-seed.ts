@@ -68,7 +68,10 @@ async function seedLinks(m: EntityManager, newModels: string[]): Promise<number>
      WHERE NOT EXISTS (SELECT 1 FROM replication_link rl WHERE rl.id = x.link_id) AND NOT x.target = ANY($3::uuid[])`,
     [DEMO_LINKS.map((l) => demoId.link(l.sourceKey, l.targetKey)), DEMO_LINKS.map((l) => demoId.model(l.targetKey)), newModels],
   );
-  const withdrawn = await summaryAggregates.withdraw(m, relinked.map((r) => r.id));
+  const withdrawn = await summaryAggregates.withdraw(
+    m,
+    relinked.map((r) => r.id),
+  );
   for (const link of DEMO_LINKS) {
     inserted += added(
       await m.query(
@@ -95,7 +98,18 @@ async function seedReports(m: EntityManager, periodId: string): Promise<number> 
       await m.query(
         `INSERT INTO period_report (id, organisation_id, period_id, total, economy, culture_society, security_defence, political_system, newly_replicated, note)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING RETURNING id`,
-        [demoId.report(r.organisationKey, r.periodCode), demoId.organisation(r.organisationKey), periodId, r.total, r.economy, r.cultureSociety, r.securityDefence, r.politicalSystem, r.newlyReplicated, r.note],
+        [
+          demoId.report(r.organisationKey, r.periodCode),
+          demoId.organisation(r.organisationKey),
+          periodId,
+          r.total,
+          r.economy,
+          r.cultureSociety,
+          r.securityDefence,
+          r.politicalSystem,
+          r.newlyReplicated,
+          r.note,
+        ],
       ),
     );
   }

@@ -59,7 +59,12 @@ export function deadlineScope(timeoutMs: number, slots: Semaphore | null, what =
   if (timeoutMs <= 0) return { scope: { statements: 0, slots, signal: null }, done: () => undefined };
   const controller = new AbortController();
   const timer = setTimeout(() => {
-    controller.abort(new TimeoutError(`The ${what} did not finish within ${timeoutMs} ms and was stopped; nothing that had not committed was changed. Retry later or ask for less.`, { timeoutMs }));
+    controller.abort(
+      new TimeoutError(
+        `The ${what} did not finish within ${timeoutMs} ms and was stopped; nothing that had not committed was changed. Retry later or ask for less.`,
+        { timeoutMs },
+      ),
+    );
   }, timeoutMs);
   timer.unref();
   return { scope: { statements: 0, slots, signal: controller.signal }, done: () => clearTimeout(timer) };

@@ -26,7 +26,8 @@ export class ChangeResolver {
   })
   async changeLog(
     @Arg('after', () => String, { nullable: true, description: 'A ChangeEvent cursor; omitted means from the beginning.' }) after: string | null,
-    @Arg('first', () => Int, { nullable: true, description: 'How many events, oldest first; default DEFAULT_PAGE_SIZE, at most MAX_PAGE_SIZE.' }) first: number | null,
+    @Arg('first', () => Int, { nullable: true, description: 'How many events, oldest first; default DEFAULT_PAGE_SIZE, at most MAX_PAGE_SIZE.' })
+    first: number | null,
     @Arg('filter', () => ChangeFilter, { nullable: true, description: 'Which events: every condition given must hold.' }) filter: ChangeFilter | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
@@ -34,7 +35,9 @@ export class ChangeResolver {
     return ctx.services.events.page(after, first, filter, selectsField(info, 'totalCount'));
   }
 
-  @Query(() => String, { description: 'The cursor of the newest committed event ("0" for an empty log): start polling or subscribing from now without missing anything.' })
+  @Query(() => String, {
+    description: 'The cursor of the newest committed event ("0" for an empty log): start polling or subscribing from now without missing anything.',
+  })
   async latestChangeCursor(@Ctx() ctx: Context): Promise<string> {
     return String(await ctx.loaders.latestEventId());
   }
@@ -49,7 +52,11 @@ export class ChangeResolver {
   })
   changeStream(
     @Root() event: LoggedEvent,
-    @Arg('after', () => String, { nullable: true, description: 'A cursor (an event\'s `cursor`, or latestChangeCursor): start right after it, replaying what followed; omitted, start from now.' }) _after: string | null,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "A cursor (an event's `cursor`, or latestChangeCursor): start right after it, replaying what followed; omitted, start from now.",
+    })
+    _after: string | null,
     @Arg('filter', () => ChangeFilter, { nullable: true, description: 'Which events: every condition given must hold.' }) _filter: ChangeFilter | null,
   ): LoggedEvent {
     return event;
@@ -62,8 +69,13 @@ export class ChangeResolver {
   })
   modelChanged(
     @Root() event: LoggedEvent,
-    @Arg('filter', () => ModelChangeFilter, { nullable: true, description: 'Which models\' changes: every condition given must hold.' }) _filter: ModelChangeFilter | null,
-    @Arg('after', () => String, { nullable: true, description: 'A cursor (an event\'s `cursor`, or latestChangeCursor): start right after it, replaying what followed; omitted, start from now.' }) _after: string | null,
+    @Arg('filter', () => ModelChangeFilter, { nullable: true, description: "Which models' changes: every condition given must hold." })
+    _filter: ModelChangeFilter | null,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "A cursor (an event's `cursor`, or latestChangeCursor): start right after it, replaying what followed; omitted, start from now.",
+    })
+    _after: string | null,
   ): LoggedEvent {
     return event;
   }
@@ -75,8 +87,13 @@ export class ChangeResolver {
   })
   replicationRecorded(
     @Root() event: LoggedEvent,
-    @Arg('filter', () => ModelChangeFilter, { nullable: true, description: 'Which models\' changes: every condition given must hold.' }) _filter: ModelChangeFilter | null,
-    @Arg('after', () => String, { nullable: true, description: 'A cursor (an event\'s `cursor`, or latestChangeCursor): start right after it, replaying what followed; omitted, start from now.' }) _after: string | null,
+    @Arg('filter', () => ModelChangeFilter, { nullable: true, description: "Which models' changes: every condition given must hold." })
+    _filter: ModelChangeFilter | null,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: "A cursor (an event's `cursor`, or latestChangeCursor): start right after it, replaying what followed; omitted, start from now.",
+    })
+    _after: string | null,
   ): LoggedEvent {
     return event;
   }
@@ -91,13 +108,21 @@ export class ChangeResolver {
   summaryChanged(
     @Root() update: SummaryUpdate,
     @Arg('organisationId', () => ID, { description: 'The organisation whose figures to follow.' }) _organisationId: string,
-    @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1", for the started and replicated figures; omitted, all time.' }) _period: string | null,
-    @Arg('includeDescendants', () => Boolean, { defaultValue: true, description: 'Whether models run anywhere below the organisation count (the default) or only those it runs itself.' }) _includeDescendants: boolean,
+    @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1", for the started and replicated figures; omitted, all time.' })
+    _period: string | null,
+    @Arg('includeDescendants', () => Boolean, {
+      defaultValue: true,
+      description: 'Whether models run anywhere below the organisation count (the default) or only those it runs itself.',
+    })
+    _includeDescendants: boolean,
   ): SummaryUpdate {
     return update;
   }
 
-  @FieldResolver(() => CommunityModel, { nullable: true, description: 'The model concerned, as it is now (the replica, for replication events); null if none.' })
+  @FieldResolver(() => CommunityModel, {
+    nullable: true,
+    description: 'The model concerned, as it is now (the replica, for replication events); null if none.',
+  })
   async model(@Root() event: LoggedEvent, @Ctx() ctx: Context): Promise<CommunityModel | null> {
     const id = event.entityType === 'Model' ? event.entityId : (event.payload.targetModelId as string | undefined);
     return id ? ctx.loaders.modelById.load(id) : null;

@@ -57,10 +57,16 @@ export class LoggedEvent {
   @Field(() => ID, { description: 'The id of the changed Organisation, Model, ReplicationLink, PeriodReport or ReportingPeriod.' })
   entityId!: string;
 
-  @Field(() => String, { description: 'Who made the change: the `sub` of the caller\'s token (an API_TOKENS name in development; `anonymous` for changes made before tokens were required).' })
+  @Field(() => String, {
+    description:
+      "Who made the change: the `sub` of the caller's token (an API_TOKENS name in development; `anonymous` for changes made before tokens were required).",
+  })
   actor!: string;
 
-  @Field(() => Role, { nullable: true, description: 'The role of the caller\'s token when it made the change; null for changes logged before roles were recorded.' })
+  @Field(() => Role, {
+    nullable: true,
+    description: "The role of the caller's token when it made the change; null for changes logged before roles were recorded.",
+  })
   actorRole!: Role | null;
 
   @Field(() => Date, { description: 'When the change was appended, right before its transaction committed.' })
@@ -98,7 +104,10 @@ export class ModelChangeFilter {
   @Field(() => ID, { nullable: true, description: 'Only models run by this organisation (or in its subtree).' })
   organisationId?: string | null;
 
-  @Field(() => Boolean, { defaultValue: true, description: 'With organisationId: whether models run anywhere below it count (the default) or only those it runs itself.' })
+  @Field(() => Boolean, {
+    defaultValue: true,
+    description: 'With organisationId: whether models run anywhere below it count (the default) or only those it runs itself.',
+  })
   includeDescendants!: boolean;
 }
 

@@ -29,9 +29,7 @@ export async function appendEvents(manager: EntityManager, actor: Pick<Actor, 'n
      FROM jsonb_to_recordset($1::jsonb) AS e(type text, entity_type text, entity_id text, paths jsonb, payload jsonb)
      RETURNING id`,
     [
-      JSON.stringify(
-        events.map((e) => ({ type: e.type, entity_type: e.entityType, entity_id: e.entityId, paths: e.organisationPaths, payload: e.payload })),
-      ),
+      JSON.stringify(events.map((e) => ({ type: e.type, entity_type: e.entityType, entity_id: e.entityId, paths: e.organisationPaths, payload: e.payload }))),
       actor.name,
       actor.role,
     ],

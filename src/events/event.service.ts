@@ -52,7 +52,12 @@ export class EventService {
    * Events after the cursor, oldest first: a page of at most `first`, with the number of matching
    * events after the cursor when asked for (cursor and filter resolved once for both).
    */
-  async page(after: string | null | undefined, first: number | null | undefined, filter: ChangeFilterInput | null | undefined, withCount = false): Promise<Connection<LoggedEvent>> {
+  async page(
+    after: string | null | undefined,
+    first: number | null | undefined,
+    filter: ChangeFilterInput | null | undefined,
+    withCount = false,
+  ): Promise<Connection<LoggedEvent>> {
     const limit = checkPageSize('first', first ?? this.config.defaultPageSize, this.config.maxPageSize);
     const from = after == null ? 0 : await this.position(after);
     const params = new SqlParams();
@@ -70,7 +75,13 @@ export class EventService {
    * newest first, `first` after the event cursor `after`. One statement for every parent (a
    * LATERAL join keeps each to its page), with each parent's `totalCount` when asked for.
    */
-  async history(entityType: 'Model' | 'Organisation', ids: readonly string[], first: number | null | undefined, after: string | null | undefined, withCount = false): Promise<Array<Connection<LoggedEvent>>> {
+  async history(
+    entityType: 'Model' | 'Organisation',
+    ids: readonly string[],
+    first: number | null | undefined,
+    after: string | null | undefined,
+    withCount = false,
+  ): Promise<Array<Connection<LoggedEvent>>> {
     const limit = checkPageSize('first', first ?? this.config.defaultPageSize, this.config.maxPageSize);
     if (after != null && !CURSOR.test(after)) {
       throw new BadUserInputError('`after` must be an event cursor (the `cursor` of a ChangeEvent), e.g. "42".', { argument: 'after' });
@@ -95,7 +106,12 @@ export class EventService {
     }
     return ids.map((id) => {
       const key = id.toLowerCase();
-      return toConnection(byParent.get(key) ?? [], { limit, backwards: false, fromCursor: after != null }, (node) => ({ cursor: node.cursor, node }), withCount ? (totals.get(key) ?? 0) : undefined);
+      return toConnection(
+        byParent.get(key) ?? [],
+        { limit, backwards: false, fromCursor: after != null },
+        (node) => ({ cursor: node.cursor, node }),
+        withCount ? (totals.get(key) ?? 0) : undefined,
+      );
     });
   }
 
@@ -108,7 +124,12 @@ export class EventService {
    * Replays the events after `after` that pass the filter, then follows new ones. Resolved
    * before the stream starts, so a bad cursor or an unknown organisation is refused at once.
    */
-  async stream(after: string | null | undefined, filter: ChangeFilterInput | null | undefined, onlyTypes: ChangeType[] | undefined, tooSlow: (resumeAfter: string) => void): Promise<AsyncIterableIterator<LoggedEvent>> {
+  async stream(
+    after: string | null | undefined,
+    filter: ChangeFilterInput | null | undefined,
+    onlyTypes: ChangeType[] | undefined,
+    tooSlow: (resumeAfter: string) => void,
+  ): Promise<AsyncIterableIterator<LoggedEvent>> {
     const hub = this.requireHub();
     const position = await this.position(after);
     const matcher = await this.matcher(filter, onlyTypes);
@@ -119,7 +140,12 @@ export class EventService {
    * The summary of one organisation now, then again each time a change that can move it
    * commits and the figures differ from the last ones sent.
    */
-  async summaryUpdates(organisationId: string, period: string | null, includeDescendants: boolean, tooSlow: (resumeAfter: string) => void): Promise<AsyncIterableIterator<SummaryUpdate>> {
+  async summaryUpdates(
+    organisationId: string,
+    period: string | null,
+    includeDescendants: boolean,
+    tooSlow: (resumeAfter: string) => void,
+  ): Promise<AsyncIterableIterator<SummaryUpdate>> {
     const hub = this.requireHub();
     const matcher = await this.matcher({ organisationId, includeDescendants });
     const key: SummaryKey = { organisationId, period, includeDescendants };

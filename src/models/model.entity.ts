@@ -1,15 +1,5 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  Relation,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, UpdateDateColumn } from 'typeorm';
 import { Organisation } from '../organisations/organisation.entity';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
 import { LocalDateScalar } from '../shared/scalars';
@@ -60,11 +50,11 @@ registerEnumType(ModelStatus, {
 @Index('model_name_order_idx', { synchronize: false })
 @Index('model_top_replicated_idx', { synchronize: false })
 export class CommunityModel {
-  @Field(() => ID, { description: 'The model\'s id (a UUID): its federation key and its Node id.' })
+  @Field(() => ID, { description: "The model's id (a UUID): its federation key and its Node id." })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Field(() => String, { description: 'The model\'s name.' })
+  @Field(() => String, { description: "The model's name." })
   @Column({ type: 'varchar', length: 300 })
   name!: string;
 

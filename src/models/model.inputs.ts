@@ -5,10 +5,9 @@ import { LocalDateScalar } from '../shared/scalars';
 import { EntityId, EntityIds, MaxCodePoints, NameLength, PeriodCode } from '../shared/validators';
 import { Domain, ModelStatus } from './model.entity';
 
-
 @InputType({ description: 'A new model, run by a lead organisation and optional partners.' })
 export class CreateModelInput {
-  @Field(() => String, { description: 'The model\'s name (1 to 300 characters).' })
+  @Field(() => String, { description: "The model's name (1 to 300 characters)." })
   @NameLength(1, 300)
   name!: string;
 
@@ -81,11 +80,19 @@ export class UpdateModelInput {
   @PeriodCode({ optional: true })
   recognisedPeriod?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'A new lead organisation (active, not archived). A partner that becomes the lead stops being a partner; the old lead leaves unless listed in partnerOrganisationIds.' })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'A new lead organisation (active, not archived). A partner that becomes the lead stops being a partner; the old lead leaves unless listed in partnerOrganisationIds.',
+  })
   @EntityId('organisation', { optional: true })
   leadOrganisationId?: string | null;
 
-  @Field(() => [ID], { nullable: true, description: 'The whole new list of partner organisations (replaces the old one; [] or null removes every partner). Organisations newly added must not be archived.' })
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      'The whole new list of partner organisations (replaces the old one; [] or null removes every partner). Organisations newly added must not be archived.',
+  })
   @IsOptional()
   @ArrayMaxSize(50, { message: 'at most 50 partner organisations' })
   @EntityIds('organisation')
@@ -113,11 +120,17 @@ export class ModelFilter {
   @Field(() => Boolean, { defaultValue: false, description: 'Whether ARCHIVED models are listed too (when no status list is given).' })
   includeArchived!: boolean;
 
-  @Field(() => ID, { nullable: true, description: 'Models run (as lead or partner) in this organisation\'s subtree, or by it alone with includeDescendants: false.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: "Models run (as lead or partner) in this organisation's subtree, or by it alone with includeDescendants: false.",
+  })
   @EntityId('organisation', { optional: true })
   organisationId?: string | null;
 
-  @Field(() => Boolean, { defaultValue: true, description: 'With organisationId: whether models run anywhere below it count (the default, as everywhere in the API) or only those it runs itself.' })
+  @Field(() => Boolean, {
+    defaultValue: true,
+    description: 'With organisationId: whether models run anywhere below it count (the default, as everywhere in the API) or only those it runs itself.',
+  })
   includeDescendants!: boolean;
 
   @Field(() => String, { nullable: true, description: 'Code of the period in which the model was recognised, e.g. "2023-H1"; an unknown code is NOT_FOUND.' })

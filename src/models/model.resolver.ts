@@ -3,7 +3,15 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver
 import { Organisation } from '../organisations/organisation.entity';
 import { DomainFigures } from '../periods/period.types';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
-import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, pageOptions, requireActor, selectsTimestamps } from '../shared/graphql';
+import {
+  BARE_ARGUMENTS_DEPRECATION,
+  connectionComplexity,
+  inputOrBareArguments,
+  listComplexity,
+  pageOptions,
+  requireActor,
+  selectsTimestamps,
+} from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { CommunityModel, Domain } from './model.entity';
@@ -17,7 +25,10 @@ import { DomainFigure, ModelConnection } from './model.types';
 @Resolver(() => CommunityModel)
 export class ModelResolver {
   @Query(() => CommunityModel, { nullable: true, description: 'One model by id; null when there is none.' })
-  async model(@Arg('id', () => ID, { description: 'The id (a UUID); a malformed or unknown id gives null.' }) id: string, @Ctx() ctx: Context): Promise<CommunityModel | null> {
+  async model(
+    @Arg('id', () => ID, { description: 'The id (a UUID); a malformed or unknown id gives null.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<CommunityModel | null> {
     // A lookup answers null for an id that names nothing, malformed or not (as `_entities` does).
     return isUuid(id) ? ctx.loaders.modelById.load(id) : null;
   }
@@ -58,12 +69,20 @@ export class ModelResolver {
   }
 
   @Mutation(() => CommunityModel, { description: 'Creates a model run by a lead organisation and optional partners (all active).' })
-  async createModel(@Arg('input', () => CreateModelInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: CreateModelInput, @Ctx() ctx: Context): Promise<CommunityModel> {
+  async createModel(
+    @Arg('input', () => CreateModelInput, { description: "What to change; see the input type for each field's rules." }) input: CreateModelInput,
+    @Ctx() ctx: Context,
+  ): Promise<CommunityModel> {
     return ctx.services.models.create(input, requireActor(ctx));
   }
 
-  @Mutation(() => CommunityModel, { description: 'Changes a model, the organisations running it included, with the version you read; its figures and events follow in the same transaction.' })
-  async updateModel(@Arg('input', () => UpdateModelInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: UpdateModelInput, @Ctx() ctx: Context): Promise<CommunityModel> {
+  @Mutation(() => CommunityModel, {
+    description: 'Changes a model, the organisations running it included, with the version you read; its figures and events follow in the same transaction.',
+  })
+  async updateModel(
+    @Arg('input', () => UpdateModelInput, { description: "What to change; see the input type for each field's rules." }) input: UpdateModelInput,
+    @Ctx() ctx: Context,
+  ): Promise<CommunityModel> {
     return ctx.services.models.update(input, requireActor(ctx));
   }
 
@@ -73,7 +92,8 @@ export class ModelResolver {
   async archiveModel(
     @Arg('input', () => ArchiveModelInput, { nullable: true, description: 'The model and the version you read.' }) input: ArchiveModelInput | null,
     @Arg('id', () => ID, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.id.' }) id: string | null,
-    @Arg('version', () => Int, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.version.' }) version: number | null,
+    @Arg('version', () => Int, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.version.' })
+    version: number | null,
     @Ctx() ctx: Context,
   ): Promise<CommunityModel> {
     const args = inputOrBareArguments(input, { id, version });
@@ -95,8 +115,8 @@ export class OrganisationModelsResolver {
   @FieldResolver(() => ModelConnection, {
     complexity: connectionComplexity,
     description:
-      'Models run (as lead or partner) anywhere in this organisation\'s subtree, or with includeDescendants: false by this organisation itself: the same set Organisation.summary counts. ' +
-      'A filter narrows that set further: filter.organisationId (with filter.includeDescendants) keeps the models also run in that organisation (or its subtree), so naming a ward inside a city\'s models lists the ward\'s models, and naming an organisation outside the subtree lists none.',
+      "Models run (as lead or partner) anywhere in this organisation's subtree, or with includeDescendants: false by this organisation itself: the same set Organisation.summary counts. " +
+      "A filter narrows that set further: filter.organisationId (with filter.includeDescendants) keeps the models also run in that organisation (or its subtree), so naming a ward inside a city's models lists the ward's models, and naming an organisation outside the subtree lists none.",
   })
   models(
     @Root() org: Organisation,
@@ -105,7 +125,8 @@ export class OrganisationModelsResolver {
     @Arg('orderBy', () => ModelOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' }) orderBy: ModelOrder | null,
     @Arg('includeDescendants', () => Boolean, {
       defaultValue: true,
-      description: 'Whether models run anywhere below this organisation count (the default, as in Organisation.summary and the change filters), or only those it runs itself.',
+      description:
+        'Whether models run anywhere below this organisation count (the default, as in Organisation.summary and the change filters), or only those it runs itself.',
     })
     includeDescendants: boolean,
     @Ctx() ctx: Context,

@@ -128,7 +128,16 @@ export class ModelService {
     const [row]: CommunityModel[] = await m.query(
       `INSERT INTO model (name, description, domain, status, started_on, recognised_period_id, locality_id, search_name)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${MODEL_RETURNING}`,
-      [name, input.description?.trim() || null, input.domain, input.status ?? ModelStatus.ACTIVE, input.startedOn ?? null, periodId, input.localityId ?? null, normaliseText(name)],
+      [
+        name,
+        input.description?.trim() || null,
+        input.domain,
+        input.status ?? ModelStatus.ACTIVE,
+        input.startedOn ?? null,
+        periodId,
+        input.localityId ?? null,
+        normaliseText(name),
+      ],
     );
     await m.query(
       `INSERT INTO model_organisation (model_id, organisation_id, role)
@@ -144,7 +153,13 @@ export class ModelService {
       const row = await this.insert(m, input, await writeScope(m, actor, 'create models'));
       await summaryAggregates.contribute(m, [row.id]);
       await appendEvents(m, actor, [
-        { type: 'MODEL_CREATED', entityType: 'Model', entityId: row.id, organisationPaths: await this.organisationPaths(m, row.id), payload: { name: row.name, domain: row.domain, status: row.status, version: row.version } },
+        {
+          type: 'MODEL_CREATED',
+          entityType: 'Model',
+          entityId: row.id,
+          organisationPaths: await this.organisationPaths(m, row.id),
+          payload: { name: row.name, domain: row.domain, status: row.status, version: row.version },
+        },
       ]);
       return row;
     });
@@ -178,10 +193,11 @@ export class ModelService {
       const withdrawn = moves ? await summaryAggregates.withdraw(m, [current.id]) : null;
       if (runners) {
         await m.query('DELETE FROM model_organisation WHERE model_id = $1', [current.id]);
-        await m.query(
-          `INSERT INTO model_organisation (model_id, organisation_id, role) SELECT $1, unnest($2::uuid[]), unnest($3::model_role[])`,
-          [current.id, [runners.lead, ...runners.partners], [ModelRole.LEAD, ...runners.partners.map(() => ModelRole.PARTNER)]],
-        );
+        await m.query(`INSERT INTO model_organisation (model_id, organisation_id, role) SELECT $1, unnest($2::uuid[]), unnest($3::model_role[])`, [
+          current.id,
+          [runners.lead, ...runners.partners],
+          [ModelRole.LEAD, ...runners.partners.map(() => ModelRole.PARTNER)],
+        ]);
       }
       const [[row]]: [CommunityModel[]] = await m.query(
         `UPDATE model SET name = $2, description = $3, domain = $4, status = $5, started_on = $6, locality_id = $7,
@@ -236,7 +252,10 @@ export class ModelService {
   private async lockLocality(m: EntityManager, id: string): Promise<Organisation> {
     const locality = await this.organisations.lock(m, id, 'Locality', 'localityId');
     if (!LOCALITY_KINDS.includes(locality.kind)) {
-      throw new BadUserInputError(`The locality must be a city, ward or commune; "${locality.name}" is ${locality.kind}.`, { argument: 'localityId', kind: locality.kind });
+      throw new BadUserInputError(`The locality must be a city, ward or commune; "${locality.name}" is ${locality.kind}.`, {
+        argument: 'localityId',
+        kind: locality.kind,
+      });
     }
     return locality;
   }
@@ -246,7 +265,12 @@ export class ModelService {
    * change them. Locks every organisation that joins (it must not be archived, and must be within
    * the caller's scope); ones that stay may be archived.
    */
-  private async newOrganisations(m: EntityManager, current: CommunityModel, input: UpdateModelInput, scope: WriteScope): Promise<{ lead: string; partners: string[] } | null> {
+  private async newOrganisations(
+    m: EntityManager,
+    current: CommunityModel,
+    input: UpdateModelInput,
+    scope: WriteScope,
+  ): Promise<{ lead: string; partners: string[] } | null> {
     if (input.leadOrganisationId === undefined && input.partnerOrganisationIds === undefined) return null;
     if (input.leadOrganisationId === null) {
       throw new BadUserInputError('A model always has a lead organisation: send a new one or omit leadOrganisationId.', { argument: 'leadOrganisationId' });

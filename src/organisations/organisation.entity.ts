@@ -1,15 +1,5 @@
 import { Directive, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  Relation,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, UpdateDateColumn } from 'typeorm';
 import { Node } from '../shared/node';
 
 export enum OrganisationKind {
@@ -49,7 +39,10 @@ registerEnumType(OrganisationKind, {
 });
 
 /** An organisation in the tree: the city, its wards and communes, and the bodies within them. */
-@ObjectType('Organisation', { implements: Node, description: 'A city, ward, commune or a body within one (party committee, Fatherland Front, mass organisation, police, ...).' })
+@ObjectType('Organisation', {
+  implements: Node,
+  description: 'A city, ward, commune or a body within one (party committee, Fatherland Front, mass organisation, police, ...).',
+})
 @Directive('@key(fields: "id")')
 @Entity({ name: 'organisation' })
 @Index('organisation_parent_idx', ['parentId'])
@@ -57,11 +50,11 @@ registerEnumType(OrganisationKind, {
 @Index('organisation_search_trgm_idx', { synchronize: false })
 @Index('organisation_name_order_idx', { synchronize: false })
 export class Organisation {
-  @Field(() => ID, { description: 'The organisation\'s id (a UUID): its federation key and its Node id.' })
+  @Field(() => ID, { description: "The organisation's id (a UUID): its federation key and its Node id." })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Field(() => String, { description: 'The organisation\'s full name.' })
+  @Field(() => String, { description: "The organisation's full name." })
   @Column({ type: 'varchar', length: 300 })
   name!: string;
 

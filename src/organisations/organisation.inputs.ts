@@ -4,10 +4,9 @@ import { SortDirection } from '../shared/pagination';
 import { EntityId, MaxCodePoints, NameLength, TextLength } from '../shared/validators';
 import { OrganisationKind } from './organisation.entity';
 
-
 @InputType({ description: 'A new organisation, placed under a parent (omit the parent only for a root such as a city).' })
 export class CreateOrganisationInput {
-  @Field(() => String, { description: 'The organisation\'s full name (1 to 300 characters).' })
+  @Field(() => String, { description: "The organisation's full name (1 to 300 characters)." })
   @NameLength(1, 300)
   name!: string;
 
@@ -81,7 +80,10 @@ export class OrganisationFilter {
   @EntityId('organisation', { optional: true })
   withinId?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'With withinId: at most this many levels below it (1 = its children); between 1 and MAX_GRAPH_DEPTH. Without it, any depth.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'With withinId: at most this many levels below it (1 = its children); between 1 and MAX_GRAPH_DEPTH. Without it, any depth.',
+  })
   maxDepth?: number | null;
 
   @Field(() => [OrganisationKind], { nullable: true, description: 'Only organisations of these kinds.' })

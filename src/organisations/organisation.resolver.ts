@@ -4,7 +4,14 @@ import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments,
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { Organisation } from './organisation.entity';
-import { ArchiveOrganisationInput, CreateOrganisationInput, OrganisationFilter, RestoreOrganisationInput, OrganisationOrder, UpdateOrganisationInput } from './organisation.inputs';
+import {
+  ArchiveOrganisationInput,
+  CreateOrganisationInput,
+  OrganisationFilter,
+  RestoreOrganisationInput,
+  OrganisationOrder,
+  UpdateOrganisationInput,
+} from './organisation.inputs';
 import type { OrganisationsContext as Context } from './organisation.loaders';
 import { ancestorIds } from './organisation.sql';
 import { OrganisationConnection, OrganisationDescendantConnection } from './organisation.types';
@@ -12,7 +19,10 @@ import { OrganisationConnection, OrganisationDescendantConnection } from './orga
 @Resolver(() => Organisation)
 export class OrganisationResolver {
   @Query(() => Organisation, { nullable: true, description: 'One organisation by id; null when there is none.' })
-  async organisation(@Arg('id', () => ID, { description: 'The id (a UUID); a malformed or unknown id gives null.' }) id: string, @Ctx() ctx: Context): Promise<Organisation | null> {
+  async organisation(
+    @Arg('id', () => ID, { description: 'The id (a UUID); a malformed or unknown id gives null.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<Organisation | null> {
     // A lookup answers null for an id that names nothing, malformed or not (as `_entities` does).
     return isUuid(id) ? ctx.loaders.organisationById.load(id) : null;
   }
@@ -20,8 +30,10 @@ export class OrganisationResolver {
   @Query(() => OrganisationConnection, { complexity: connectionComplexity, description: 'Organisations, filtered and ordered, a page at a time.' })
   async organisations(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => OrganisationFilter, { nullable: true, description: 'Which organisations: every condition given must hold.' }) filter: OrganisationFilter | null,
-    @Arg('orderBy', () => OrganisationOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' }) orderBy: OrganisationOrder | null,
+    @Arg('filter', () => OrganisationFilter, { nullable: true, description: 'Which organisations: every condition given must hold.' })
+    filter: OrganisationFilter | null,
+    @Arg('orderBy', () => OrganisationOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' })
+    orderBy: OrganisationOrder | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Organisation>> {
@@ -45,8 +57,10 @@ export class OrganisationResolver {
   children(
     @Root() org: Organisation,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => OrganisationFilter, { nullable: true, description: 'Which organisations: every condition given must hold.' }) filter: OrganisationFilter | null,
-    @Arg('orderBy', () => OrganisationOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' }) orderBy: OrganisationOrder | null,
+    @Arg('filter', () => OrganisationFilter, { nullable: true, description: 'Which organisations: every condition given must hold.' })
+    filter: OrganisationFilter | null,
+    @Arg('orderBy', () => OrganisationOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' })
+    orderBy: OrganisationOrder | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Organisation>> {
@@ -59,12 +73,17 @@ export class OrganisationResolver {
 
   @FieldResolver(() => OrganisationDescendantConnection, {
     complexity: connectionComplexity,
-    description: 'Organisations below this one (not archived), nearest first (by depth, then id), within maxDepth levels. Batched: one statement for every organisation in the response.',
+    description:
+      'Organisations below this one (not archived), nearest first (by depth, then id), within maxDepth levels. Batched: one statement for every organisation in the response.',
   })
   descendants(
     @Root() org: Organisation,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('maxDepth', () => Int, { nullable: true, description: 'Levels to go down (1 = children only), between 1 and MAX_GRAPH_DEPTH; any depth when omitted.' }) maxDepth: number | null,
+    @Arg('maxDepth', () => Int, {
+      nullable: true,
+      description: 'Levels to go down (1 = children only), between 1 and MAX_GRAPH_DEPTH; any depth when omitted.',
+    })
+    maxDepth: number | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<OrganisationDescendantConnection> {
@@ -74,20 +93,32 @@ export class OrganisationResolver {
   }
 
   @Mutation(() => Organisation, { description: 'Creates an organisation under an active parent (or a root).' })
-  async createOrganisation(@Arg('input', () => CreateOrganisationInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: CreateOrganisationInput, @Ctx() ctx: Context): Promise<Organisation> {
+  async createOrganisation(
+    @Arg('input', () => CreateOrganisationInput, { description: "What to change; see the input type for each field's rules." }) input: CreateOrganisationInput,
+    @Ctx() ctx: Context,
+  ): Promise<Organisation> {
     return ctx.services.organisations.create(input, requireActor(ctx));
   }
 
-  @Mutation(() => Organisation, { description: 'Renames, re-kinds or moves an organisation (with its subtree), with the version you read; summaries follow a move in the same transaction.' })
-  async updateOrganisation(@Arg('input', () => UpdateOrganisationInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: UpdateOrganisationInput, @Ctx() ctx: Context): Promise<Organisation> {
+  @Mutation(() => Organisation, {
+    description: 'Renames, re-kinds or moves an organisation (with its subtree), with the version you read; summaries follow a move in the same transaction.',
+  })
+  async updateOrganisation(
+    @Arg('input', () => UpdateOrganisationInput, { description: "What to change; see the input type for each field's rules." }) input: UpdateOrganisationInput,
+    @Ctx() ctx: Context,
+  ): Promise<Organisation> {
     return ctx.services.organisations.update(input, requireActor(ctx));
   }
 
-  @Mutation(() => Organisation, { description: 'Archives an organisation that has no active children; it stays readable. Archiving an archived organisation changes nothing.' })
+  @Mutation(() => Organisation, {
+    description: 'Archives an organisation that has no active children; it stays readable. Archiving an archived organisation changes nothing.',
+  })
   async archiveOrganisation(
-    @Arg('input', () => ArchiveOrganisationInput, { nullable: true, description: 'The organisation and the version you read.' }) input: ArchiveOrganisationInput | null,
+    @Arg('input', () => ArchiveOrganisationInput, { nullable: true, description: 'The organisation and the version you read.' })
+    input: ArchiveOrganisationInput | null,
     @Arg('id', () => ID, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.id.' }) id: string | null,
-    @Arg('version', () => Int, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.version.' }) version: number | null,
+    @Arg('version', () => Int, { nullable: true, deprecationReason: BARE_ARGUMENTS_DEPRECATION, description: 'Deprecated: input.version.' })
+    version: number | null,
     @Ctx() ctx: Context,
   ): Promise<Organisation> {
     const args = inputOrBareArguments(input, { id, version });
@@ -95,9 +126,13 @@ export class OrganisationResolver {
   }
 
   @Mutation(() => Organisation, {
-    description: 'Brings an archived organisation back into the lists; its parent must be active (CONFLICT otherwise). Restoring an organisation that is not archived changes nothing.',
+    description:
+      'Brings an archived organisation back into the lists; its parent must be active (CONFLICT otherwise). Restoring an organisation that is not archived changes nothing.',
   })
-  async restoreOrganisation(@Arg('input', () => RestoreOrganisationInput, { description: 'The organisation and the version you read.' }) input: RestoreOrganisationInput, @Ctx() ctx: Context): Promise<Organisation> {
+  async restoreOrganisation(
+    @Arg('input', () => RestoreOrganisationInput, { description: 'The organisation and the version you read.' }) input: RestoreOrganisationInput,
+    @Ctx() ctx: Context,
+  ): Promise<Organisation> {
     return ctx.services.organisations.restore(input.id, input.version, requireActor(ctx));
   }
 }

@@ -4,7 +4,16 @@ import { appendEvents } from '../events/event-log';
 import { requireAdmin } from '../shared/access';
 import type { Actor } from '../shared/actor';
 import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } from '../shared/errors';
-import { runPage, SortDirection, toConnection, type Connection, type ConnectionArgs, type PageOptions, type PageQuery, pageRequest } from '../shared/pagination';
+import {
+  runPage,
+  SortDirection,
+  toConnection,
+  type Connection,
+  type ConnectionArgs,
+  type PageOptions,
+  type PageQuery,
+  pageRequest,
+} from '../shared/pagination';
 import { SqlParams, returningList } from '../shared/sql';
 import { normaliseText, searchCondition } from '../shared/text';
 import { manyByKey, oneByKey } from '../shared/batch';
@@ -84,7 +93,10 @@ export class OrganisationService {
   depth(maxDepth: number | null | undefined, argument = 'maxDepth'): number | null {
     if (maxDepth == null) return null;
     if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > this.config.maxGraphDepth) {
-      throw new BadUserInputError(`${argument} must be between 1 and ${this.config.maxGraphDepth}; got ${maxDepth}.`, { argument, maxGraphDepth: this.config.maxGraphDepth });
+      throw new BadUserInputError(`${argument} must be between 1 and ${this.config.maxGraphDepth}; got ${maxDepth}.`, {
+        argument,
+        maxGraphDepth: this.config.maxGraphDepth,
+      });
     }
     return maxDepth;
   }
@@ -172,7 +184,13 @@ export class OrganisationService {
         [name, input.shortName?.trim() || null, input.kind, input.parentId ?? null, parentPath, normaliseText(name)],
       );
       await appendEvents(m, actor, [
-        { type: 'ORGANISATION_CREATED', entityType: 'Organisation', entityId: row.id, organisationPaths: [row.path], payload: { name: row.name, kind: row.kind } },
+        {
+          type: 'ORGANISATION_CREATED',
+          entityType: 'Organisation',
+          entityId: row.id,
+          organisationPaths: [row.path],
+          payload: { name: row.name, kind: row.kind },
+        },
       ]);
       return row;
     });
@@ -188,7 +206,10 @@ export class OrganisationService {
       if (input.kind && LOCALITY_KINDS.includes(current.kind) && !LOCALITY_KINDS.includes(input.kind)) {
         const [used] = await m.query(`SELECT count(*)::int AS n FROM model WHERE locality_id = $1`, [current.id]);
         if (used.n > 0) {
-          throw new ConflictError(`"${current.name}" is the locality of ${used.n} model(s): it must stay a city, ward or commune. Give those models another locality first.`, { models: used.n });
+          throw new ConflictError(
+            `"${current.name}" is the locality of ${used.n} model(s): it must stay a city, ward or commune. Give those models another locality first.`,
+            { models: used.n },
+          );
         }
       }
       let path = current.path;
@@ -205,10 +226,12 @@ export class OrganisationService {
         }
         path = `${parentPath}${current.id}/`;
         withdrawn = await this.withdrawSubtree(m, current.path);
-        await m.query(
-          `UPDATE organisation SET path = $1 || substr(path, $2) WHERE path LIKE $3 AND id <> $4`,
-          [path, current.path.length + 1, `${current.path}_%`, current.id],
-        );
+        await m.query(`UPDATE organisation SET path = $1 || substr(path, $2) WHERE path LIKE $3 AND id <> $4`, [
+          path,
+          current.path.length + 1,
+          `${current.path}_%`,
+          current.id,
+        ]);
       }
       const name = input.name?.trim() ?? current.name;
       const [[row]]: [Organisation[]] = await m.query(
@@ -227,7 +250,13 @@ export class OrganisationService {
       );
       if (withdrawn) await summaryAggregates.contribute(m, withdrawn);
       await appendEvents(m, actor, [
-        { type: 'ORGANISATION_UPDATED', entityType: 'Organisation', entityId: row.id, organisationPaths: [row.path], payload: { name: row.name, version: row.version } },
+        {
+          type: 'ORGANISATION_UPDATED',
+          entityType: 'Organisation',
+          entityId: row.id,
+          organisationPaths: [row.path],
+          payload: { name: row.name, version: row.version },
+        },
       ]);
       return row;
     });
@@ -246,7 +275,10 @@ export class OrganisationService {
        ORDER BY m.id FOR SHARE`,
       [`${path}%`],
     );
-    return summaryAggregates.withdraw(m, rows.map((r) => r.id));
+    return summaryAggregates.withdraw(
+      m,
+      rows.map((r) => r.id),
+    );
   }
 
   /**
@@ -269,7 +301,13 @@ export class OrganisationService {
         [id],
       );
       await appendEvents(m, actor, [
-        { type: 'ORGANISATION_RESTORED', entityType: 'Organisation', entityId: id, organisationPaths: [row.path], payload: { name: row.name, version: row.version } },
+        {
+          type: 'ORGANISATION_RESTORED',
+          entityType: 'Organisation',
+          entityId: id,
+          organisationPaths: [row.path],
+          payload: { name: row.name, version: row.version },
+        },
       ]);
       return row;
     });

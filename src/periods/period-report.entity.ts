@@ -1,15 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  Relation,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, UpdateDateColumn } from 'typeorm';
 import { Organisation } from '../organisations/organisation.entity';
 import { ReportingPeriod } from './reporting-period.entity';
 
@@ -19,7 +9,7 @@ import { ReportingPeriod } from './reporting-period.entity';
 @Index('period_report_org_period_uq', ['organisationId', 'periodId'], { unique: true })
 @Index('period_report_period_idx', ['periodId'])
 export class PeriodReport {
-  @Field(() => ID, { description: 'The report\'s id.' })
+  @Field(() => ID, { description: "The report's id." })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 

@@ -3,7 +3,6 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import { LocalDateScalar } from '../shared/scalars';
 import { EntityId, MaxCodePoints, NameLength, PERIOD_CODE, PeriodCode } from '../shared/validators';
 
-
 @InputType({ description: 'A new reporting period: a code and the days it covers.' })
 export class CreateReportingPeriodInput {
   @Field(() => String, { description: 'Short code, e.g. "2024-H1".' })

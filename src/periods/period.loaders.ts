@@ -16,9 +16,12 @@ export function periodLoaders({ periods }: PeriodServices) {
     periodByCode: new DataLoader<string, ReportingPeriod | null>((codes) => periods.byCodes(codes)),
     reportsByOrganisationId: new DataLoader<string, PeriodReport[]>((ids) => periods.reportsByOrganisation(ids)),
     reportsByPeriodId: new DataLoader<string, PeriodReport[]>((ids) => periods.reportsByPeriod(ids)),
-    registeredByOrganisationPeriod: new DataLoader<{ organisationId: string; periodId: string }, RegisteredFigures, string>((keys) => periods.registered(keys), {
-      cacheKeyFn: (k) => `${k.organisationId}:${k.periodId}`,
-    }),
+    registeredByOrganisationPeriod: new DataLoader<{ organisationId: string; periodId: string }, RegisteredFigures, string>(
+      (keys) => periods.registered(keys),
+      {
+        cacheKeyFn: (k) => `${k.organisationId}:${k.periodId}`,
+      },
+    ),
   };
 }
 

@@ -17,7 +17,10 @@ export class ReportingPeriodResolver {
   }
 
   @Query(() => ReportingPeriod, { nullable: true, description: 'One reporting period by code; null when there is none.' })
-  async reportingPeriod(@Arg('code', () => String, { description: 'The period\'s code, e.g. "2023-H1".' }) code: string, @Ctx() ctx: Context): Promise<ReportingPeriod | null> {
+  async reportingPeriod(
+    @Arg('code', () => String, { description: 'The period\'s code, e.g. "2023-H1".' }) code: string,
+    @Ctx() ctx: Context,
+  ): Promise<ReportingPeriod | null> {
     return ctx.loaders.periodByCode.load(code);
   }
 
@@ -27,7 +30,11 @@ export class ReportingPeriodResolver {
   }
 
   @Mutation(() => ReportingPeriod, { description: 'Creates a reporting period; a code already used is CONFLICT.' })
-  async createReportingPeriod(@Arg('input', () => CreateReportingPeriodInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: CreateReportingPeriodInput, @Ctx() ctx: Context): Promise<ReportingPeriod> {
+  async createReportingPeriod(
+    @Arg('input', () => CreateReportingPeriodInput, { description: "What to change; see the input type for each field's rules." })
+    input: CreateReportingPeriodInput,
+    @Ctx() ctx: Context,
+  ): Promise<ReportingPeriod> {
     return ctx.services.periods.createPeriod(input, requireActor(ctx));
   }
 }
@@ -50,7 +57,7 @@ export class PeriodReportResolver {
   }
 
   @FieldResolver(() => DomainFigures, {
-    description: "What is registered here for the same organisation subtree: models recognised in the period (not archived) and replications dated within it.",
+    description: 'What is registered here for the same organisation subtree: models recognised in the period (not archived) and replications dated within it.',
   })
   async registered(@Root() report: PeriodReport, @Ctx() ctx: Context): Promise<DomainFigures> {
     return ctx.loaders.registeredByOrganisationPeriod.load({ organisationId: report.organisationId, periodId: report.periodId });
@@ -68,7 +75,10 @@ export class PeriodReportResolver {
   }
 
   @Mutation(() => PeriodReport, { description: "Records an organisation's reported figures for a period; to replace them send the version you read." })
-  async recordPeriodReport(@Arg('input', () => RecordPeriodReportInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: RecordPeriodReportInput, @Ctx() ctx: Context): Promise<PeriodReport> {
+  async recordPeriodReport(
+    @Arg('input', () => RecordPeriodReportInput, { description: "What to change; see the input type for each field's rules." }) input: RecordPeriodReportInput,
+    @Ctx() ctx: Context,
+  ): Promise<PeriodReport> {
     return ctx.services.periods.recordReport(input, requireActor(ctx));
   }
 }

@@ -150,7 +150,9 @@ export class PeriodService {
     const given = parts.filter((p): p is number => p != null);
     const sum = given.reduce((a, b) => a + b, 0);
     if ((given.length === parts.length && sum !== input.total) || sum > input.total) {
-      throw new BadUserInputError('The domain figures must add up to total (leave the ones the report does not give empty; those given cannot exceed total).', { argument: 'total' });
+      throw new BadUserInputError('The domain figures must add up to total (leave the ones the report does not give empty; those given cannot exceed total).', {
+        argument: 'total',
+      });
     }
     return inTransaction(this.db, async (m) => {
       const organisation = await this.organisations.lock(m, input.organisationId);
@@ -160,11 +162,22 @@ export class PeriodService {
         `SELECT ${REPORT_SELECT} FROM period_report r WHERE r.organisation_id = $1 AND r.period_id = $2 FOR UPDATE`,
         [organisation.id, period.id],
       );
-      const values = [input.total, input.economy ?? null, input.cultureSociety ?? null, input.securityDefence ?? null, input.politicalSystem ?? null, input.newlyReplicated ?? null, input.note?.trim() || null];
+      const values = [
+        input.total,
+        input.economy ?? null,
+        input.cultureSociety ?? null,
+        input.securityDefence ?? null,
+        input.politicalSystem ?? null,
+        input.newlyReplicated ?? null,
+        input.note?.trim() || null,
+      ];
       let row: PeriodReport;
       if (existing) {
         if (input.version == null) {
-          throw new ConflictError(`"${organisation.name}" already has a report for ${period.code} (version ${existing.version}); send that version to replace it.`, { currentVersion: existing.version });
+          throw new ConflictError(
+            `"${organisation.name}" already has a report for ${period.code} (version ${existing.version}); send that version to replace it.`,
+            { currentVersion: existing.version },
+          );
         }
         if (existing.version !== input.version) throw new StaleVersionError('PeriodReport', existing.id, input.version, existing.version);
         [[row]] = await m.query(
@@ -181,7 +194,13 @@ export class PeriodService {
         );
       }
       await appendEvents(m, actor, [
-        { type: 'PERIOD_REPORT_RECORDED', entityType: 'PeriodReport', entityId: row.id, organisationPaths: [organisation.path], payload: { period: period.code, total: row.total, version: row.version } },
+        {
+          type: 'PERIOD_REPORT_RECORDED',
+          entityType: 'PeriodReport',
+          entityId: row.id,
+          organisationPaths: [organisation.path],
+          payload: { period: period.code, total: row.total, version: row.version },
+        },
       ]);
       return row;
     });

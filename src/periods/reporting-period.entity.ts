@@ -7,7 +7,7 @@ import { LocalDateScalar } from '../shared/scalars';
 @Entity({ name: 'reporting_period' })
 @Index('reporting_period_code_uq', ['code'], { unique: true })
 export class ReportingPeriod {
-  @Field(() => ID, { description: 'The period\'s id.' })
+  @Field(() => ID, { description: "The period's id." })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 

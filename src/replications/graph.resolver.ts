@@ -10,7 +10,9 @@ const MAX_DEPTH_DESCRIPTION = 'Replication steps to follow (1 = direct replicas 
 
 @Resolver(() => CommunityModel)
 export class ModelGraphResolver {
-  @FieldResolver(() => ModelReach, { description: 'How far this model spread: its replication tree within maxDepth steps. Batched: one statement for every model in the response.' })
+  @FieldResolver(() => ModelReach, {
+    description: 'How far this model spread: its replication tree within maxDepth steps. Batched: one statement for every model in the response.',
+  })
   async reach(
     @Root() model: CommunityModel,
     @Arg('maxDepth', () => Int, { nullable: true, description: MAX_DEPTH_DESCRIPTION }) maxDepth: number | null,
@@ -19,7 +21,10 @@ export class ModelGraphResolver {
     return ctx.loaders.reachByModel.load({ modelId: model.id, maxDepth: ctx.services.graph.depth(maxDepth) });
   }
 
-  @FieldResolver(() => ModelDescendantConnection, { complexity: connectionComplexity, description: 'Replicas, their replicas and so on, nearest first (by depth, then id), within maxDepth steps.' })
+  @FieldResolver(() => ModelDescendantConnection, {
+    complexity: connectionComplexity,
+    description: 'Replicas, their replicas and so on, nearest first (by depth, then id), within maxDepth steps.',
+  })
   async descendants(
     @Root() model: CommunityModel,
     @Args(() => ConnectionArgs) args: ConnectionArgs,
@@ -45,7 +50,8 @@ export class ReplicatedModelResolver {
 export class ReplicationGraphResolver {
   @Query(() => [ReplicatedModel], {
     complexity: listComplexity(20),
-    description: 'The models that spread most: by replications dated within the period (counted at the source), or without a period by replica count. Ties by id.',
+    description:
+      'The models that spread most: by replications dated within the period (counted at the source), or without a period by replica count. Ties by id.',
   })
   async topReplicated(
     @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1"; unknown is NOT_FOUND.' }) period: string | null,
@@ -59,7 +65,8 @@ export class ReplicationGraphResolver {
   @Query(() => ReplicationPath, {
     nullable: true,
     complexity: listComplexity(10),
-    description: 'The shortest chain of replication links from a model run by the first organisation to a model run by the second; null when there is none (or an id is unknown).',
+    description:
+      'The shortest chain of replication links from a model run by the first organisation to a model run by the second; null when there is none (or an id is unknown).',
   })
   async replicationPath(
     @Arg('fromOrganisationId', () => ID, { description: 'The organisation where the chain starts (one of its models).' }) fromOrganisationId: string,

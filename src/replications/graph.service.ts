@@ -172,9 +172,18 @@ export class ReplicationGraphService {
    */
   async path(fromId: string, toId: string): Promise<ReplicationPath | null> {
     if (!isUuid(fromId) || !isUuid(toId)) return null;
-    const rows: Array<CommunityModel & { __depth: number; linkId: string | null; linkSource: string; linkTarget: string; linkReplicatedOn: string | null; linkNote: string | null; linkCreatedAt: Date }> =
-      await this.db.query(
-        `WITH RECURSIVE up(start, id, depth) AS (
+    const rows: Array<
+      CommunityModel & {
+        __depth: number;
+        linkId: string | null;
+        linkSource: string;
+        linkTarget: string;
+        linkReplicatedOn: string | null;
+        linkNote: string | null;
+        linkCreatedAt: Date;
+      }
+    > = await this.db.query(
+      `WITH RECURSIVE up(start, id, depth) AS (
            SELECT mo.model_id, mo.model_id, 0 FROM model_organisation mo WHERE mo.organisation_id = $2::uuid
            UNION ALL
            SELECT up.start, rl.source_model_id, up.depth + 1
@@ -197,14 +206,22 @@ export class ReplicationGraphService {
          FROM chain c JOIN model m ON m.id = c.id CROSS JOIN best
          LEFT JOIN replication_link rl ON rl.target_model_id = c.id AND c.depth < best.depth
          ORDER BY c.depth DESC`,
-        [fromId, toId, this.config.maxGraphDepth],
-      );
+      [fromId, toId, this.config.maxGraphDepth],
+    );
     if (rows.length === 0) return null;
     const models: CommunityModel[] = [];
     const links: ReplicationLink[] = [];
     for (const { __depth: _d, linkId, linkSource, linkTarget, linkReplicatedOn, linkNote, linkCreatedAt, ...model } of rows) {
       models.push(model as CommunityModel);
-      if (linkId) links.push({ id: linkId, sourceModelId: linkSource, targetModelId: linkTarget, replicatedOn: linkReplicatedOn, note: linkNote, createdAt: linkCreatedAt } as ReplicationLink);
+      if (linkId)
+        links.push({
+          id: linkId,
+          sourceModelId: linkSource,
+          targetModelId: linkTarget,
+          replicatedOn: linkReplicatedOn,
+          note: linkNote,
+          createdAt: linkCreatedAt,
+        } as ReplicationLink);
     }
     return { models, links, length: links.length };
   }

@@ -4,7 +4,7 @@ import { PageInfo } from '../shared/pagination';
 import { LocalDateScalar } from '../shared/scalars';
 import { ReplicationLink } from './replication-link.entity';
 
-@ObjectType('ModelReach', { description: "How far a model spread: its replication tree (replicas, their replicas, ...), up to maxDepth steps." })
+@ObjectType('ModelReach', { description: 'How far a model spread: its replication tree (replicas, their replicas, ...), up to maxDepth steps.' })
 export class ModelReach {
   @Field(() => Int, { description: 'Replicas taken directly from this model.' })
   directReplicas!: number;

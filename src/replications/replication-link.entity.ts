@@ -1,15 +1,5 @@
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
-import {
-  Check,
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-  Relation,
-} from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation } from 'typeorm';
 import { CommunityModel } from '../models/model.entity';
 import { LocalDateScalar } from '../shared/scalars';
 import { Node } from '../shared/node';
@@ -22,7 +12,7 @@ import { Node } from '../shared/node';
 @Index('replication_link_source_idx', ['sourceModelId', 'replicatedOn'])
 @Check('replication_link_no_self_link', '"source_model_id" <> "target_model_id"')
 export class ReplicationLink {
-  @Field(() => ID, { description: 'The link\'s id (a UUID): its federation key and its Node id.' })
+  @Field(() => ID, { description: "The link's id (a UUID): its federation key and its Node id." })
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 

@@ -20,7 +20,10 @@ export class ReplicateModelInput {
   @NameLength(1, 300)
   name?: string | null;
 
-  @Field(() => LocalDateScalar, { nullable: true, description: 'When the organisation took the model up, if known (also the replica\'s start date); not in the future.' })
+  @Field(() => LocalDateScalar, {
+    nullable: true,
+    description: "When the organisation took the model up, if known (also the replica's start date); not in the future.",
+  })
   replicatedOn?: string | null;
 
   @Field(() => String, { nullable: true, description: 'A note on the replication (at most 2,000 characters).' })
@@ -66,11 +69,18 @@ export class ReplicationLinkFilter {
   @EntityId('model', { optional: true })
   targetModelId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Only links with a source or a replica run (as lead or partner) in this organisation\'s subtree, or by it alone with includeDescendants: false.' })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "Only links with a source or a replica run (as lead or partner) in this organisation's subtree, or by it alone with includeDescendants: false.",
+  })
   @EntityId('organisation', { optional: true })
   organisationId?: string | null;
 
-  @Field(() => Boolean, { defaultValue: true, description: 'With organisationId: whether models run anywhere below it count (the default, as everywhere in the API) or only those it runs itself.' })
+  @Field(() => Boolean, {
+    defaultValue: true,
+    description: 'With organisationId: whether models run anywhere below it count (the default, as everywhere in the API) or only those it runs itself.',
+  })
   includeDescendants!: boolean;
 
   @Field(() => [Domain], { nullable: true, description: 'Only links whose source model is in one of these domains.' })
@@ -82,10 +92,18 @@ export class ReplicationLinkFilter {
   @Field(() => LocalDateScalar, { nullable: true, description: 'Replicated on or before this date (undated links are left out).' })
   replicatedUntil?: string | null;
 
-  @Field(() => LocalDateScalar, { nullable: true, deprecationReason: REPLICATED_RANGE_DEPRECATION, description: 'Replicated on or after this date: the same as replicatedSince.' })
+  @Field(() => LocalDateScalar, {
+    nullable: true,
+    deprecationReason: REPLICATED_RANGE_DEPRECATION,
+    description: 'Replicated on or after this date: the same as replicatedSince.',
+  })
   replicatedFrom?: string | null;
 
-  @Field(() => LocalDateScalar, { nullable: true, deprecationReason: REPLICATED_RANGE_DEPRECATION, description: 'Replicated on or before this date: the same as replicatedUntil.' })
+  @Field(() => LocalDateScalar, {
+    nullable: true,
+    deprecationReason: REPLICATED_RANGE_DEPRECATION,
+    description: 'Replicated on or before this date: the same as replicatedUntil.',
+  })
   replicatedTo?: string | null;
 }
 

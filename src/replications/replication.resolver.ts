@@ -4,7 +4,15 @@ import { CommunityModel } from '../models/model.entity';
 import { requireFilterPeriod } from '../models/model.loaders';
 import { ModelFilter, ModelOrder } from '../models/model.inputs';
 import { ModelConnection } from '../models/model.types';
-import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, pageOptions, requireActor, selectsField } from '../shared/graphql';
+import {
+  BARE_ARGUMENTS_DEPRECATION,
+  connectionComplexity,
+  inputOrBareArguments,
+  listComplexity,
+  pageOptions,
+  requireActor,
+  selectsField,
+} from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { ReplicationLink } from './replication-link.entity';
@@ -16,16 +24,24 @@ import { ReplicationLinkConnection } from './replication.types';
 @Resolver(() => ReplicationLink)
 export class ReplicationResolver {
   @Query(() => ReplicationLink, { nullable: true, description: 'One replication link by id; null when there is none.' })
-  async replicationLink(@Arg('id', () => ID, { description: 'The id (a UUID); a malformed or unknown id gives null.' }) id: string, @Ctx() ctx: Context): Promise<ReplicationLink | null> {
+  async replicationLink(
+    @Arg('id', () => ID, { description: 'The id (a UUID); a malformed or unknown id gives null.' }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<ReplicationLink | null> {
     // A lookup answers null for an id that names nothing, malformed or not (as `_entities` does).
     return isUuid(id) ? ctx.loaders.replicationLinkById.load(id) : null;
   }
 
-  @Query(() => ReplicationLinkConnection, { complexity: connectionComplexity, description: 'Replication links, filtered, newest recorded first unless orderBy says otherwise, a page at a time.' })
+  @Query(() => ReplicationLinkConnection, {
+    complexity: connectionComplexity,
+    description: 'Replication links, filtered, newest recorded first unless orderBy says otherwise, a page at a time.',
+  })
   async replicationLinks(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('filter', () => ReplicationLinkFilter, { nullable: true, description: 'Which links; every condition given must hold.' }) filter: ReplicationLinkFilter | null,
-    @Arg('orderBy', () => ReplicationLinkOrder, { nullable: true, description: 'The order; by default when recorded, newest first.' }) orderBy: ReplicationLinkOrder | null,
+    @Arg('filter', () => ReplicationLinkFilter, { nullable: true, description: 'Which links; every condition given must hold.' })
+    filter: ReplicationLinkFilter | null,
+    @Arg('orderBy', () => ReplicationLinkOrder, { nullable: true, description: 'The order; by default when recorded, newest first.' })
+    orderBy: ReplicationLinkOrder | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<ReplicationLink>> {
@@ -42,13 +58,23 @@ export class ReplicationResolver {
     return ctx.loaders.modelById.load(link.targetModelId);
   }
 
-  @Mutation(() => ReplicationLink, { description: 'Replicates a model to an organisation: creates the replica (led by that organisation) and the link, in one transaction.' })
-  async replicateModel(@Arg('input', () => ReplicateModelInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: ReplicateModelInput, @Ctx() ctx: Context): Promise<ReplicationLink> {
+  @Mutation(() => ReplicationLink, {
+    description: 'Replicates a model to an organisation: creates the replica (led by that organisation) and the link, in one transaction.',
+  })
+  async replicateModel(
+    @Arg('input', () => ReplicateModelInput, { description: "What to change; see the input type for each field's rules." }) input: ReplicateModelInput,
+    @Ctx() ctx: Context,
+  ): Promise<ReplicationLink> {
     return ctx.services.replications.replicate(input, requireActor(ctx));
   }
 
-  @Mutation(() => ReplicationLink, { description: 'Records that an existing model is a replica of another. Refuses self-links, duplicates, a second source and cycles.' })
-  async linkModels(@Arg('input', () => LinkModelsInput, { description: 'What to change; see the input type for each field\'s rules.' }) input: LinkModelsInput, @Ctx() ctx: Context): Promise<ReplicationLink> {
+  @Mutation(() => ReplicationLink, {
+    description: 'Records that an existing model is a replica of another. Refuses self-links, duplicates, a second source and cycles.',
+  })
+  async linkModels(
+    @Arg('input', () => LinkModelsInput, { description: "What to change; see the input type for each field's rules." }) input: LinkModelsInput,
+    @Ctx() ctx: Context,
+  ): Promise<ReplicationLink> {
     return ctx.services.replications.link(input, requireActor(ctx));
   }
 
@@ -95,7 +121,10 @@ export class ModelLineageResolver {
       .load(model.id);
   }
 
-  @FieldResolver(() => [CommunityModel], { complexity: listComplexity(10), description: 'The sources of this model, nearest first, back to the origin (capped at MAX_GRAPH_DEPTH steps).' })
+  @FieldResolver(() => [CommunityModel], {
+    complexity: listComplexity(10),
+    description: 'The sources of this model, nearest first, back to the origin (capped at MAX_GRAPH_DEPTH steps).',
+  })
   async lineage(@Root() model: CommunityModel, @Ctx() ctx: Context): Promise<CommunityModel[]> {
     return ctx.loaders.lineageByModelId.load(model.id);
   }

@@ -42,7 +42,10 @@ export class ReplicationService {
     const params = new SqlParams();
     const where: string[] = [];
     const f = filter ?? ({ includeDescendants: true } as ReplicationLinkFilter);
-    for (const [older, newer] of [['replicatedFrom', 'replicatedSince'], ['replicatedTo', 'replicatedUntil']] as const) {
+    for (const [older, newer] of [
+      ['replicatedFrom', 'replicatedSince'],
+      ['replicatedTo', 'replicatedUntil'],
+    ] as const) {
       if (f[older] != null && f[newer] != null && f[older] !== f[newer]) {
         throw new BadUserInputError(`Pass ${newer} alone: ${older} is its deprecated name.`, { argument: `filter.${older}` });
       }
@@ -60,7 +63,8 @@ export class ReplicationService {
           : `SELECT 1 FROM model_organisation mo WHERE mo.model_id IN (rl.source_model_id, rl.target_model_id) AND mo.organisation_id = ${org}::uuid`;
       where.push(`EXISTS (${runs})`);
     }
-    if (f.domain?.length) where.push(`EXISTS (SELECT 1 FROM model sm WHERE sm.id = rl.source_model_id AND sm.domain = ANY(${params.add(f.domain)}::model_domain[]))`);
+    if (f.domain?.length)
+      where.push(`EXISTS (SELECT 1 FROM model sm WHERE sm.id = rl.source_model_id AND sm.domain = ANY(${params.add(f.domain)}::model_domain[]))`);
     if (since) where.push(`rl.replicated_on >= ${params.add(since)}::date`);
     if (until) where.push(`rl.replicated_on <= ${params.add(until)}::date`);
     const field = order?.field ?? ReplicationLinkOrderField.CREATED_AT;
@@ -78,18 +82,27 @@ export class ReplicationService {
   }
 
   /** Replication links, newest first unless ordered otherwise; with `withCount`, their `totalCount` from the same statement. */
-  async page(args: ConnectionArgs, filter: ReplicationLinkFilter | null | undefined, { withCount = false }: PageOptions = {}, order?: ReplicationLinkOrder | null): Promise<Connection<ReplicationLink>> {
+  async page(
+    args: ConnectionArgs,
+    filter: ReplicationLinkFilter | null | undefined,
+    { withCount = false }: PageOptions = {},
+    order?: ReplicationLinkOrder | null,
+  ): Promise<Connection<ReplicationLink>> {
     const query = this.listQuery(filter, order);
-    const [page] = await runPage<ReplicationLink>(this.db.manager, query, pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize), withCount);
+    const [page] = await runPage<ReplicationLink>(
+      this.db.manager,
+      query,
+      pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize),
+      withCount,
+    );
     return page;
   }
 
   /** The link that made each model a replica (a model has at most one source), null for originals. */
   async byTargetIds(modelIds: readonly string[]): Promise<Array<ReplicationLink | null>> {
-    const rows: ReplicationLink[] = await this.db.query(
-      `SELECT ${LINK_SELECT} FROM replication_link rl WHERE rl.target_model_id = ANY($1::uuid[])`,
-      [modelIds],
-    );
+    const rows: ReplicationLink[] = await this.db.query(`SELECT ${LINK_SELECT} FROM replication_link rl WHERE rl.target_model_id = ANY($1::uuid[])`, [
+      modelIds,
+    ]);
     return oneByKey(modelIds, rows, (r) => r.targetModelId);
   }
 
@@ -216,26 +229,39 @@ export class ReplicationService {
         [source.id, organisation.id],
       );
       if (duplicate) {
-        throw new ConflictError(`"${organisation.name}" already runs a replica of "${source.name}" (model ${duplicate.modelId}); archive it before replicating the model there again.`, {
-          existingLinkId: duplicate.linkId,
-          existingModelId: duplicate.modelId,
-        });
+        throw new ConflictError(
+          `"${organisation.name}" already runs a replica of "${source.name}" (model ${duplicate.modelId}); archive it before replicating the model there again.`,
+          {
+            existingLinkId: duplicate.linkId,
+            existingModelId: duplicate.modelId,
+          },
+        );
       }
       // The replica runs in the nearest city, ward or commune at or above the target organisation.
       const [locality] = await m.query(
         `SELECT o.id FROM organisation o WHERE $1 LIKE o.path || '%' AND o.kind = ANY($2::organisation_kind[]) ORDER BY length(o.path) DESC LIMIT 1`,
         [organisation.path, LOCALITY_KINDS],
       );
-      const replica = await this.models.insert(m, {
-        name: input.name?.trim() || source.name,
-        description: source.description,
-        domain: source.domain,
-        status: ModelStatus.ACTIVE,
-        startedOn: input.replicatedOn ?? null,
-        leadOrganisationId: organisation.id,
-        localityId: locality?.id ?? null,
-      }, scope);
-      const created: NewEvent = { type: 'MODEL_CREATED', entityType: 'Model', entityId: replica.id, organisationPaths: [organisation.path], payload: { name: replica.name, domain: replica.domain, status: replica.status, version: replica.version, replicaOf: source.id } };
+      const replica = await this.models.insert(
+        m,
+        {
+          name: input.name?.trim() || source.name,
+          description: source.description,
+          domain: source.domain,
+          status: ModelStatus.ACTIVE,
+          startedOn: input.replicatedOn ?? null,
+          leadOrganisationId: organisation.id,
+          localityId: locality?.id ?? null,
+        },
+        scope,
+      );
+      const created: NewEvent = {
+        type: 'MODEL_CREATED',
+        entityType: 'Model',
+        entityId: replica.id,
+        organisationPaths: [organisation.path],
+        payload: { name: replica.name, domain: replica.domain, status: replica.status, version: replica.version, replicaOf: source.id },
+      };
       return this.insertLink(m, source, replica, input.replicatedOn ?? null, input.note?.trim() || null, actor, [replica.id], [created]);
     });
   }
@@ -261,7 +287,9 @@ export class ReplicationService {
           type: 'REPLICATION_REMOVED',
           entityType: 'ReplicationLink',
           entityId: link.id,
-          organisationPaths: [...new Set([...(await this.models.organisationPaths(m, link.sourceModelId)), ...(await this.models.organisationPaths(m, link.targetModelId))])],
+          organisationPaths: [
+            ...new Set([...(await this.models.organisationPaths(m, link.sourceModelId)), ...(await this.models.organisationPaths(m, link.targetModelId))]),
+          ],
           payload: { sourceModelId: link.sourceModelId, targetModelId: link.targetModelId, domain: target.domain },
         },
       ]);

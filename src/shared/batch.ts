@@ -5,7 +5,7 @@
  */
 export function oneByKey<T>(keys: readonly string[], rows: readonly T[], keyOf: (row: T) => string): Array<T | null> {
   const byKey = new Map(rows.map((row) => [keyOf(row).toLowerCase(), row]));
-  return keys.map((key) => (typeof key === 'string' ? byKey.get(key.toLowerCase()) ?? null : null));
+  return keys.map((key) => (typeof key === 'string' ? (byKey.get(key.toLowerCase()) ?? null) : null));
 }
 
 /** Like oneByKey, for one-to-many: every key gets its rows (in row order), or an empty list. */
@@ -17,5 +17,5 @@ export function manyByKey<T>(keys: readonly string[], rows: readonly T[], keyOf:
     if (list) list.push(row);
     else byKey.set(key, [row]);
   }
-  return keys.map((key) => (typeof key === 'string' ? byKey.get(key.toLowerCase()) ?? [] : []));
+  return keys.map((key) => (typeof key === 'string' ? (byKey.get(key.toLowerCase()) ?? []) : []));
 }

@@ -148,13 +148,17 @@ const API_TOKENS_FORMAT = 'a comma-separated list of name:token pairs, e.g. API_
 /** `API_TOKENS=portal:7f3c9a1e5b,press:c04d2e8f61` → token → caller name. */
 function parseTokens(raw: string): Map<string, string> {
   const tokens = new Map<string, string>();
-  const entries = raw.split(',').map((t) => t.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   entries.forEach((entry, index) => {
     const at = entry.indexOf(':');
     // The entry is a secret: the message names its position and its name part, never the token.
     if (at <= 0) throw new ConfigError(`API_TOKENS must be ${API_TOKENS_FORMAT}; entry ${index + 1} has no "name:" before its token.`);
     const [name, token] = [entry.slice(0, at), entry.slice(at + 1)];
-    if (!/^[\w.-]{1,64}$/.test(name)) throw new ConfigError(`API_TOKENS must be ${API_TOKENS_FORMAT}; entry ${index + 1} has a name that is not 1-64 letters, digits, '.', '_' or '-'.`);
+    if (!/^[\w.-]{1,64}$/.test(name))
+      throw new ConfigError(`API_TOKENS must be ${API_TOKENS_FORMAT}; entry ${index + 1} has a name that is not 1-64 letters, digits, '.', '_' or '-'.`);
     if (token.length < 8) throw new ConfigError(`API_TOKENS must be ${API_TOKENS_FORMAT}; the token of "${name}" is shorter than 8 characters.`);
     tokens.set(token, name);
   });
@@ -174,9 +178,14 @@ function authConfig(env: NodeJS.ProcessEnv, production: boolean): AuthConfig {
   if (jwtSecret && jwksUrl) throw new ConfigError('Set AUTH_JWT_SECRET or AUTH_JWKS_URL, not both.');
   if (jwksUrl && !/^https?:\/\/\S+$/.test(jwksUrl)) throw new ConfigError('AUTH_JWKS_URL must be an http(s):// URL.');
   if (production && !jwtSecret && !jwksUrl) {
-    throw new ConfigError('NODE_ENV=production needs AUTH_JWT_SECRET (HS256, at least 32 bytes) or AUTH_JWKS_URL: the development secret in the data folder is not used in production.');
+    throw new ConfigError(
+      'NODE_ENV=production needs AUTH_JWT_SECRET (HS256, at least 32 bytes) or AUTH_JWKS_URL: the development secret in the data folder is not used in production.',
+    );
   }
-  if (production && env.API_TOKENS) throw new ConfigError('API_TOKENS is a development shortcut (each token is an ADMIN) and is refused with NODE_ENV=production; use tokens signed with AUTH_JWT_SECRET or by AUTH_JWKS_URL.');
+  if (production && env.API_TOKENS)
+    throw new ConfigError(
+      'API_TOKENS is a development shortcut (each token is an ADMIN) and is refused with NODE_ENV=production; use tokens signed with AUTH_JWT_SECRET or by AUTH_JWKS_URL.',
+    );
   return {
     jwtSecret,
     jwksUrl,
@@ -252,7 +261,10 @@ function operationConfig(env: NodeJS.ProcessEnv) {
 
 /** `CORS_ORIGINS=https://a.example,http://localhost:3000` → origins; `*` alone allows any. */
 function parseOrigins(raw: string): string[] {
-  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   if (origins.includes('*')) {
     if (origins.length > 1) throw new ConfigError('CORS_ORIGINS must be "*" alone or a list of origins, not both.');
     return origins;
@@ -265,7 +277,9 @@ function parseOrigins(raw: string): string[] {
       url = null;
     }
     if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin) {
-      throw new ConfigError(`CORS_ORIGINS must be a comma-separated list of origins such as https://portal.example.org or http://localhost:3000 (scheme, host, port; no path or trailing slash); got "${origin}".`);
+      throw new ConfigError(
+        `CORS_ORIGINS must be a comma-separated list of origins such as https://portal.example.org or http://localhost:3000 (scheme, host, port; no path or trailing slash); got "${origin}".`,
+      );
     }
   }
   return origins;
@@ -274,7 +288,8 @@ function parseOrigins(raw: string): string[] {
 /** At the edge: browsers' origins, the rate limit, trusted documents, introspection, document size. */
 function edgeConfig(env: NodeJS.ProcessEnv) {
   const trusted = (env.TRUSTED_DOCUMENTS || 'off').toLowerCase();
-  if (trusted !== 'off' && trusted !== 'optional' && trusted !== 'required') throw new ConfigError(`TRUSTED_DOCUMENTS must be off, optional or required; got "${env.TRUSTED_DOCUMENTS}".`);
+  if (trusted !== 'off' && trusted !== 'optional' && trusted !== 'required')
+    throw new ConfigError(`TRUSTED_DOCUMENTS must be off, optional or required; got "${env.TRUSTED_DOCUMENTS}".`);
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must start with redis:// or rediss://.');
   return {
@@ -284,7 +299,9 @@ function edgeConfig(env: NodeJS.ProcessEnv) {
     redisUrl,
     rateLimitPrefix: env.RATE_LIMIT_PREFIX || 'dvk-rate',
     trustedDocuments: trusted as Config['trustedDocuments'],
-    trustedDocumentsPath: env.TRUSTED_DOCUMENTS_PATH || path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'schema', 'trusted-documents.json'),
+    trustedDocumentsPath:
+      env.TRUSTED_DOCUMENTS_PATH ||
+      path.resolve(__dirname, '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'schema', 'trusted-documents.json'),
     introspection: boolVar(env, 'INTROSPECTION', true),
     maxDocumentTokens: intVar(env, 'MAX_DOCUMENT_TOKENS', 20_000, 100, 1_000_000),
   };

@@ -40,7 +40,10 @@ export class NotFoundError extends AppError {
 }
 
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'This operation needs a token: send "Authorization: Bearer <token>" (in development, `npm run token` prints one).', extra: Record<string, unknown> = {}) {
+  constructor(
+    message = 'This operation needs a token: send "Authorization: Bearer <token>" (in development, `npm run token` prints one).',
+    extra: Record<string, unknown> = {},
+  ) {
     super(message, 'UNAUTHENTICATED', extra);
   }
 }
@@ -81,7 +84,10 @@ export class ServiceUnavailableError extends AppError {
  * request simply too slow, so a client should retry later or ask for less, not just retry.
  */
 export class TimeoutError extends AppError {
-  constructor(message = 'The request took too long and was stopped; nothing that had not committed was changed. Retry later or ask for less.', extra: Record<string, unknown> = {}) {
+  constructor(
+    message = 'The request took too long and was stopped; nothing that had not committed was changed. Retry later or ask for less.',
+    extra: Record<string, unknown> = {},
+  ) {
     super(message, 'TIMEOUT', extra);
   }
 }
@@ -104,35 +110,42 @@ export class ServerBusyError extends AppError {
 /** The serialised response would exceed MAX_RESPONSE_BYTES: it is replaced by this error. */
 export class ResponseTooLargeError extends AppError {
   constructor(responseBytes: number, maxResponseBytes: number) {
-    super(
-      `The response would be ${responseBytes} bytes; the limit is ${maxResponseBytes}. Ask for smaller pages or fewer fields.`,
-      'RESPONSE_TOO_LARGE',
-      { responseBytes, maxResponseBytes },
-    );
+    super(`The response would be ${responseBytes} bytes; the limit is ${maxResponseBytes}. Ask for smaller pages or fewer fields.`, 'RESPONSE_TOO_LARGE', {
+      responseBytes,
+      maxResponseBytes,
+    });
   }
 }
 
 /** A WebSocket connection asked for more subscriptions than MAX_SUBSCRIPTIONS_PER_CONNECTION. */
 export class TooManySubscriptionsError extends AppError {
   constructor(max: number) {
-    super(`This connection already holds ${max} subscriptions, the limit; complete one first or open another connection.`, 'TOO_MANY_SUBSCRIPTIONS', { maxSubscriptions: max });
+    super(`This connection already holds ${max} subscriptions, the limit; complete one first or open another connection.`, 'TOO_MANY_SUBSCRIPTIONS', {
+      maxSubscriptions: max,
+    });
   }
 }
 
 /** A subscriber fell out of the in-memory window: it is disconnected and resumes by cursor. */
 export class SubscriberTooSlowError extends AppError {
   constructor(resumeAfter: string) {
-    super(`This subscription fell too far behind the live events and is closed. Subscribe again with after: "${resumeAfter}" to resume without loss.`, 'SUBSCRIBER_TOO_SLOW', { resumeAfter });
+    super(
+      `This subscription fell too far behind the live events and is closed. Subscribe again with after: "${resumeAfter}" to resume without loss.`,
+      'SUBSCRIBER_TOO_SLOW',
+      { resumeAfter },
+    );
   }
 }
 
 /** A stale `version` on an update: the client must re-read and retry. */
 export class StaleVersionError extends ConflictError {
   constructor(entity: string, id: string, expected: number, actual: number) {
-    super(
-      `${entity} "${id}" was changed by someone else (you sent version ${expected}, current is ${actual}). Re-read it and apply your change again.`,
-      { entity, id, expectedVersion: expected, currentVersion: actual },
-    );
+    super(`${entity} "${id}" was changed by someone else (you sent version ${expected}, current is ${actual}). Re-read it and apply your change again.`, {
+      entity,
+      id,
+      expectedVersion: expected,
+      currentVersion: actual,
+    });
   }
 }
 

@@ -84,7 +84,8 @@ export const BARE_ARGUMENTS_DEPRECATION = 'Pass `input` instead, as every other 
 export function inputOrBareArguments<T extends object>(input: T | null | undefined, bare: { [K in keyof T]: T[K] | null | undefined }): T {
   const given = Object.entries(bare).filter(([, value]) => value != null);
   if (input) {
-    if (given.length) throw new BadUserInputError(`Pass either \`input\` or the deprecated ${given.map(([k]) => `\`${k}\``).join(', ')}, not both.`, { argument: 'input' });
+    if (given.length)
+      throw new BadUserInputError(`Pass either \`input\` or the deprecated ${given.map(([k]) => `\`${k}\``).join(', ')}, not both.`, { argument: 'input' });
     return input;
   }
   const missing = Object.entries(bare).find(([, value]) => value == null);

@@ -10,10 +10,13 @@ export function noIntrospectionRule(context: ValidationContext): ASTVisitor {
       const name = node.name.value;
       if (name === '__schema' || name === '__type') {
         context.reportError(
-          new GraphQLError(`Introspection is turned off on this server (INTROSPECTION=false): "${name}" cannot be queried. Use the published schema (schema/schema.graphql) instead.`, {
-            nodes: node,
-            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'INTROSPECTION_DISABLED' },
-          }),
+          new GraphQLError(
+            `Introspection is turned off on this server (INTROSPECTION=false): "${name}" cannot be queried. Use the published schema (schema/schema.graphql) instead.`,
+            {
+              nodes: node,
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'INTROSPECTION_DISABLED' },
+            },
+          ),
         );
       }
     },

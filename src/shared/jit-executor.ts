@@ -65,7 +65,11 @@ export interface CompiledCacheOptions {
   maxFields: number;
 }
 
-export const DEFAULT_COMPILED_CACHE: CompiledCacheOptions = { maxBytes: DEFAULT_COMPILED_CACHE_MAX_BYTES, maxEntries: MAX_COMPILED_DOCUMENTS, maxFields: DEFAULT_JIT_MAX_FIELDS };
+export const DEFAULT_COMPILED_CACHE: CompiledCacheOptions = {
+  maxBytes: DEFAULT_COMPILED_CACHE_MAX_BYTES,
+  maxEntries: MAX_COMPILED_DOCUMENTS,
+  maxFields: DEFAULT_JIT_MAX_FIELDS,
+};
 
 /** What the compiled-operation cache holds now, and how often documents ran on graphql-js instead. */
 export interface CompiledCacheStats {
@@ -149,7 +153,13 @@ export function jitGateway(schema: GraphQLSchema, sdl: string, options: Partial<
     const operation = getOperationAST(document, operationName);
     if (!operation) {
       // Apollo turns this into a 400, as it does graphql-js's own message.
-      return { errors: [new GraphQLError(operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.')] };
+      return {
+        errors: [
+          new GraphQLError(
+            operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.',
+          ),
+        ],
+      };
     }
     if (selectedFieldCount(document, operation) > maxFields) {
       interpreted += 1;
@@ -254,7 +264,11 @@ function assertInputsRecoercible(schema: GraphQLSchema): void {
 function withGraphQLErrors(result: ExecutionResult): ExecutionResult {
   if (!result.errors?.length) return result;
   const errors = result.errors.map((error) => {
-    const converted = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined, extensions: error.extensions ?? {} });
+    const converted = new GraphQLError(error.message, {
+      path: error.path,
+      originalError: error.originalError ?? undefined,
+      extensions: error.extensions ?? {},
+    });
     (converted as { locations?: GraphQLError['locations'] }).locations = error.locations;
     return converted;
   });

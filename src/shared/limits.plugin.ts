@@ -44,7 +44,9 @@ function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode
 }
 
 function operationsOf(document: DocumentNode, operationName?: string | null): OperationDefinitionNode[] {
-  return document.definitions.filter((def): def is OperationDefinitionNode => def.kind === Kind.OPERATION_DEFINITION && (!operationName || def.name?.value === operationName));
+  return document.definitions.filter(
+    (def): def is OperationDefinitionNode => def.kind === Kind.OPERATION_DEFINITION && (!operationName || def.name?.value === operationName),
+  );
 }
 
 /** Depths of an operation: of its API fields, and of its introspection (`__schema`, `__type`) fields. */
@@ -115,7 +117,16 @@ export function operationDepths(document: DocumentNode, operationName?: string |
  * (over a second of graphql-jit compilation each) is refused before it is compiled.
  */
 export const STANDARD_INTROSPECTION_DEPTH = operationDepths(
-  parse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true })),
+  parse(
+    getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    }),
+  ),
 ).introspectionDepth;
 export const MAX_INTROSPECTION_DEPTH = STANDARD_INTROSPECTION_DEPTH + 5;
 
@@ -246,16 +257,27 @@ export function operationLimits(costs: FieldCosts, { maxDepth, maxComplexity, ma
     }
     return undefined;
   };
-  return (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): number => {
+  return (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown> | null | undefined,
+  ): number => {
     // No such operation: nothing will run, and the transport refuses it with its own 400.
     if (!getOperationAST(document, operationName)) return 0;
     const mutations = mutationFieldCount(document, operationName);
     if (mutations > maxMutations) {
-      throw new QueryTooComplexError(`This request carries ${mutations} mutations; the limit is ${maxMutations}. Send them in several requests.`, { mutations, maxMutations });
+      throw new QueryTooComplexError(`This request carries ${mutations} mutations; the limit is ${maxMutations}. Send them in several requests.`, {
+        mutations,
+        maxMutations,
+      });
     }
     const aliases = aliasCount(document, operationName);
     if (aliases > maxAliases) {
-      throw new QueryTooComplexError(`This query carries ${aliases} aliased fields; the limit is ${maxAliases}. Send fewer aliases, or split the query.`, { aliases, maxAliases });
+      throw new QueryTooComplexError(`This query carries ${aliases} aliased fields; the limit is ${maxAliases}. Send fewer aliases, or split the query.`, {
+        aliases,
+        maxAliases,
+      });
     }
     const { depth, introspectionDepth } = operationDepths(document, operationName);
     if (depth > maxDepth) {
@@ -313,7 +335,12 @@ export function limitsPlugin(fieldCosts: FieldCosts, limits: Limits, admission?:
   // same text) and operation name + variables: a flood of one heavy document that is mostly
   // refused by the queue must not pay the whole walk again on every refusal.
   const costs = new WeakMap<DocumentNode, Map<string, number>>();
-  const costOf = (schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | undefined): number => {
+  const costOf = (
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown> | undefined,
+  ): number => {
     const key = `${operationName ?? ''}\n${variables ? JSON.stringify(variables) : ''}`;
     // Large variables are not kept as keys: such requests pay the walk, never memory.
     if (key.length > 1_000) return check(schema, document, operationName, variables);
@@ -330,7 +357,15 @@ export function limitsPlugin(fieldCosts: FieldCosts, limits: Limits, admission?:
     async requestDidStart() {
       let release: (() => void) | null = null;
       return {
-        async didResolveOperation({ request, document, schema }: { request: { variables?: Record<string, unknown>; operationName?: string | null }; document: DocumentNode; schema: GraphQLSchema }) {
+        async didResolveOperation({
+          request,
+          document,
+          schema,
+        }: {
+          request: { variables?: Record<string, unknown>; operationName?: string | null };
+          document: DocumentNode;
+          schema: GraphQLSchema;
+        }) {
           const cost = costOf(schema, document, request.operationName, request.variables);
           if (admission && cost > admission.threshold) {
             release = await admission.gate.acquire();

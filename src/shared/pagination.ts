@@ -69,7 +69,7 @@ export function connectionTypes<T extends object>(node: ClassType<T>, name: stri
 
   @ObjectType(`${name}Connection`, { description: `A page of ${name} items (a Relay cursor connection).` })
   class ConnectionType {
-    @Field(() => [EdgeType], { description: 'The items of this page, in the list\'s order.' })
+    @Field(() => [EdgeType], { description: "The items of this page, in the list's order." })
     edges!: EdgeType[];
 
     @Field(() => PageInfo, { description: 'Whether more pages follow or precede, and their cursors.' })
@@ -121,7 +121,11 @@ export function pageRequest(args: ConnectionArgs, order: string, defaultSize: nu
   if (first != null && last != null) {
     throw new BadUserInputError('Pass either `first` or `last`, not both.', { argument: 'first' });
   }
-  for (const [name, value] of [['first', first], ['last', last]] as const) if (value != null) checkPageSize(name, value, maxSize);
+  for (const [name, value] of [
+    ['first', first],
+    ['last', last],
+  ] as const)
+    if (value != null) checkPageSize(name, value, maxSize);
   if (after != null && before != null) {
     throw new BadUserInputError('Pass either `after` or `before`, not both.', { argument: 'after' });
   }

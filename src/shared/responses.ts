@@ -39,7 +39,12 @@ export function formatError(config: Pick<Config, 'exposeErrors'>) {
     if ((code === 'INTERNAL_SERVER_ERROR' || code === undefined) && !(original instanceof GraphQLError)) {
       console.error('[graphql] internal error', original);
       if (!config.exposeErrors) {
-        return { message: 'Internal server error. It has been logged; try again or report it.', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+        return {
+          message: 'Internal server error. It has been logged; try again or report it.',
+          path: formatted.path,
+          locations: formatted.locations,
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        };
       }
     }
     return formatted;

@@ -16,7 +16,13 @@ export const ROLE_SCOPES: Readonly<Record<'ADMIN' | 'EDITOR', readonly string[]>
 export type MutationAccess = 'write' | 'admin';
 
 /** Mutations that need `dvk:admin`; every other mutation needs `dvk:write` (or `dvk:admin`). */
-export const ADMIN_MUTATIONS: ReadonlySet<string> = new Set(['createOrganisation', 'updateOrganisation', 'archiveOrganisation', 'restoreOrganisation', 'createReportingPeriod']);
+export const ADMIN_MUTATIONS: ReadonlySet<string> = new Set([
+  'createOrganisation',
+  'updateOrganisation',
+  'archiveOrganisation',
+  'restoreOrganisation',
+  'createReportingPeriod',
+]);
 
 export function mutationAccess(field: string): MutationAccess {
   return ADMIN_MUTATIONS.has(field) ? 'admin' : 'write';

@@ -12,7 +12,22 @@ import { BadUserInputError, ConflictError, ServiceUnavailableError, TimeoutError
 
 // Socket errors, admin shutdown / crash / cannot connect now, connection exceptions, too many
 // clients, a session ended for idling in a transaction (25P03).
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '53300', '25P03']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '53300',
+  '25P03',
+]);
 /**
  * Refusals to connect that carry a generic code (55000 for a database closed to connections),
  * pg-pool's wait for a free connection, and a pool or driver already closed (shutdown).
@@ -24,7 +39,13 @@ const CONNECTION_MESSAGES =
  * running request, a query runner released meanwhile. Matched by class, and by name for a copy
  * of TypeORM loaded twice.
  */
-const CONNECTION_GONE = [QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError, CannotExecuteNotConnectedError, ConnectionIsNotSetError, CannotGetEntityManagerNotConnectedError];
+const CONNECTION_GONE = [
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+  CannotExecuteNotConnectedError,
+  ConnectionIsNotSetError,
+  CannotGetEntityManagerNotConnectedError,
+];
 const CONNECTION_GONE_NAMES = new Set(CONNECTION_GONE.map((c) => c.name));
 /** Statement cancelled (statement_timeout or a cancel request), lock wait too long (lock_timeout). */
 const TIMEOUT_CODES = new Set(['57014', '55P03']);

@@ -53,7 +53,10 @@ export class TrustedDocuments {
   static fromManifest(mode: Config['trustedDocuments'], manifest: TrustedManifest): TrustedDocuments {
     const byHash = new Map<string, string>();
     for (const op of manifest.operations) {
-      if (sha256(op.body) !== op.id) throw new ConfigError(`The trusted documents manifest is damaged: the id of "${op.name}" is not the sha256 of its body. Regenerate it with npm run trusted-documents.`);
+      if (sha256(op.body) !== op.id)
+        throw new ConfigError(
+          `The trusted documents manifest is damaged: the id of "${op.name}" is not the sha256 of its body. Regenerate it with npm run trusted-documents.`,
+        );
       byHash.set(op.id, op.body);
     }
     return new TrustedDocuments(mode, byHash);
@@ -66,7 +69,9 @@ export class TrustedDocuments {
     try {
       manifest = JSON.parse(fs.readFileSync(config.trustedDocumentsPath, 'utf8')) as TrustedManifest;
     } catch (error) {
-      throw new ConfigError(`TRUSTED_DOCUMENTS=${config.trustedDocuments} needs the manifest at ${config.trustedDocumentsPath} (TRUSTED_DOCUMENTS_PATH): ${(error as Error).message}`);
+      throw new ConfigError(
+        `TRUSTED_DOCUMENTS=${config.trustedDocuments} needs the manifest at ${config.trustedDocumentsPath} (TRUSTED_DOCUMENTS_PATH): ${(error as Error).message}`,
+      );
     }
     if (manifest?.format !== 'apollo-persisted-query-manifest' || !Array.isArray(manifest.operations)) {
       throw new ConfigError(`${config.trustedDocumentsPath} is not an Apollo persisted query manifest (format "apollo-persisted-query-manifest").`);

@@ -43,7 +43,10 @@ function base(where: string): string {
 const TABLES: AggregateTable[] = [
   {
     name: 'summary_count',
-    keys: [{ column: 'domain', type: 'model_domain' }, { column: 'status', type: 'model_status' }],
+    keys: [
+      { column: 'domain', type: 'model_domain' },
+      { column: 'status', type: 'model_status' },
+    ],
     value: 'models',
     select: `SELECT s.scope_id, s.subtree, mm.domain, mm.status, count(*)::int AS n
              FROM scopes s JOIN mm ON mm.id = s.model_id GROUP BY 1, 2, 3, 4`,
@@ -181,7 +184,9 @@ export const summaryAggregates = {
   /** Recomputes every aggregate from the base tables (migration, bulk loads). One statement. */
   async rebuild(db: Queryable): Promise<void> {
     await db.query(`TRUNCATE ${TABLES.map((t) => t.name).join(', ')}`);
-    const inserts = TABLES.map((t, i) => `i${i} AS (INSERT INTO ${t.name} (scope_id, subtree, ${t.keys.map((k) => k.column).join(', ')}, ${t.value}) ${t.select})`);
+    const inserts = TABLES.map(
+      (t, i) => `i${i} AS (INSERT INTO ${t.name} (scope_id, subtree, ${t.keys.map((k) => k.column).join(', ')}, ${t.value}) ${t.select})`,
+    );
     await db.query(`WITH ${base('true')}, ${inserts.join(', ')} SELECT 1`);
   },
 };

@@ -14,7 +14,12 @@ export class SummaryResolver {
   })
   async summary(
     @Arg('filter', () => ModelFilter, { nullable: true, description: 'Which models: every condition given must hold.' }) filter: ModelFilter | null,
-    @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1": adds the started and replicated figures for it (an unknown code is a NOT_FOUND error on those two figures only).' }) period: string | null,
+    @Arg('period', () => String, {
+      nullable: true,
+      description:
+        'Period code, e.g. "2023-H1": adds the started and replicated figures for it (an unknown code is a NOT_FOUND error on those two figures only).',
+    })
+    period: string | null,
     @Ctx() ctx: Context,
   ): Promise<ModelSummary> {
     await requireFilterPeriod(ctx.loaders, filter);
@@ -27,12 +32,20 @@ export class SummaryResolver {
 export class OrganisationSummaryResolver {
   @FieldResolver(() => ModelSummary, {
     description:
-      'Figures over the models run anywhere in this organisation\'s subtree (with includeDescendants: false, by it alone): the same set as Organisation.models with the same arguments. Optionally for a period. Batched: one SQL statement for every organisation in the response.',
+      "Figures over the models run anywhere in this organisation's subtree (with includeDescendants: false, by it alone): the same set as Organisation.models with the same arguments. Optionally for a period. Batched: one SQL statement for every organisation in the response.",
   })
   async summary(
     @Root() org: Organisation,
-    @Arg('period', () => String, { nullable: true, description: 'Period code, e.g. "2023-H1": adds the started and replicated figures for it (an unknown code is a NOT_FOUND error on those two figures only).' }) period: string | null,
-    @Arg('includeDescendants', () => Boolean, { defaultValue: true, description: 'Whether models run anywhere below this organisation count (the default) or only those it runs itself.' })
+    @Arg('period', () => String, {
+      nullable: true,
+      description:
+        'Period code, e.g. "2023-H1": adds the started and replicated figures for it (an unknown code is a NOT_FOUND error on those two figures only).',
+    })
+    period: string | null,
+    @Arg('includeDescendants', () => Boolean, {
+      defaultValue: true,
+      description: 'Whether models run anywhere below this organisation count (the default) or only those it runs itself.',
+    })
     includeDescendants: boolean,
     @Ctx() ctx: Context,
   ): Promise<ModelSummary> {

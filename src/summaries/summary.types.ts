@@ -34,10 +34,17 @@ export class ModelSummary {
   @Field(() => [StatusCount], { description: 'Models per status, every status listed: the one figure that counts archived models.' })
   byStatus!: StatusCount[];
 
-  @Field(() => Int, { nullable: true, description: 'Non-archived models that started within the period (null without a period; a NOT_FOUND error for an unknown period).' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Non-archived models that started within the period (null without a period; a NOT_FOUND error for an unknown period).',
+  })
   startedInPeriod!: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Replications dated within the period whose replica is a non-archived model of the set (null without a period; a NOT_FOUND error for an unknown period).' })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Replications dated within the period whose replica is a non-archived model of the set (null without a period; a NOT_FOUND error for an unknown period).',
+  })
   replicatedInPeriod!: number | null;
 
   @Field(() => Int, { description: 'Distinct organisations running the non-archived models of the set.' })

@@ -11,12 +11,16 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const outDir = process.argv[2];
 if (!outDir) throw new Error('usage: node build-entry-point.js OUT_DIR');
 
-const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, {
-  ...ts.sys,
-  onUnRecoverableConfigFileDiagnostic: (d) => {
-    throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+const parsed = ts.getParsedCommandLineOfConfigFile(
+  path.join(ROOT, 'tsconfig.json'),
+  {},
+  {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
   },
-});
+);
 if (!parsed) throw new Error('cannot read tsconfig.json');
 const compilerOptions = { ...parsed.options, sourceMap: false };
 for (const file of parsed.fileNames) {

@@ -13,7 +13,10 @@ export class FreezableProxy {
   private frozen = false;
   port = 0;
 
-  constructor(private readonly targetHost: string, private readonly targetPort: number) {
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {
     this.server = net.createServer((client) => this.accept(client));
   }
 

@@ -8,24 +8,30 @@ import { startTestServer, uniqueName, type TestConfig, type TestServer } from '.
 export function seeder(server: TestServer) {
   return {
     async organisation(input: { name?: string; kind?: string; parentId?: string | null } = {}) {
-      const data = await server.ok(
-        `mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { id name version } }`,
-        { input: { name: input.name ?? uniqueName('Tổ chức'), kind: input.kind ?? 'OTHER', parentId: input.parentId ?? null } },
-      );
+      const data = await server.ok(`mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { id name version } }`, {
+        input: { name: input.name ?? uniqueName('Tổ chức'), kind: input.kind ?? 'OTHER', parentId: input.parentId ?? null },
+      });
       return data.createOrganisation as { id: string; name: string; version: number };
     },
-    async model(input: { leadOrganisationId: string; name?: string; description?: string; domain?: string; status?: string; partnerOrganisationIds?: string[]; recognisedPeriod?: string; startedOn?: string }) {
-      const data = await server.ok(
-        `mutation($input: CreateModelInput!) { createModel(input: $input) { id name domain status version } }`,
-        { input: { name: uniqueName('Mô hình'), domain: 'ECONOMY', ...input } },
-      );
+    async model(input: {
+      leadOrganisationId: string;
+      name?: string;
+      description?: string;
+      domain?: string;
+      status?: string;
+      partnerOrganisationIds?: string[];
+      recognisedPeriod?: string;
+      startedOn?: string;
+    }) {
+      const data = await server.ok(`mutation($input: CreateModelInput!) { createModel(input: $input) { id name domain status version } }`, {
+        input: { name: uniqueName('Mô hình'), domain: 'ECONOMY', ...input },
+      });
       return data.createModel as { id: string; name: string; domain: string; status: string; version: number };
     },
     async replicate(sourceModelId: string, targetOrganisationId: string, replicatedOn?: string) {
-      const data = await server.ok(
-        `mutation($input: ReplicateModelInput!) { replicateModel(input: $input) { id target { id name } } }`,
-        { input: { sourceModelId, targetOrganisationId, replicatedOn } },
-      );
+      const data = await server.ok(`mutation($input: ReplicateModelInput!) { replicateModel(input: $input) { id target { id name } } }`, {
+        input: { sourceModelId, targetOrganisationId, replicatedOn },
+      });
       return data.replicateModel as { id: string; target: { id: string; name: string } };
     },
   };
@@ -70,17 +76,20 @@ export async function insertReplicatedModels(
        SELECT id, name, 'ECONOMY', 'ACTIVE', locality, search FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[]) AS x(id, name, locality, search)`,
       [all.map((x) => x.id), all.map((x) => x.name), all.map((x) => x.locality), all.map((x) => normaliseText(x.name))],
     );
-    await m.query(
-      `INSERT INTO model_organisation (model_id, organisation_id, role) SELECT unnest($1::uuid[]), unnest($2::uuid[]), 'LEAD'`,
-      [all.map((x) => x.id), all.map((x) => x.lead)],
-    );
-    await m.query(
-      `INSERT INTO replication_link (source_model_id, target_model_id) SELECT unnest($1::uuid[]), unnest($2::uuid[])`,
-      [models.map((x) => x.id), replicas.map((x) => x.id)],
-    );
+    await m.query(`INSERT INTO model_organisation (model_id, organisation_id, role) SELECT unnest($1::uuid[]), unnest($2::uuid[]), 'LEAD'`, [
+      all.map((x) => x.id),
+      all.map((x) => x.lead),
+    ]);
+    await m.query(`INSERT INTO replication_link (source_model_id, target_model_id) SELECT unnest($1::uuid[]), unnest($2::uuid[])`, [
+      models.map((x) => x.id),
+      replicas.map((x) => x.id),
+    ]);
     await m.query(`UPDATE model SET replica_count = replica_count + 1 WHERE id = ANY($1::uuid[])`, [models.map((x) => x.id)]);
     // New models (replicas with their incoming link) contribute, as createModel and replicateModel do.
-    await summaryAggregates.contribute(m, all.map((x) => x.id));
+    await summaryAggregates.contribute(
+      m,
+      all.map((x) => x.id),
+    );
     return { organisationIds: orgs.map((o) => o.id), modelIds: models.map((x) => x.id), replicaIds: replicas.map((x) => x.id) };
   });
 }

@@ -34,10 +34,11 @@ export class Subscription<T = any> {
       { query, variables },
       {
         next: (value) => this.push(() => this.results.push(value as Received<T>)),
-        error: (error) => this.push(() => {
-          this.error = error;
-          this.done = true;
-        }),
+        error: (error) =>
+          this.push(() => {
+            this.error = error;
+            this.done = true;
+          }),
         complete: () => this.push(() => (this.done = true)),
       },
     );
@@ -73,7 +74,8 @@ export class Subscription<T = any> {
   /** Waits for `n` results in all. */
   count(n: number, timeoutMs?: number): Promise<void> {
     return this.until((s) => s.results.length >= n || s.done, timeoutMs).then(() => {
-      if (this.results.length < n) throw new Error(`Subscription ended after ${this.results.length} of ${n} results: ${JSON.stringify(this.error ?? this.results.at(-1))}`);
+      if (this.results.length < n)
+        throw new Error(`Subscription ended after ${this.results.length} of ${n} results: ${JSON.stringify(this.error ?? this.results.at(-1))}`);
     });
   }
 

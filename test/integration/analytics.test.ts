@@ -40,7 +40,9 @@ async function aggregatesAndRecount(scopes: string[]) {
       SELECT s.id, false, mo.model_id FROM s JOIN model_organisation mo ON mo.organisation_id = s.id
     )`;
   const actual = {
-    count: await q(`SELECT scope_id::text AS s, subtree, domain::text AS k, status::text AS k2, models AS n FROM summary_count WHERE scope_id = ANY($1::uuid[])`),
+    count: await q(
+      `SELECT scope_id::text AS s, subtree, domain::text AS k, status::text AS k2, models AS n FROM summary_count WHERE scope_id = ANY($1::uuid[])`,
+    ),
     started: await q(`SELECT scope_id::text AS s, subtree, started_on::text AS k, models AS n FROM summary_started WHERE scope_id = ANY($1::uuid[])`),
     replicated: await q(`SELECT scope_id::text AS s, subtree, replicated_on::text AS k, links AS n FROM summary_replicated WHERE scope_id = ANY($1::uuid[])`),
     involved: await q(`SELECT scope_id::text AS s, subtree, organisation_id::text AS k, models AS n FROM summary_involved WHERE scope_id = ANY($1::uuid[])`),
@@ -105,11 +107,15 @@ async function expectSummariesMatch(scopes: string[]) {
   scopes.forEach((id, i) => {
     for (const sub of [true, false]) {
       const s = `${i}_${sub ? 's' : 'd'}`;
-      fields.push(`o${s}: organisation(id: "${id}") { p: summary(period: "2023-H1", includeDescendants: ${sub}) { ${FIGURES} } n: summary(includeDescendants: ${sub}) { ${FIGURES} } }`);
+      fields.push(
+        `o${s}: organisation(id: "${id}") { p: summary(period: "2023-H1", includeDescendants: ${sub}) { ${FIGURES} } n: summary(includeDescendants: ${sub}) { ${FIGURES} } }`,
+      );
       fields.push(`qp${s}: summary(period: "2023-H1", filter: { organisationId: "${id}", includeDescendants: ${sub} }) { ${FIGURES} }`);
       fields.push(`qn${s}: summary(filter: { organisationId: "${id}", includeDescendants: ${sub} }) { ${FIGURES} }`);
       // Not a plain scope (a domain list), so the GROUP BY path: the same set, the same figures.
-      fields.push(`qg${s}: summary(period: "2023-H1", filter: { organisationId: "${id}", includeDescendants: ${sub}, domain: [${DOMAINS.join(', ')}] }) { ${FIGURES} }`);
+      fields.push(
+        `qg${s}: summary(period: "2023-H1", filter: { organisationId: "${id}", includeDescendants: ${sub}, domain: [${DOMAINS.join(', ')}] }) { ${FIGURES} }`,
+      );
     }
   });
   const res = await t.server.gql(`{ ${fields.join('\n')} }`);
@@ -159,7 +165,14 @@ describe('maintained summary aggregates', () => {
         const lead = rnd.pick(orgs).id;
         const partners = rnd.next() < 0.3 ? [rnd.pick(orgs).id].filter((p) => p !== lead) : [];
         const data = await run('create', `mutation($i: CreateModelInput!) { createModel(input: $i) { id version } }`, {
-          i: { name: uniqueName('Ngẫu nhiên'), domain: rnd.pick(DOMAINS), status: rnd.pick(STATUSES.slice(0, 3)), startedOn: rnd.date(), leadOrganisationId: lead, partnerOrganisationIds: partners },
+          i: {
+            name: uniqueName('Ngẫu nhiên'),
+            domain: rnd.pick(DOMAINS),
+            status: rnd.pick(STATUSES.slice(0, 3)),
+            startedOn: rnd.date(),
+            leadOrganisationId: lead,
+            partnerOrganisationIds: partners,
+          },
         });
         if (data?.createModel) models.push(data.createModel);
       } else if (roll < 0.5) {
@@ -171,7 +184,10 @@ describe('maintained summary aggregates', () => {
         if (rnd.next() < 0.2) input.name = uniqueName('Đổi tên');
         if (rnd.next() < 0.3) {
           // A new lead, with or without a new list of partners (never overlapping it)
-          const [lead, ...partners] = [...orgs].sort(() => rnd.next() - 0.5).slice(0, 1 + rnd.int(3)).map((o) => o.id);
+          const [lead, ...partners] = [...orgs]
+            .sort(() => rnd.next() - 0.5)
+            .slice(0, 1 + rnd.int(3))
+            .map((o) => o.id);
           input.leadOrganisationId = lead;
           if (rnd.next() < 0.7) input.partnerOrganisationIds = partners;
         }
@@ -227,12 +243,25 @@ describe('maintained summary aggregates', () => {
     const leaf = await t.seed.organisation({ parentId: kids[0].id });
     const orgs = [root, ...kids, leaf];
     const models: Array<{ id: string; version: number }> = [];
-    for (let i = 0; i < 8; i += 1) models.push(await t.seed.model({ leadOrganisationId: orgs[i % orgs.length].id, domain: DOMAINS[i % 4], startedOn: '2023-03-01' }));
+    for (let i = 0; i < 8; i += 1)
+      models.push(await t.seed.model({ leadOrganisationId: orgs[i % orgs.length].id, domain: DOMAINS[i % 4], startedOn: '2023-03-01' }));
     const rnd = prng(7);
     // Act: 21 mutations at once, all touching the same aggregate rows (root, everything)
     const results = await Promise.all([
-      ...models.map((m) => t.server.gql(`mutation($i: UpdateModelInput!) { updateModel(input: $i) { id } }`, { i: { id: m.id, version: m.version, domain: rnd.pick(DOMAINS), startedOn: rnd.date() } })),
-      ...models.map((m) => t.server.gql(`mutation($i: ReplicateModelInput!) { replicateModel(input: $i) { id } }`, { i: { sourceModelId: m.id, targetOrganisationId: rnd.pick(orgs.filter((o) => o !== orgs[models.indexOf(m) % orgs.length])).id, replicatedOn: '2023-04-0' + (1 + rnd.int(9)) } })),
+      ...models.map((m) =>
+        t.server.gql(`mutation($i: UpdateModelInput!) { updateModel(input: $i) { id } }`, {
+          i: { id: m.id, version: m.version, domain: rnd.pick(DOMAINS), startedOn: rnd.date() },
+        }),
+      ),
+      ...models.map((m) =>
+        t.server.gql(`mutation($i: ReplicateModelInput!) { replicateModel(input: $i) { id } }`, {
+          i: {
+            sourceModelId: m.id,
+            targetOrganisationId: rnd.pick(orgs.filter((o) => o !== orgs[models.indexOf(m) % orgs.length])).id,
+            replicatedOn: '2023-04-0' + (1 + rnd.int(9)),
+          },
+        }),
+      ),
       ...orgs.map((o) => t.seed.model({ leadOrganisationId: o.id, domain: 'POLITICAL_SYSTEM', startedOn: '2023-05-05' }).then(() => ({ errors: undefined }))),
       t.server.gql(`mutation($i: UpdateOrganisationInput!) { updateOrganisation(input: $i) { id } }`, { i: { id: leaf.id, version: 1, parentId: kids[1].id } }),
     ]);
@@ -319,17 +348,40 @@ describe('replication graph analytics', () => {
       { m0: m0.id, m1: m1.id, lone: g.lone.id },
     );
     expect(res.errors).toBeUndefined();
-    expect(res.data.m0.reach).toEqual({ directReplicas: 2, descendants: 4, depth: 2, organisationsReached: 4, localitiesReached: 2, firstReplicatedOn: '2023-02-01', latestReplicatedOn: '2023-07-01' });
+    expect(res.data.m0.reach).toEqual({
+      directReplicas: 2,
+      descendants: 4,
+      depth: 2,
+      organisationsReached: 4,
+      localitiesReached: 2,
+      firstReplicatedOn: '2023-02-01',
+      latestReplicatedOn: '2023-07-01',
+    });
     expect(res.data.m0.near).toEqual({ directReplicas: 2, descendants: 2, depth: 1 });
-    const byDepthThenId = (ids: Array<[number, string]>) => ids.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).map(([depth, id]) => ({ depth, node: { id } }));
+    const byDepthThenId = (ids: Array<[number, string]>) =>
+      ids.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : 1)).map(([depth, id]) => ({ depth, node: { id } }));
     expect(res.data.m0.descendants).toEqual({
       totalCount: 4,
-      edges: byDepthThenId([[1, m1.id], [1, m3.id], [2, m2.id], [2, m4.id]]),
+      edges: byDepthThenId([
+        [1, m1.id],
+        [1, m3.id],
+        [2, m2.id],
+        [2, m4.id],
+      ]),
       pageInfo: { hasNextPage: false },
     });
-    expect(res.data.m0.one).toEqual({ totalCount: 2, edges: byDepthThenId([[1, m1.id], [1, m3.id]]) });
+    expect(res.data.m0.one).toEqual({
+      totalCount: 2,
+      edges: byDepthThenId([
+        [1, m1.id],
+        [1, m3.id],
+      ]),
+    });
     expect(res.data.m1.reach).toEqual({ directReplicas: 2, descendants: 2, depth: 1, firstReplicatedOn: '2023-07-01', latestReplicatedOn: '2023-07-01' });
-    expect(res.data.lone).toEqual({ reach: { directReplicas: 0, descendants: 0, depth: 0, organisationsReached: 0, firstReplicatedOn: null }, descendants: { totalCount: 0, edges: [] } });
+    expect(res.data.lone).toEqual({
+      reach: { directReplicas: 0, descendants: 0, depth: 0, organisationsReached: 0, firstReplicatedOn: null },
+      descendants: { totalCount: 0, edges: [] },
+    });
 
     // descendants page by page, forwards and backwards, give the same order
     const page = `query($id: ID!, $after: String, $before: String, $first: Int, $last: Int) { model(id: $id) { descendants(first: $first, after: $after, last: $last, before: $before) {
@@ -347,7 +399,9 @@ describe('replication graph analytics', () => {
       all: topReplicated(first: 100) { replications model { id replicaCount } } }`);
     expect(top.errors).toBeUndefined();
     const sortedDesc = (list: Array<{ replications: number; model: { id: string } }>) =>
-      list.every((r, i) => i === 0 || list[i - 1].replications > r.replications || (list[i - 1].replications === r.replications && list[i - 1].model.id < r.model.id));
+      list.every(
+        (r, i) => i === 0 || list[i - 1].replications > r.replications || (list[i - 1].replications === r.replications && list[i - 1].model.id < r.model.id),
+      );
     for (const list of [top.data.p, top.data.d, top.data.all]) expect(sortedDesc(list)).toBe(true);
     expect(top.data.p).toEqual(expect.arrayContaining([{ replications: 2, model: { id: m0.id } }])); // m1 (Feb) and m3 (Mar); m1's are July and undated
     expect(top.data.p.find((r: any) => r.model.id === m1.id)).toBeUndefined();
@@ -360,7 +414,10 @@ describe('replication graph analytics', () => {
     expect(found).toEqual({
       length: 2,
       models: [{ id: m0.id }, { id: m1.id }, { id: m4.id }],
-      links: [{ source: { id: m0.id }, target: { id: m1.id } }, { source: { id: m1.id }, target: { id: m4.id } }],
+      links: [
+        { source: { id: m0.id }, target: { id: m1.id } },
+        { source: { id: m1.id }, target: { id: m4.id } },
+      ],
     });
     expect((await t.server.ok(path, { a: g.orgs[1].id, b: g.orgs[2].id })).replicationPath.length).toBe(1);
     expect((await t.server.ok(path, { a: g.orgs[0].id, b: g.orgs[0].id })).replicationPath).toEqual({ length: 0, models: [{ id: m0.id }], links: [] });
@@ -419,7 +476,10 @@ describe('large replication graphs', () => {
       await m.query(
         `INSERT INTO replication_link (source_model_id, target_model_id, replicated_on)
          SELECT s, t, DATE '2023-01-01' + (n % 150)::int FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS x(s, t, n)`,
-        [[...chain.slice(0, -1), ...star.slice(1).map(() => star[0])], [...chain.slice(1), ...star.slice(1)]],
+        [
+          [...chain.slice(0, -1), ...star.slice(1).map(() => star[0])],
+          [...chain.slice(1), ...star.slice(1)],
+        ],
       );
       await m.query(`UPDATE model SET replica_count = 1 WHERE id = ANY($1::uuid[])`, [chain.slice(0, -1)]);
       await m.query(`UPDATE model SET replica_count = 10000 WHERE id = $1`, [star[0]]);
@@ -439,14 +499,30 @@ describe('large replication graphs', () => {
     const tail = await timed(`query($id: ID!) { model(id: $id) { lineage { id } } }`, { id: ids.chain[10000] });
     expect(tail.data.model.lineage).toHaveLength(10000);
     expect(tail.data.model.lineage[9999].id).toBe(ids.chain[0]);
-    const head = await timed(`query($id: ID!) { model(id: $id) {
+    const head = await timed(
+      `query($id: ID!) { model(id: $id) {
         reach { directReplicas descendants depth organisationsReached firstReplicatedOn latestReplicatedOn }
         descendants(first: 3) { totalCount edges { depth } }
-        deep: descendants(last: 2) { edges { depth node { id } } } } }`, { id: ids.chain[0] });
-    expect(head.data.model.reach).toEqual({ directReplicas: 1, descendants: 10000, depth: 10000, organisationsReached: 1, firstReplicatedOn: '2023-01-01', latestReplicatedOn: '2023-05-30' });
+        deep: descendants(last: 2) { edges { depth node { id } } } } }`,
+      { id: ids.chain[0] },
+    );
+    expect(head.data.model.reach).toEqual({
+      directReplicas: 1,
+      descendants: 10000,
+      depth: 10000,
+      organisationsReached: 1,
+      firstReplicatedOn: '2023-01-01',
+      latestReplicatedOn: '2023-05-30',
+    });
     expect(head.data.model.descendants).toEqual({ totalCount: 10000, edges: [{ depth: 1 }, { depth: 2 }, { depth: 3 }] });
-    expect(head.data.model.deep.edges).toEqual([{ depth: 9999, node: { id: ids.chain[9999] } }, { depth: 10000, node: { id: ids.chain[10000] } }]);
-    const star = await timed(`query($id: ID!) { model(id: $id) { reach { directReplicas descendants depth } descendants(first: 100) { totalCount edges { depth } } } }`, { id: ids.star[0] });
+    expect(head.data.model.deep.edges).toEqual([
+      { depth: 9999, node: { id: ids.chain[9999] } },
+      { depth: 10000, node: { id: ids.chain[10000] } },
+    ]);
+    const star = await timed(
+      `query($id: ID!) { model(id: $id) { reach { directReplicas descendants depth } descendants(first: 100) { totalCount edges { depth } } } }`,
+      { id: ids.star[0] },
+    );
     expect(star.data.model.reach).toEqual({ directReplicas: 10000, descendants: 10000, depth: 1 });
     expect(star.data.model.descendants.totalCount).toBe(10000);
     expect(star.data.model.descendants.edges).toHaveLength(100);
@@ -455,7 +531,10 @@ describe('large replication graphs', () => {
     console.log(`[analytics] 10,000-step chain: lineage ${tail.ms} ms, reach+descendants ${head.ms} ms; 10,000 direct replicas: ${star.ms} ms`);
     for (const ms of [tail.ms, head.ms, star.ms]) expect(ms).toBeLessThan(15_000);
     // the aggregates know about the bulk-inserted models
-    const summary = await t.server.ok(`query($id: ID!) { organisation(id: $id) { summary(period: "2023-H1") { totalModels startedInPeriod replicatedInPeriod } } }`, { id: org.id });
+    const summary = await t.server.ok(
+      `query($id: ID!) { organisation(id: $id) { summary(period: "2023-H1") { totalModels startedInPeriod replicatedInPeriod } } }`,
+      { id: org.id },
+    );
     const [direct] = await db.query(
       `SELECT count(*)::int AS total, count(*) FILTER (WHERE started_on BETWEEN '2023-01-01' AND '2023-06-30')::int AS started,
          (SELECT count(*)::int FROM replication_link WHERE target_model_id = ANY($1::uuid[]) AND replicated_on BETWEEN '2023-01-01' AND '2023-06-30') AS replicated

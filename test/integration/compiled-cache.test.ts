@@ -60,7 +60,9 @@ it(`keeps the compiled cache under its byte bound and the heap bounded over ${DO
   }
   const grown = heapUsed() - before;
   const cache = s.compiledCache();
-  console.log(`[compiled cache] ${DOCUMENTS} documents: heap grew ${(grown / 1e6).toFixed(0)} MB; cache ${cache.entries} entries, ${(cache.bytes / 1e6).toFixed(1)} MB estimated (at most ${(maxCacheBytes / 1e6).toFixed(1)} MB, bound ${(MAX_BYTES / 1e6).toFixed(1)} MB)`);
+  console.log(
+    `[compiled cache] ${DOCUMENTS} documents: heap grew ${(grown / 1e6).toFixed(0)} MB; cache ${cache.entries} entries, ${(cache.bytes / 1e6).toFixed(1)} MB estimated (at most ${(maxCacheBytes / 1e6).toFixed(1)} MB, bound ${(MAX_BYTES / 1e6).toFixed(1)} MB)`,
+  );
   expect(maxCacheBytes).toBeLessThanOrEqual(MAX_BYTES);
   expect(cache.entries).toBeGreaterThan(0);
   expect(cache.entries).toBeLessThan(DOCUMENTS);

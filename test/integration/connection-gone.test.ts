@@ -25,7 +25,10 @@ describe('the DataSource destroyed under a running request', () => {
     // Arrange: more than one batch (500) of events older than the buffer, and a subscription
     // replaying them from the start; after its first read of the log, the DataSource goes away
     for (let i = 0; i < 26; i += 1) {
-      const fields = Array.from({ length: 20 }, (_, j) => `o${j}: createOrganisation(input: { name: ${JSON.stringify(uniqueName('Sự kiện'))}, kind: OTHER }) { id }`);
+      const fields = Array.from(
+        { length: 20 },
+        (_, j) => `o${j}: createOrganisation(input: { name: ${JSON.stringify(uniqueName('Sự kiện'))}, kind: OTHER }) { id }`,
+      );
       await server.ok(`mutation { ${fields.join(' ')} }`);
     }
     const { dataSource } = server.db;
@@ -67,7 +70,9 @@ describe('the DataSource destroyed under a running request', () => {
     dataSource.subscribers.push(trigger);
 
     // Act
-    const mutation = await server.gql(`mutation { createOrganisation(input: { name: ${JSON.stringify(uniqueName('Tổ chức lúc tắt máy'))}, kind: OTHER }) { id } }`);
+    const mutation = await server.gql(
+      `mutation { createOrganisation(input: { name: ${JSON.stringify(uniqueName('Tổ chức lúc tắt máy'))}, kind: OTHER }) { id } }`,
+    );
     await destroyed;
     const query = await server.gql(`{ organisations(first: 1) { totalCount } }`);
     const ready = await fetch(server.url.replace('/graphql', '/readyz'));
@@ -79,5 +84,4 @@ describe('the DataSource destroyed under a running request', () => {
     expect(JSON.stringify([mutation, query])).not.toMatch(/runner|released|TypeORM|Driver|stack/i);
     expect(ready.status).toBe(503);
   });
-
 });

@@ -39,7 +39,10 @@ describe('DataLoader batching', () => {
   it('shares one statement between aliases asking the same nested page, and gives each alias its answer', async () => {
     const page = 'models(first: 3) { totalCount edges { node { id } } }';
     const one = await server.gql(`query($p: ID!) { organisations(first: 20, filter: { parentId: $p }) { edges { node { a: ${page} } } } }`, { p: parentId });
-    const two = await server.gql(`query($p: ID!) { organisations(first: 20, filter: { parentId: $p }) { edges { node { a: ${page} b: ${page} c: models(first: 1) { edges { node { id } } } } } } }`, { p: parentId });
+    const two = await server.gql(
+      `query($p: ID!) { organisations(first: 20, filter: { parentId: $p }) { edges { node { a: ${page} b: ${page} c: models(first: 1) { edges { node { id } } } } } } }`,
+      { p: parentId },
+    );
     expect(one.errors).toBeUndefined();
     expect(two.errors).toBeUndefined();
     // a and b share a loader; c (other arguments) adds one statement

@@ -46,18 +46,21 @@ describe('a pool with no free connection', () => {
     const pool = (server.db.dataSource.driver as unknown as { master: { options: { max: number }; connect(): Promise<PoolClient> } }).master;
     const held: PoolClient[] = [];
     for (let i = 0; i < pool.options.max; i += 1) held.push(await pool.connect());
-    const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ organisations(first: 1) { totalCount } }' }) };
+    const post = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ organisations(first: 1) { totalCount } }' }),
+    };
 
     // Act
-    const [query, ready] = await Promise.all([
-      within(server.url, post, 20_000),
-      within(server.url.replace('/graphql', '/readyz'), {}, 20_000),
-    ]);
+    const [query, ready] = await Promise.all([within(server.url, post, 20_000), within(server.url.replace('/graphql', '/readyz'), {}, 20_000)]);
     for (const client of held) client.release();
     const after = await within(server.url, post, 20_000);
 
     // Assert
-    console.log(`[pool busy] query ${query.took} ms (${query.body.errors?.[0]?.extensions?.code ?? JSON.stringify(query.body)}), /readyz ${ready.took} ms (${ready.status})`);
+    console.log(
+      `[pool busy] query ${query.took} ms (${query.body.errors?.[0]?.extensions?.code ?? JSON.stringify(query.body)}), /readyz ${ready.took} ms (${ready.status})`,
+    );
     const expected = server.db.embedded ? 'TIMEOUT' : 'SERVICE_UNAVAILABLE';
     expect(query.body.errors?.[0]?.extensions?.code).toBe(expected);
     expect(query.took).toBeLessThan(BOUND_MS);

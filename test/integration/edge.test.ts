@@ -60,7 +60,10 @@ describe('CORS, the WebSocket origin, introspection off, the token cap, producti
 
   it('answers a preflight from an allowed origin with its Access-Control-Allow-Origin, and one from elsewhere without', async () => {
     const preflight = (origin: string) =>
-      fetch(server.url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' } });
+      fetch(server.url, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization' },
+      });
     const ok = await preflight(allowed.origin);
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(allowed.origin);
@@ -91,39 +94,47 @@ describe('CORS, the WebSocket origin, introspection off, the token cap, producti
     expect((await post(server, { query: CHEAP })).json.errors).toBeUndefined();
   });
 
-  itWithBrowser('lets a page on the allowed origin fetch the API and open a socket; a page on a refused origin can do neither', async () => {
-    const context = await (await browser()).newContext();
-    try {
-      const attempt = async (origin: string) => {
-        const page = await context.newPage();
-        await page.goto(`${origin}/`);
-        return page.evaluate(async (api: string) => {
-          let fetched: string;
-          try {
-            const res = await fetch(api, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ organisations(first: 1) { totalCount } }' }) });
-            const body = (await res.json()) as { data?: { organisations?: { totalCount?: unknown } } };
-            fetched = typeof body.data?.organisations?.totalCount === 'number' ? 'data' : JSON.stringify(body);
-          } catch (error) {
-            fetched = `blocked: ${(error as Error).name}`;
-          }
-          const socket = await new Promise<string>((resolve) => {
-            const ws = new (globalThis as unknown as { WebSocket: typeof WebSocket }).WebSocket(api.replace(/^http/, 'ws'), 'graphql-transport-ws');
-            ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: {} }));
-            ws.onmessage = (event) => {
-              resolve(JSON.parse(String(event.data)).type);
-              ws.close();
-            };
-            ws.onerror = () => resolve('error');
-          });
-          return { fetched, socket };
-        }, server.url);
-      };
-      expect(await attempt(allowed.origin)).toEqual({ fetched: 'data', socket: 'connection_ack' });
-      expect(await attempt(refused.origin)).toEqual({ fetched: 'blocked: TypeError', socket: 'error' });
-    } finally {
-      await context.close();
-    }
-  }, 60_000);
+  itWithBrowser(
+    'lets a page on the allowed origin fetch the API and open a socket; a page on a refused origin can do neither',
+    async () => {
+      const context = await (await browser()).newContext();
+      try {
+        const attempt = async (origin: string) => {
+          const page = await context.newPage();
+          await page.goto(`${origin}/`);
+          return page.evaluate(async (api: string) => {
+            let fetched: string;
+            try {
+              const res = await fetch(api, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ query: '{ organisations(first: 1) { totalCount } }' }),
+              });
+              const body = (await res.json()) as { data?: { organisations?: { totalCount?: unknown } } };
+              fetched = typeof body.data?.organisations?.totalCount === 'number' ? 'data' : JSON.stringify(body);
+            } catch (error) {
+              fetched = `blocked: ${(error as Error).name}`;
+            }
+            const socket = await new Promise<string>((resolve) => {
+              const ws = new (globalThis as unknown as { WebSocket: typeof WebSocket }).WebSocket(api.replace(/^http/, 'ws'), 'graphql-transport-ws');
+              ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+              ws.onmessage = (event) => {
+                resolve(JSON.parse(String(event.data)).type);
+                ws.close();
+              };
+              ws.onerror = () => resolve('error');
+            });
+            return { fetched, socket };
+          }, server.url);
+        };
+        expect(await attempt(allowed.origin)).toEqual({ fetched: 'data', socket: 'connection_ack' });
+        expect(await attempt(refused.origin)).toEqual({ fetched: 'blocked: TypeError', socket: 'error' });
+      } finally {
+        await context.close();
+      }
+    },
+    60_000,
+  );
 
   it('refuses introspection over HTTP and WebSocket with GRAPHQL_VALIDATION_FAILED naming INTROSPECTION=false; __typename still works', async () => {
     const res = await post(server, { query: '{ __schema { queryType { name } } }' });
@@ -174,7 +185,10 @@ describe('CORS, the WebSocket origin, introspection off, the token cap, producti
 describe('trusted documents', () => {
   const manifest = buildManifest();
   const op = (name: string) => manifest.operations.find((o) => o.name === name)!;
-  const byHash = (name: string, variables: Record<string, unknown> = {}) => ({ variables, extensions: { persistedQuery: { version: 1, sha256Hash: op(name).id } } });
+  const byHash = (name: string, variables: Record<string, unknown> = {}) => ({
+    variables,
+    extensions: { persistedQuery: { version: 1, sha256Hash: op(name).id } },
+  });
 
   it('the checked-in manifest is what schema/partner-operations/ generates (npm run trusted-documents)', () => {
     expect(fs.readFileSync(MANIFEST_PATH, 'utf8')).toBe(manifestText(manifest));
@@ -196,7 +210,10 @@ describe('trusted documents', () => {
       const press = await post(server, byHash('PressTopReplicated', { period: '2023-H1' }));
       expect(press.json.errors).toBeUndefined();
       expect(press.json.data.topReplicated).toEqual(expect.any(Array));
-      const get = await fetch(`${server.url}?extensions=${encodeURIComponent(JSON.stringify(byHash('PortalModels').extensions))}&variables=${encodeURIComponent('{"first":1}')}`, { headers: { 'apollo-require-preflight': 'true' } });
+      const get = await fetch(
+        `${server.url}?extensions=${encodeURIComponent(JSON.stringify(byHash('PortalModels').extensions))}&variables=${encodeURIComponent('{"first":1}')}`,
+        { headers: { 'apollo-require-preflight': 'true' } },
+      );
       expect(((await get.json()) as any).data.models.edges).toHaveLength(1);
       const text = await post(server, { query: op('PortalModels').body, variables: { first: 2 } });
       expect(text.json.data.models.edges).toHaveLength(2);
@@ -233,7 +250,12 @@ describe('trusted documents', () => {
         const [org] = await server.db.dataSource.query('SELECT id FROM organisation ORDER BY name LIMIT 1');
         // Mutations are not partner operations here: the change is made behind the API.
         await new Promise((r) => setTimeout(r, 300));
-        await server.services.models.create({ name: 'Mô hình tin cậy', domain: 'ECONOMY', leadOrganisationId: org.id } as never, { name: 'test', sub: 'test', role: Role.ADMIN, org: null });
+        await server.services.models.create({ name: 'Mô hình tin cậy', domain: 'ECONOMY', leadOrganisationId: org.id } as never, {
+          name: 'test',
+          sub: 'test',
+          role: Role.ADMIN,
+          org: null,
+        });
         await trusted.count(1);
         expect(trusted.data[0].modelChanged.model.name).toBe('Mô hình tin cậy');
         trusted.stop();

@@ -10,7 +10,11 @@ const t = useTestServer();
 
 interface Reply {
   status: number;
-  body: { data?: unknown; errors?: Array<{ message: string; path?: unknown; locations?: unknown; extensions?: { code?: string } }>; extensions?: Record<string, unknown> };
+  body: {
+    data?: unknown;
+    errors?: Array<{ message: string; path?: unknown; locations?: unknown; extensions?: { code?: string } }>;
+    extensions?: Record<string, unknown>;
+  };
 }
 
 async function post(body: Record<string, unknown>, graphqlJs: boolean): Promise<Reply> {
@@ -95,7 +99,13 @@ const cases: Array<[string, () => Record<string, unknown>, 'data' | 'errors']> =
     'federation entities, known and unknown',
     () => ({
       query: `query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Organisation { id name } ... on Model { id status } } }`,
-      variables: { r: [{ __typename: 'Organisation', id: ids.ward }, { __typename: 'Model', id: ids.source }, { __typename: 'Model', id: '00000000-0000-4000-8000-00000000dead' }] },
+      variables: {
+        r: [
+          { __typename: 'Organisation', id: ids.ward },
+          { __typename: 'Model', id: ids.source },
+          { __typename: 'Model', id: '00000000-0000-4000-8000-00000000dead' },
+        ],
+      },
     }),
     'data',
   ],
@@ -109,9 +119,17 @@ const cases: Array<[string, () => Record<string, unknown>, 'data' | 'errors']> =
     'data',
   ],
   ['introspection', () => ({ query: getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true }) }), 'data'],
-  ['a page over the limit (resolver error with path)', () => ({ query: `query($id: ID!) { organisation(id: $id) { id models(first: 100000) { totalCount } } }`, variables: { id: ids.ward } }), 'errors'],
+  [
+    'a page over the limit (resolver error with path)',
+    () => ({ query: `query($id: ID!) { organisation(id: $id) { id models(first: 100000) { totalCount } } }`, variables: { id: ids.ward } }),
+    'errors',
+  ],
   ['a malformed cursor', () => ({ query: `{ models(first: 2, after: "not-a-cursor") { totalCount } }` }), 'errors'],
-  ['a wrong enum in a variable', () => ({ query: `query($f: ModelFilter) { models(filter: $f) { totalCount } }`, variables: { f: { domain: ['NOT_A_DOMAIN'] } } }), 'errors'],
+  [
+    'a wrong enum in a variable',
+    () => ({ query: `query($f: ModelFilter) { models(filter: $f) { totalCount } }`, variables: { f: { domain: ['NOT_A_DOMAIN'] } } }),
+    'errors',
+  ],
   ['a missing required variable', () => ({ query: `query($id: ID!) { organisation(id: $id) { id } }`, variables: {} }), 'errors'],
   ['an unknown operation name', () => ({ query: `query A { latestChangeCursor } query B { __typename }`, operationName: 'C' }), 'errors'],
   ['a wrong id', () => ({ query: `{ organisation(id: "x'; DROP TABLE model; --") { id } model(id: "00000000-0000-4000-8000-00000000dead") { id } }` }), 'data'],
@@ -142,8 +160,12 @@ describe('graphql-jit and graphql-js execution', () => {
   });
 
   it('applies the default of a non-null input field, inline and from variables', async () => {
-    const inline = await t.server.ok(`mutation { createModel(input: { name: "Mặc định inline", domain: ECONOMY, leadOrganisationId: "${ids.ward}" }) { status } }`);
-    const variables = await t.server.ok(`mutation($input: CreateModelInput!) { createModel(input: $input) { status } }`, { input: { name: 'Mặc định biến', domain: 'ECONOMY', leadOrganisationId: ids.ward } });
+    const inline = await t.server.ok(
+      `mutation { createModel(input: { name: "Mặc định inline", domain: ECONOMY, leadOrganisationId: "${ids.ward}" }) { status } }`,
+    );
+    const variables = await t.server.ok(`mutation($input: CreateModelInput!) { createModel(input: $input) { status } }`, {
+      input: { name: 'Mặc định biến', domain: 'ECONOMY', leadOrganisationId: ids.ward },
+    });
     expect(inline.createModel.status).toBe('ACTIVE');
     expect(variables.createModel.status).toBe('ACTIVE');
   });

@@ -86,7 +86,9 @@ describe('Federation v2 subgraph', () => {
     const started = Date.now();
     const res = await t.server.gql(ENTITIES, { representations: flood });
     const took = Date.now() - started;
-    expect(res.errors).toEqual([expect.objectContaining({ path: ['_entities'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', malformed: 20_000 }) })]);
+    expect(res.errors).toEqual([
+      expect.objectContaining({ path: ['_entities'], extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', malformed: 20_000 }) }),
+    ]);
     expect(res.errors![0].message).toMatch(/^20000 of the 20001 representations are malformed.*The first: Representation 1 of Model has no string id/);
     expect(res.data).toBeNull();
     expect(took).toBeLessThan(5_000);
@@ -127,9 +129,13 @@ describe('Federation v2 subgraph', () => {
       expect(supergraph).toContain('@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)');
       expect(supergraph).toContain('@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)');
       expect(supergraph).toContain('@link(url: "https://specs.apollo.dev/cost/v0.1"');
-      expect(supergraph).toMatch(/createModel\(input: CreateModelInput!\): Model! [^\n]*@authenticated[^\n]*@requiresScopes\(scopes: \[\["dvk:write"\], \["dvk:admin"\]\]\)/);
+      expect(supergraph).toMatch(
+        /createModel\(input: CreateModelInput!\): Model! [^\n]*@authenticated[^\n]*@requiresScopes\(scopes: \[\["dvk:write"\], \["dvk:admin"\]\]\)/,
+      );
       expect(supergraph).toMatch(/createOrganisation\([^\n]*@requiresScopes\(scopes: \[\["dvk:admin"\]\]\)/);
-      expect(supergraph).toMatch(/\n\s+\): ModelConnection! [^\n]*@listSize\(assumedSize: 20, slicingArguments: \["first", "last"\], requireOneSlicingArgument: false, sizedFields: \["edges"\]\)/);
+      expect(supergraph).toMatch(
+        /\n\s+\): ModelConnection! [^\n]*@listSize\(assumedSize: 20, slicingArguments: \["first", "last"\], requireOneSlicingArgument: false, sizedFields: \["edges"\]\)/,
+      );
       expect(supergraph).toMatch(/topReplicated\([\s\S]*?\): \[ReplicatedModel!\]! [^\n]*@cost\(weight: 5001\)/);
       // @apollo/gateway refuses supergraphs with `for: SECURITY` features (Apollo Router enforces
       // them): the query below goes through a gateway composed without the two access directives.

@@ -18,7 +18,16 @@ const MISSING_UUID = '6f1c9a2e-5b7d-4c3e-8f00-0000000000aa';
 const INJECTION = "1'; DROP TABLE model; --";
 /** The limits the test servers run with (the helper starts them from the same environment). */
 const LIMITS = loadConfig();
-const SAFE_CODES = ['BAD_USER_INPUT', 'NOT_FOUND', 'CONFLICT', 'QUERY_TOO_COMPLEX', 'UNAUTHENTICATED', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST'];
+const SAFE_CODES = [
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'QUERY_TOO_COMPLEX',
+  'UNAUTHENTICATED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+];
 
 // ---------------------------------------------------------------------------------------------
 // HTTP and database helpers
@@ -101,7 +110,13 @@ async function dbState(srv: TestServer): Promise<Record<string, unknown>> {
  * Sends an operation that must be refused with `code`: exactly that error, no data for the
  * field, a message that says something, and the database unchanged.
  */
-async function refused(srv: TestServer, query: string, variables: Record<string, unknown> | undefined, code: string, headers: Record<string, string> = {}): Promise<Reply> {
+async function refused(
+  srv: TestServer,
+  query: string,
+  variables: Record<string, unknown> | undefined,
+  code: string,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const before = await dbState(srv);
   const reply = await run(srv, query, variables, headers);
   const after = await dbState(srv);
@@ -215,13 +230,22 @@ describe('query depth and cost', () => {
 
   it('refuses a deep chain hidden in named fragments', async () => {
     const count = Math.ceil(LIMITS.maxQueryDepth / 3) + 1;
-    const fragments = Array.from({ length: count }, (_, i) => `fragment F${i} on Organisation { id children(first: 1) { edges { node { ...F${i + 1} } } } }`).join('\n');
-    await refused(s, `query($id: ID!) { organisation(id: $id) { ...F0 } }\n${fragments}\nfragment F${count} on Organisation { id }`, { id: tree.root.id }, 'QUERY_TOO_COMPLEX');
+    const fragments = Array.from(
+      { length: count },
+      (_, i) => `fragment F${i} on Organisation { id children(first: 1) { edges { node { ...F${i + 1} } } } }`,
+    ).join('\n');
+    await refused(
+      s,
+      `query($id: ID!) { organisation(id: $id) { ...F0 } }\n${fragments}\nfragment F${count} on Organisation { id }`,
+      { id: tree.root.id },
+      'QUERY_TOO_COMPLEX',
+    );
   });
 
   it('refuses a deep chain hidden in inline fragments', async () => {
     let selection = 'id';
-    for (let i = 0; i < Math.ceil(LIMITS.maxQueryDepth / 3) + 1; i += 1) selection = `... on Organisation { id children(first: 1) { edges { node { ${selection} } } } }`;
+    for (let i = 0; i < Math.ceil(LIMITS.maxQueryDepth / 3) + 1; i += 1)
+      selection = `... on Organisation { id children(first: 1) { edges { node { ${selection} } } } }`;
     await refused(s, `query($id: ID!) { organisation(id: $id) { ${selection} } }`, { id: tree.root.id }, 'QUERY_TOO_COMPLEX');
   });
 
@@ -232,7 +256,9 @@ describe('query depth and cost', () => {
   });
 
   it('answers the same nesting with small pages', async () => {
-    const data = dataOf(await run(s, `{ models(first: 5) { edges { node { replicas(first: 5) { edges { node { replicas(first: 5) { edges { node { id } } } } } } } } } }`));
+    const data = dataOf(
+      await run(s, `{ models(first: 5) { edges { node { replicas(first: 5) { edges { node { replicas(first: 5) { edges { node { id } } } } } } } } } }`),
+    );
     expect(data.models.edges.length).toBeGreaterThan(0);
   });
 
@@ -258,7 +284,11 @@ describe('query depth and cost', () => {
   });
 
   it('refuses a fragment cycle with GRAPHQL_VALIDATION_FAILED (no stack overflow)', async () => {
-    const reply = await run(s, `query($id: ID!) { organisation(id: $id) { ...A } } fragment A on Organisation { parent { ...B } } fragment B on Organisation { parent { ...A } }`, { id: tree.root.id });
+    const reply = await run(
+      s,
+      `query($id: ID!) { organisation(id: $id) { ...A } } fragment A on Organisation { parent { ...B } } fragment B on Organisation { parent { ...A } }`,
+      { id: tree.root.id },
+    );
     expect(errorsOf(reply).length).toBeGreaterThan(0);
     expect(errorsOf(reply).every((e) => e.code === 'GRAPHQL_VALIDATION_FAILED')).toBe(true);
   });
@@ -291,10 +321,17 @@ describe('query depth and cost', () => {
   it('answers refusals with a 4xx status (or 200 with errors), never 5xx', async () => {
     const cases: Array<[string, string, Record<string, unknown>?]> = [
       ['too deep', queryOfDepth(LIMITS.maxQueryDepth + 1), { id: tree.root.id }],
-      ['too costly', `{ models(first: 100) { edges { node { replicas(first: 100) { edges { node { replicas(first: 100) { edges { node { id } } } } } } } } } }`],
+      [
+        'too costly',
+        `{ models(first: 100) { edges { node { replicas(first: 100) { edges { node { replicas(first: 100) { edges { node { id } } } } } } } } } }`,
+      ],
       ['unknown enum value in a variable', CREATE_ORG, { input: { name: name('enum'), kind: 'BOGUS' } }],
       ['Int beyond 32 bits in a variable', `query($n: Int) { models(first: $n) { edges { node { id } } } }`, { n: 2 ** 31 }],
-      ['impossible date in a variable', CREATE_MODEL, { input: { name: name('date'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, startedOn: '2023-02-30' } }],
+      [
+        'impossible date in a variable',
+        CREATE_MODEL,
+        { input: { name: name('date'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, startedOn: '2023-02-30' } },
+      ],
     ];
     const statuses: Record<string, number> = {};
     for (const [label, query, variables] of cases) statuses[label] = (await run(s, query, variables)).status;
@@ -328,7 +365,10 @@ describe('page sizes', () => {
 
   it(`answers first: ${LIMITS.maxPageSize} (the cap) and first: 0`, async () => {
     expect(dataOf(await run(s, `{ models(first: ${LIMITS.maxPageSize}) { edges { node { id } } } }`)).models.edges.length).toBeGreaterThan(0);
-    expect(dataOf(await run(s, `{ models(first: 0) { edges { node { id } } pageInfo { hasNextPage } } }`)).models).toEqual({ edges: [], pageInfo: { hasNextPage: true } });
+    expect(dataOf(await run(s, `{ models(first: 0) { edges { node { id } } pageInfo { hasNextPage } } }`)).models).toEqual({
+      edges: [],
+      pageInfo: { hasNextPage: true },
+    });
   });
 
   it('refuses an Int beyond 32 bits: as a literal GRAPHQL_VALIDATION_FAILED, as a variable BAD_USER_INPUT', async () => {
@@ -342,17 +382,14 @@ describe('page sizes', () => {
 });
 
 describe('ids', () => {
-  it.each([
-    ['abc'],
-    [INJECTION],
-    [''],
-    ["' OR '1'='1"],
-    [MISSING_UUID],
-  ])('organisation, model and replicationLink with id %j are null, without an error', async (id) => {
-    const data = dataOf(await run(s, `query($id: ID!) { organisation(id: $id) { id } model(id: $id) { id } replicationLink(id: $id) { id } }`, { id }));
-    expect(data).toEqual({ organisation: null, model: null, replicationLink: null });
-    expect((await s.db.dataSource.query(`SELECT count(*)::int AS n FROM model`))[0].n).toBeGreaterThan(0);
-  });
+  it.each([['abc'], [INJECTION], [''], ["' OR '1'='1"], [MISSING_UUID]])(
+    'organisation, model and replicationLink with id %j are null, without an error',
+    async (id) => {
+      const data = dataOf(await run(s, `query($id: ID!) { organisation(id: $id) { id } model(id: $id) { id } replicationLink(id: $id) { id } }`, { id }));
+      expect(data).toEqual({ organisation: null, model: null, replicationLink: null });
+      expect((await s.db.dataSource.query(`SELECT count(*)::int AS n FROM model`))[0].n).toBeGreaterThan(0);
+    },
+  );
 
   it('finds an organisation by its id written in upper case (UUIDs are case-insensitive, and isUuid accepts it)', async () => {
     const data = dataOf(await run(s, `query($id: ID!) { organisation(id: $id) { id name } }`, { id: tree.child.id.toUpperCase() }));
@@ -361,7 +398,10 @@ describe('ids', () => {
 
   it('_entities: a malformed id resolves to null without spoiling the other representations', async () => {
     const reply = await run(s, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Organisation { id name } } }`, {
-      r: [{ __typename: 'Organisation', id: INJECTION }, { __typename: 'Organisation', id: tree.child.id }],
+      r: [
+        { __typename: 'Organisation', id: INJECTION },
+        { __typename: 'Organisation', id: tree.child.id },
+      ],
     });
     expect(reply.body.data._entities[1]).toEqual({ id: tree.child.id, name: tree.child.name });
     expect(reply.body.data._entities[0]).toBeNull();
@@ -429,7 +469,11 @@ describe('ids', () => {
     ['updateModel (injection)', UPDATE_MODEL, { input: { id: INJECTION, version: 1, name: 'x' } }],
     ['createOrganisation parentId', CREATE_ORG, { input: { name: 'x', kind: 'OTHER', parentId: INJECTION } }],
     ['createModel leadOrganisationId', CREATE_MODEL, { input: { name: 'x', domain: 'ECONOMY', leadOrganisationId: INJECTION } }],
-    ['createModel partnerOrganisationIds', CREATE_MODEL, { input: { name: 'x', domain: 'ECONOMY', leadOrganisationId: MISSING_UUID, partnerOrganisationIds: ['abc'] } }],
+    [
+      'createModel partnerOrganisationIds',
+      CREATE_MODEL,
+      { input: { name: 'x', domain: 'ECONOMY', leadOrganisationId: MISSING_UUID, partnerOrganisationIds: ['abc'] } },
+    ],
     ['linkModels', LINK, { input: { sourceModelId: 'abc', targetModelId: MISSING_UUID } }],
     ['replicateModel', REPLICATE, { input: { sourceModelId: MISSING_UUID, targetOrganisationId: INJECTION } }],
     ['recordPeriodReport', RECORD_REPORT, { input: { organisationId: INJECTION, period: '2023-H1', total: 1 } }],
@@ -458,13 +502,29 @@ describe('ids', () => {
   describe('valid-looking ids that do not exist are NOT_FOUND', () => {
     const cases: Array<[string, string, () => Record<string, unknown>]> = [
       ['updateOrganisation', UPDATE_ORG, () => ({ input: { id: MISSING_UUID, version: 1, name: name('x') } })],
-      ['updateOrganisation parentId', UPDATE_ORG, () => ({ input: { id: tree.greatGrandchild.id, version: tree.greatGrandchild.version, parentId: MISSING_UUID } })],
+      [
+        'updateOrganisation parentId',
+        UPDATE_ORG,
+        () => ({ input: { id: tree.greatGrandchild.id, version: tree.greatGrandchild.version, parentId: MISSING_UUID } }),
+      ],
       ['archiveOrganisation', ARCHIVE_ORG, () => ({ id: MISSING_UUID, version: 1 })],
       ['createOrganisation parentId', CREATE_ORG, () => ({ input: { name: name('orphan'), kind: 'OTHER', parentId: MISSING_UUID } })],
       ['createModel leadOrganisationId', CREATE_MODEL, () => ({ input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: MISSING_UUID } })],
-      ['createModel partnerOrganisationIds', CREATE_MODEL, () => ({ input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, partnerOrganisationIds: [MISSING_UUID] } })],
-      ['createModel localityId', CREATE_MODEL, () => ({ input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, localityId: MISSING_UUID } })],
-      ['createModel recognisedPeriod', CREATE_MODEL, () => ({ input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, recognisedPeriod: '2099-H9' } })],
+      [
+        'createModel partnerOrganisationIds',
+        CREATE_MODEL,
+        () => ({ input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, partnerOrganisationIds: [MISSING_UUID] } }),
+      ],
+      [
+        'createModel localityId',
+        CREATE_MODEL,
+        () => ({ input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, localityId: MISSING_UUID } }),
+      ],
+      [
+        'createModel recognisedPeriod',
+        CREATE_MODEL,
+        () => ({ input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, recognisedPeriod: '2099-H9' } }),
+      ],
       ['updateModel', UPDATE_MODEL, () => ({ input: { id: MISSING_UUID, version: 1, name: name('x') } })],
       ['archiveModel', ARCHIVE_MODEL, () => ({ id: MISSING_UUID, version: 1 })],
       ['unlinkModels', UNLINK, () => ({ id: MISSING_UUID })],
@@ -492,15 +552,27 @@ describe('ids', () => {
 
   it('refuses the lead organisation repeated as a partner in upper case with BAD_USER_INPUT, like the lower-case one', async () => {
     const org = await freshOrg('lead');
-    await refused(s, CREATE_MODEL, { input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: org.id, partnerOrganisationIds: [org.id] } }, 'BAD_USER_INPUT');
-    await refused(s, CREATE_MODEL, { input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: org.id, partnerOrganisationIds: [org.id.toUpperCase()] } }, 'BAD_USER_INPUT');
+    await refused(
+      s,
+      CREATE_MODEL,
+      { input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: org.id, partnerOrganisationIds: [org.id] } },
+      'BAD_USER_INPUT',
+    );
+    await refused(
+      s,
+      CREATE_MODEL,
+      { input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: org.id, partnerOrganisationIds: [org.id.toUpperCase()] } },
+      'BAD_USER_INPUT',
+    );
   });
 
   it('treats one partner given twice in different case as one partner (or refuses it with BAD_USER_INPUT), never a CONFLICT naming a constraint', async () => {
     const lead = await freshOrg('lead');
     const partner = await freshOrg('partner');
     const before = await dbState(s);
-    const reply = await run(s, CREATE_MODEL, { input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: lead.id, partnerOrganisationIds: [partner.id, partner.id.toUpperCase()] } });
+    const reply = await run(s, CREATE_MODEL, {
+      input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: lead.id, partnerOrganisationIds: [partner.id, partner.id.toUpperCase()] },
+    });
     if (reply.body.errors) {
       expect(errorsOf(reply)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT' })]);
       expect(await dbState(s)).toEqual(before);
@@ -632,9 +704,24 @@ describe('names, enums, dates and figures', () => {
   });
 
   it('refuses impossible dates: literal GRAPHQL_VALIDATION_FAILED, variable BAD_USER_INPUT, out of range BAD_USER_INPUT', async () => {
-    await refused(s, `mutation { createModel(input: { name: "x", domain: ECONOMY, leadOrganisationId: "${tree.root.id}", startedOn: "2023-02-30" }) { id } }`, undefined, 'GRAPHQL_VALIDATION_FAILED');
-    await refused(s, CREATE_MODEL, { input: { name: name('date'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, startedOn: '2023-02-30' } }, 'BAD_USER_INPUT');
-    await refused(s, CREATE_MODEL, { input: { name: name('date'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, startedOn: '1800-01-01' } }, 'BAD_USER_INPUT');
+    await refused(
+      s,
+      `mutation { createModel(input: { name: "x", domain: ECONOMY, leadOrganisationId: "${tree.root.id}", startedOn: "2023-02-30" }) { id } }`,
+      undefined,
+      'GRAPHQL_VALIDATION_FAILED',
+    );
+    await refused(
+      s,
+      CREATE_MODEL,
+      { input: { name: name('date'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, startedOn: '2023-02-30' } },
+      'BAD_USER_INPUT',
+    );
+    await refused(
+      s,
+      CREATE_MODEL,
+      { input: { name: name('date'), domain: 'ECONOMY', leadOrganisationId: tree.root.id, startedOn: '1800-01-01' } },
+      'BAD_USER_INPUT',
+    );
   });
 
   it('refuses a replication date the model dates would refuse (year 1) with BAD_USER_INPUT, on linkModels as on replicateModel', async () => {
@@ -667,12 +754,19 @@ describe('names, enums, dates and figures', () => {
     });
 
     it('refuses a fractional total given as a literal with GRAPHQL_VALIDATION_FAILED', async () => {
-      await refused(s, `mutation { recordPeriodReport(input: { organisationId: "${tree.root.id}", period: "2023-H1", total: 1.5 }) { id } }`, undefined, 'GRAPHQL_VALIDATION_FAILED');
+      await refused(
+        s,
+        `mutation { recordPeriodReport(input: { organisationId: "${tree.root.id}", period: "2023-H1", total: 1.5 }) { id } }`,
+        undefined,
+        'GRAPHQL_VALIDATION_FAILED',
+      );
     });
 
     it('refuses a second report without the version, and with a stale one, with CONFLICT, leaving the first as it was', async () => {
       const org = await freshOrg('report');
-      const first = dataOf(await run(s, RECORD_REPORT, report(org.id, { total: 4, economy: 1, cultureSociety: 1, securityDefence: 1, politicalSystem: 1 }))).recordPeriodReport;
+      const first = dataOf(
+        await run(s, RECORD_REPORT, report(org.id, { total: 4, economy: 1, cultureSociety: 1, securityDefence: 1, politicalSystem: 1 })),
+      ).recordPeriodReport;
       expect(first.version).toBe(1);
       await refused(s, RECORD_REPORT, report(org.id, { total: 9 }), 'CONFLICT');
       const stale = await refused(s, RECORD_REPORT, report(org.id, { total: 9, version: 7 }), 'CONFLICT');
@@ -685,7 +779,12 @@ describe('names, enums, dates and figures', () => {
   it('createReportingPeriod refuses a duplicate code (CONFLICT), reversed dates and a code with SQL (BAD_USER_INPUT)', async () => {
     await refused(s, CREATE_PERIOD, { input: { code: '2023-H1', label: `${TAG} dup`, startsOn: '2023-01-01', endsOn: '2023-06-30' } }, 'CONFLICT');
     await refused(s, CREATE_PERIOD, { input: { code: 'X9-H1', label: `${TAG} reversed`, startsOn: '2030-06-30', endsOn: '2030-01-01' } }, 'BAD_USER_INPUT');
-    await refused(s, CREATE_PERIOD, { input: { code: "X'; DROP TABLE model;--", label: `${TAG} sql`, startsOn: '2030-01-01', endsOn: '2030-06-30' } }, 'BAD_USER_INPUT');
+    await refused(
+      s,
+      CREATE_PERIOD,
+      { input: { code: "X'; DROP TABLE model;--", label: `${TAG} sql`, startsOn: '2030-01-01', endsOn: '2030-06-30' } },
+      'BAD_USER_INPUT',
+    );
   });
 });
 
@@ -722,14 +821,21 @@ describe('text lengths count what the database counts (code points), and text it
     ['a model name', CREATE_MODEL, () => ({ input: { name: over(300), domain: 'ECONOMY', leadOrganisationId: tree.root.id } })],
     ['a short name', CREATE_ORG, () => ({ input: { name: name('short'), kind: 'OTHER', shortName: over(100) } })],
     ['a period label', CREATE_PERIOD, () => ({ input: { code: 'LEN-2', label: over(200), startsOn: '2031-01-01', endsOn: '2031-06-30' } })],
-    ['a model description', CREATE_MODEL, () => ({ input: { name: name('described'), description: over(5000), domain: 'ECONOMY', leadOrganisationId: tree.root.id } })],
+    [
+      'a model description',
+      CREATE_MODEL,
+      () => ({ input: { name: name('described'), description: over(5000), domain: 'ECONOMY', leadOrganisationId: tree.root.id } }),
+    ],
     ['a search', SEARCH_MODELS, () => ({ q: over(200) })],
-  ])('refuses %s of "a\\uFE0F" repeated past the column size with BAD_USER_INPUT, and the server answers the next request', async (_label, query, variables) => {
-    const reply = await refused(s, query, variables(), 'BAD_USER_INPUT');
-    expect(reply.body.errors[0].message).toMatch(/characters long/);
-    expect(leaksIn(JSON.stringify(reply.body))).toEqual([]);
-    expect(dataOf(await run(s, `{ organisations(first: 1) { totalCount } }`)).organisations.totalCount).toBeGreaterThan(0);
-  });
+  ])(
+    'refuses %s of "a\\uFE0F" repeated past the column size with BAD_USER_INPUT, and the server answers the next request',
+    async (_label, query, variables) => {
+      const reply = await refused(s, query, variables(), 'BAD_USER_INPUT');
+      expect(reply.body.errors[0].message).toMatch(/characters long/);
+      expect(leaksIn(JSON.stringify(reply.body))).toEqual([]);
+      expect(dataOf(await run(s, `{ organisations(first: 1) { totalCount } }`)).organisations.totalCount).toBeGreaterThan(0);
+    },
+  );
 
   it('refuses one code point over the maximum on every field that has one, updates and notes included', async () => {
     const over300 = '😀'.repeat(101) + 'a\uFE0F'.repeat(50) + 'e\u0301'.repeat(50); // 301 code points
@@ -760,9 +866,13 @@ describe('text lengths count what the database counts (code points), and text it
     expect(text.length).toBeGreaterThan(300 + fill / 4);
     const org = dataOf(await run(s, CREATE_ORG, { input: { name: text, kind: 'OTHER', shortName: 'a\uFE0F'.repeat(50) } })).createOrganisation;
     expect(org.name).toBe(text);
-    const model = dataOf(await run(s, CREATE_MODEL, { input: { name: text, domain: 'ECONOMY', leadOrganisationId: org.id, description: '👍🏽'.repeat(2500) } })).createModel;
+    const model = dataOf(
+      await run(s, CREATE_MODEL, { input: { name: text, domain: 'ECONOMY', leadOrganisationId: org.id, description: '👍🏽'.repeat(2500) } }),
+    ).createModel;
     expect(model.name).toBe(text);
-    const read = dataOf(await run(s, `query($o: ID!, $m: ID!) { organisation(id: $o) { name shortName } model(id: $m) { name description } }`, { o: org.id, m: model.id }));
+    const read = dataOf(
+      await run(s, `query($o: ID!, $m: ID!) { organisation(id: $o) { name shortName } model(id: $m) { name description } }`, { o: org.id, m: model.id }),
+    );
     expect(read).toEqual({ organisation: { name: text, shortName: 'a\uFE0F'.repeat(50) }, model: { name: text, description: '👍🏽'.repeat(2500) } });
     const [row] = await s.db.dataSource.query(`SELECT char_length(name) AS n FROM organisation WHERE id = $1`, [org.id]);
     expect(Number(row.n)).toBe(300);
@@ -933,7 +1043,9 @@ describe('cursors', () => {
   });
 
   it('refuses a garbage cursor in a nested list with BAD_USER_INPUT', async () => {
-    const reply = await run(s, `query($id: ID!) { organisation(id: $id) { children(first: 1, after: "garbage") { edges { node { id } } } } }`, { id: tree.root.id });
+    const reply = await run(s, `query($id: ID!) { organisation(id: $id) { children(first: 1, after: "garbage") { edges { node { id } } } } }`, {
+      id: tree.root.id,
+    });
     expect(errorsOf(reply)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT' })]);
   });
 
@@ -1029,15 +1141,27 @@ describe('EXPOSE_ERRORS=false', () => {
     ['duplicate link', LINK, { input: { sourceModelId: fixture.a.id, targetModelId: fixture.b.id } }],
     ['cycle', LINK, { input: { sourceModelId: fixture.b.id, targetModelId: fixture.a.id } }],
     ['stale version', UPDATE_MODEL, { input: { id: fixture.a.id, version: fixture.a.version + 5, name: 'x' } }],
-    ['lead as partner in upper case', CREATE_MODEL, { input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: fixture.org.id, partnerOrganisationIds: [fixture.org.id.toUpperCase()] } }],
+    [
+      'lead as partner in upper case',
+      CREATE_MODEL,
+      { input: { name: name('m'), domain: 'ECONOMY', leadOrganisationId: fixture.org.id, partnerOrganisationIds: [fixture.org.id.toUpperCase()] } },
+    ],
     ['too costly', `{ models(first: 100) { edges { node { replicas(first: 100) { edges { node { replicas(first: 100) { edges { node { id } } } } } } } } } }`],
     ['too deep', queryOfDepth(LIMITS.maxQueryDepth + 1), { id: fixture.org.id }],
     ['unknown field', `{ models { edges { node { password } } } }`],
     ['parse error', `{ models(`],
     ['enum in a variable', CREATE_ORG, { input: { name: 'x', kind: 'BOGUS' } }],
     ['garbage cursor', `{ models(first: 1, after: "garbage") { totalCount } }`],
-    ['forged cursor that fails a cast in SQL', `query($c: String) { models(first: 1, after: $c) { edges { node { id } } } }`, { c: cursorOf('model:NAME', 'x', 'not-a-uuid') }],
-    ['forged int cursor', `query($c: String) { models(first: 1, after: $c, orderBy: { field: REPLICA_COUNT }) { edges { node { id } } } }`, { c: cursorOf('model:REPLICA_COUNT', 1e20, MISSING_UUID) }],
+    [
+      'forged cursor that fails a cast in SQL',
+      `query($c: String) { models(first: 1, after: $c) { edges { node { id } } } }`,
+      { c: cursorOf('model:NAME', 'x', 'not-a-uuid') },
+    ],
+    [
+      'forged int cursor',
+      `query($c: String) { models(first: 1, after: $c, orderBy: { field: REPLICA_COUNT }) { edges { node { id } } } }`,
+      { c: cursorOf('model:REPLICA_COUNT', 1e20, MISSING_UUID) },
+    ],
     ['NUL in a name', CREATE_ORG, { input: { name: 'a\u0000b', kind: 'OTHER' } }],
     ['NUL in a search', `query($q: String) { models(filter: { search: $q }) { totalCount } }`, { q: '\u0000' }],
     ['huge page', `{ models(first: ${LIMITS.maxPageSize + 1}) { totalCount } }`],

@@ -122,13 +122,21 @@ describe('the saved questions in schema/operations/', () => {
     expect(top.leadOrganisation.name).toBe('Công an thành phố Hòa Bình');
     expect(top.replicaCount).toBe(1);
     expect(top.reach).toEqual({
-      directReplicas: 1, descendants: 1, depth: 1, organisationsReached: 1, localitiesReached: 0,
-      firstReplicatedOn: null, latestReplicatedOn: null, // the report dates no replication
+      directReplicas: 1,
+      descendants: 1,
+      depth: 1,
+      organisationsReached: 1,
+      localitiesReached: 0,
+      firstReplicatedOn: null,
+      latestReplicatedOn: null, // the report dates no replication
     });
     expect(top.descendants.edges.map((e: any) => [e.depth, e.node.leadOrganisation.name])).toEqual([[1, 'Công an các phường, xã']]);
     expect(rest.length).toBe(4);
     expect(rest.every((m: any) => m.replicaCount === 0)).toBe(true);
-    expect(data.topReplicated).toContainEqual({ replications: 1, model: { name: POLICE_MODEL.name, leadOrganisation: { name: 'Công an thành phố Hòa Bình' } } });
+    expect(data.topReplicated).toContainEqual({
+      replications: 1,
+      model: { name: POLICE_MODEL.name, leadOrganisation: { name: 'Công an thành phố Hòa Bình' } },
+    });
     if (ownDatabase) expect(data.topReplicated).toHaveLength(1);
     const demoNames = new Set(DEMO_MODELS.map((m) => m.name));
     expect(data.datedInPeriod.filter((r: any) => demoNames.has(r.model.name))).toEqual([]);
@@ -163,9 +171,19 @@ describe('the saved questions in schema/operations/', () => {
     const models = data.models.edges.map((e: any) => e.node.name);
     const organisations = data.organisations.edges.map((e: any) => e.node.name);
     expect(models).toEqual(['Phân loại rác', 'Thu gom, phân loại rác']);
-    expect(models).toEqual(wanted('phan loai rac', DEMO_MODELS.map((m) => m.name)));
+    expect(models).toEqual(
+      wanted(
+        'phan loai rac',
+        DEMO_MODELS.map((m) => m.name),
+      ),
+    );
     expect(organisations).toEqual(['Đoàn thanh niên thành phố Hòa Bình']);
-    expect(organisations).toEqual(wanted('doan thanh nien', DEMO_ORGANISATIONS.map((o) => o.name)));
+    expect(organisations).toEqual(
+      wanted(
+        'doan thanh nien',
+        DEMO_ORGANISATIONS.map((o) => o.name),
+      ),
+    );
   });
 
   it('following changes live: the subscription, as the tab runs it and filtered, receives each committed change', async () => {
@@ -229,7 +247,11 @@ describe('the saved questions in schema/operations/', () => {
     expect(history.model.name).toBe(model.name);
     const events = history.model.history.edges.map((e: any) => e.node);
     // Newest first; only this model's events, never its neighbour's; each says who made it.
-    expect(events.map((e: any) => [e.type, e.payload.status])).toEqual([['MODEL_UPDATED', 'ACTIVE'], ['MODEL_UPDATED', 'SUSPENDED'], ['MODEL_CREATED', 'ACTIVE']]);
+    expect(events.map((e: any) => [e.type, e.payload.status])).toEqual([
+      ['MODEL_UPDATED', 'ACTIVE'],
+      ['MODEL_UPDATED', 'SUSPENDED'],
+      ['MODEL_CREATED', 'ACTIVE'],
+    ]);
     expect(history.model.history.totalCount).toBe(3);
     expect(events.every((e: any) => e.actorRole === 'ADMIN' && typeof e.actor === 'string' && e.actor.length > 0)).toBe(true);
     const ofNeighbour = await run('07-model-history.graphql', 'ModelHistory', { id: neighbour.id });

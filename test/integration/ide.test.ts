@@ -55,24 +55,32 @@ function editorValue(page: Page, selector: string): Promise<string> {
 }
 
 async function setQuery(page: Page, query: string): Promise<void> {
-  await page.$eval('.graphiql-query-editor .CodeMirror', (element, text) => {
-    (element as unknown as { CodeMirror: { setValue(value: string): void } }).CodeMirror.setValue(text);
-  }, query);
+  await page.$eval(
+    '.graphiql-query-editor .CodeMirror',
+    (element, text) => {
+      (element as unknown as { CodeMirror: { setValue(value: string): void } }).CodeMirror.setValue(text);
+    },
+    query,
+  );
 }
 
 /** Runs the editor's operation and waits until the response pane holds JSON with `needle`. */
 async function runAndReadResponse(page: Page, needle: string): Promise<any> {
   await page.click('.graphiql-execute-button');
-  await page.waitForFunction(
-    (text) => {
-      const element = (globalThis as any).document.querySelector('.graphiql-response .CodeMirror');
-      return element?.CodeMirror?.getValue().includes(text) ?? false;
-    },
-    needle,
-    { timeout: 10_000 },
-  ).catch(async (error) => {
-    throw new Error(`${error.message}\nresponse pane: ${await editorValue(page, '.graphiql-response').catch(() => '?')}\nquery: ${await editorValue(page, '.graphiql-query-editor').catch(() => '?')}`);
-  });
+  await page
+    .waitForFunction(
+      (text) => {
+        const element = (globalThis as any).document.querySelector('.graphiql-response .CodeMirror');
+        return element?.CodeMirror?.getValue().includes(text) ?? false;
+      },
+      needle,
+      { timeout: 10_000 },
+    )
+    .catch(async (error) => {
+      throw new Error(
+        `${error.message}\nresponse pane: ${await editorValue(page, '.graphiql-response').catch(() => '?')}\nquery: ${await editorValue(page, '.graphiql-query-editor').catch(() => '?')}`,
+      );
+    });
   return JSON.parse(await editorValue(page, '.graphiql-response'));
 }
 
@@ -100,9 +108,16 @@ async function drawnText(page: Page, cdp: CDPSession, root: string, needle: stri
         if (!node.nodeValue.includes(text)) continue;
         const element = node.parentElement;
         element.setAttribute('data-probe', mark);
-        const own = [...element.childNodes].filter((n: any) => n.nodeType === 3).map((n: any) => n.nodeValue).join('');
+        const own = [...element.childNodes]
+          .filter((n: any) => n.nodeType === 3)
+          .map((n: any) => n.nodeValue)
+          .join('');
         const word = own.split(/[\s"',.:()]+/).find((w: string) => /[^\p{ASCII}]/u.test(w)) ?? text;
-        const unmarked = word.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+        const unmarked = word
+          .normalize('NFD')
+          .replace(/[\u0300-\u036f]/g, '')
+          .replace(/đ/g, 'd')
+          .replace(/Đ/g, 'D');
         const context = doc.createElement('canvas').getContext('2d');
         const style = (globalThis as any).getComputedStyle(element);
         // Not style.font: the shorthand reads '' for many elements, and canvas then measures in 10px sans-serif.
@@ -139,12 +154,14 @@ async function runningResponse(page: Page, needle: string): Promise<any> {
 /** A GET whose body is left as sent (fetch would decompress it). */
 function getRaw(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    }).on('error', reject);
+    http
+      .get(url, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
   });
 }
 
@@ -199,7 +216,8 @@ describe('the GraphQL IDE on GET /graphql', () => {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('DOM.enable');
     await cdp.send('CSS.enable');
-    const query = '# phố Kỳ Sơn, Hòa Bình: đổi mới\n{ models(first: 5, filter: { search: "pho van minh" }, orderBy: { field: NAME }) { edges { node { name } } } }';
+    const query =
+      '# phố Kỳ Sơn, Hòa Bình: đổi mới\n{ models(first: 5, filter: { search: "pho van minh" }, orderBy: { field: NAME }) { edges { node { name } } } }';
 
     // Act: a Vietnamese comment in the editor, Vietnamese names in the results, the docs of
     // ModelFilter.search, whose description quotes "Phân loại rác"
@@ -209,7 +227,10 @@ describe('the GraphQL IDE on GET /graphql', () => {
     const result = await runAndReadResponse(page, 'phố');
     await page.click('[aria-label="Show Documentation Explorer"]');
     await page.locator('.graphiql-doc-explorer-search input').fill('ModelFilter');
-    await page.locator('.graphiql-doc-explorer-search [role="option"]', { hasText: /^ModelFilter$/ }).first().click();
+    await page
+      .locator('.graphiql-doc-explorer-search [role="option"]', { hasText: /^ModelFilter$/ })
+      .first()
+      .click();
     await page.locator('.graphiql-doc-explorer', { hasText: 'Phân loại rác' }).waitFor();
     await page.evaluate('document.fonts.ready');
     const editor = await drawnText(page, cdp, '.graphiql-query-editor .CodeMirror-code', 'phố');
@@ -225,14 +246,21 @@ describe('the GraphQL IDE on GET /graphql', () => {
       return document.fonts.load("14px 'Fira Code'", 'phố');
     })()`);
     const control = await drawnText(page, cdp, '#fira-control', 'phố');
-    const vietnameseFace = await page.evaluate(`[...document.fonts].some((f) => f.family.replace(/['"]/g, '') === 'Roboto Mono' && f.status === 'loaded' && /1EA0-1EF9/i.test(f.unicodeRange))`);
+    const vietnameseFace = await page.evaluate(
+      `[...document.fonts].some((f) => f.family.replace(/['"]/g, '') === 'Roboto Mono' && f.status === 'loaded' && /1EA0-1EF9/i.test(f.unicodeRange))`,
+    );
     await page.evaluate(`document.getElementById('fira-control').remove()`);
     const screenshot = `/tmp/ide-vietnamese-${process.pid}.png`;
     await page.screenshot({ path: screenshot });
-    await page.locator('.graphiql-response .CodeMirror-line', { hasText: 'phố' }).first().screenshot({ path: `/tmp/ide-vietnamese-results-line-${process.pid}.png` });
+    await page
+      .locator('.graphiql-response .CodeMirror-line', { hasText: 'phố' })
+      .first()
+      .screenshot({ path: `/tmp/ide-vietnamese-results-line-${process.pid}.png` });
 
     // Assert
-    console.log(`[ide] Vietnamese as drawn (screenshot ${screenshot}, a results line /tmp/ide-vietnamese-results-line-${process.pid}.png):\n${JSON.stringify({ editor, results, docs, control }, null, 1)}`);
+    console.log(
+      `[ide] Vietnamese as drawn (screenshot ${screenshot}, a results line /tmp/ide-vietnamese-results-line-${process.pid}.png):\n${JSON.stringify({ editor, results, docs, control }, null, 1)}`,
+    );
     expect(result.data.models.edges.map((e: any) => e.node.name)).toContain('Tuyến phố văn minh');
     expect(drawnWhole(editor, /^Roboto Mono$/)).toBe(true);
     expect(drawnWhole(results, /^Roboto Mono$/)).toBe(true);
@@ -277,9 +305,13 @@ describe('the GraphQL IDE on GET /graphql', () => {
     const seed = seeder(t.server);
     const org = await seed.organisation();
     const model = await seed.model({ leadOrganisationId: org.id, name: `Tuyến phố văn minh ${org.name}` });
-    await page.$eval('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror', (element, variables) => {
-      (element as unknown as { CodeMirror: { setValue(value: string): void } }).CodeMirror.setValue(variables);
-    }, JSON.stringify({ after: latestChangeCursor, filter: { organisationId: org.id, types: ['MODEL_CREATED'] } }));
+    await page.$eval(
+      '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror',
+      (element, variables) => {
+        (element as unknown as { CodeMirror: { setValue(value: string): void } }).CodeMirror.setValue(variables);
+      },
+      JSON.stringify({ after: latestChangeCursor, filter: { organisationId: org.id, types: ['MODEL_CREATED'] } }),
+    );
     await page.click('.graphiql-execute-button');
     const event = await runningResponse(page, model.name);
     expect(event.data.changes).toMatchObject({ type: 'MODEL_CREATED', entityId: model.id, model: { name: model.name } });
@@ -299,7 +331,9 @@ describe('the GraphQL IDE on GET /graphql', () => {
     await page.click('[aria-label="Show GraphiQL Explorer"]');
     const explorer = page.locator('.graphiql-explorer-root');
     await explorer.getByText('latestChangeCursor', { exact: true }).click();
-    await page.waitForFunction(() => (globalThis as any).document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.getValue().includes('latestChangeCursor'));
+    await page.waitForFunction(() =>
+      (globalThis as any).document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.getValue().includes('latestChangeCursor'),
+    );
     const built = await editorValue(page, '.graphiql-query-editor');
     const result = await runAndReadResponse(page, 'latestChangeCursor');
     await page.screenshot({ path: `/tmp/ide-explorer-${process.pid}.png` });
@@ -433,12 +467,23 @@ describe('IDE subscriptions', () => {
     const app = express();
     mountIde(app, { ideEnabled: true });
     app.post('/graphql', express.json(), async (req, res) => {
-      res.json(await graphql({ schema, source: req.body.query, variableValues: req.body.variables, operationName: req.body.operationName, rootValue: roots.query }));
+      res.json(
+        await graphql({ schema, source: req.body.query, variableValues: req.body.variables, operationName: req.body.operationName, rootValue: roots.query }),
+      );
     });
     const httpServer = http.createServer(app);
     const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
     const connectionParams: unknown[] = [];
-    const ws = useServer({ schema, roots, onConnect: (ctx) => { connectionParams.push(ctx.connectionParams); } }, wss);
+    const ws = useServer(
+      {
+        schema,
+        roots,
+        onConnect: (ctx) => {
+          connectionParams.push(ctx.connectionParams);
+        },
+      },
+      wss,
+    );
     await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
     const origin = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
     const { page, requests, problems, cspViolations } = await openWatchedPage();

@@ -17,11 +17,17 @@ describe('organisations and models', () => {
     const model = await t.seed.model({ leadOrganisationId: org.id, name: 'Mô hình thử' });
     const updated = await t.server.ok(UPDATE_MODEL, { input: { id: model.id, version: model.version, name: 'Mô hình đã sửa', status: 'PILOT' } });
     expect(updated.updateModel).toMatchObject({ name: 'Mô hình đã sửa', version: model.version + 1, status: 'PILOT' });
-    const archived = await t.server.ok(`mutation($id: ID!, $v: Int!) { archiveModel(id: $id, version: $v) { status version } }`, { id: model.id, v: model.version + 1 });
+    const archived = await t.server.ok(`mutation($id: ID!, $v: Int!) { archiveModel(id: $id, version: $v) { status version } }`, {
+      id: model.id,
+      v: model.version + 1,
+    });
     expect(archived.archiveModel).toEqual({ status: 'ARCHIVED', version: model.version + 2 });
     expect((await eventsFor(model.id)).map((e) => e.type)).toEqual(['MODEL_CREATED', 'MODEL_UPDATED', 'MODEL_ARCHIVED']);
     // archived models leave the default list but can be asked for
-    const lists = await t.server.ok(`query($org: ID!) { hidden: models(filter: { organisationId: $org }) { totalCount } shown: models(filter: { organisationId: $org, includeArchived: true }) { totalCount } }`, { org: org.id });
+    const lists = await t.server.ok(
+      `query($org: ID!) { hidden: models(filter: { organisationId: $org }) { totalCount } shown: models(filter: { organisationId: $org, includeArchived: true }) { totalCount } }`,
+      { org: org.id },
+    );
     expect(lists).toEqual({ hidden: { totalCount: 0 }, shown: { totalCount: 1 } });
   });
 
@@ -41,22 +47,30 @@ describe('organisations and models', () => {
     const b = await t.seed.organisation({ parentId: a.id });
     const c = await t.seed.organisation({ parentId: b.id });
     const other = await t.seed.organisation();
-    const moved = await t.server.ok(`mutation($input: UpdateOrganisationInput!) { updateOrganisation(input: $input) { version parent { id } } }`, { input: { id: b.id, version: b.version, parentId: other.id } });
+    const moved = await t.server.ok(`mutation($input: UpdateOrganisationInput!) { updateOrganisation(input: $input) { version parent { id } } }`, {
+      input: { id: b.id, version: b.version, parentId: other.id },
+    });
     expect(moved.updateOrganisation.parent.id).toBe(other.id);
     const cData = await t.server.ok(`query($id: ID!) { organisation(id: $id) { ancestors { id } } }`, { id: c.id });
     expect(cData.organisation.ancestors.map((x: any) => x.id).slice(-2)).toEqual([other.id, b.id]);
-    const cycle = await t.server.gql(`mutation($input: UpdateOrganisationInput!) { updateOrganisation(input: $input) { id } }`, { input: { id: other.id, version: other.version, parentId: c.id } });
+    const cycle = await t.server.gql(`mutation($input: UpdateOrganisationInput!) { updateOrganisation(input: $input) { id } }`, {
+      input: { id: other.id, version: other.version, parentId: c.id },
+    });
     expect(cycle.errors?.[0].extensions?.code).toBe('CONFLICT');
   });
 
   it('records a period report once, and replaces it only with the version read', async () => {
     const org = await t.seed.organisation();
     const input = { organisationId: org.id, period: '2023-H1', total: 10, economy: 4, cultureSociety: 3, securityDefence: 2, politicalSystem: 1 };
-    const first = await t.server.ok(`mutation($input: RecordPeriodReportInput!) { recordPeriodReport(input: $input) { version reported { total } } }`, { input });
+    const first = await t.server.ok(`mutation($input: RecordPeriodReportInput!) { recordPeriodReport(input: $input) { version reported { total } } }`, {
+      input,
+    });
     expect(first.recordPeriodReport).toEqual({ version: 1, reported: { total: 10 } });
     const again = await t.server.gql(`mutation($input: RecordPeriodReportInput!) { recordPeriodReport(input: $input) { version } }`, { input });
     expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
-    const replaced = await t.server.ok(`mutation($input: RecordPeriodReportInput!) { recordPeriodReport(input: $input) { version reported { total } } }`, { input: { ...input, total: 11, economy: 5, version: 1 } });
+    const replaced = await t.server.ok(`mutation($input: RecordPeriodReportInput!) { recordPeriodReport(input: $input) { version reported { total } } }`, {
+      input: { ...input, total: 11, economy: 5, version: 1 },
+    });
     expect(replaced.recordPeriodReport).toEqual({ version: 2, reported: { total: 11 } });
   });
 });
@@ -68,8 +82,11 @@ describe('replication', () => {
     const union = await t.seed.organisation({ kind: 'MASS_ORGANISATION', parentId: ward.id });
     const source = await t.seed.model({ leadOrganisationId: city.id, domain: 'CULTURE_SOCIETY' });
     const link = await t.seed.replicate(source.id, union.id, '2023-03-15');
-    const data = await t.server.ok(`query($id: ID!) { model(id: $id) { replicaCount replicas(first: 5) { totalCount edges { node {
-        id name domain leadOrganisation { id } locality { id } replicatedFrom { id } sourceLink { replicatedOn } } } } } }`, { id: source.id });
+    const data = await t.server.ok(
+      `query($id: ID!) { model(id: $id) { replicaCount replicas(first: 5) { totalCount edges { node {
+        id name domain leadOrganisation { id } locality { id } replicatedFrom { id } sourceLink { replicatedOn } } } } } }`,
+      { id: source.id },
+    );
     expect(data.model.replicaCount).toBe(1);
     expect(data.model.replicas.totalCount).toBe(1);
     expect(data.model.replicas.edges[0].node).toEqual({
@@ -85,7 +102,11 @@ describe('replication', () => {
 
   it('refuses self-links, duplicates, a second source and cycles, changing nothing', async () => {
     const org = await t.seed.organisation();
-    const [a, b, c] = [await t.seed.model({ leadOrganisationId: org.id }), await t.seed.model({ leadOrganisationId: org.id }), await t.seed.model({ leadOrganisationId: org.id })];
+    const [a, b, c] = [
+      await t.seed.model({ leadOrganisationId: org.id }),
+      await t.seed.model({ leadOrganisationId: org.id }),
+      await t.seed.model({ leadOrganisationId: org.id }),
+    ];
     await t.server.ok(LINK, { input: { sourceModelId: a.id, targetModelId: b.id } });
     await t.server.ok(LINK, { input: { sourceModelId: b.id, targetModelId: c.id } });
     // Scoped to these models: other test files write to the same database in parallel.
@@ -137,7 +158,9 @@ describe('replication', () => {
     const target = await t.seed.organisation();
     const source = await t.seed.model({ leadOrganisationId: org.id });
     const link = await t.seed.replicate(source.id, target.id);
-    const res = await t.server.ok(`mutation($id: ID!) { unlinkModels(id: $id) { id source { replicaCount } target { id replicatedFrom { id } } } }`, { id: link.id });
+    const res = await t.server.ok(`mutation($id: ID!) { unlinkModels(id: $id) { id source { replicaCount } target { id replicatedFrom { id } } } }`, {
+      id: link.id,
+    });
     expect(res.unlinkModels).toEqual({ id: link.id, source: { replicaCount: 0 }, target: { id: link.target.id, replicatedFrom: null } });
     const again = await t.server.gql(`mutation($id: ID!) { unlinkModels(id: $id) { id } }`, { id: link.id });
     expect(again.errors?.[0].extensions?.code).toBe('NOT_FOUND');
@@ -147,7 +170,8 @@ describe('replication', () => {
 describe('request limits', () => {
   it('refuses more mutations in one request than MAX_MUTATIONS_PER_REQUEST, running none of them', async () => {
     const prefix = uniqueName('batch');
-    const fields = (n: number) => Array.from({ length: n }, (_, i) => `m${i}: createOrganisation(input: { name: "${prefix} ${i}", kind: OTHER }) { id }`).join('\n');
+    const fields = (n: number) =>
+      Array.from({ length: n }, (_, i) => `m${i}: createOrganisation(input: { name: "${prefix} ${i}", kind: OTHER }) { id }`).join('\n');
     const limit = loadConfig().maxMutationsPerRequest;
     const refused = await t.server.gql(`mutation { ${fields(limit + 1)} }`);
     expect(refused.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');

@@ -52,7 +52,12 @@ describe('model lists', () => {
     expect(byStart.models.edges.map((e: any) => e.node.id)).toEqual([b.id, a.id, c.id]);
     // a cursor taken in the middle continues the same ordering
     const first = await t.server.ok(MODEL_PAGE, { first: 1, filter: { organisationId: org.id }, orderBy: { field: 'STARTED_ON', direction: 'ASC' } });
-    const rest = await t.server.ok(MODEL_PAGE, { first: 10, after: first.models.pageInfo.endCursor, filter: { organisationId: org.id }, orderBy: { field: 'STARTED_ON', direction: 'ASC' } });
+    const rest = await t.server.ok(MODEL_PAGE, {
+      first: 10,
+      after: first.models.pageInfo.endCursor,
+      filter: { organisationId: org.id },
+      orderBy: { field: 'STARTED_ON', direction: 'ASC' },
+    });
     expect(rest.models.edges.map((e: any) => e.node.id)).toEqual([a.id, c.id]);
   });
 
@@ -77,7 +82,9 @@ describe('model lists', () => {
     const models = await t.server.ok(`{ models(first: 10, filter: { search: "phan loai rac" }) { edges { node { name } } } }`);
     expect(models.models.edges.map((e: any) => e.node.name)).toEqual(expect.arrayContaining(['Phân loại rác', 'Thu gom, phân loại rác']));
     const orgs = await t.server.ok(`{ organisations(first: 10, filter: { search: "doan thanh nien" }) { edges { node { name } } } }`);
-    expect(orgs.organisations.edges.map((e: any) => e.node.name.normalize('NFC'))).toEqual(expect.arrayContaining([expect.stringMatching(/^Đoàn thanh niên/i)]));
+    expect(orgs.organisations.edges.map((e: any) => e.node.name.normalize('NFC'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Đoàn thanh niên/i)]),
+    );
     const upper = await t.server.ok(`{ models(first: 10, filter: { search: "PHÂN LOẠI RÁC" }) { totalCount } }`);
     expect(upper.models.totalCount).toBeGreaterThanOrEqual(2);
   });
@@ -107,9 +114,12 @@ describe('organisation graph', () => {
     const ward = await t.seed.organisation({ kind: 'WARD', parentId: root.id });
     const union = await t.seed.organisation({ kind: 'MASS_ORGANISATION', parentId: ward.id });
     const model = await t.seed.model({ leadOrganisationId: union.id, partnerOrganisationIds: [ward.id] });
-    const data = await t.server.ok(`query($id: ID!) { organisation(id: $id) {
+    const data = await t.server.ok(
+      `query($id: ID!) { organisation(id: $id) {
         name parent { id } ancestors { id } children(first: 5) { totalCount edges { node { id } } }
-        models(first: 5) { totalCount edges { node { id organisations { role organisation { id } } } } } } }`, { id: union.id });
+        models(first: 5) { totalCount edges { node { id organisations { role organisation { id } } } } } } }`,
+      { id: union.id },
+    );
     const o = data.organisation;
     expect(o.parent.id).toBe(ward.id);
     expect(o.ancestors.map((a: any) => a.id)).toEqual([root.id, ward.id]);
@@ -119,7 +129,10 @@ describe('organisation graph', () => {
       { role: 'LEAD', organisation: { id: union.id } },
       { role: 'PARTNER', organisation: { id: ward.id } },
     ]);
-    const rootData = await t.server.ok(`query($id: ID!) { organisation(id: $id) { children(first: 5) { totalCount } models(first: 5, includeDescendants: true) { totalCount } } }`, { id: root.id });
+    const rootData = await t.server.ok(
+      `query($id: ID!) { organisation(id: $id) { children(first: 5) { totalCount } models(first: 5, includeDescendants: true) { totalCount } } }`,
+      { id: root.id },
+    );
     expect(rootData.organisation.children.totalCount).toBe(1);
     expect(rootData.organisation.models.totalCount).toBe(1);
   });
@@ -136,12 +149,18 @@ describe('organisation graph', () => {
     const p3 = await t.server.ok(page, { id: busy.id, after: p2.organisation.models.pageInfo.endCursor });
     const none = await t.server.ok(page, { id: idle.id });
     // Assert
-    expect([p1, p2, p3].map((p) => [p.organisation.models.totalCount, p.organisation.models.edges.length])).toEqual([[3, 2], [3, 1], [3, 0]]);
+    expect([p1, p2, p3].map((p) => [p.organisation.models.totalCount, p.organisation.models.edges.length])).toEqual([
+      [3, 2],
+      [3, 1],
+      [3, 0],
+    ]);
     expect(none.organisation.models).toMatchObject({ totalCount: 0, edges: [] });
   });
 
   it('lookups of something absent return null', async () => {
-    const data = await t.server.ok(`{ organisation(id: "00000000-0000-4000-8000-000000000000") { id } model(id: "nope") { id } replicationLink(id: "00000000-0000-4000-8000-000000000000") { id } }`);
+    const data = await t.server.ok(
+      `{ organisation(id: "00000000-0000-4000-8000-000000000000") { id } model(id: "nope") { id } replicationLink(id: "00000000-0000-4000-8000-000000000000") { id } }`,
+    );
     expect(data).toEqual({ organisation: null, model: null, replicationLink: null });
   });
 
@@ -177,7 +196,12 @@ describe('organisation graph', () => {
     expect(modelEdge.node).toEqual({ ...sourceDirect, replicas: modelEdge.node.replicas });
     const replica = modelEdge.node.replicas.edges[0].node;
     const replicaDirect = await direct(replica.id);
-    expect(replica).toEqual({ id: replicaDirect.id, createdAt: replicaDirect.createdAt, updatedAt: replicaDirect.updatedAt, leadOrganisation: { id: city.id, name: expect.any(String) } });
+    expect(replica).toEqual({
+      id: replicaDirect.id,
+      createdAt: replicaDirect.createdAt,
+      updatedAt: replicaDirect.updatedAt,
+      leadOrganisation: { id: city.id, name: expect.any(String) },
+    });
     expect(silent.organisations.edges[0].node.models.edges[0].node).toMatchObject({ id: source.id, leadOrganisation: { id: ward.id } });
   });
 });

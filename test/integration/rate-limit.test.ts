@@ -64,7 +64,12 @@ describe('rate limit per caller, in memory (no REDIS_URL)', () => {
       const served = new Subscription(client, 'subscription { changes { cursor type } }');
       const [org] = await server.db.dataSource.query('SELECT id FROM organisation LIMIT 1');
       await sleep(300);
-      await server.services.models.create({ name: 'Mô hình sau hạn mức', domain: 'ECONOMY', leadOrganisationId: org.id } as never, { name: 'test', sub: 'test', role: Role.ADMIN, org: null });
+      await server.services.models.create({ name: 'Mô hình sau hạn mức', domain: 'ECONOMY', leadOrganisationId: org.id } as never, {
+        name: 'test',
+        sub: 'test',
+        role: Role.ADMIN,
+        org: null,
+      });
       await served.count(1);
       expect(served.data[0].changes.type).toBe('MODEL_CREATED');
       served.stop();

@@ -45,7 +45,17 @@ describe('introspection depth', () => {
   });
 
   it('answers the standard introspection query, with every option GraphiQL and tools use', async () => {
-    for (const query of [getIntrospectionQuery(), getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true })]) {
+    for (const query of [
+      getIntrospectionQuery(),
+      getIntrospectionQuery({
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+        oneOf: true,
+      }),
+    ]) {
       const reply = await post(s, { query });
       expect(codesOf(reply)).toEqual([]);
       expect(reply.body.data.__schema.types.length).toBeGreaterThan(10);
@@ -79,7 +89,11 @@ describe('cost of fields that run their own statements', () => {
 
   it.each([
     ['topReplicated', (i: number) => `t${i}: topReplicated(first: 1) { replications }`],
-    ['replicationPath', (i: number) => `p${i}: replicationPath(fromOrganisationId: "6f1c9a2e-5b7d-4c3e-8f00-0000000000a${i % 10}", toOrganisationId: "6f1c9a2e-5b7d-4c3e-8f00-0000000000b0") { length }`],
+    [
+      'replicationPath',
+      (i: number) =>
+        `p${i}: replicationPath(fromOrganisationId: "6f1c9a2e-5b7d-4c3e-8f00-0000000000a${i % 10}", toOrganisationId: "6f1c9a2e-5b7d-4c3e-8f00-0000000000b0") { length }`,
+    ],
     ['descendants', (i: number) => `m${i}: models(first: 1) { edges { node { descendants(first: 1, maxDepth: ${i + 1}) { totalCount } } } }`],
   ])('refuses 60 aliases of %s with QUERY_TOO_COMPLEX', async (_label, alias) => {
     const reply = await post(s, { query: `{ ${Array.from({ length: 60 }, (_, i) => alias(i)).join(' ')} }` });

@@ -19,7 +19,18 @@ async function startEntryPoint(): Promise<{ child: ChildProcess; base: string; o
   const child = spawn(entryPointCommand()[0], entryPointCommand().slice(1), {
     cwd: ROOT,
     // Embedded in memory without DATABASE_URL; on PostgreSQL the global setup has migrated.
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', AUTH_JWT_SECRET: TEST_JWT_SECRET, ANONYMOUS_READS: 'true', DATA_DIR: 'memory://', SEED_DEMO: 'false', RUN_MIGRATIONS: process.env.DATABASE_URL ? 'false' : 'true', WS_KEEPALIVE_MS: '60000' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      AUTH_JWT_SECRET: TEST_JWT_SECRET,
+      ANONYMOUS_READS: 'true',
+      DATA_DIR: 'memory://',
+      SEED_DEMO: 'false',
+      RUN_MIGRATIONS: process.env.DATABASE_URL ? 'false' : 'true',
+      WS_KEEPALIVE_MS: '60000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -35,7 +46,9 @@ async function startEntryPoint(): Promise<{ child: ChildProcess; base: string; o
 
 /** Sends SIGTERM and waits for the exit: how it ended and how long it took. */
 async function terminate(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; took: number }> {
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const started = Date.now();
   child.kill('SIGTERM');
   const exit = await exited;
@@ -57,7 +70,11 @@ describe('graceful shutdown on SIGTERM', () => {
 
   it('exits with code 0 within 5 s while a client holds a keep-alive connection and a subscription, and closes them', async () => {
     const { child, base } = await startEntryPoint();
-    const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ latestChangeCursor }' }) });
+    const res = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ latestChangeCursor }' }),
+    });
     expect(res.status).toBe(200);
     await res.json();
     const client = wsClient({ url: `${base}/graphql` } as TestServer);

@@ -15,7 +15,10 @@ import { freePort } from '../helpers/server';
 const ROOT = path.resolve(__dirname, '..', '..');
 const STACK_LINE = /^\s+at .+[(:]\d+/m;
 
-interface Run { code: number | null; output: string }
+interface Run {
+  code: number | null;
+  output: string;
+}
 
 /** Runs src/main.ts until it exits, or until it prints `until` (then stops it). */
 function runEntryPoint(env: NodeJS.ProcessEnv, { until, prefix = [] }: { until?: RegExp; prefix?: string[] } = {}): Promise<Run> {
@@ -147,7 +150,10 @@ describe('the embedded database lock', () => {
 describe('API_TOKENS', () => {
   it('takes name:token pairs', () => {
     const config = loadConfig({ API_TOKENS: 'portal:7f3c9a1e5b, press:c04d2e8f61' });
-    expect([...config.apiTokens]).toEqual([['7f3c9a1e5b', 'portal'], ['c04d2e8f61', 'press']]);
+    expect([...config.apiTokens]).toEqual([
+      ['7f3c9a1e5b', 'portal'],
+      ['c04d2e8f61', 'press'],
+    ]);
   });
 
   it.each([['garbage'], ['portal:short'], [':7f3c9a1e5b'], ['bad name:7f3c9a1e5b']])('refuses %j with the expected format', (value) => {

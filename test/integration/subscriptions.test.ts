@@ -86,8 +86,16 @@ describe('changes subscription', () => {
     const outside = await seed.organisation();
     const client = wsClient(t.server);
     const after = await latest(t.server);
-    const economy = new Subscription(client, `subscription($org: ID!, $after: String) { modelChanged(after: $after, filter: { organisationId: $org, domain: [ECONOMY] }) { type model { name domain } } }`, { org: root.id, after });
-    const replications = new Subscription(client, `subscription($org: ID!, $after: String) { replicationRecorded(after: $after, filter: { organisationId: $org }) { type payload replicationLink { source { id } target { leadOrganisation { id } } } } }`, { org: root.id, after });
+    const economy = new Subscription(
+      client,
+      `subscription($org: ID!, $after: String) { modelChanged(after: $after, filter: { organisationId: $org, domain: [ECONOMY] }) { type model { name domain } } }`,
+      { org: root.id, after },
+    );
+    const replications = new Subscription(
+      client,
+      `subscription($org: ID!, $after: String) { replicationRecorded(after: $after, filter: { organisationId: $org }) { type payload replicationLink { source { id } target { leadOrganisation { id } } } } }`,
+      { org: root.id, after },
+    );
     const wanted = await seed.model({ leadOrganisationId: child.id, domain: 'ECONOMY', name: 'Kinh tế trong cây' });
     await seed.model({ leadOrganisationId: child.id, domain: 'SECURITY_DEFENCE' });
     await seed.model({ leadOrganisationId: outside.id, domain: 'ECONOMY' });
@@ -111,7 +119,11 @@ describe('changes subscription', () => {
   it('pushes the summary on subscribing and again when a change moves it', async () => {
     const { seed, root, child } = await privateTree(t.server);
     const client = wsClient(t.server);
-    const sub = new Subscription(client, `subscription($org: ID!) { summaryChanged(organisationId: $org, period: "2023-H1") { cursor summary { totalModels startedInPeriod byDomain { domain count } } } }`, { org: root.id });
+    const sub = new Subscription(
+      client,
+      `subscription($org: ID!) { summaryChanged(organisationId: $org, period: "2023-H1") { cursor summary { totalModels startedInPeriod byDomain { domain count } } } }`,
+      { org: root.id },
+    );
     await sub.count(1);
     expect(sub.data[0].summaryChanged.summary.totalModels).toBe(0);
     await seed.model({ leadOrganisationId: child.id, domain: 'POLITICAL_SYSTEM', startedOn: '2023-03-01' });
@@ -147,7 +159,9 @@ describe('changes subscription', () => {
     // An event appended inside a transaction that then fails: the change and its event go together
     await expect(
       inTransaction(t.server.db.dataSource, async (m) => {
-        await appendEvents(m, { name: 'rollback-test', role: Role.ADMIN }, [{ type: 'MODEL_UPDATED', entityType: 'Model', entityId: root.id, organisationPaths: [`/${root.id}/`], payload: {} }]);
+        await appendEvents(m, { name: 'rollback-test', role: Role.ADMIN }, [
+          { type: 'MODEL_UPDATED', entityType: 'Model', entityId: root.id, organisationPaths: [`/${root.id}/`], payload: {} },
+        ]);
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
@@ -167,7 +181,9 @@ describe('changes subscription', () => {
     const path = `/${root.id}/`;
     const append = (actor: string, holdMs: number) =>
       inTransaction(t.server.db.dataSource, async (m) => {
-        await appendEvents(m, { name: actor, role: Role.ADMIN }, [{ type: 'MODEL_UPDATED', entityType: 'Model', entityId: root.id, organisationPaths: [path], payload: {} }]);
+        await appendEvents(m, { name: actor, role: Role.ADMIN }, [
+          { type: 'MODEL_UPDATED', entityType: 'Model', entityId: root.id, organisationPaths: [path], payload: {} },
+        ]);
         if (holdMs) await m.query('SELECT pg_sleep($1)', [holdMs / 1000]);
       });
     const filter = { organisationId: root.id };
@@ -208,7 +224,11 @@ describe('changes subscription', () => {
     expect(malformed.results[0]?.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     // A summary stream for a period that does not exist is refused at once (queries keep the error local to the period figures)
     const org = await t.seed.organisation();
-    const noPeriod = new Subscription(client, `subscription($org: ID!) { summaryChanged(organisationId: $org, period: "1999-H9") { summary { totalModels } } }`, { org: org.id });
+    const noPeriod = new Subscription(
+      client,
+      `subscription($org: ID!) { summaryChanged(organisationId: $org, period: "1999-H9") { summary { totalModels } } }`,
+      { org: org.id },
+    );
     await noPeriod.until((x) => x.results.length > 0 || x.done);
     expect(noPeriod.results[0]?.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     const polled = await t.server.gql(CHANGE_LOG, { after: "1' OR '1'='1", first: 5 });
@@ -253,7 +273,10 @@ describe('hostile WebSocket input', () => {
   it('applies the HTTP depth and cost limits, and validation, to subscriptions', async () => {
     const deep = `subscription { changes { model { replicas(first: 100) { edges { node { replicas(first: 100) { edges { node { replicas(first: 100) { edges { node { replicas(first: 100) { edges { node { name } } } } } } } } } } } } } } }`;
     const { received } = await raw(
-      [JSON.stringify({ id: 'deep', type: 'subscribe', payload: { query: deep } }), JSON.stringify({ id: 'bad', type: 'subscribe', payload: { query: 'subscription { changes { nope } }' } })],
+      [
+        JSON.stringify({ id: 'deep', type: 'subscribe', payload: { query: deep } }),
+        JSON.stringify({ id: 'bad', type: 'subscribe', payload: { query: 'subscription { changes { nope } }' } }),
+      ],
       { initFirst: true },
     );
     const errors = Object.fromEntries(received.filter((m) => m.type === 'error').map((m) => [m.id, m.payload[0]]));
@@ -266,7 +289,13 @@ describe('hostile WebSocket input', () => {
 const PORTAL = { name: 'portal', sub: 'portal', role: Role.ADMIN, org: null };
 
 describe('connection limits', () => {
-  const limited = useTestServer({ apiTokens: new Map([['partner-token-1', 'portal']]), auth: { anonymousReads: false }, maxSubscriptionsPerConnection: 2, wsKeepAliveMs: 100, eventBufferSize: 10 });
+  const limited = useTestServer({
+    apiTokens: new Map([['partner-token-1', 'portal']]),
+    auth: { anonymousReads: false },
+    maxSubscriptionsPerConnection: 2,
+    wsKeepAliveMs: 100,
+    eventBufferSize: 10,
+  });
 
   it('needs a valid token on connection_init when anonymous reads are off', async () => {
     for (const params of [undefined, { authorization: 'Bearer wrong-token' }]) {
@@ -278,10 +307,14 @@ describe('connection limits', () => {
     }
     const client = wsClient(limited.server, { authorization: 'Bearer partner-token-1' });
     const org = await limited.server.services.organisations.create({ name: 'Tổ chức có token', kind: 'OTHER' } as never, PORTAL);
-    const ok = new Subscription(client, `subscription($after: String, $org: ID!) { modelChanged(after: $after, filter: { organisationId: $org }) { cursor actor } }`, {
-      after: await latest(limited.server),
-      org: org.id,
-    });
+    const ok = new Subscription(
+      client,
+      `subscription($after: String, $org: ID!) { modelChanged(after: $after, filter: { organisationId: $org }) { cursor actor } }`,
+      {
+        after: await latest(limited.server),
+        org: org.id,
+      },
+    );
     await limited.server.services.models.create({ name: 'Mô hình có token', domain: 'ECONOMY', leadOrganisationId: org.id } as never, PORTAL);
     await ok.count(1);
     expect(ok.data[0].modelChanged.actor).toBe('portal');
@@ -317,7 +350,17 @@ describe('connection limits', () => {
     const sub = new Subscription(client, CHANGES, { after: await latest(limited.server), filter });
     const burst = (n: number) =>
       inTransaction(limited.server.db.dataSource, (m) =>
-        appendEvents(m, { name: 'burst', role: Role.ADMIN }, Array.from({ length: n }, () => ({ type: 'ORGANISATION_UPDATED', entityType: 'Organisation' as const, entityId: org.id, organisationPaths: [`/${org.id}/`], payload: {} }))),
+        appendEvents(
+          m,
+          { name: 'burst', role: Role.ADMIN },
+          Array.from({ length: n }, () => ({
+            type: 'ORGANISATION_UPDATED',
+            entityType: 'Organisation' as const,
+            entityId: org.id,
+            organisationPaths: [`/${org.id}/`],
+            payload: {},
+          })),
+        ),
       );
     await burst(1);
     await sub.count(1); // now following live events
@@ -353,7 +396,11 @@ describe('the live event buffer', () => {
     const from = await latest(small.server);
     const org = await small.seed.organisation();
     const client = wsClient(small.server);
-    const sub = new Subscription(client, `subscription($after: String, $org: ID!) { modelChanged(after: $after, filter: { organisationId: $org }) { cursor } }`, { after: from, org: org.id });
+    const sub = new Subscription(
+      client,
+      `subscription($after: String, $org: ID!) { modelChanged(after: $after, filter: { organisationId: $org }) { cursor } }`,
+      { after: from, org: org.id },
+    );
     let peak = 0;
 
     // Act

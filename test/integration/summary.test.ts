@@ -2,7 +2,6 @@ import { useTestServer } from '../helpers/seed';
 
 const t = useTestServer();
 
-
 describe('Organisation.summary', () => {
   it('equals a direct count, for the subtree and the organisation alone, in one batched statement', async () => {
     // Arrange: a ward with a child; models in several domains and statuses; a replication in 2023-H1
@@ -17,15 +16,20 @@ describe('Organisation.summary', () => {
     await t.seed.replicate(m1.id, child.id, '2023-05-05');
     await t.seed.replicate(m1.id, outside.id, '2023-05-06');
     // Act
-    const res = await t.server.gql(`query($ward: ID!, $child: ID!) {
+    const res = await t.server.gql(
+      `query($ward: ID!, $child: ID!) {
       ward: organisation(id: $ward) { summary(period: "2023-H1") { totalModels byDomain { domain count } byStatus { status count } startedInPeriod replicatedInPeriod organisationsInvolved } }
       alone: organisation(id: $ward) { summary(includeDescendants: false) { totalModels startedInPeriod } }
-      child: organisation(id: $child) { summary(period: "2023-H1") { totalModels replicatedInPeriod } } }`, { ward: ward.id, child: child.id });
+      child: organisation(id: $child) { summary(period: "2023-H1") { totalModels replicatedInPeriod } } }`,
+      { ward: ward.id, child: child.id },
+    );
     // Assert against a direct count in SQL
     const [direct] = await t.server.db.dataSource.query(
       `SELECT count(DISTINCT m.id) FILTER (WHERE m.status <> 'ARCHIVED')::int AS total
        FROM model m JOIN model_organisation mo ON mo.model_id = m.id JOIN organisation o ON o.id = mo.organisation_id
-       WHERE o.path LIKE (SELECT path FROM organisation WHERE id = $1) || '%'`, [ward.id]);
+       WHERE o.path LIKE (SELECT path FROM organisation WHERE id = $1) || '%'`,
+      [ward.id],
+    );
     const s = res.data.ward.summary;
     expect(s.totalModels).toBe(direct.total);
     expect(s.totalModels).toBe(4); // m1, pilot, security, and the replica led by the child
@@ -35,7 +39,13 @@ describe('Organisation.summary', () => {
       { domain: 'SECURITY_DEFENCE', count: 1 },
       { domain: 'POLITICAL_SYSTEM', count: 0 },
     ]);
-    expect(s.byStatus).toEqual(expect.arrayContaining([{ status: 'ARCHIVED', count: 1 }, { status: 'PILOT', count: 1 }, { status: 'ACTIVE', count: 3 }]));
+    expect(s.byStatus).toEqual(
+      expect.arrayContaining([
+        { status: 'ARCHIVED', count: 1 },
+        { status: 'PILOT', count: 1 },
+        { status: 'ACTIVE', count: 3 },
+      ]),
+    );
     expect(s.startedInPeriod).toBe(2); // m1 (2023-02-01) and its replica in the child (started on 2023-05-05)
     expect(s.replicatedInPeriod).toBe(1); // only the replication into the subtree
     expect(s.organisationsInvolved).toBe(2);

@@ -14,10 +14,13 @@ describe('synthetic data generator', () => {
     const size = { organisations: 40, models: 300, links: 120, seed: 7 };
     await generateSynthetic(db.dataSource, size);
     await generateSynthetic(db.dataSource, size);
-    const [counts] = await db.dataSource.query(`SELECT
+    const [counts] = await db.dataSource.query(
+      `SELECT
       (SELECT count(*)::int FROM organisation WHERE name LIKE $1) o, (SELECT count(*)::int FROM model WHERE name LIKE $1) m,
       (SELECT count(*)::int FROM replication_link) l, (SELECT sum(replica_count)::int FROM model) r,
-      (SELECT count(*)::int FROM organisation WHERE parent_id IS NULL) roots`, [`${SYNTHETIC_PREFIX}%`]);
+      (SELECT count(*)::int FROM organisation WHERE parent_id IS NULL) roots`,
+      [`${SYNTHETIC_PREFIX}%`],
+    );
     expect(counts).toEqual({ o: 40, m: 300, l: 120, r: 120, roots: 1 });
     // every model has at most one source, and following sources always ends (no cycle)
     const [cycle] = await db.dataSource.query(`WITH RECURSIVE up(id, depth) AS (

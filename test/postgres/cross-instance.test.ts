@@ -32,10 +32,9 @@ describe('across instances (PostgreSQL LISTEN/NOTIFY)', () => {
     expect(sub.data[0].changes.entityId).toBe(first.id);
 
     // Act 2: kill B's listening backend, then change on A while B is deaf: those NOTIFYs are lost
-    const [{ n }] = await a.server.db.dataSource.query(
-      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1`,
-      [b.listenerName],
-    );
+    const [{ n }] = await a.server.db.dataSource.query(`SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1`, [
+      b.listenerName,
+    ]);
     expect(n).toBe(1);
     const second = await seed.model({ leadOrganisationId: root.id });
     const third = await seed.model({ leadOrganisationId: root.id });

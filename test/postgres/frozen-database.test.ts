@@ -68,7 +68,9 @@ afterAll(async () => {
 describe('a frozen database', () => {
   it('the serving pool carries the server-side bounds', async () => {
     // Act
-    const [row] = await server.db.dataSource.query(`SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle`);
+    const [row] = await server.db.dataSource.query(
+      `SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle`,
+    );
 
     // Assert
     expect(row).toEqual({ statement: '1500ms', idle: '30s' });
@@ -91,7 +93,9 @@ describe('a frozen database', () => {
     const stillFrozen = proxy.isFrozen;
 
     // Assert: bounded, stable codes, nothing internal
-    console.log(`[frozen] query ${query.took} ms, mutation ${mutation.took} ms, /readyz ${ready.took} ms (deadline ${REQUEST_TIMEOUT_MS} ms, readiness ${READY_TIMEOUT_MS} ms)`);
+    console.log(
+      `[frozen] query ${query.took} ms, mutation ${mutation.took} ms, /readyz ${ready.took} ms (deadline ${REQUEST_TIMEOUT_MS} ms, readiness ${READY_TIMEOUT_MS} ms)`,
+    );
     expect(stillFrozen).toBe(true);
     expect(query.value.errors?.[0].extensions?.code).toBe('TIMEOUT');
     expect(mutation.value.errors?.[0].extensions?.code).toBe('TIMEOUT');
@@ -125,7 +129,9 @@ describe('a frozen database', () => {
     } finally {
       await direct.end();
     }
-    const created = await server.ok(`mutation { createOrganisation(input: { name: ${JSON.stringify(uniqueName('Tổ chức sau khi chạy lại'))}, kind: OTHER }) { id } }`);
+    const created = await server.ok(
+      `mutation { createOrganisation(input: { name: ${JSON.stringify(uniqueName('Tổ chức sau khi chạy lại'))}, kind: OTHER }) { id } }`,
+    );
     expect(created.createOrganisation.id).toBeTruthy();
   });
 });

@@ -72,7 +72,9 @@ describe('one request flooding the pool', () => {
     const floodTook = done.at - firstAt;
 
     // Assert
-    console.log(`[pool share] flood of ${ALIASES} aliases: statements for ${floodTook} ms, at most ${most} of them (of a pool of ${POOL}) at once; another caller's query meanwhile: ${cheapTook} ms`);
+    console.log(
+      `[pool share] flood of ${ALIASES} aliases: statements for ${floodTook} ms, at most ${most} of them (of a pool of ${POOL}) at once; another caller's query meanwhile: ${cheapTook} ms`,
+    );
     expect(done.r.errors).toBeUndefined();
     expect(Object.keys(done.r.data)).toHaveLength(ALIASES);
     expect(most).toBe(1);

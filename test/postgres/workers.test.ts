@@ -29,7 +29,15 @@ describe('WORKERS=2 (node:cluster)', () => {
     base = `http://127.0.0.1:${port}`;
     child = spawn(entryPointCommand()[0], entryPointCommand().slice(1), {
       cwd: ROOT,
-      env: { ...process.env, WORKERS: '2', AUTH_JWT_SECRET: TEST_JWT_SECRET, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'false', RUN_MIGRATIONS: 'false' },
+      env: {
+        ...process.env,
+        WORKERS: '2',
+        AUTH_JWT_SECRET: TEST_JWT_SECRET,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        SEED_DEMO: 'false',
+        RUN_MIGRATIONS: 'false',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (d) => (output += d));
@@ -61,20 +69,32 @@ describe('WORKERS=2 (node:cluster)', () => {
     const server = { url: `${base}/graphql` } as TestServer;
     const gql = async (query: string, variables?: Record<string, unknown>) => {
       const admin = await signToken(TEST_JWT_SECRET, loadConfig().auth, { sub: 'workers-test', role: Role.ADMIN });
-      const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}`, connection: 'close' }, body: JSON.stringify({ query, variables }) });
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}`, connection: 'close' },
+        body: JSON.stringify({ query, variables }),
+      });
       const body: any = await res.json();
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data;
     };
-    const { createOrganisation: org } = await gql(`mutation { createOrganisation(input: { name: "Tổ chức hai tiến trình ${Date.now()}", kind: OTHER }) { id } }`);
+    const { createOrganisation: org } = await gql(
+      `mutation { createOrganisation(input: { name: "Tổ chức hai tiến trình ${Date.now()}", kind: OTHER }) { id } }`,
+    );
     const { latestChangeCursor: after } = await gql('{ latestChangeCursor }');
     const client = wsClient(server);
-    const sub = new Subscription(client, `subscription($after: String, $org: ID!) { changes(after: $after, filter: { organisationId: $org }) { entityId } }`, { after, org: org.id });
+    const sub = new Subscription(client, `subscription($after: String, $org: ID!) { changes(after: $after, filter: { organisationId: $org }) { entityId } }`, {
+      after,
+      org: org.id,
+    });
 
     // Act: ten models created over fresh connections, spread over both workers
     const created: string[] = [];
     for (let i = 0; i < 10; i += 1) {
-      const { createModel } = await gql(`mutation($org: ID!, $name: String!) { createModel(input: { name: $name, domain: ECONOMY, leadOrganisationId: $org }) { id } }`, { org: org.id, name: `Mô hình ${i}` });
+      const { createModel } = await gql(
+        `mutation($org: ID!, $name: String!) { createModel(input: { name: $name, domain: ECONOMY, leadOrganisationId: $org }) { id } }`,
+        { org: org.id, name: `Mô hình ${i}` },
+      );
       created.push(createModel.id);
     }
 

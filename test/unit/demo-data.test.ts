@@ -2,14 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import {
-  DEMO_LINKS,
-  DEMO_MODELS,
-  DEMO_ORGANISATIONS,
-  DEMO_PERIOD,
-  DEMO_REPORTS,
-  DemoDomain,
-} from '../../src/db/demo-data';
+import { DEMO_LINKS, DEMO_MODELS, DEMO_ORGANISATIONS, DEMO_PERIOD, DEMO_REPORTS, DemoDomain } from '../../src/db/demo-data';
 
 /** The source report, kept in the repository with its provenance (data/sources/README.md). */
 const REPORT_PATH = path.resolve(__dirname, '..', '..', 'data', 'sources', 'dan-van-kheo-hoa-binh-2023-h1.txt');

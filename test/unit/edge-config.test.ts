@@ -7,7 +7,15 @@ import { TrustedDocuments } from '../../src/shared/trusted-documents';
 describe('edge configuration: CORS, rate limit, trusted documents, introspection, document size', () => {
   it('has defaults that leave the suite and the demo alone', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ corsOrigins: [], rateLimitPoints: 6_000, rateLimitDurationS: 60, redisUrl: undefined, trustedDocuments: 'off', introspection: true, maxDocumentTokens: 20_000 });
+    expect(config).toMatchObject({
+      corsOrigins: [],
+      rateLimitPoints: 6_000,
+      rateLimitDurationS: 60,
+      redisUrl: undefined,
+      trustedDocuments: 'off',
+      introspection: true,
+      maxDocumentTokens: 20_000,
+    });
     expect(fs.existsSync(config.trustedDocumentsPath)).toBe(true);
   });
 
@@ -20,7 +28,14 @@ describe('edge configuration: CORS, rate limit, trusted documents, introspection
       INTROSPECTION: 'false',
       MAX_DOCUMENT_TOKENS: '500',
     });
-    expect(config).toMatchObject({ corsOrigins: ['https://portal.example.org', 'http://localhost:3000'], rateLimitPoints: 0, redisUrl: 'redis://127.0.0.1:6379', trustedDocuments: 'required', introspection: false, maxDocumentTokens: 500 });
+    expect(config).toMatchObject({
+      corsOrigins: ['https://portal.example.org', 'http://localhost:3000'],
+      rateLimitPoints: 0,
+      redisUrl: 'redis://127.0.0.1:6379',
+      trustedDocuments: 'required',
+      introspection: false,
+      maxDocumentTokens: 500,
+    });
     expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
   });
 
@@ -44,7 +59,10 @@ describe('edge configuration: CORS, rate limit, trusted documents, introspection
     expect(TrustedDocuments.load({ trustedDocuments: 'off', trustedDocumentsPath: missing }).size).toBe(0);
     expect(() => TrustedDocuments.load({ trustedDocuments: 'required', trustedDocumentsPath: missing })).toThrow(/needs the manifest/);
     const damaged = path.join(dir, 'damaged.json');
-    fs.writeFileSync(damaged, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: 'abc', name: 'X', type: 'query', body: '{ __typename }' }] }));
+    fs.writeFileSync(
+      damaged,
+      JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: 'abc', name: 'X', type: 'query', body: '{ __typename }' }] }),
+    );
     expect(() => TrustedDocuments.load({ trustedDocuments: 'optional', trustedDocumentsPath: damaged })).toThrow(/damaged/);
     fs.writeFileSync(damaged, '{"operations": 3}');
     expect(() => TrustedDocuments.load({ trustedDocuments: 'optional', trustedDocumentsPath: damaged })).toThrow(/not an Apollo persisted query manifest/);

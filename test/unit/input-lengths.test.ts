@@ -21,7 +21,11 @@ import { codePointCount, textProblem } from '../../src/shared/validators';
  */
 
 const INPUT_CLASSES = new Map<string, Function>(
-  [modelInputs, organisationInputs, periodInputs, replicationInputs, changeTypes].flatMap((module) => Object.values(module).filter((v): v is Function => typeof v === 'function').map((c) => [c.name, c] as [string, Function])),
+  [modelInputs, organisationInputs, periodInputs, replicationInputs, changeTypes].flatMap((module) =>
+    Object.values(module)
+      .filter((v): v is Function => typeof v === 'function')
+      .map((c) => [c.name, c] as [string, Function]),
+  ),
 );
 
 /** Which tables each mutation input writes into (a field is checked against the column of the same property). */
@@ -74,13 +78,17 @@ describe('input text checks', () => {
     expect(unbounded).toEqual([]);
   });
 
-  it("allow no more code points than each column they write holds (varchar(n) counts code points)", () => {
+  it('allow no more code points than each column they write holds (varchar(n) counts code points)', () => {
     const columns = getMetadataArgsStorage().columns;
     const mismatches: string[] = [];
     let compared = 0;
     for (const [input, entities] of Object.entries(WRITES)) {
       const target = INPUT_CLASSES.get(input)!;
-      const properties = new Set(getMetadataStorage().getTargetValidationMetadatas(target, '', true, false).map((m) => m.propertyName));
+      const properties = new Set(
+        getMetadataStorage()
+          .getTargetValidationMetadatas(target, '', true, false)
+          .map((m) => m.propertyName),
+      );
       for (const entity of entities) {
         for (const column of columns.filter((c) => c.target === entity && properties.has(c.propertyName))) {
           const length = column.options.type === 'varchar' ? Number(column.options.length) : null;

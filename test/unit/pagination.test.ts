@@ -10,7 +10,9 @@ describe('cursors', () => {
   });
 
   it('refuse garbage and cursors of another ordering with BAD_USER_INPUT', () => {
-    expect(() => decodeCursor('not-a-cursor', 'model:NAME')).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+    expect(() => decodeCursor('not-a-cursor', 'model:NAME')).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    );
     const forgedNull = Buffer.from(JSON.stringify(['model:NAME', null, 'x'])).toString('base64url');
     expect(() => decodeCursor(forgedNull, 'model:NAME')).toThrow(/not a cursor this API issued/);
     const other = encodeCursor({ order: 'model:CREATED_AT', value: '2024-01-01', id: 'x' });

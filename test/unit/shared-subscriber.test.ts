@@ -15,7 +15,12 @@ async function* ticks(count: number) {
 }
 
 async function run(subscribe: ReturnType<typeof sharedSubscriber>, query: string, resultKey: string, events: number): Promise<ExecutionResult[]> {
-  const stream = (await subscribe({ schema, document: parse(query), rootValue: { tick: () => ticks(events) }, contextValue: { resultKey } })) as AsyncIterable<ExecutionResult>;
+  const stream = (await subscribe({
+    schema,
+    document: parse(query),
+    rootValue: { tick: () => ticks(events) },
+    contextValue: { resultKey },
+  })) as AsyncIterable<ExecutionResult>;
   const results: ExecutionResult[] = [];
   for await (const result of stream) results.push(result);
   return results;

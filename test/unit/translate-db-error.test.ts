@@ -53,7 +53,11 @@ describe('translateDbError', () => {
   });
 
   it('a session ended for idling in a transaction (25P03) is SERVICE_UNAVAILABLE', () => {
-    const error = new QueryFailedError('SELECT 1', [], Object.assign(new Error('terminating connection due to idle-in-transaction timeout'), { code: '25P03' }));
+    const error = new QueryFailedError(
+      'SELECT 1',
+      [],
+      Object.assign(new Error('terminating connection due to idle-in-transaction timeout'), { code: '25P03' }),
+    );
     expect(codeOf(error)).toBe('SERVICE_UNAVAILABLE');
   });
 
