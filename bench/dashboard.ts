@@ -14,7 +14,7 @@ export function dashboardQuery(withSummary = true): string {
       node {
         id
         name
-${withSummary ? '        summary { totalModels byDomain { domain count } byStatus { status count } }\n' : ''}        models(first: 20) {
+${withSummary ? '        summary { totalModels byDomain { domain count } byStatus { status count } }\n' : ''}        models(first: 20, includeDescendants: false) {
           totalCount
           edges {
             node {

@@ -51,8 +51,24 @@ function mountCors(app: express.Express, config: Config): void {
 }
 
 /** RATE_LIMIT_POINTS per caller and window on /graphql (the IDE's page and assets are not counted). */
-function mountRateLimit(app: express.Express, parts: HttpParts): void {
-  if (parts.rateLimit?.limit) app.use('/graphql', rateLimitMiddleware(parts.rateLimit.limit, parts.rateLimit.keyOf));
+/**
+ * The caller of a request, verified once before anything else looks at it (the rate limit keys on
+ * its subject); a refusal is kept for the GraphQL context to raise, so it reaches the client as
+ * Apollo formats every error.
+ */
+function identify(authenticator: Authenticator): express.RequestHandler {
+  return (req, res, next) => {
+    authenticator.callerOf(req.headers.authorization).then(
+      (caller) => {
+        res.locals.caller = caller;
+        next();
+      },
+      (error: unknown) => {
+        res.locals.callerError = error;
+        next();
+      },
+    );
+  };
 }
 
 /** GET /healthz (the process answers) and GET /readyz (it can reach its database, bounded). */
@@ -99,19 +115,26 @@ function trustedOnly(trusted: TrustedDocuments | undefined): express.RequestHand
   };
 }
 
-function mountGraphql(app: express.Express, { config, db, apollo, authenticator, context, trusted }: HttpParts): void {
+function mountGraphql(app: express.Express, { config, db, apollo, authenticator, context, trusted, rateLimit }: HttpParts): void {
   const bounded: express.RequestHandler = (_req, res, next) => {
     const slots = config.dbMaxConcurrentPerRequest < config.dbPoolSize && !db.embedded ? new Semaphore(config.dbMaxConcurrentPerRequest) : null;
     const { scope, done } = deadlineScope(config.requestTimeoutMs, slots);
     res.once('close', done);
     requestScope.run(scope, next);
   };
+  const limited: express.RequestHandler = rateLimit?.limit ? rateLimitMiddleware(rateLimit.limit, rateLimit.keyOf) : (_req, _res, next) => next();
+  const contextOf = async ({ res }: { res: express.Response }): Promise<Context> => {
+    if (res.locals.callerError) throw res.locals.callerError;
+    return context((res.locals.caller as Context['actor'] | undefined) ?? null);
+  };
   app.use(
     '/graphql',
     bounded,
+    identify(authenticator),
+    limited,
     express.json({ limit: MAX_REQUEST_BYTES }),
     trustedOnly(trusted),
-    expressMiddleware(apollo, { context: async ({ req }) => context(await authenticator.callerOf(req.headers.authorization)) }),
+    expressMiddleware(apollo, { context: contextOf }),
   );
 }
 
@@ -137,7 +160,6 @@ export function mountRoutes(app: express.Express, parts: HttpParts): void {
   mountProbes(app, parts);
   mountCors(app, parts.config);
   mountIde(app, parts.config); // browsers get the offline IDE on GET /graphql; other GETs fall through
-  mountRateLimit(app, parts);
   mountGraphql(app, parts);
   app.use(bodyErrors);
 }

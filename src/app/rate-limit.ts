@@ -1,9 +1,7 @@
-import { createHash } from 'node:crypto';
-import type http from 'node:http';
 import type express from 'express';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { bearerToken } from '../shared/actor';
+import type { Actor } from '../shared/actor';
 import type { Config } from '../shared/config';
 import { RateLimitedError } from '../shared/errors';
 
@@ -14,27 +12,17 @@ import { RateLimitedError } from '../shared/errors';
  * reached the limit falls back to memory (per process) instead of refusing everybody.
  */
 
-/** What a caller key is worked out from: a request's headers and its peer. */
-export type KeyedRequest = Pick<http.IncomingMessage, 'headers'> & { socket: { remoteAddress?: string } };
-
-/** The key a caller's budget is kept under. */
-export type CallerKey = (req: KeyedRequest) => string;
+/** The key a caller's budget is kept under: from the verified caller, else its peer address. */
+export type CallerKey = (caller: Actor | null, peer: { remoteAddress?: string }) => string;
 
 /**
- * The caller: the name behind an API_TOKENS token, else a hash of the bearer token (never the
- * token itself, which would sit in Redis), else the client address. When tokens carry a subject
- * (`sub`), return it here. The peer address is the socket's: behind a proxy every anonymous caller
- * is the proxy, and X-Forwarded-For is not trusted (a client could rotate it at will).
+ * The caller: its token's subject (`sub`, verified: a forged one is refused before it counts),
+ * the same key over HTTP and WebSocket, so all of a subject's tokens share one budget; else the
+ * client address. The peer address is the socket's: behind a proxy every anonymous caller is the
+ * proxy, and X-Forwarded-For is not trusted (a client could rotate it at will).
  */
-export function callerKeyOf(config: Pick<Config, 'apiTokens'>): CallerKey {
-  return (req) => {
-    const token = bearerToken(req.headers.authorization);
-    if (token) {
-      const name = config.apiTokens.get(token);
-      return name ? `name:${name}` : `token:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
-    }
-    return `addr:${req.socket.remoteAddress ?? 'unknown'}`;
-  };
+export function callerKeyOf(): CallerKey {
+  return (caller, peer) => (caller ? `sub:${caller.sub}` : `addr:${peer.remoteAddress ?? 'unknown'}`);
 }
 
 export interface RateLimit {
@@ -107,7 +95,7 @@ export async function createRateLimit(config: Config): Promise<RateLimit | null>
 export function rateLimitMiddleware(limit: RateLimit, keyOf: CallerKey): express.RequestHandler {
   return (req, res, next) => {
     if (req.method === 'OPTIONS') return next();
-    limit.consume(keyOf(req)).then((refusal) => {
+    limit.consume(keyOf((res.locals.caller as Actor | null | undefined) ?? null, req.socket)).then((refusal) => {
       if (!refusal) return next();
       const { http: _http, ...extensions } = refusal.extensions as Record<string, unknown>;
       res

@@ -125,7 +125,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const { app, httpServer } = httpServerOf();
   const { expensive, gateway } = executionOf(config, built);
   const apollo = await startApollo({ config, built, httpServer, gateway, expensive, trusted });
-  const rateLimit = { limit: await createRateLimit(config), keyOf: callerKeyOf(config) };
+  const rateLimit = { limit: await createRateLimit(config), keyOf: callerKeyOf() };
   let subscriptions: { connections: number; stop(): Promise<void> } | null = null;
   mountRoutes(app, { config, db, hub, apollo, authenticator, context, webSocketConnections: () => subscriptions?.connections ?? 0, trusted, rateLimit });
   await orUndo(

@@ -189,12 +189,9 @@ function verifyOrigin(config: Config) {
   };
 }
 
-/** The caller key of a connection: from the token of connection_init (or of the upgrade), else its address. */
-function rateKeyOf(parts: SubscriptionParts, params: Record<string, unknown> | undefined, request: http.IncomingMessage): string | undefined {
-  const keyOf = parts.rateLimit?.keyOf;
-  if (!keyOf) return undefined;
-  const authorization = authorizationOf(params, request);
-  return keyOf({ headers: typeof authorization === 'string' ? { authorization } : {}, socket: request.socket });
+/** The caller key of a connection: its verified caller's subject, else its address (as over HTTP). */
+function rateKeyOf(parts: SubscriptionParts, caller: Actor | null | undefined, request: http.IncomingMessage): string | undefined {
+  return parts.rateLimit?.keyOf ? parts.rateLimit.keyOf(caller ?? null, request.socket) : undefined;
 }
 
 /** Refusals of a subscribe message before its document is looked at: the rate limit, then trusted documents. */
@@ -296,9 +293,10 @@ export function startSubscriptionServer(httpServer: http.Server, parts: Subscrip
       schema: built.schema,
       isProd: !config.exposeErrors,
       subscribe: sharedSubscriber(SHARED_RESULTS_MAX_BYTES, parts.loadersOf),
-      onConnect: (ctx) => {
-        ctx.extra.rateKey = rateKeyOf(parts, ctx.connectionParams, ctx.extra.request);
-        return authenticate(parts.authenticator, ctx.connectionParams, ctx.extra);
+      onConnect: async (ctx) => {
+        const accepted = await authenticate(parts.authenticator, ctx.connectionParams, ctx.extra);
+        if (accepted) ctx.extra.rateKey = rateKeyOf(parts, ctx.extra.actor, ctx.extra.request);
+        return accepted;
       },
       onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > config.maxSubscriptionsPerConnection) {

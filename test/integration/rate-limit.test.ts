@@ -110,7 +110,7 @@ describe('rate limit shared through Redis (REDIS_URL)', () => {
     expect(Number(onB.retryAfter)).toBeGreaterThan(0);
     // The budget lives in Redis under the caller's name, never under its token.
     const keys = await redis.keys(`${prefix}*`);
-    expect(keys).toEqual([`${prefix}:name:alpha`]);
+    expect(keys).toEqual([`${prefix}:sub:alpha`]);
     expect(Number(await redis.get(keys[0]))).toBe(8);
     // Another caller is untouched, on either instance.
     expect((await post(b, CHEAP, 'beta-token-5678')).json.errors).toBeUndefined();
