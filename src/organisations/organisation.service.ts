@@ -7,17 +7,16 @@ import { BadUserInputError, ConflictError, NotFoundError, StaleVersionError } fr
 import {
   runPage,
   SortDirection,
-  toConnection,
   type Connection,
   type ConnectionArgs,
   type PageOptions,
   type PageQuery,
   pageRequest,
+  runDepthPage,
 } from '../shared/pagination';
 import { SqlParams, returningList } from '../shared/sql';
 import { normaliseText, searchCondition } from '../shared/text';
-import { manyByKey, oneByKey } from '../shared/batch';
-import { encodeCursor } from '../shared/cursor';
+import { oneByKey } from '../shared/batch';
 import { isUuid, requireUuid } from '../shared/ids';
 import { inTransaction } from '../shared/transaction';
 import { summaryAggregates, type Withdrawn } from '../summaries/summary-aggregates';
@@ -108,54 +107,21 @@ export class OrganisationService {
    */
   async descendants(parentIds: readonly string[], maxDepth: number | null, args: ConnectionArgs): Promise<OrganisationDescendantConnection[]> {
     const request = pageRequest(args, DESCENDANTS_ORDER, this.config.defaultPageSize, this.config.maxPageSize);
-    const dir = request.backwards ? 'DESC' : 'ASC';
-    const params: unknown[] = [parentIds, maxDepth, request.limit + 1];
-    let after = '';
-    if (request.after) {
-      const depth = Number(request.after.value);
-      if (!Number.isInteger(depth) || !isUuid(request.after.id)) {
-        throw new BadUserInputError('This cursor is not one this API issued. Use a cursor from an edge or pageInfo.', { argument: 'cursor' });
-      }
-      params.push(depth, request.after.id);
-      after = `WHERE (d.depth, d.id) ${request.backwards ? '<' : '>'} ($4::int, $5::uuid)`;
-    }
     const levels = (path: string) => `(length(${path}) - length(replace(${path}, '/', '')))`;
-    const rows: Array<Record<string, unknown>> = await this.db.query(
-      `WITH p AS (
+    const walk = {
+      recursive: false,
+      ctes: `p AS (
          SELECT r.id AS root, w.path, ${levels('w.path')} AS lv FROM unnest($1::uuid[]) AS r(id) JOIN organisation w ON w.id = r.id
        ),
        d AS (
          SELECT p.root, o.id, ${levels('o.path')} - p.lv AS depth FROM p JOIN organisation o ON o.path LIKE p.path || '_%'
          WHERE o.archived_at IS NULL AND ($2::int IS NULL OR ${levels('o.path')} - p.lv <= $2::int)
-       ),
-       totals AS (SELECT root, count(*)::int AS n FROM d GROUP BY root),
-       page AS (
-         SELECT x.* FROM (SELECT d.root, d.id, d.depth, row_number() OVER (PARTITION BY d.root ORDER BY d.depth ${dir}, d.id ${dir}) AS rn FROM d ${after}) x
-         WHERE x.rn <= $3
-       )
-       SELECT r.id AS "__parent", coalesce(t.n, 0) AS "__total", x.*
-       FROM unnest($1::uuid[]) WITH ORDINALITY AS r(id, ord)
-       LEFT JOIN totals t ON t.root = r.id
-       LEFT JOIN LATERAL (
-         SELECT pg.depth AS "__depth", pg.rn AS "__rn", ${SELECT} FROM page pg JOIN organisation o ON o.id = pg.id WHERE pg.root = r.id
-       ) x ON true
-       ORDER BY r.ord, x."__rn"`,
-      params,
-    );
-    const shape = { limit: request.limit, backwards: request.backwards, fromCursor: request.after !== null };
-    return manyByKey(parentIds, rows, (r) => String(r.__parent)).map((list) => {
-      const total = Number(list[0]?.__total ?? 0);
-      return toConnection(
-        list.filter((r) => r.id != null),
-        shape,
-        ({ __parent: _p, __total: _t, __rn: _r, __depth, ...node }) => ({
-          cursor: encodeCursor({ order: DESCENDANTS_ORDER, value: Number(__depth), id: String(node.id) }),
-          depth: Number(__depth),
-          node: node as unknown as Organisation,
-        }),
-        total,
-      ) as OrganisationDescendantConnection;
-    });
+       )`,
+      from: 'organisation o',
+      alias: 'o',
+      select: SELECT,
+    };
+    return runDepthPage<Organisation>(this.db, walk, parentIds, maxDepth, request, DESCENDANTS_ORDER) as Promise<OrganisationDescendantConnection[]>;
   }
 
   /** Locks and returns an organisation inside a transaction, or throws NOT_FOUND. */

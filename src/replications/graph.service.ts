@@ -2,11 +2,9 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../shared/config';
 import type { CommunityModel, Domain } from '../models/model.entity';
 import { MODEL_SELECT } from '../models/model.sql';
-import { manyByKey } from '../shared/batch';
-import { encodeCursor } from '../shared/cursor';
 import { BadUserInputError, NotFoundError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
-import { checkPageSize, pageRequest, toConnection, type ConnectionArgs } from '../shared/pagination';
+import { checkPageSize, pageRequest, runDepthPage, type ConnectionArgs } from '../shared/pagination';
 import type { ModelDescendantConnection, ModelReach, ReplicatedModel, ReplicationPath } from './graph.types';
 import type { ReplicationLink } from './replication-link.entity';
 
@@ -87,52 +85,18 @@ export class ReplicationGraphService {
    */
   async descendants(modelIds: readonly string[], maxDepth: number, args: ConnectionArgs): Promise<ModelDescendantConnection[]> {
     const request = pageRequest(args, DESCENDANTS_ORDER, this.config.defaultPageSize, this.config.maxPageSize);
-    const dir = request.backwards ? 'DESC' : 'ASC';
-    const params: unknown[] = [modelIds, maxDepth, request.limit + 1];
-    let after = '';
-    if (request.after) {
-      const depth = Number(request.after.value);
-      if (!Number.isInteger(depth) || !isUuid(request.after.id)) {
-        throw new BadUserInputError('This cursor is not one this API issued. Use a cursor from an edge or pageInfo.', { argument: 'cursor' });
-      }
-      params.push(depth, request.after.id);
-      after = `WHERE (d.depth, d.id) ${request.backwards ? '<' : '>'} ($4::int, $5::uuid)`;
-    }
-    const rows: Array<Record<string, unknown>> = await this.db.query(
-      `WITH RECURSIVE d(root, id, depth) AS (
+    const walk = {
+      recursive: true,
+      ctes: `d(root, id, depth) AS (
          SELECT rl.source_model_id, rl.target_model_id, 1 FROM replication_link rl WHERE rl.source_model_id = ANY($1::uuid[])
          UNION ALL
          SELECT d.root, rl.target_model_id, d.depth + 1 FROM d CROSS JOIN LATERAL (${STEP_DOWN}) rl WHERE d.depth < $2
-       ),
-       totals AS (SELECT root, count(*)::int AS n FROM d GROUP BY root),
-       page AS (
-         SELECT p.* FROM (SELECT d.root, d.id, d.depth, row_number() OVER (PARTITION BY d.root ORDER BY d.depth ${dir}, d.id ${dir}) AS rn FROM d ${after}) p
-         WHERE p.rn <= $3
-       )
-       SELECT r.id AS "__parent", coalesce(t.n, 0) AS "__total", x.*
-       FROM unnest($1::uuid[]) WITH ORDINALITY AS r(id, ord)
-       LEFT JOIN totals t ON t.root = r.id
-       LEFT JOIN LATERAL (
-         SELECT p.depth AS "__depth", p.rn AS "__rn", ${MODEL_SELECT} FROM page p JOIN model m ON m.id = p.id WHERE p.root = r.id
-       ) x ON true
-       ORDER BY r.ord, x."__rn"`,
-      params,
-    );
-    const shape = { limit: request.limit, backwards: request.backwards, fromCursor: request.after !== null };
-    return manyByKey(modelIds, rows, (r) => String(r.__parent)).map((list) => {
-      const total = Number(list[0]?.__total ?? 0);
-      const found = list.filter((r) => r.id != null);
-      return toConnection(
-        found,
-        shape,
-        ({ __parent: _p, __total: _t, __rn: _r, __depth, ...node }) => ({
-          cursor: encodeCursor({ order: DESCENDANTS_ORDER, value: Number(__depth), id: String(node.id) }),
-          depth: Number(__depth),
-          node: node as unknown as CommunityModel,
-        }),
-        total,
-      ) as ModelDescendantConnection;
-    });
+       )`,
+      from: 'model m',
+      alias: 'm',
+      select: MODEL_SELECT,
+    };
+    return runDepthPage<CommunityModel>(this.db, walk, modelIds, maxDepth, request, DESCENDANTS_ORDER) as Promise<ModelDescendantConnection[]>;
   }
 
   /**

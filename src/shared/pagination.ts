@@ -1,8 +1,11 @@
 import { ArgsType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
 import type { EntityManager } from 'typeorm';
+import { manyByKey } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 import { BadUserInputError } from './errors';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import { SqlParams } from './sql';
 
 export enum SortDirection {
@@ -257,5 +260,79 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
   };
   return (query.parent?.ids ?? ['']).map((parentId) =>
     toConnection(grouped.get(parentId) ?? [], shape, toEdge, withCount ? (totals.get(parentId) ?? 0) : undefined),
+  );
+}
+
+/**
+ * A walk down a tree to page by depth: CTE definitions ending with `d(root, id, depth)`, over the
+ * statement's parameters $1 (the root ids, uuid[]) and $2 (the depth cap, int, may be null), and
+ * the table whose rows are the nodes (`from` with `alias`, `select` its columns).
+ */
+export interface DepthWalk {
+  recursive: boolean;
+  ctes: string;
+  from: string;
+  alias: string;
+  select: string;
+}
+
+/** An edge of a depth-ordered page: how many steps below its root the node is. */
+export interface DepthEdge<T> extends Edge<T> {
+  depth: number;
+}
+
+/**
+ * A page of each root's descendants, ordered by (depth, id) with keyset cursors of `order`, and
+ * each root's total, in one statement for every root asking the same page (Model.descendants,
+ * Organisation.descendants).
+ */
+export async function runDepthPage<T>(
+  manager: Pick<EntityManager, 'query'>,
+  walk: DepthWalk,
+  rootIds: readonly string[],
+  maxDepth: number | null,
+  request: PageRequest,
+  order: string,
+): Promise<Array<Connection<T> & { edges: Array<DepthEdge<T>>; totalCount: number }>> {
+  const dir = request.backwards ? 'DESC' : 'ASC';
+  const params: unknown[] = [rootIds, maxDepth, request.limit + 1];
+  let after = '';
+  if (request.after) {
+    const depth = Number(request.after.value);
+    if (!Number.isInteger(depth) || !UUID.test(request.after.id)) {
+      throw new BadUserInputError('This cursor is not one this API issued. Use a cursor from an edge or pageInfo.', { argument: 'cursor' });
+    }
+    params.push(depth, request.after.id);
+    after = `WHERE (d.depth, d.id) ${request.backwards ? '<' : '>'} ($4::int, $5::uuid)`;
+  }
+  const rows: Array<Record<string, unknown>> = await manager.query(
+    `WITH ${walk.recursive ? 'RECURSIVE ' : ''}${walk.ctes},
+     totals AS (SELECT root, count(*)::int AS n FROM d GROUP BY root),
+     page AS (
+       SELECT ranked.* FROM (SELECT d.root, d.id, d.depth, row_number() OVER (PARTITION BY d.root ORDER BY d.depth ${dir}, d.id ${dir}) AS rn FROM d ${after}) ranked
+       WHERE ranked.rn <= $3
+     )
+     SELECT r.id AS "__parent", coalesce(t.n, 0) AS "__total", x.*
+     FROM unnest($1::uuid[]) WITH ORDINALITY AS r(id, ord)
+     LEFT JOIN totals t ON t.root = r.id
+     LEFT JOIN LATERAL (
+       SELECT pg.depth AS "__depth", pg.rn AS "__rn", ${walk.select} FROM page pg JOIN ${walk.from} ON ${walk.alias}.id = pg.id WHERE pg.root = r.id
+     ) x ON true
+     ORDER BY r.ord, x."__rn"`,
+    params,
+  );
+  const shape = { limit: request.limit, backwards: request.backwards, fromCursor: request.after !== null };
+  return manyByKey(rootIds, rows, (r) => String(r.__parent)).map(
+    (list) =>
+      toConnection(
+        list.filter((r) => r.id != null),
+        shape,
+        ({ __parent: _p, __total: _t, __rn: _r, __depth, ...node }): DepthEdge<T> => ({
+          cursor: encodeCursor({ order, value: Number(__depth), id: String(node.id) }),
+          depth: Number(__depth),
+          node: node as T,
+        }),
+        Number(list[0]?.__total ?? 0),
+      ) as Connection<T> & { edges: Array<DepthEdge<T>>; totalCount: number },
   );
 }
