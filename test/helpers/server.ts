@@ -39,6 +39,13 @@ export interface TestServer extends RunningServer {
 export const EMPTY_EMBEDDED_DATABASE: Partial<Config> = { embeddedSnapshot: undefined };
 
 /**
+ * For a test that asserts the demo data's own figures: an embedded database of its own in the
+ * PostgreSQL pass too, where the shared database holds every other test file's changes to the demo
+ * organisations (reports, replications into Kỳ Sơn). The embedded pass runs the same assertions.
+ */
+export const OWN_DEMO_DATABASE: Partial<Config> = process.env.DATABASE_URL ? { databaseUrl: undefined, runMigrations: true } : {};
+
+/**
  * Starts the real server on a free port: against DATABASE_URL when set (already migrated by the
  * global setup), otherwise against its own embedded in-memory database, started from the global
  * setup's migrated snapshot (with the demo data when `seedDemo`); the server still runs its

@@ -129,10 +129,9 @@ describe('Federation v2 subgraph', () => {
       expect(supergraph).toContain('@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)');
       expect(supergraph).toContain('@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)');
       expect(supergraph).toContain('@link(url: "https://specs.apollo.dev/cost/v0.1"');
-      expect(supergraph).toMatch(
-        /createModel\(input: CreateModelInput!\): Model! [^\n]*@authenticated[^\n]*@requiresScopes\(scopes: \[\["dvk:write"\], \["dvk:admin"\]\]\)/,
-      );
-      expect(supergraph).toMatch(/createOrganisation\([^\n]*@requiresScopes\(scopes: \[\["dvk:admin"\]\]\)/);
+      expect(supergraph).toMatch(/createModel\([\s\S]*?\): Model! [^\n]*@authenticated[^\n]*@requiresScopes\(scopes: \[\["dvk:write"\], \["dvk:admin"\]\]\)/);
+      expect(supergraph).toMatch(/createOrganisation\([\s\S]*?\): Organisation! [^\n]*@requiresScopes\(scopes: \[\["dvk:admin"\]\]\)/);
+      expect(supergraph).toMatch(/restoreOrganisation\([\s\S]*?\): Organisation! [^\n]*@requiresScopes\(scopes: \[\["dvk:admin"\]\]\)/);
       expect(supergraph).toMatch(
         /\n\s+\): ModelConnection! [^\n]*@listSize\(assumedSize: 20, slicingArguments: \["first", "last"\], requireOneSlicingArgument: false, sizedFields: \["edges"\]\)/,
       );

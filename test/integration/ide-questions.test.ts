@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DEMO_MODELS, DEMO_ORGANISATIONS, DEMO_REPORTS, type DemoModel } from '../../src/db/demo-data';
 import { loadSavedOperations, savedOperationsDir, type SavedOperation } from '../../src/ide/saved-operations';
 import { seeder, useTestServer } from '../helpers/seed';
-import type { GraphQLResponse } from '../helpers/server';
+import { OWN_DEMO_DATABASE, type GraphQLResponse } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
 /**
@@ -13,15 +13,13 @@ import { Subscription, wsClient } from '../helpers/ws';
  * says, checked against the demo data's own records (src/db/demo-data.ts) rather than against
  * a copy of the answer.
  */
-const t = useTestServer();
+const t = useTestServer(OWN_DEMO_DATABASE);
 const operations = loadSavedOperations();
 const byFile = (file: string): SavedOperation => {
   const found = operations.find((op) => op.file === file);
   if (!found) throw new Error(`schema/operations/${file} is missing`);
   return found;
 };
-/** On the embedded database the test file has the database to itself; on PostgreSQL other files add rows. */
-const ownDatabase = !process.env.DATABASE_URL;
 
 /** POSTs one operation of a saved file by name, as the IDE's tab runs it. */
 async function run(file: string, operationName: string, variables?: Record<string, unknown>): Promise<any> {
@@ -94,8 +92,7 @@ describe('the saved questions in schema/operations/', () => {
     expect(military.reported).toMatchObject({ total: 8, securityDefence: 8, economy: null });
     expect(military.registered.total).toBe(DEMO_MODELS.filter((m) => m.leadKey === 'city-military-command').length);
     const summaryByDomain = Object.fromEntries(data.summary.byDomain.map((d: any) => [d.domain, d.count]));
-    if (ownDatabase) expect(summaryByDomain).toEqual(registered);
-    else for (const d of DOMAINS) expect(summaryByDomain[d]).toBeGreaterThanOrEqual(registered[d]);
+    expect(summaryByDomain).toEqual(registered);
   });
 
   it('models per domain under phường Kỳ Sơn', async () => {
@@ -137,7 +134,7 @@ describe('the saved questions in schema/operations/', () => {
       replications: 1,
       model: { name: POLICE_MODEL.name, leadOrganisation: { name: 'Công an thành phố Hòa Bình' } },
     });
-    if (ownDatabase) expect(data.topReplicated).toHaveLength(1);
+    expect(data.topReplicated).toHaveLength(1);
     const demoNames = new Set(DEMO_MODELS.map((m) => m.name));
     expect(data.datedInPeriod.filter((r: any) => demoNames.has(r.model.name))).toEqual([]);
   });
@@ -229,7 +226,7 @@ describe('the saved questions in schema/operations/', () => {
     const kySonModel = found.models.edges[0].node;
     expect(kySonModel.name).toBe('Đổi mới hình thức sinh hoạt chi bộ cơ sở');
     expect(kySonModel.leadOrganisation.name).toBe('Phường Kỳ Sơn');
-    if (ownDatabase) {
+    {
       // Loading the demo data writes no events: its models have no history yet.
       const demoHistory = await run('07-model-history.graphql', 'ModelHistory', { id: kySonModel.id });
       expect(demoHistory.model.history).toMatchObject({ totalCount: 0, edges: [] });
