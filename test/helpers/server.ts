@@ -39,11 +39,12 @@ export interface TestServer extends RunningServer {
 export const EMPTY_EMBEDDED_DATABASE: Partial<Config> = { embeddedSnapshot: undefined };
 
 /**
- * For a test that asserts the demo data's own figures: an embedded database of its own in the
- * PostgreSQL pass too, where the shared database holds every other test file's changes to the demo
- * organisations (reports, replications into Kỳ Sơn). The embedded pass runs the same assertions.
+ * For a test that asserts the demo data's own figures, or whole-table row counts: an embedded
+ * database of its own in the PostgreSQL pass too, where the shared database holds every other test
+ * file's changes (reports and replications under the demo organisations, rows written meanwhile by
+ * files running in parallel). The embedded pass runs the same assertions.
  */
-export const OWN_DEMO_DATABASE: Partial<Config> = process.env.DATABASE_URL ? { databaseUrl: undefined, runMigrations: true } : {};
+export const OWN_DATABASE: Partial<Config> = process.env.DATABASE_URL ? { databaseUrl: undefined, runMigrations: true } : {};
 
 /**
  * Starts the real server on a free port: against DATABASE_URL when set (already migrated by the

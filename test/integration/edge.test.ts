@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { buildManifest, manifestText, MANIFEST_PATH } from '../../scripts/trusted-documents';
 import { sha256 } from '../../src/shared/trusted-documents';
 import { itWithBrowser, useBrowser } from '../helpers/browser';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { OWN_DATABASE, startTestServer, type TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
 /** Posts a GraphQL body as is (for persisted-query extensions) and returns status, headers and JSON. */
@@ -199,7 +199,8 @@ describe('trusted documents', () => {
   describe('TRUSTED_DOCUMENTS=required: a partner client runs only its operations', () => {
     let server: TestServer;
     beforeAll(async () => {
-      server = await startTestServer({ trustedDocuments: 'required' });
+      // Counts the whole organisation table before and after: a database no other file writes to.
+      server = await startTestServer({ ...OWN_DATABASE, trustedDocuments: 'required' });
     });
     afterAll(() => server?.stop());
 

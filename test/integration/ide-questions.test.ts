@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DEMO_MODELS, DEMO_ORGANISATIONS, DEMO_REPORTS, type DemoModel } from '../../src/db/demo-data';
 import { loadSavedOperations, savedOperationsDir, type SavedOperation } from '../../src/ide/saved-operations';
 import { seeder, useTestServer } from '../helpers/seed';
-import { OWN_DEMO_DATABASE, type GraphQLResponse } from '../helpers/server';
+import { OWN_DATABASE, type GraphQLResponse } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
 /**
@@ -13,7 +13,7 @@ import { Subscription, wsClient } from '../helpers/ws';
  * says, checked against the demo data's own records (src/db/demo-data.ts) rather than against
  * a copy of the answer.
  */
-const t = useTestServer(OWN_DEMO_DATABASE);
+const t = useTestServer(OWN_DATABASE);
 const operations = loadSavedOperations();
 const byFile = (file: string): SavedOperation => {
   const found = operations.find((op) => op.file === file);

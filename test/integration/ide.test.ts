@@ -12,13 +12,13 @@ import { DEFAULT_QUERY } from '../../src/ide/ide-page';
 import { loadSavedOperations } from '../../src/ide/saved-operations';
 import { itWithBrowser, useBrowser } from '../helpers/browser';
 import { seeder, useTestServer } from '../helpers/seed';
-import { OWN_DEMO_DATABASE, startTestServer } from '../helpers/server';
+import { OWN_DATABASE, startTestServer } from '../helpers/server';
 
 const BROWSER_HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const ORGANISATIONS = '{ organisations(first: 3) { edges { node { name } } } }';
 
 const browser = useBrowser();
-const t = useTestServer(OWN_DEMO_DATABASE);
+const t = useTestServer(OWN_DATABASE);
 
 interface Watched {
   page: Page;

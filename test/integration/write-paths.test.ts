@@ -1,6 +1,8 @@
 import { useTestServer } from '../helpers/seed';
+import { OWN_DATABASE } from '../helpers/server';
 
-const t = useTestServer();
+// rowCounts() counts whole tables: no other file may write to this database meanwhile.
+const t = useTestServer(OWN_DATABASE);
 
 const UPDATE_MODEL = `mutation($input: UpdateModelInput!) { updateModel(input: $input) { id version
   leadOrganisation { id } organisations { role organisation { id } } } }`;
