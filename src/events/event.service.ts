@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Config } from '../shared/config';
 import { BadUserInputError, ServiceUnavailableError } from '../shared/errors';
-import { checkPageSize, toConnection, withTotals, type Connection } from '../shared/pagination';
+import { checkPageSize, connectionsByParent, toConnection, withTotals, type Connection } from '../shared/pagination';
 import { isUuid } from '../shared/ids';
 import { SqlParams } from '../shared/sql';
 import { mapStream } from '../shared/streams';
@@ -95,24 +95,7 @@ export class EventService {
       ? withTotals(`SELECT count(*)::int AS total FROM change_event e WHERE ${filter}`, page, parents)
       : `SELECT p.id AS "__parent", x.* FROM ${parents} CROSS JOIN LATERAL (${page}) x ORDER BY p.n`;
     const rows: Array<LoggedEvent & { __parent: string; __total?: number }> = await this.db.query(sql, params.values);
-    const byParent = new Map<string, LoggedEvent[]>();
-    const totals = new Map<string, number>();
-    for (const row of rows) {
-      if (withCount) totals.set(row.__parent, row.__total ?? 0);
-      if (row.id == null) continue; // the empty page of a parent with a count
-      let list = byParent.get(row.__parent);
-      if (!list) byParent.set(row.__parent, (list = []));
-      list.push(row);
-    }
-    return ids.map((id) => {
-      const key = id.toLowerCase();
-      return toConnection(
-        byParent.get(key) ?? [],
-        { limit, backwards: false, fromCursor: after != null },
-        (node) => ({ cursor: node.cursor, node }),
-        withCount ? (totals.get(key) ?? 0) : undefined,
-      );
-    });
+    return connectionsByParent(rows, ids, { limit, backwards: false, fromCursor: after != null }, (node) => ({ cursor: node.cursor, node }), withCount);
   }
 
   private requireHub(): EventHub {

@@ -1,11 +1,9 @@
 import { ArgsType, Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
 import type { EntityManager } from 'typeorm';
-import { manyByKey } from './batch';
 import { decodeCursor, encodeCursor } from './cursor';
 import { BadUserInputError } from './errors';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from './ids';
 import { SqlParams } from './sql';
 
 export enum SortDirection {
@@ -239,11 +237,32 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
   else if (parents) sql = `SELECT p.id AS "__parent", x.* FROM ${parents} CROSS JOIN LATERAL (${page}) x ORDER BY p.n`;
   else sql = page;
   const rows: Array<Record<string, unknown>> = await manager.query(sql, params.values);
-  const grouped = new Map<string, Array<Record<string, unknown>>>();
+  const shape = { limit: request.limit, backwards: request.backwards, fromCursor: request.after !== null };
+  const toEdge = (row: Record<string, unknown>) => {
+    const sort = row.__sort;
+    delete row.__sort;
+    return new PageEdge(row as T, query.order, query.sortType === 'int' ? Number(sort) : String(sort));
+  };
+  return connectionsByParent(rows, query.parent?.ids ?? [''], shape, toEdge, withCount);
+}
+
+/**
+ * The connection of each parent, in `parentIds` order, from the rows of one page statement: each
+ * row names its parent (`__parent`; none without parents) and, with `withCount`, the parent's
+ * total (`__total`), where a parent with an empty page comes back as one row without an id.
+ */
+export function connectionsByParent<R extends { __parent?: unknown; __total?: unknown; id?: unknown }, E extends Edge<unknown>>(
+  rows: readonly R[],
+  parentIds: readonly string[],
+  shape: Parameters<typeof toConnection>[1],
+  toEdge: (row: R) => E,
+  withCount: boolean,
+): Array<Connection<E['node']> & { edges: E[] }> {
+  const grouped = new Map<string, R[]>();
   const totals = new Map<string, number>();
   for (const row of rows) {
     // `__parent` stays on the row: deleting a first property would turn every row into a slow dictionary object.
-    const key = query.parent ? String(row.__parent) : '';
+    const key = String(row.__parent ?? '').toLowerCase();
     let list = grouped.get(key);
     if (!list) grouped.set(key, (list = []));
     if (withCount) {
@@ -252,15 +271,10 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
     }
     list.push(row);
   }
-  const shape = { limit: request.limit, backwards: request.backwards, fromCursor: request.after !== null };
-  const toEdge = (row: Record<string, unknown>) => {
-    const sort = row.__sort;
-    delete row.__sort;
-    return new PageEdge(row as T, query.order, query.sortType === 'int' ? Number(sort) : String(sort));
-  };
-  return (query.parent?.ids ?? ['']).map((parentId) =>
-    toConnection(grouped.get(parentId) ?? [], shape, toEdge, withCount ? (totals.get(parentId) ?? 0) : undefined),
-  );
+  return parentIds.map((parentId) => {
+    const key = parentId.toLowerCase();
+    return toConnection(grouped.get(key) ?? [], shape, toEdge, withCount ? (totals.get(key) ?? 0) : undefined);
+  });
 }
 
 /**
@@ -299,7 +313,7 @@ export async function runDepthPage<T>(
   let after = '';
   if (request.after) {
     const depth = Number(request.after.value);
-    if (!Number.isInteger(depth) || !UUID.test(request.after.id)) {
+    if (!Number.isInteger(depth) || !isUuid(request.after.id)) {
       throw new BadUserInputError('This cursor is not one this API issued. Use a cursor from an edge or pageInfo.', { argument: 'cursor' });
     }
     params.push(depth, request.after.id);
@@ -322,17 +336,10 @@ export async function runDepthPage<T>(
     params,
   );
   const shape = { limit: request.limit, backwards: request.backwards, fromCursor: request.after !== null };
-  return manyByKey(rootIds, rows, (r) => String(r.__parent)).map(
-    (list) =>
-      toConnection(
-        list.filter((r) => r.id != null),
-        shape,
-        ({ __parent: _p, __total: _t, __rn: _r, __depth, ...node }): DepthEdge<T> => ({
-          cursor: encodeCursor({ order, value: Number(__depth), id: String(node.id) }),
-          depth: Number(__depth),
-          node: node as T,
-        }),
-        Number(list[0]?.__total ?? 0),
-      ) as Connection<T> & { edges: Array<DepthEdge<T>>; totalCount: number },
-  );
+  const toEdge = ({ __parent: _p, __total: _t, __rn: _r, __depth, ...node }: Record<string, unknown>): DepthEdge<T> => ({
+    cursor: encodeCursor({ order, value: Number(__depth), id: String(node.id) }),
+    depth: Number(__depth),
+    node: node as T,
+  });
+  return connectionsByParent(rows, rootIds, shape, toEdge, true) as Array<Connection<T> & { edges: Array<DepthEdge<T>>; totalCount: number }>;
 }
