@@ -1,10 +1,13 @@
 import 'reflect-metadata';
+// First: with OTEL_EXPORTER_OTLP_ENDPOINT, tracing patches http, express and pg before they load.
+import './app/tracing-boot';
 import cluster from 'node:cluster';
 import { Role } from './shared/actor';
 import { signToken } from './shared/auth';
 import { ConfigError, loadConfig, StartupError, type Config } from './shared/config';
 import { openDatabase } from './db/data-source';
 import { prepareDatabase, startServer } from './app/server';
+import { shutdownTracing } from './app/tracing-hooks';
 
 /** One server process: the whole service on PORT. */
 async function serve(config: Config): Promise<void> {
@@ -19,6 +22,7 @@ async function serve(config: Config): Promise<void> {
     console.log(`${signal}: draining connections and closing the database...${who}`);
     starting
       .then((server) => server.stop())
+      .then(() => shutdownTracing())
       .then(
         () => process.exit(0),
         (error) => {

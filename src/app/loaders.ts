@@ -7,10 +7,11 @@ import type { Config } from '../shared/config';
 import { pageLoaders } from '../shared/loaders';
 import { summaryLoaders } from '../summaries/summary.loaders';
 import type { Services } from './services';
+import { tracedLoaders } from './tracing-hooks';
 
 /** DataLoaders of one request (or one live event): every feature's, batch by key, one SQL per batch. */
 export function createLoaders(services: Services, config: Config) {
-  return {
+  return tracedLoaders({
     ...pageLoaders(),
     ...organisationLoaders(services),
     ...periodLoaders(services),
@@ -18,7 +19,7 @@ export function createLoaders(services: Services, config: Config) {
     ...replicationLoaders(services, config),
     ...summaryLoaders(services),
     ...eventLoaders(services),
-  };
+  });
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -18,6 +18,7 @@ import { createLoaders, loadersPerEvent } from './loaders';
 import { buildFederatedSchema, type BuiltSchema } from './schema';
 import { createServices, type Services } from './services';
 import { startSubscriptionServer } from './subscriptions';
+import { tracedGateway } from './tracing-hooks';
 
 export { prepareDatabase } from './database';
 
@@ -101,11 +102,13 @@ function executionOf(config: Config, built: BuiltSchema) {
     queueLength: config.expensiveQueueLength,
     maxWaitMs: config.expensiveQueueWaitMs,
   });
-  const gateway = jitGateway(built.schema, built.subgraphSdl, {
-    maxBytes: config.compiledCacheMaxBytes,
-    maxEntries: MAX_COMPILED_DOCUMENTS,
-    maxFields: config.jitMaxFields,
-  });
+  const gateway = tracedGateway(
+    jitGateway(built.schema, built.subgraphSdl, {
+      maxBytes: config.compiledCacheMaxBytes,
+      maxEntries: MAX_COMPILED_DOCUMENTS,
+      maxFields: config.jitMaxFields,
+    }),
+  );
   return { expensive, gateway };
 }
 

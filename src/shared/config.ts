@@ -334,3 +334,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...edgeConfig(env),
   };
 }
+
+/**
+ * OpenTelemetry tracing (opt-in). Read on its own, before anything else is loaded: the
+ * instrumentations must be registered before http, express and pg are first required, and nothing
+ * of OpenTelemetry is loaded when tracing is off. The exporter and the SDK read their own
+ * standard variables (OTEL_EXPORTER_OTLP_*_HEADERS, _TIMEOUT, OTEL_BSP_*, OTEL_TRACES_SAMPLER[_ARG],
+ * OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME); the ones checked here are those that decide whether
+ * and where traces go, so a mistake in them stops the start instead of losing every trace.
+ */
+export interface TracingConfig {
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`; null: tracing off. */
+  endpoint: string | null;
+  serviceName: string;
+}
+
+export const DEFAULT_SERVICE_NAME = 'dan-van-kheo-graph';
+
+function otlpUrl(env: NodeJS.ProcessEnv, name: string): string | null {
+  const raw = env[name]?.trim();
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL such as http://otel-collector:4318; got "${raw}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL (OTLP over HTTP); got "${url.protocol}".`);
+  return raw;
+}
+
+export function loadTracingConfig(env: NodeJS.ProcessEnv = process.env): TracingConfig {
+  const serviceName = env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE_NAME;
+  const tracesEndpoint = otlpUrl(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const base = otlpUrl(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const endpoint = tracesEndpoint ?? (base ? `${base.replace(/\/+$/, '')}/v1/traces` : null);
+  if (!endpoint || boolVar(env, 'OTEL_SDK_DISABLED', false)) return { endpoint: null, serviceName };
+  const exporter = env.OTEL_TRACES_EXPORTER?.trim();
+  if (exporter === 'none') return { endpoint: null, serviceName };
+  if (exporter && exporter !== 'otlp') throw new ConfigError(`OTEL_TRACES_EXPORTER must be otlp or none (the only exporter built in); got "${exporter}".`);
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const protocol = env[name]?.trim();
+    if (protocol && protocol !== 'http/json' && protocol !== 'http/protobuf')
+      throw new ConfigError(
+        `${name} must be http/json or http/protobuf (spans are sent as OTLP/HTTP JSON, which every OTLP/HTTP receiver accepts); got "${protocol}".`,
+      );
+  }
+  return { endpoint, serviceName };
+}
