@@ -22,8 +22,11 @@ const untraced: TracingHooks = {
 
 let hooks: TracingHooks = untraced;
 
-export function installTracingHooks(installed: TracingHooks): void {
-  hooks = installed;
+/** Installs `installed` (null: none, tracing off); returns what was installed before. */
+export function installTracingHooks(installed: TracingHooks | null): TracingHooks {
+  const previous = hooks;
+  hooks = installed ?? untraced;
+  return previous;
 }
 
 export function tracedGateway(gateway: JitGateway): JitGateway {
