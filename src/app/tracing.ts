@@ -63,7 +63,12 @@ export function startTracing(options: TracingOptions): TracingHooks {
     registerInstrumentations({
       tracerProvider: provider,
       instrumentations: [
-        new HttpInstrumentation({ ignoreIncomingRequestHook: ignoredRequest, requireParentforOutgoingSpans: true }),
+        new HttpInstrumentation({
+          ignoreIncomingRequestHook: ignoredRequest,
+          // A GET's document and variables (what the caller searched for, ids) stay out of url.query.
+          redactedQueryParamsServer: ['query', 'variables', 'extensions'],
+          requireParentforOutgoingSpans: true,
+        }),
         // No spans of its own (every layer ignored): it names the HTTP span after the route.
         new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.ROUTER, ExpressLayerType.MIDDLEWARE, ExpressLayerType.REQUEST_HANDLER] }),
         // Statement text (parameters never), only inside a traced request.

@@ -147,8 +147,23 @@ describe('OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     const body = (await res.json()) as { data?: { models: { edges: Array<{ node: { organisations: unknown[] } }> } }; errors?: unknown };
     expect(body.errors).toBeUndefined();
     expect(body.data?.models.edges).toHaveLength(3);
+    // A GET's document and variables are not copied into the HTTP span (url.query).
+    const secret = 'a-search-nobody-else-should-read';
+    const get = new URLSearchParams({
+      query: 'query ($s: String) { models(first: 1, filter: { search: $s }) { totalCount } }',
+      variables: JSON.stringify({ s: secret }),
+    });
+    const viaGet = await fetch(`${base}/graphql?${get}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(((await viaGet.json()) as { errors?: unknown }).errors).toBeUndefined();
     // The spans still buffered are sent at shutdown.
     expect(await stop(child)).toBe(0);
+    expect(JSON.stringify(receiver.spans)).not.toContain(secret);
+    const getSpan = receiver.spans.find((span) => span.attributes['http.request.method'] === 'GET');
+    expect(getSpan?.attributes['url.query']).toMatch(/query=REDACTED&variables=REDACTED/);
+    receiver.spans.splice(receiver.spans.indexOf(getSpan as ExportedSpan), 1);
+    const getTrace = getSpan?.traceId;
+    for (let at = receiver.spans.findIndex((span) => span.traceId === getTrace); at !== -1; at = receiver.spans.findIndex((span) => span.traceId === getTrace))
+      receiver.spans.splice(at, 1);
 
     const spans = receiver.spans;
     expect(receiver.contentTypes).toEqual(new Set(['POST /v1/traces application/json']));
