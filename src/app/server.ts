@@ -102,14 +102,12 @@ function executionOf(config: Config, built: BuiltSchema) {
     queueLength: config.expensiveQueueLength,
     maxWaitMs: config.expensiveQueueWaitMs,
   });
-  const gateway = tracedGateway(
-    jitGateway(built.schema, built.subgraphSdl, {
-      maxBytes: config.compiledCacheMaxBytes,
-      maxEntries: MAX_COMPILED_DOCUMENTS,
-      maxFields: config.jitMaxFields,
-    }),
-  );
-  return { expensive, gateway };
+  const gateway = jitGateway(built.schema, built.subgraphSdl, {
+    maxBytes: config.compiledCacheMaxBytes,
+    maxEntries: MAX_COMPILED_DOCUMENTS,
+    maxFields: config.jitMaxFields,
+  });
+  return { expensive, gateway: tracedGateway(gateway) };
 }
 
 /** Starts the whole service: database (migrated, seeded), schema, HTTP and WebSocket on `config.port`. */
