@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { Kind, type DocumentNode, type SelectionSetNode } from 'graphql';
 import { requestScope } from '../db/request-scope';
 import type { Config } from '../shared/config';
 import type { Context } from './context';
@@ -53,6 +54,24 @@ export class RecentWriters {
   }
 }
 
+/**
+ * Root fields that read the change log by cursor: on the primary, like subscriptions. A cursor
+ * from the primary (a subscription's, a poll's endCursor) may be ahead of a replica's log, which
+ * `changes(after:)` would refuse as not coming from this service.
+ */
+const CHANGE_LOG_FIELDS = new Set(['changes', 'latestChangeCursor']);
+
+/** Whether the operation's root selection (through fragments) names a change-log field. */
+function readsChangeLog(selectionSet: SelectionSetNode, document: DocumentNode, depth = 0): boolean {
+  if (depth > 8) return true; // fragments nested that deep at the root: the primary, without looking further
+  return selectionSet.selections.some((selection) => {
+    if (selection.kind === Kind.FIELD) return CHANGE_LOG_FIELDS.has(selection.name.value);
+    if (selection.kind === Kind.INLINE_FRAGMENT) return readsChangeLog(selection.selectionSet, document, depth + 1);
+    const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+    return fragment?.kind === Kind.FRAGMENT_DEFINITION && readsChangeLog(fragment.selectionSet, document, depth + 1);
+  });
+}
+
 /** The header's time, when it is one (digits only, milliseconds since the epoch); anything else is ignored. */
 function headerUntil(value: string | undefined): number | null {
   if (!value || !/^\d{1,15}$/.test(value.trim())) return null;
@@ -62,8 +81,8 @@ function headerUntil(value: string | undefined): number | null {
 /**
  * Routes HTTP operations between the primary and the replicas (DATABASE_REPLICA_URLS): a query
  * (`_entities` included) reads from a replica, unless its caller wrote within READ_YOUR_WRITES_MS
- * (by token subject, remembered here, or by the X-Read-Primary-Until header it sends back); a
- * mutation, and every field of its response, uses the primary, and marks its caller. With
+ * (by token subject, remembered here, or by the X-Read-Primary-Until header it sends back) or it
+ * reads the change log by cursor (`changes`, `latestChangeCursor`); a mutation, and every field of its response, uses the primary, and marks its caller. With
  * SQL_STATS, `extensions.sqlBackends` lists the server processes that answered (pid, and whether a
  * replica's), which a client can look up in that server's pg_stat_activity.
  */
@@ -74,8 +93,8 @@ export function readRoutingPlugin(config: Config, writers = new RecentWriters(co
       if (scope && config.sqlStats) scope.backends = new Map();
       let executed = false;
       return {
-        async didResolveOperation({ operation, contextValue }) {
-          if (!scope || operation?.operation !== 'query') return;
+        async didResolveOperation({ operation, document, contextValue }) {
+          if (!scope || operation?.operation !== 'query' || readsChangeLog(operation.selectionSet, document)) return;
           const now = Date.now();
           const until = headerUntil(request.http?.headers.get(READ_PRIMARY_HEADER.toLowerCase()));
           const sub = contextValue.actor?.sub;

@@ -133,6 +133,7 @@ describeReplicas(title, () => {
         reader,
       );
       const mutation = await server.gql(`mutation ($id: ID!) { archiveOrganisation(input: { id: $id, version: 1 }) { id archivedAt } }`, { id }, writer);
+      const changeLog = await server.gql(`{ ... on Query { latestChangeCursor } changes(first: 1) { edges { cursor } } }`, {}, reader);
       const ready = await readyz(server);
 
       // Assert: the query's connections were the standby's, in recovery; the mutation's the primary's
@@ -145,6 +146,11 @@ describeReplicas(title, () => {
       const mutationBackends = (mutation.extensions as { sqlBackends: Backends }).sqlBackends;
       expect(mutation.errors).toBeUndefined();
       expect(await whereAnswered(mutationBackends)).toEqual(mutationBackends.map(() => 'primary'));
+      // The change log by cursor reads the primary, as subscriptions do: a cursor from there is never ahead of it
+      const changeLogBackends = (changeLog.extensions as { sqlBackends: Backends }).sqlBackends;
+      expect(changeLog.errors).toBeUndefined();
+      expect(changeLogBackends.length).toBeGreaterThan(0);
+      expect(changeLogBackends.every((b) => !b.replica)).toBe(true);
       expect(ready.status).toBe(200);
       expect(ready.body.replicas).toEqual([
         expect.objectContaining({ state: 'healthy', inRotation: true, lagMs: expect.any(Number), lagBytes: expect.any(Number) }),
