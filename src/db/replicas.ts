@@ -82,7 +82,7 @@ interface CheckRow {
 }
 
 /** Positions of the primary's WAL as the checks saw them: when each was first seen. */
-class PrimaryHistory {
+export class PrimaryHistory {
   private readonly samples: Array<{ at: number; lsn: number }> = [];
   constructor(private readonly maxSamples: number) {}
 

@@ -1,5 +1,5 @@
 import { RecentWriters } from '../../src/app/read-routing';
-import { lsnToBytes, replicaName } from '../../src/db/replicas';
+import { lsnToBytes, PrimaryHistory, replicaName } from '../../src/db/replicas';
 import { ConfigError, loadConfig } from '../../src/shared/config';
 
 const PRIMARY = 'postgres://postgres@127.0.0.1:5432/dvk';
@@ -79,5 +79,28 @@ describe('replica lag arithmetic', () => {
     expect(lsnToBytes('0/0')).toBe(0);
     expect(lsnToBytes('1/364DFD8') - lsnToBytes('0/FFFFFFFF')).toBe(0x364dfd8 + 1);
     expect(replicaName('postgres://user:secret@db-replica.internal:6432/dvk?sslmode=require')).toBe('db-replica.internal:6432/dvk');
+  });
+});
+
+describe('replica lag on an idle primary', () => {
+  it('counts a caught-up replica as not late however long the primary idles, and a late one from when the primary passed it', () => {
+    // Arrange: the primary writes up to 100, idles (the same position seen again and again), then writes to 200
+    const history = new PrimaryHistory(16);
+    history.add(0, 100);
+    for (let at = 1_000; at <= 60_000; at += 1_000) history.add(at, 100);
+    history.add(61_000, 200);
+
+    // Assert: a replica at 100 is late since the primary was first seen past it (61 s), not since 0
+    expect(history.latest).toBe(200);
+    expect(history.behindSince(100)).toBe(61_000);
+    expect(history.behindSince(200)).toBeNull(); // caught up
+    expect(history.behindSince(50)).toBeNull(); // further behind than the history reaches: the caller falls back to the replay timestamp
+  });
+
+  it('keeps a bounded history', () => {
+    const history = new PrimaryHistory(3);
+    for (let i = 1; i <= 10; i += 1) history.add(i, i * 10);
+    expect(history.behindSince(80)).toBe(9);
+    expect(history.behindSince(70)).toBeNull();
   });
 });
