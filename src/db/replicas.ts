@@ -319,6 +319,8 @@ export class ReplicaSet {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.round?.catch(() => undefined);
-    await Promise.all(this.replicas.map((replica) => replica.pool.end().catch(() => undefined)));
+    // A frozen replica's connection would hold pool.end() until its query timeout: a shutdown waits a moment, not that long.
+    const ended = Promise.all(this.replicas.map((replica) => replica.pool.end().catch(() => undefined)));
+    await within(ended, Math.max(1_000, this.settings.checkTimeoutMs), 'closing the replica pools').catch(() => undefined);
   }
 }
