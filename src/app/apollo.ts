@@ -12,6 +12,7 @@ import { limitsPlugin, type Limits } from '../shared/limits.plugin';
 import { boundedStringify, formatError } from '../shared/responses';
 import type { TrustedDocuments } from '../shared/trusted-documents';
 import type { Context } from './context';
+import { readRoutingPlugin } from './read-routing';
 import type { BuiltSchema } from './schema';
 
 /** The limits every operation is held to, over HTTP and WebSocket alike. */
@@ -78,6 +79,8 @@ export async function startApollo({ config, built, httpServer, gateway, expensiv
       ApolloServerPluginInlineTrace(),
       limitsPlugin(built.costs, operationLimitsOf(config), admission),
       sqlStatsPlugin(config),
+      // DATABASE_REPLICA_URLS: queries read from the replicas, a caller's reads after its write from the primary.
+      ...(config.databaseReplicaUrls.length > 0 ? [readRoutingPlugin(config)] : []),
     ],
   });
   await apollo.start();

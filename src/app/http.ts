@@ -12,6 +12,7 @@ import { MAX_REQUEST_BYTES } from '../shared/limits.plugin';
 import type { Context } from './context';
 import type { TrustedDocuments } from '../shared/trusted-documents';
 import { rateLimitMiddleware, type CallerKey, type RateLimit } from './rate-limit';
+import { READ_PRIMARY_HEADER } from './read-routing';
 
 export interface HttpParts {
   config: Config;
@@ -45,6 +46,8 @@ function mountCors(app: express.Express, config: Config): void {
       origin: any ? '*' : (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
       methods: ['GET', 'POST', 'OPTIONS'],
       credentials: false,
+      // A browser client reads the read-your-writes header of a write to send it back.
+      exposedHeaders: [READ_PRIMARY_HEADER],
       maxAge: 600,
     }),
   );
@@ -83,7 +86,9 @@ function mountProbes(app: express.Express, { config, db, hub, webSocketConnectio
     try {
       await requestScope.run(scope, () => db.dataSource.query('SELECT 1'));
       const events = { listening: hub.listening, head: String(hub.head), liveSubscriptions: hub.liveSubscriptions };
-      res.json({ status: 'ready', pid: process.pid, database, events, webSocketConnections: webSocketConnections() });
+      // Replicas down or lagging do not make the instance unready: its reads fall back to the primary.
+      const replicas = db.replicas?.status();
+      res.json({ status: 'ready', pid: process.pid, database, events, webSocketConnections: webSocketConnections(), ...(replicas ? { replicas } : {}) });
     } catch {
       res.status(503).json({ status: 'unavailable', database });
     } finally {

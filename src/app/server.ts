@@ -9,6 +9,7 @@ import { ExpensiveGate } from '../shared/expensive-gate';
 import { jitGateway, MAX_COMPILED_DOCUMENTS, type CompiledCacheStats } from '../shared/jit-executor';
 import { formatError } from '../shared/responses';
 import { TrustedDocuments } from '../shared/trusted-documents';
+import type { ReplicaStatus } from '../db/replicas';
 import { operationLimitsOf, startApollo } from './apollo';
 import type { Context } from './context';
 import { openServingDatabase, startHub } from './database';
@@ -37,6 +38,8 @@ export interface RunningServer {
   signing: { secret: string; file: string | null } | null;
   /** application_name of this instance's LISTEN connection in pg_stat_activity (PostgreSQL only). */
   listenerName: string | null;
+  /** Each read replica's state and lag (DATABASE_REPLICA_URLS; empty without), for the metrics. */
+  replicaStatus(): ReplicaStatus[];
   stop(): Promise<void>;
 }
 
@@ -163,6 +166,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     listenerName,
     signing,
     compiledCache: () => gateway.compiledCache,
+    replicaStatus: () => db.replicas?.status() ?? [],
     expensiveGate: expensive,
     async stop() {
       if (stopped) return;

@@ -12,7 +12,8 @@ import { PeriodReport } from '../periods/period-report.entity';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
 import { ReplicationLink } from '../replications/replication-link.entity';
 import { SUMMARY_ENTITIES } from '../summaries/summary-aggregate.entity';
-import { guardConnections } from './request-scope';
+import { ReplicaSet } from './replicas';
+import { deadlineScope, guardConnections, requestScope } from './request-scope';
 import { CountingLogger } from './sql-stats';
 
 export const ENTITIES = [Organisation, CommunityModel, ModelOrganisation, ReplicationLink, ReportingPeriod, PeriodReport, ChangeEvent, ...SUMMARY_ENTITIES];
@@ -24,10 +25,13 @@ export interface Database {
   embedded: boolean;
   /** The embedded database itself (its LISTEN feeds live updates); absent on PostgreSQL. */
   pglite?: PGlite;
+  /** The read replicas (DATABASE_REPLICA_URLS) of a serving pool; null without any. */
+  replicas: ReplicaSet | null;
   close(): Promise<void>;
 }
 
-type ConfigForDb = Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'logSql'> & Partial<Pick<Config, 'embeddedSnapshot'>>;
+type ConfigForDb = Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'logSql'> &
+  Partial<Pick<Config, 'embeddedSnapshot' | 'databaseReplicaUrls' | 'replicaMaxLagMs' | 'replicaCheckIntervalMs' | 'replicaCheckTimeoutMs'>>;
 
 /**
  * Time bounds of a serving pool (see README, Configuration). Without them (migrations, bulk
@@ -79,8 +83,41 @@ export function postgresOptions(config: ConfigForDb & { databaseUrl: string }, b
     url: config.databaseUrl,
     // JIT off: the API runs many short statements, and compiling one costs more than running it
     // (a plan over the JIT cost threshold, e.g. a large subtree count, would pay tens of ms).
-    extra: { max: config.dbPoolSize, ...pgBounds(bounds), options: '-c jit=off' },
+    extra: poolOptions(config, bounds),
   };
+}
+
+/** pg's pool options of a PostgreSQL pool: its size and bounds; the replicas' pools get the same. */
+function poolOptions(config: Pick<Config, 'dbPoolSize'>, bounds?: DbBounds) {
+  return { max: config.dbPoolSize, ...pgBounds(bounds), options: '-c jit=off' };
+}
+
+/**
+ * The serving pool's replicas, health-checked in the background against the primary's WAL
+ * position (read with the readiness bound); null without DATABASE_REPLICA_URLS.
+ */
+async function openReplicas(dataSource: DataSource, config: ConfigForDb, bounds: DbBounds): Promise<ReplicaSet | null> {
+  const urls = config.databaseReplicaUrls ?? [];
+  if (urls.length === 0) return null;
+  const settings = {
+    urls,
+    maxLagMs: config.replicaMaxLagMs ?? 2_000,
+    checkIntervalMs: config.replicaCheckIntervalMs ?? 1_000,
+    checkTimeoutMs: config.replicaCheckTimeoutMs ?? 1_000,
+  };
+  const primaryLsn = async () => {
+    // Its own deadline, and outside any request: the primary answers it.
+    const { scope, done } = deadlineScope(settings.checkTimeoutMs, null, 'replica check');
+    try {
+      const [row]: Array<{ lsn: string }> = await requestScope.run(scope, () => dataSource.query('SELECT pg_current_wal_lsn()::text AS lsn'));
+      return row.lsn;
+    } finally {
+      done();
+    }
+  };
+  const replicas = new ReplicaSet(settings, poolOptions(config, bounds), primaryLsn);
+  await replicas.start();
+  return replicas;
 }
 
 /** Data folders this process has locked: opening one twice in a process is refused too. */
@@ -225,9 +262,19 @@ export async function openDatabase(config: ConfigForDb, bounds?: DbBounds): Prom
     await dataSource.initialize().catch((error: unknown) => {
       throw connectError(error, config.databaseUrl as string);
     });
-    guardConnections(dataSource, { abandon: true });
-    // Already destroyed (a shutdown under way): what is left still closes.
-    return { dataSource, embedded: false, close: async () => (dataSource.isInitialized ? dataSource.destroy() : undefined) };
+    // Only a serving pool (with bounds) reads from replicas; migrations and scripts never do.
+    const replicas = bounds ? await openReplicas(dataSource, config, bounds) : null;
+    guardConnections(dataSource, { abandon: true, replicas });
+    return {
+      dataSource,
+      embedded: false,
+      replicas,
+      close: async () => {
+        await replicas?.close();
+        // Already destroyed (a shutdown under way): what is left still closes.
+        if (dataSource.isInitialized) await dataSource.destroy();
+      },
+    };
   }
   const inMemory = config.dataDir.startsWith('memory://');
   if (config.embeddedSnapshot && !inMemory) throw new StartupError('an embedded snapshot can only be loaded into an in-memory database (DATA_DIR=memory://).');
@@ -249,6 +296,7 @@ export async function openDatabase(config: ConfigForDb, bounds?: DbBounds): Prom
       dataSource,
       embedded: true,
       pglite,
+      replicas: null,
       close: async () => {
         if (dataSource.isInitialized) await dataSource.destroy();
         await pglite.close();

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource } from 'typeorm';
+import type { ReplicaSet } from './replicas';
 import { TimeoutError } from '../shared/errors';
 
 /** A counting semaphore whose waiters can give up when a signal aborts. First come, first served. */
@@ -50,13 +51,21 @@ export interface RequestScope {
   slots: Semaphore | null;
   /** Aborted (with a TimeoutError as reason) when the request's deadline passes; null: none. */
   signal: AbortSignal | null;
+  /**
+   * Where its connections come from (DATABASE_REPLICA_URLS): `replica` for a query operation
+   * outside its caller's read-your-writes window (set once the operation is known), else the
+   * primary. A replica in rotation answers, or the primary when none is.
+   */
+  route: 'primary' | 'replica';
+  /** With SQL_STATS: the server process id of each connection the request used, and whether it was a replica's. */
+  backends?: Map<number, boolean>;
 }
 
 export const requestScope = new AsyncLocalStorage<RequestScope>();
 
 /** A scope whose signal aborts with a TimeoutError after `timeoutMs` (0: never). Call `done` when finished. */
 export function deadlineScope(timeoutMs: number, slots: Semaphore | null, what = 'request'): { scope: RequestScope; done(): void } {
-  if (timeoutMs <= 0) return { scope: { statements: 0, slots, signal: null }, done: () => undefined };
+  if (timeoutMs <= 0) return { scope: { statements: 0, slots, signal: null, route: 'primary' }, done: () => undefined };
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort(
@@ -67,12 +76,13 @@ export function deadlineScope(timeoutMs: number, slots: Semaphore | null, what =
     );
   }, timeoutMs);
   timer.unref();
-  return { scope: { statements: 0, slots, signal: controller.signal }, done: () => clearTimeout(timer) };
+  return { scope: { statements: 0, slots, signal: controller.signal, route: 'primary' }, done: () => clearTimeout(timer) };
 }
 
 /** pg's client as far as the guard needs it. */
 interface PgClient {
   query(...args: unknown[]): unknown;
+  processID?: number | null;
   [GUARDED]?: true;
   [SIGNAL]?: AbortSignal | null;
   [BROKEN]?: boolean;
@@ -170,15 +180,18 @@ function raced<T>(promise: Promise<T>, signal: AbortSignal, discard: (value: T) 
  * `abandon: false` (the embedded database, one in-process session that cannot freeze) keeps the
  * waiting bounded but lets a running statement and the rollback finish.
  */
-export function guardConnections(dataSource: DataSource, { abandon }: { abandon: boolean }): void {
+export function guardConnections(dataSource: DataSource, { abandon, replicas = null }: { abandon: boolean; replicas?: ReplicaSet | null }): void {
   const driver = dataSource.driver as unknown as Driver;
-  const obtain = driver.obtainMasterConnection.bind(driver);
+  const primary = driver.obtainMasterConnection.bind(driver);
+  // A read routed to the replicas: one in rotation, else (none is, or it cannot be reached) the primary.
+  const replica = async (): Promise<[PgClient, Release]> => (replicas ? ((await replicas.connect()) ?? primary()) : primary());
   driver.obtainMasterConnection = async () => {
     const scope = requestScope.getStore();
     const slots = scope?.slots ?? null;
     const signal = scope?.signal ?? null;
     if (signal?.aborted) throw signal.reason;
     if (slots) await slots.acquire(signal);
+    const obtain = scope?.route === 'replica' ? replica : primary;
     let client: PgClient;
     let release: Release;
     try {
@@ -187,6 +200,7 @@ export function guardConnections(dataSource: DataSource, { abandon }: { abandon:
       slots?.release();
       throw error;
     }
+    if (scope?.backends && typeof client.processID === 'number') scope.backends.set(client.processID, replicas?.owns(client) === true);
     guardClient(client, abandon);
     client[SIGNAL] = signal;
     client[BROKEN] = false;

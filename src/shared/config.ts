@@ -30,6 +30,18 @@ export interface Config {
   dbConnectTimeoutMs: number;
   /** Interval of the event listener's health check on its LISTEN connection (ms); 0: none. */
   dbListenPingMs: number;
+  /** Read replicas (DATABASE_REPLICA_URLS): queries read from them, mutations and subscriptions use the primary. */
+  databaseReplicaUrls: readonly string[];
+  /** A replica further behind than this (ms) is out of rotation. */
+  replicaMaxLagMs: number;
+  /** Interval of the replicas' health check (ms). */
+  replicaCheckIntervalMs: number;
+  /** Bound on one replica's check (ms); past it the replica counts as down. */
+  replicaCheckTimeoutMs: number;
+  /** After a write, the caller's reads go to the primary for this long (ms). */
+  readYourWritesMs: number;
+  /** Callers whose recent write this process remembers (least recently written forgotten first). */
+  readYourWritesMaxCallers: number;
   /** Overall deadline of one HTTP request (ms): its database work is stopped then; 0: none. */
   requestTimeoutMs: number;
   /** Bound on GET /readyz's database check (ms); past it the answer is 503. */
@@ -241,6 +253,36 @@ function databaseConfig(env: NodeJS.ProcessEnv) {
   };
 }
 
+/**
+ * Read replicas: `DATABASE_REPLICA_URLS=postgres://…,postgres://…`. The read-your-writes window
+ * defaults to what makes a caller's reads after it safe on any replica in rotation: a replica
+ * in rotation is at most REPLICA_MAX_LAG_MS behind as of its last check, and that check may be up
+ * to one interval (and its timeout) old, and the lag is measured to within one interval.
+ */
+function replicaConfig(env: NodeJS.ProcessEnv, databaseUrl: string | undefined) {
+  const databaseReplicaUrls = (env.DATABASE_REPLICA_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  for (const url of databaseReplicaUrls) {
+    if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url))
+      throw new ConfigError('DATABASE_REPLICA_URLS must be a comma-separated list of postgres:// or postgresql:// URLs.');
+  }
+  if (databaseReplicaUrls.length > 0 && !databaseUrl) throw new ConfigError('DATABASE_REPLICA_URLS needs DATABASE_URL: the embedded database has no replicas.');
+  if (databaseReplicaUrls.length > 16) throw new ConfigError('DATABASE_REPLICA_URLS may name at most 16 replicas.');
+  const replicaMaxLagMs = intVar(env, 'REPLICA_MAX_LAG_MS', 2_000, 0, 86_400_000);
+  const replicaCheckIntervalMs = intVar(env, 'REPLICA_CHECK_INTERVAL_MS', 1_000, 100, 600_000);
+  const replicaCheckTimeoutMs = intVar(env, 'REPLICA_CHECK_TIMEOUT_MS', 1_000, 50, 600_000);
+  return {
+    databaseReplicaUrls,
+    replicaMaxLagMs,
+    replicaCheckIntervalMs,
+    replicaCheckTimeoutMs,
+    readYourWritesMs: intVar(env, 'READ_YOUR_WRITES_MS', replicaMaxLagMs + 2 * replicaCheckIntervalMs + replicaCheckTimeoutMs, 0, 86_400_000),
+    readYourWritesMaxCallers: intVar(env, 'READ_YOUR_WRITES_MAX_CALLERS', 10_000, 0, 10_000_000),
+  };
+}
+
 /** What one operation may ask for and hold: cost, depth, aliases, compiled cache, response size, the expensive queue. */
 function operationConfig(env: NodeJS.ProcessEnv) {
   return {
@@ -318,6 +360,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: intVar(env, 'PORT', 4000, 0, 65535),
     host: env.HOST || '0.0.0.0',
     ...database,
+    ...replicaConfig(env, database.databaseUrl),
     ...pagingConfig(env),
     ...operationConfig(env),
     readyTimeoutMs: intVar(env, 'READY_TIMEOUT_MS', 2_000, 100, 600_000),
