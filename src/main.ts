@@ -5,6 +5,7 @@ import { signToken } from './shared/auth';
 import { ConfigError, loadConfig, StartupError, type Config } from './shared/config';
 import { openDatabase } from './db/data-source';
 import { prepareDatabase, startServer } from './app/server';
+import { superviseMetrics } from './app/metrics-http';
 
 /** One server process: the whole service on PORT. */
 async function serve(config: Config): Promise<void> {
@@ -61,6 +62,8 @@ async function supervise(config: Config): Promise<void> {
   } finally {
     await db.close();
   }
+  // METRICS_ENABLED: the workers' metrics aggregated here, for one scrape (on METRICS_PORT, or asked by a worker).
+  await superviseMetrics(config);
   let stopping = false;
   const fork = () => cluster.fork({ RUN_MIGRATIONS: 'false', SEED_DEMO: 'false' });
   cluster.on('exit', (worker, code, signal) => {

@@ -6,12 +6,13 @@ import { replicationLoaders } from '../replications/replication.loaders';
 import type { Config } from '../shared/config';
 import { pageLoaders } from '../shared/loaders';
 import { summaryLoaders } from '../summaries/summary.loaders';
+import type { Metrics } from './metrics';
 import type { Services } from './services';
 
 /** DataLoaders of one request (or one live event): every feature's, batch by key, one SQL per batch. */
-export function createLoaders(services: Services, config: Config) {
-  return {
-    ...pageLoaders(),
+export function createLoaders(services: Services, config: Config, metrics?: Metrics | null) {
+  const loaders = {
+    ...pageLoaders(metrics ? (kind) => metrics.batchObserver(`pages:${kind}`) : undefined),
     ...organisationLoaders(services),
     ...periodLoaders(services),
     ...modelLoaders(services),
@@ -19,6 +20,8 @@ export function createLoaders(services: Services, config: Config) {
     ...summaryLoaders(services),
     ...eventLoaders(services),
   };
+  // METRICS_ENABLED: each loader's batch size is observed (wrapped once per request, not per key).
+  return metrics ? metrics.observeLoaders(loaders) : loaders;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -28,11 +31,11 @@ export type Loaders = ReturnType<typeof createLoaders>;
  * resolves it: a thousand subscribers asking for the changed model cost one SQL statement, and no
  * cache outlives its event (they go with it, held weakly).
  */
-export function loadersPerEvent(services: () => Services, config: Config): (event: object) => Loaders {
+export function loadersPerEvent(services: () => Services, config: Config, metrics?: Metrics | null): (event: object) => Loaders {
   const byEvent = new WeakMap<object, Loaders>();
   return (event) => {
     let loaders = byEvent.get(event);
-    if (!loaders) byEvent.set(event, (loaders = createLoaders(services(), config)));
+    if (!loaders) byEvent.set(event, (loaders = createLoaders(services(), config, metrics)));
     return loaders;
   };
 }

@@ -11,7 +11,10 @@ export interface PageLoaders {
   pages<T>(kind: string, site: object, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T>;
 }
 
-export function pageLoaders(): PageLoaders {
+/** Called once per page loader made (with its kind); the function it returns gets each batch's size. */
+export type BatchObserver = (kind: string) => (size: number) => void;
+
+export function pageLoaders(observe?: BatchObserver): PageLoaders {
   const byArgs = new Map<string, DataLoader<string, unknown>>();
   const bySite = new WeakMap<object, Map<string, DataLoader<string, unknown>>>();
   return {
@@ -22,11 +25,21 @@ export function pageLoaders(): PageLoaders {
         // Identical arguments at another site (an alias, a fragment) share the loader too.
         const key = `${kind}:${JSON.stringify(args)}`;
         loader = byArgs.get(key);
-        if (!loader) byArgs.set(key, (loader = new DataLoader(batch as (ids: readonly string[]) => Promise<unknown[]>)));
+        if (!loader) byArgs.set(key, (loader = new DataLoader(observed(batch as (ids: readonly string[]) => Promise<unknown[]>, kind, observe))));
         if (!atSite) bySite.set(site, (atSite = new Map()));
         atSite.set(kind, loader);
       }
       return loader as DataLoader<string, T>;
     },
+  };
+}
+
+/** `batch`, telling `observe` the size of each batch (metrics); `batch` itself without an observer. */
+function observed<T>(batch: (ids: readonly string[]) => Promise<T[]>, kind: string, observe?: BatchObserver): (ids: readonly string[]) => Promise<T[]> {
+  if (!observe) return batch;
+  const sized = observe(kind);
+  return (ids) => {
+    sized(ids.length);
+    return batch(ids);
   };
 }

@@ -1,0 +1,310 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import DataLoader from 'dataloader';
+import type { GraphQLFormattedError } from 'graphql';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Database } from '../db/data-source';
+import { deadlineScope, requestScope } from '../db/request-scope';
+import type { EventHub } from '../events/event-hub';
+import type { Config } from '../shared/config';
+import { errorCodeLabel, knownDocuments, operationLabel, OTHER_OPERATION, type KnownDocuments } from './operation-labels';
+import type { RateLimit } from './rate-limit';
+
+/** Seconds, from a few ms (a cached read) to the request deadline's order of magnitude. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const STATEMENT_BUCKETS = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144];
+const BATCH_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
+
+/** pg's Pool as far as its figures go. */
+interface PgPool {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+/** The pools of a DataSource: TypeORM's postgres driver keeps the primary's as `master` (and replicas' as `slaves`). */
+function poolsOf(db: Database): Array<[string, PgPool]> {
+  const driver = db.dataSource.driver as unknown as { master?: PgPool; slaves?: PgPool[] };
+  const pools: Array<[string, PgPool]> = driver.master ? [['primary', driver.master]] : [];
+  driver.slaves?.forEach((pool, i) => pools.push([`replica${i}`, pool]));
+  return pools;
+}
+
+/** The default process metrics (CPU, memory, event loop, GC, handles): one set per process, however many servers it runs. */
+let processRegistry: Registry | null = null;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/** A WebSocket connection as graphql-ws keeps it: its subscriptions by id. */
+export interface WsConnection {
+  subscriptions: Record<string, unknown>;
+}
+
+/** What the server tells the metrics as it runs; every hook is cheap (per request, per batch, per connection). */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly known: KnownDocuments;
+  private readonly connections = new Set<WsConnection>();
+  private readonly batchByLoader = new Map<string, { observe(size: number): void }>();
+
+  readonly requestDuration = new Histogram({
+    name: 'dvk_graphql_request_duration_seconds',
+    help: 'GraphQL operations over HTTP, from Apollo receiving the request to the response being sent, by operation and outcome (ok, partial, error).',
+    labelNames: ['operation', 'outcome'],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly errors = new Counter({
+    name: 'dvk_graphql_errors_total',
+    help: 'GraphQL errors sent to clients, by extensions.code (unknown codes as OTHER) and transport (http, ws).',
+    labelNames: ['code', 'transport'],
+    registers: [this.registry],
+  });
+  readonly sqlStatements = new Histogram({
+    name: 'dvk_sql_statements_per_request',
+    help: 'SQL statements one GraphQL request over HTTP ran, by operation.',
+    labelNames: ['operation'],
+    buckets: STATEMENT_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly sqlSeconds = new Histogram({
+    name: 'dvk_sql_seconds_per_request',
+    help: 'Time the SQL statements of one GraphQL request over HTTP took, summed, by operation.',
+    labelNames: ['operation'],
+    buckets: DURATION_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly batchSize = new Histogram({
+    name: 'dvk_dataloader_batch_size',
+    help: 'Keys per DataLoader batch (one SQL statement each), by loader.',
+    labelNames: ['loader'],
+    buckets: BATCH_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly tooSlow = new Counter({
+    name: 'dvk_subscribers_too_slow_total',
+    help: 'Subscriptions cut off because they fell behind the event buffer (SUBSCRIBER_TOO_SLOW, socket closed with 1013).',
+    registers: [this.registry],
+  });
+  readonly rateLimited = new Counter({
+    name: 'dvk_rate_limit_refusals_total',
+    help: 'Requests (http) and subscribe messages (ws) refused with RATE_LIMITED.',
+    labelNames: ['transport'],
+    registers: [this.registry],
+  });
+
+  constructor(
+    private readonly config: Config,
+    known?: KnownDocuments,
+  ) {
+    this.known = known ?? knownDocuments(config.trustedDocumentsPath);
+    for (const transport of ['http', 'ws']) this.rateLimited.inc({ transport }, 0);
+    this.tooSlow.inc(0);
+  }
+
+  /** The operation label of a document (by Apollo's queryHash) and its resolved operation name. */
+  operation(hash: string | undefined | null, name: string | undefined | null): string {
+    return operationLabel(this.known, hash, name);
+  }
+
+  countErrors(errors: readonly GraphQLFormattedError[] | undefined, transport: 'http' | 'ws'): void {
+    if (!errors) return;
+    for (const error of errors) this.errors.inc({ code: errorCodeLabel(error.extensions?.code), transport });
+  }
+
+  /** Gauges read when scraped: the pools, the event log, WebSocket connections and subscriptions. */
+  watch(db: Database, hub: EventHub, webSocketConnections: () => number): void {
+    const pools = poolsOf(db);
+    const gauge = (name: string, help: string, read: (pool: PgPool) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['pool'],
+        registers: [this.registry],
+        collect() {
+          for (const [label, pool] of pools) this.set({ pool: label }, read(pool));
+        },
+      });
+    gauge('dvk_db_pool_connections', 'Connections the pool holds (idle and in use).', (p) => p.totalCount);
+    gauge('dvk_db_pool_idle', 'Idle connections in the pool.', (p) => p.idleCount);
+    gauge('dvk_db_pool_waiting', 'Requests waiting for a pool connection.', (p) => p.waitingCount);
+    this.watchEvents(db, hub);
+    const connections = this.connections;
+    new Gauge({
+      name: 'dvk_websocket_connections',
+      help: 'Open WebSocket connections.',
+      registers: [this.registry],
+      collect() {
+        this.set(webSocketConnections());
+      },
+    });
+    new Gauge({
+      name: 'dvk_subscriptions_active',
+      help: 'Subscriptions running on the accepted WebSocket connections (replaying or live).',
+      registers: [this.registry],
+      collect() {
+        let n = 0;
+        for (const connection of connections) n += Object.keys(connection.subscriptions).length;
+        this.set(n);
+      },
+    });
+    new Gauge({
+      name: 'dvk_subscriptions_live',
+      help: 'Subscriptions following live events from the event hub (caught up with the log).',
+      registers: [this.registry],
+      collect() {
+        this.set(hub.liveSubscriptions);
+      },
+    });
+  }
+
+  /** The log's head in the database against the hub's; the head is read with the readiness deadline. */
+  private watchEvents(db: Database, hub: EventHub): void {
+    const timeoutMs = this.config.readyTimeoutMs;
+    const hubHead = new Gauge({
+      name: 'dvk_event_hub_head_id',
+      help: 'Id of the newest change event the hub has read and handed to its live subscribers (across workers: the lowest).',
+      registers: [this.registry],
+      aggregator: 'min',
+      collect() {
+        this.set(hub.head);
+      },
+    });
+    const lag = new Gauge({
+      name: 'dvk_event_hub_lag_events',
+      help: 'Change events committed to the log that the hub has not delivered yet (log head minus hub head; across workers: the highest).',
+      registers: [this.registry],
+      aggregator: 'max',
+    });
+    new Gauge({
+      name: 'dvk_event_log_head_id',
+      help: 'Id of the newest change event committed to the log (change_event), read when scraped; absent when the database does not answer.',
+      registers: [this.registry],
+      aggregator: 'max',
+      async collect() {
+        const { scope, done } = deadlineScope(timeoutMs, null, 'metrics scrape');
+        try {
+          const [row] = await requestScope.run(scope, () => db.dataSource.query('SELECT coalesce(max(id), 0)::text AS id FROM change_event'));
+          const head = Number((row as { id: string }).id);
+          const seen = hub.head;
+          this.set(head);
+          hubHead.set(seen);
+          lag.set(Math.max(0, head - seen));
+        } catch {
+          this.reset();
+          lag.reset();
+        } finally {
+          done();
+        }
+      },
+    });
+  }
+
+  /** The Apollo plugin: duration, outcome, error codes and SQL of each HTTP operation. */
+  plugin(): ApolloServerPlugin {
+    return {
+      contextCreationDidFail: async ({ error }) => {
+        // A refused token, before any operation: counted like the error the client gets.
+        const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
+        this.errors.inc({ code: errorCodeLabel(code), transport: 'http' });
+      },
+      requestDidStart: async () => {
+        const started = performance.now();
+        return {
+          willSendResponse: async ({ response, queryHash, operationName }) => {
+            const body = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
+            const errors = body.errors;
+            const outcome = !errors?.length ? 'ok' : body.data ? 'partial' : 'error';
+            const operation = this.operation(queryHash, operationName);
+            this.requestDuration.observe({ operation, outcome }, (performance.now() - started) / 1000);
+            this.countErrors(errors, 'http');
+            const scope = requestScope.getStore();
+            if (scope) {
+              this.sqlStatements.observe({ operation }, scope.statements);
+              this.sqlSeconds.observe({ operation }, scope.sqlMs / 1000);
+            }
+          },
+        };
+      },
+    };
+  }
+
+  /** An error formatter that also counts what it formats (WebSocket: every error a subscriber gets). */
+  countingFormat(format: (formatted: GraphQLFormattedError, raw: unknown) => GraphQLFormattedError) {
+    return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
+      const shown = format(formatted, raw);
+      this.countErrors([shown], 'ws');
+      return shown;
+    };
+  }
+
+  /** The rate limit, counting its refusals under `transport`. */
+  countingRateLimit(limit: RateLimit | null, transport: 'http' | 'ws'): RateLimit | null {
+    if (!limit) return null;
+    const counter = this.rateLimited.labels({ transport });
+    return {
+      consume: async (key) => {
+        const refusal = await limit.consume(key);
+        if (refusal) {
+          counter.inc();
+          // Over HTTP the refusal is answered before Apollo; over WebSocket the formatter counts it.
+          if (transport === 'http') this.errors.inc({ code: 'RATE_LIMITED', transport });
+        }
+        return refusal;
+      },
+      get shared() {
+        return limit.shared;
+      },
+      stop: () => limit.stop(),
+    };
+  }
+
+  /** The batch observer of a loader name (one histogram child each, made once). */
+  batchObserver(name: string): (size: number) => void {
+    let child = this.batchByLoader.get(name);
+    if (!child) this.batchByLoader.set(name, (child = this.batchSize.labels({ loader: name })));
+    const observed = child;
+    return (size) => observed.observe(size);
+  }
+
+  /** Wraps the batch function of every DataLoader among `loaders` (once per request: no per-key or per-field cost). */
+  observeLoaders<T extends object>(loaders: T): T {
+    for (const [name, loader] of Object.entries(loaders)) {
+      if (!(loader instanceof DataLoader)) continue;
+      const inner = loader as unknown as { _batchLoadFn: (keys: readonly unknown[]) => unknown };
+      const batch = inner._batchLoadFn;
+      const child = this.batchByLoader.get(name) ?? this.batchSize.labels({ loader: name });
+      this.batchByLoader.set(name, child);
+      inner._batchLoadFn = (keys) => {
+        child.observe(keys.length);
+        return batch(keys);
+      };
+    }
+    return loaders;
+  }
+
+  /** graphql-ws hooks: accepted connections (for the subscription gauge), and cut-offs. */
+  connectionAccepted(connection: WsConnection): void {
+    this.connections.add(connection);
+  }
+
+  connectionClosed(connection: WsConnection): void {
+    this.connections.delete(connection);
+  }
+
+  /** This server's metrics and the process's, as Prometheus text. */
+  async text(): Promise<string> {
+    return `${await processMetrics().metrics()}\n${await this.registry.metrics()}`;
+  }
+
+  /** The registries a cluster worker sends to the primary. */
+  registries(): Registry[] {
+    return [processMetrics(), this.registry];
+  }
+}
+
+export { OTHER_OPERATION };
