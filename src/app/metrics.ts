@@ -44,12 +44,22 @@ export interface WsConnection {
   subscriptions: Record<string, unknown>;
 }
 
+type Observer = { observe(value: number): void };
+/** The series one operation label writes per request. */
+interface OperationSeries {
+  duration: Record<'ok' | 'partial' | 'error', Observer>;
+  statements: Observer;
+  sqlSeconds: Observer;
+}
+
 /** What the server tells the metrics as it runs; every hook is cheap (per request, per batch, per connection). */
 export class Metrics {
   readonly registry = new Registry();
   private readonly known: KnownDocuments;
   private readonly connections = new Set<WsConnection>();
   private readonly batchByLoader = new Map<string, { observe(size: number): void }>();
+  /** The histogram children of each operation label (a bounded set), so a request does not hash label objects. */
+  private readonly byOperation = new Map<string, OperationSeries>();
 
   readonly requestDuration = new Histogram({
     name: 'dvk_graphql_request_duration_seconds',
@@ -109,6 +119,20 @@ export class Metrics {
   /** The operation label of a document (by Apollo's queryHash) and its resolved operation name. */
   operation(hash: string | undefined | null, name: string | undefined | null): string {
     return operationLabel(this.known, hash, name);
+  }
+
+  private seriesOf(operation: string): OperationSeries {
+    let series = this.byOperation.get(operation);
+    if (!series) {
+      const duration = (outcome: string) => this.requestDuration.labels({ operation, outcome });
+      series = {
+        duration: { ok: duration('ok'), partial: duration('partial'), error: duration('error') },
+        statements: this.sqlStatements.labels({ operation }),
+        sqlSeconds: this.sqlSeconds.labels({ operation }),
+      };
+      this.byOperation.set(operation, series);
+    }
+    return series;
   }
 
   countErrors(errors: readonly GraphQLFormattedError[] | undefined, transport: 'http' | 'ws'): void {
@@ -219,13 +243,13 @@ export class Metrics {
             const body = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
             const errors = body.errors;
             const outcome = !errors?.length ? 'ok' : body.data ? 'partial' : 'error';
-            const operation = this.operation(queryHash, operationName);
-            this.requestDuration.observe({ operation, outcome }, (performance.now() - started) / 1000);
-            this.countErrors(errors, 'http');
+            const series = this.seriesOf(this.operation(queryHash, operationName));
+            series.duration[outcome].observe((performance.now() - started) / 1000);
+            if (errors) this.countErrors(errors, 'http');
             const scope = requestScope.getStore();
             if (scope) {
-              this.sqlStatements.observe({ operation }, scope.statements);
-              this.sqlSeconds.observe({ operation }, scope.sqlMs / 1000);
+              series.statements.observe(scope.statements);
+              series.sqlSeconds.observe(scope.sqlMs / 1000);
             }
           },
         };
@@ -277,10 +301,11 @@ export class Metrics {
       if (!(loader instanceof DataLoader)) continue;
       const inner = loader as unknown as { _batchLoadFn: (keys: readonly unknown[]) => unknown };
       const batch = inner._batchLoadFn;
-      const child = this.batchByLoader.get(name) ?? this.batchSize.labels({ loader: name });
-      this.batchByLoader.set(name, child);
+      let child = this.batchByLoader.get(name);
+      if (!child) this.batchByLoader.set(name, (child = this.batchSize.labels({ loader: name })));
+      const sized = child;
       inner._batchLoadFn = (keys) => {
-        child.observe(keys.length);
+        sized.observe(keys.length);
         return batch(keys);
       };
     }
