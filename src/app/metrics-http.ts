@@ -116,7 +116,9 @@ export async function listenMetrics(config: Pick<Config, 'host' | 'metricsPort'>
 export async function superviseMetrics(config: Config): Promise<void> {
   if (!config.metricsEnabled) return;
   const aggregator = new AggregatorRegistry();
-  const scrape = () => aggregator.clusterMetrics();
+  // Scrapes asked at once share one round of the workers: a flood of them costs one round at a time.
+  let running: Promise<string> | null = null;
+  const scrape = () => (running ??= aggregator.clusterMetrics().finally(() => (running = null)));
   cluster.on('message', (worker, message: { type?: string; id?: number }) => {
     if (message?.type !== ASK) return;
     scrape().then(

@@ -13,6 +13,8 @@ import type { RateLimit } from './rate-limit';
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const STATEMENT_BUCKETS = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144];
 const BATCH_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
+/** How long one reading of the event log's head serves scrapes. */
+const LOG_HEAD_REUSE_MS = 1_000;
 
 /** pg's Pool as far as its figures go. */
 interface PgPool {
@@ -186,9 +188,23 @@ export class Metrics {
     });
   }
 
-  /** The log's head in the database against the hub's; the head is read with the readiness deadline. */
+  /**
+   * The log's head in the database against the hub's. The head is read with the readiness deadline,
+   * at most once a second however often /metrics is asked for (scrapes at once share one read).
+   */
   private watchEvents(db: Database, hub: EventHub): void {
     const timeoutMs = this.config.readyTimeoutMs;
+    let last: { at: number; head: Promise<number> } | null = null;
+    const logHead = (): Promise<number> => {
+      if (last && performance.now() - last.at < LOG_HEAD_REUSE_MS) return last.head;
+      const { scope, done } = deadlineScope(timeoutMs, null, 'metrics scrape');
+      const head = requestScope
+        .run(scope, () => db.dataSource.query('SELECT coalesce(max(id), 0)::text AS id FROM change_event'))
+        .then(([row]: Array<{ id: string }>) => Number(row.id))
+        .finally(done);
+      last = { at: performance.now(), head };
+      return head;
+    };
     const hubHead = new Gauge({
       name: 'dvk_event_hub_head_id',
       help: 'Id of the newest change event the hub has read and handed to its live subscribers (across workers: the lowest).',
@@ -210,10 +226,8 @@ export class Metrics {
       registers: [this.registry],
       aggregator: 'max',
       async collect() {
-        const { scope, done } = deadlineScope(timeoutMs, null, 'metrics scrape');
         try {
-          const [row] = await requestScope.run(scope, () => db.dataSource.query('SELECT coalesce(max(id), 0)::text AS id FROM change_event'));
-          const head = Number((row as { id: string }).id);
+          const head = await logHead();
           const seen = hub.head;
           this.set(head);
           hubHead.set(seen);
@@ -221,8 +235,6 @@ export class Metrics {
         } catch {
           this.reset();
           lag.reset();
-        } finally {
-          done();
         }
       },
     });
