@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, StartupError, type Config } from './shared/con
 import { openDatabase } from './db/data-source';
 import { prepareDatabase, startServer } from './app/server';
 import { shutdownTracing } from './app/tracing-hooks';
+import { superviseMetrics } from './app/metrics-http';
 
 /** One server process: the whole service on PORT. */
 async function serve(config: Config): Promise<void> {
@@ -65,6 +66,8 @@ async function supervise(config: Config): Promise<void> {
   } finally {
     await db.close();
   }
+  // METRICS_ENABLED: the workers' metrics aggregated here, for one scrape (on METRICS_PORT, or asked by a worker).
+  await superviseMetrics(config);
   let stopping = false;
   const fork = () => cluster.fork({ RUN_MIGRATIONS: 'false', SEED_DEMO: 'false' });
   cluster.on('exit', (worker, code, signal) => {

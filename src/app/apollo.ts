@@ -50,10 +50,20 @@ export interface ApolloParts {
   expensive: ExpensiveGate;
   /** Trusted documents (TRUSTED_DOCUMENTS): the APQ cache with the manifest in front, and the `required` check. */
   trusted: TrustedDocuments;
+  /** More plugins (metrics). */
+  plugins?: ApolloServerPlugin[];
 }
 
 /** Apollo Server over the graphql-jit gateway, with our limits, error formatting and response bound. */
-export async function startApollo({ config, built, httpServer, gateway, expensive, trusted }: ApolloParts): Promise<ApolloServer<Context & BaseContext>> {
+export async function startApollo({
+  config,
+  built,
+  httpServer,
+  gateway,
+  expensive,
+  trusted,
+  plugins = [],
+}: ApolloParts): Promise<ApolloServer<Context & BaseContext>> {
   const admission = { threshold: config.expensiveQueryCost, gate: expensive, retryAfterSeconds: Math.max(1, Math.ceil(config.expensiveQueueWaitMs / 1000)) };
   const apollo = new ApolloServer<Context & BaseContext>({
     // Apollo's own parsed-document cache is its default InMemoryLRUCache, bounded at 30 MiB of
@@ -81,6 +91,7 @@ export async function startApollo({ config, built, httpServer, gateway, expensiv
       sqlStatsPlugin(config),
       // DATABASE_REPLICA_URLS: queries read from the replicas, a caller's reads after its write from the primary.
       ...(config.databaseReplicaUrls.length > 0 ? [readRoutingPlugin(config)] : []),
+      ...plugins,
     ],
   });
   await apollo.start();

@@ -6,12 +6,13 @@ import { replicationLoaders } from '../replications/replication.loaders';
 import type { Config } from '../shared/config';
 import { pageLoaders } from '../shared/loaders';
 import { summaryLoaders } from '../summaries/summary.loaders';
+import type { Metrics } from './metrics';
 import type { Services } from './services';
 import { tracedLoaders } from './tracing-hooks';
 
 /** DataLoaders of one request (or one live event): every feature's, batch by key, one SQL per batch. */
-export function createLoaders(services: Services, config: Config) {
-  return tracedLoaders({
+export function createLoaders(services: Services, config: Config, metrics?: Metrics | null) {
+  const loaders = {
     ...pageLoaders(),
     ...organisationLoaders(services),
     ...periodLoaders(services),
@@ -19,7 +20,10 @@ export function createLoaders(services: Services, config: Config) {
     ...replicationLoaders(services, config),
     ...summaryLoaders(services),
     ...eventLoaders(services),
-  });
+  };
+  // METRICS_ENABLED: each loader's batch size is observed (wrapped once per request, not per key);
+  // OTEL_EXPORTER_OTLP_ENDPOINT: each batch is a span.
+  return tracedLoaders(metrics ? metrics.observeLoaders(loaders) : loaders);
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -29,11 +33,11 @@ export type Loaders = ReturnType<typeof createLoaders>;
  * resolves it: a thousand subscribers asking for the changed model cost one SQL statement, and no
  * cache outlives its event (they go with it, held weakly).
  */
-export function loadersPerEvent(services: () => Services, config: Config): (event: object) => Loaders {
+export function loadersPerEvent(services: () => Services, config: Config, metrics?: Metrics | null): (event: object) => Loaders {
   const byEvent = new WeakMap<object, Loaders>();
   return (event) => {
     let loaders = byEvent.get(event);
-    if (!loaders) byEvent.set(event, (loaders = createLoaders(services(), config)));
+    if (!loaders) byEvent.set(event, (loaders = createLoaders(services(), config, metrics)));
     return loaders;
   };
 }

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -14,6 +15,8 @@ import { operationLimitsOf, startApollo } from './apollo';
 import type { Context } from './context';
 import { openServingDatabase, startHub } from './database';
 import { mountRoutes } from './http';
+import { Metrics } from './metrics';
+import { listenMetrics, mountMetrics, scrapeOf } from './metrics-http';
 import { callerKeyOf, createRateLimit } from './rate-limit';
 import { createLoaders, loadersPerEvent } from './loaders';
 import { buildFederatedSchema, type BuiltSchema } from './schema';
@@ -40,6 +43,8 @@ export interface RunningServer {
   listenerName: string | null;
   /** Each read replica's state and lag (DATABASE_REPLICA_URLS; empty without), for the metrics. */
   replicaStatus(): ReplicaStatus[];
+  /** Where Prometheus scrapes this instance (METRICS_PORT or the API's port); null with METRICS_ENABLED=false or in a worker with METRICS_PORT (the primary serves it). */
+  metricsUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -78,10 +83,10 @@ async function orUndo<T>(work: () => Promise<T>, ...undo: Array<() => Promise<un
 }
 
 /** The services, and the context of a request: every feature's services and fresh loaders. */
-function wire(db: Database, config: Config, hub: EventHub) {
-  const loadersOf = loadersPerEvent(() => services, config);
+function wire(db: Database, config: Config, hub: EventHub, metrics: Metrics | null) {
+  const loadersOf = loadersPerEvent(() => services, config, metrics);
   const services: Services = createServices(db.dataSource, config, hub, loadersOf);
-  const context = (actor: Context['actor']): Context => ({ config, services, loaders: createLoaders(services, config), actor });
+  const context = (actor: Context['actor']): Context => ({ config, services, loaders: createLoaders(services, config, metrics), actor });
   return { services, context, loadersOf };
 }
 
@@ -113,6 +118,21 @@ function executionOf(config: Config, built: BuiltSchema) {
   return { expensive, gateway: tracedGateway(gateway) };
 }
 
+/**
+ * METRICS_ENABLED: the metrics, /metrics on the API's app (METRICS_PORT 0) or on a listener of its
+ * own (METRICS_PORT; in a worker the primary listens there instead), and the rate limit's refusals counted.
+ */
+async function metricsOf(config: Config, app: express.Express) {
+  if (!config.metricsEnabled) return null;
+  const metrics = new Metrics(config);
+  const scrape = scrapeOf(metrics);
+  if (config.metricsPort === 0) mountMetrics(app, scrape);
+  const own = config.metricsPort > 0 && !cluster.isWorker ? await listenMetrics(config, scrape) : null;
+  const urlFor = (host: string, port: number) =>
+    own ? `http://${host}:${own.port}/metrics` : config.metricsPort === 0 ? `http://${host}:${port}/metrics` : null;
+  return { metrics, own, urlFor };
+}
+
 /** Starts the whole service: database (migrated, seeded), schema, HTTP and WebSocket on `config.port`. */
 export async function startServer(config: Config): Promise<RunningServer> {
   // Read first: a missing or damaged manifest stops the start before anything is opened.
@@ -122,14 +142,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
     () => startHub(db, config),
     () => db.close(),
   );
-  const { services, context, loadersOf } = wire(db, config, hub);
+  const { app, httpServer } = httpServerOf();
+  const observed = await orUndo(() => metricsOf(config, app), hub.stop.bind(hub), db.close);
+  const metrics = observed?.metrics ?? null;
+  const { services, context, loadersOf } = wire(db, config, hub, metrics);
   const signing = signingSecret(config);
   const authenticator = new Authenticator(config, signing?.secret ?? null);
   const built = await buildFederatedSchema();
-  const { app, httpServer } = httpServerOf();
   const { expensive, gateway } = executionOf(config, built);
-  const apollo = await startApollo({ config, built, httpServer, gateway, expensive, trusted });
-  const rateLimit = { limit: await createRateLimit(config), keyOf: callerKeyOf() };
+  const apollo = await startApollo({ config, built, httpServer, gateway, expensive, trusted, plugins: metrics ? [metrics.plugin()] : [] });
+  const limit = await createRateLimit(config);
+  const rateLimit = { limit: metrics ? metrics.countingRateLimit(limit, 'http') : limit, keyOf: callerKeyOf() };
   let subscriptions: { connections: number; stop(): Promise<void> } | null = null;
   mountRoutes(app, { config, db, hub, apollo, authenticator, context, webSocketConnections: () => subscriptions?.connections ?? 0, trusted, rateLimit });
   await orUndo(
@@ -137,6 +160,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     () => apollo.stop(),
     async () => rateLimit.limit?.stop(),
     () => hub.stop(),
+    async () => observed?.own?.close(),
     () => db.close(),
   );
   // Attached once the port is ours: attached before, it would re-emit a failed listen as its own
@@ -145,19 +169,22 @@ export async function startServer(config: Config): Promise<RunningServer> {
     built,
     config,
     limits: operationLimitsOf(config),
-    format: formatError(config),
+    format: metrics ? metrics.countingFormat(formatError(config)) : formatError(config),
     authenticator,
     context,
     loadersOf,
     trusted,
-    rateLimit,
+    rateLimit: metrics ? { limit: metrics.countingRateLimit(limit, 'ws'), keyOf: rateLimit.keyOf } : rateLimit,
+    observer: metrics ?? undefined,
   });
   subscriptions = ws;
+  metrics?.watch(db, hub, () => ws.connections);
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   let stopped = false;
   return {
     url: `http://${host}:${port}/graphql`,
+    metricsUrl: observed?.urlFor(host, port) ?? null,
     port,
     db,
     services,
@@ -175,6 +202,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await hub.stop();
       await apollo.stop();
       await rateLimit.limit?.stop();
+      await observed?.own?.close();
       await db.close();
     },
   };

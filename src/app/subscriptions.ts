@@ -176,6 +176,15 @@ export interface SubscriptionParts {
   trusted?: TrustedDocuments;
   /** The per-caller rate limit: each subscribe message spends a point. */
   rateLimit?: { limit: RateLimit | null; keyOf: CallerKey };
+  /** METRICS_ENABLED: told of accepted and closed connections (the subscription gauge) and of cut-offs. */
+  observer?: SubscriptionObserver;
+}
+
+/** What the metrics learn from the WebSocket transport. */
+export interface SubscriptionObserver {
+  connectionAccepted(connection: { subscriptions: Record<string, unknown> }): void;
+  connectionClosed(connection: { subscriptions: Record<string, unknown> }): void;
+  tooSlow: { inc(): void };
 }
 
 /**
@@ -264,9 +273,15 @@ function checkedDocument(
  * A subscriber that fell behind is told, then disconnected; the client resumes with the cursor in
  * the error: the last event whose message reached the socket (the one in flight, if any, is not lost).
  */
-function tooSlowHandler(socket: WebSocket, id: string, formatAll: (errors: readonly GraphQLError[]) => GraphQLFormattedError[]): Subscriber {
+function tooSlowHandler(
+  socket: WebSocket,
+  id: string,
+  formatAll: (errors: readonly GraphQLError[]) => GraphQLFormattedError[],
+  observer?: SubscriptionObserver,
+): Subscriber {
   return {
     tooSlow(resumeAfter) {
+      observer?.tooSlow.inc();
       // On the next turn, so a message graphql-ws is about to write goes out first.
       setImmediate(() => {
         const error = new SubscriberTooSlowError(String(Math.max(Number(resumeAfter), this.sent ?? 0)));
@@ -296,8 +311,10 @@ export function startSubscriptionServer(httpServer: http.Server, parts: Subscrip
       onConnect: async (ctx) => {
         const accepted = await authenticate(parts.authenticator, ctx.connectionParams, ctx.extra);
         if (accepted) ctx.extra.rateKey = rateKeyOf(parts, ctx.extra.actor, ctx.extra.request);
+        if (accepted) parts.observer?.connectionAccepted(ctx);
         return accepted;
       },
+      onClose: (ctx) => parts.observer?.connectionClosed(ctx),
       onSubscribe: async (ctx, id, payload) => {
         if (Object.keys(ctx.subscriptions).length > config.maxSubscriptionsPerConnection) {
           return [new TooManySubscriptionsError(config.maxSubscriptionsPerConnection)];
@@ -310,7 +327,7 @@ export function startSubscriptionServer(httpServer: http.Server, parts: Subscrip
         const contextValue: Context & { resultKey: string } = {
           ...parts.context(actor),
           resultKey: resultKey(checked.document, checked.operation, payload.variables ?? undefined, actor?.name ?? null, payload.query),
-          subscriber: tooSlowHandler(ctx.extra.socket, id, formatAll),
+          subscriber: tooSlowHandler(ctx.extra.socket, id, formatAll, parts.observer),
         };
         return { schema: built.schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },

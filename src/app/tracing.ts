@@ -13,6 +13,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { GraphQLFieldResolver, GraphQLSchema, ResponsePath } from 'graphql';
 import type { TracingConfig } from '../shared/config';
 import type { JitGateway } from '../shared/jit-executor';
+import { wrapBatches, type Batch } from '../shared/loaders';
 import type { TracingHooks } from './tracing-hooks';
 
 /*
@@ -184,14 +185,6 @@ function traceRootFields(tracer: Tracer, schema: GraphQLSchema): void {
   }
 }
 
-/** A DataLoader as far as tracing needs it: its batch function (dataloader 2 keeps it in `_batchLoadFn`). */
-interface Batching {
-  load: unknown;
-  _batchLoadFn: (keys: readonly unknown[]) => PromiseLike<unknown>;
-}
-
-type Batch = (keys: readonly unknown[]) => PromiseLike<unknown>;
-
 function tracedBatch(tracer: Tracer, name: string, batch: Batch): Batch {
   return function (this: unknown, keys) {
     if (!trace.getActiveSpan()) return batch.call(this, keys);
@@ -202,15 +195,5 @@ function tracedBatch(tracer: Tracer, name: string, batch: Batch): Batch {
 
 /** Each of the request's DataLoaders, and each nested-list loader `pages` makes, traced per batch. */
 function traceLoaders<L extends object>(tracer: Tracer, loaders: L): L {
-  for (const [name, loader] of Object.entries(loaders) as Array<[string, Partial<Batching> | undefined]>) {
-    if (loader && typeof loader.load === 'function' && typeof loader._batchLoadFn === 'function') {
-      loader._batchLoadFn = tracedBatch(tracer, name, loader._batchLoadFn);
-    }
-  }
-  const withPages = loaders as L & { pages?: (kind: string, site: object, args: unknown, batch: Batch) => unknown };
-  const pages = withPages.pages;
-  if (typeof pages === 'function') {
-    withPages.pages = (kind, site, args, batch) => pages.call(loaders, kind, site, args, tracedBatch(tracer, kind, batch));
-  }
-  return loaders;
+  return wrapBatches(loaders, (name, batch) => tracedBatch(tracer, name, batch));
 }

@@ -47,6 +47,8 @@ export class Semaphore {
  */
 export interface RequestScope {
   statements: number;
+  /** Milliseconds the request's statements took (measured by the SQL logger). */
+  sqlMs: number;
   /** Pool connections this request may hold at once (DB_MAX_CONCURRENT_PER_REQUEST); null: no limit. */
   slots: Semaphore | null;
   /** Aborted (with a TimeoutError as reason) when the request's deadline passes; null: none. */
@@ -65,7 +67,7 @@ export const requestScope = new AsyncLocalStorage<RequestScope>();
 
 /** A scope whose signal aborts with a TimeoutError after `timeoutMs` (0: never). Call `done` when finished. */
 export function deadlineScope(timeoutMs: number, slots: Semaphore | null, what = 'request'): { scope: RequestScope; done(): void } {
-  if (timeoutMs <= 0) return { scope: { statements: 0, slots, signal: null, route: 'primary' }, done: () => undefined };
+  if (timeoutMs <= 0) return { scope: { statements: 0, sqlMs: 0, slots, signal: null, route: 'primary' }, done: () => undefined };
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort(
@@ -76,7 +78,7 @@ export function deadlineScope(timeoutMs: number, slots: Semaphore | null, what =
     );
   }, timeoutMs);
   timer.unref();
-  return { scope: { statements: 0, slots, signal: controller.signal, route: 'primary' }, done: () => clearTimeout(timer) };
+  return { scope: { statements: 0, sqlMs: 0, slots, signal: controller.signal, route: 'primary' }, done: () => clearTimeout(timer) };
 }
 
 /** pg's client as far as the guard needs it. */

@@ -111,6 +111,10 @@ export interface Config {
   introspection: boolean;
   /** Lexical tokens one document may hold (graphql-js `maxTokens`). */
   maxDocumentTokens: number;
+  /** METRICS_ENABLED: collect Prometheus metrics and serve them at /metrics (false: no route, no collection). */
+  metricsEnabled: boolean;
+  /** METRICS_PORT: serve /metrics on a listener of its own on this port; 0: on the API's port. */
+  metricsPort: number;
 }
 
 /** Token verification (AUTH_*) and the anonymous-read mode. */
@@ -349,6 +353,15 @@ function edgeConfig(env: NodeJS.ProcessEnv) {
   };
 }
 
+/** METRICS_ENABLED and METRICS_PORT: a metrics port of its own must not be the API's. */
+function metricsConfig(env: NodeJS.ProcessEnv, port: number) {
+  const metricsEnabled = boolVar(env, 'METRICS_ENABLED', true);
+  const metricsPort = intVar(env, 'METRICS_PORT', 0, 0, 65535);
+  if (metricsPort !== 0 && metricsPort === port)
+    throw new ConfigError(`METRICS_PORT must differ from PORT (${port}); leave it unset (or 0) to serve /metrics on the API's port.`);
+  return { metricsEnabled, metricsPort };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const database = databaseConfig(env);
@@ -356,8 +369,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (workers > 1 && !database.databaseUrl) {
     throw new ConfigError('WORKERS above 1 needs DATABASE_URL: the embedded database belongs to one process.');
   }
+  const port = intVar(env, 'PORT', 4000, 0, 65535);
   return {
-    port: intVar(env, 'PORT', 4000, 0, 65535),
+    port,
     host: env.HOST || '0.0.0.0',
     ...database,
     ...replicaConfig(env, database.databaseUrl),
@@ -375,6 +389,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ideEnabled: boolVar(env, 'IDE_ENABLED', true),
     workers,
     ...edgeConfig(env),
+    ...metricsConfig(env, port),
   };
 }
 

@@ -30,3 +30,31 @@ export function pageLoaders(): PageLoaders {
     },
   };
 }
+
+/** A batch function: the keys of one batch in, their values (in order) out; one SQL statement. */
+export type Batch = (keys: readonly unknown[]) => PromiseLike<unknown>;
+
+/** What wraps a batch function: `name` is the loader's key (`modelById`) or the nested list's kind (`organisation.children`). */
+export type BatchWrapper = (name: string, batch: Batch) => Batch;
+
+/**
+ * Wraps every batch function of one request's (or one event's) loaders, once, when they are made:
+ * each DataLoader's (dataloader 2 keeps it in `_batchLoadFn`) and each nested-list loader's that
+ * `pages` makes. Metrics observe batch sizes and tracing makes a span per batch through it, so
+ * nothing runs per key or per field.
+ */
+export function wrapBatches<L extends object>(loaders: L, wrap: BatchWrapper): L {
+  for (const [name, loader] of Object.entries(loaders) as Array<[string, unknown]>) {
+    if (loader instanceof DataLoader) {
+      const inner = loader as unknown as { _batchLoadFn: Batch };
+      if (typeof inner._batchLoadFn === 'function') inner._batchLoadFn = wrap(name, inner._batchLoadFn);
+    }
+  }
+  const withPages = loaders as L & Partial<PageLoaders>;
+  const pages = withPages.pages;
+  if (typeof pages === 'function') {
+    withPages.pages = ((kind: string, site: object, args: unknown, batch: Batch) =>
+      pages.call(loaders, kind, site, args, wrap(kind, batch) as never)) as PageLoaders['pages'];
+  }
+  return loaders;
+}

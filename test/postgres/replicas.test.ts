@@ -40,6 +40,22 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 90
   }
 }
 
+/** The replica's figures on /metrics (one replica configured). */
+async function replicaMetrics(server: TestServer): Promise<{ inRotation: number; lagSeconds: number; lagBytes: number; reads: number }> {
+  const text = await (await fetch(new URL('/metrics', server.url))).text();
+  const value = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{replica=`));
+    if (!line) throw new Error(`${name} is not on /metrics`);
+    return Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  return {
+    inRotation: value('dvk_replica_in_rotation'),
+    lagSeconds: value('dvk_replica_lag_seconds'),
+    lagBytes: value('dvk_replica_lag_bytes'),
+    reads: value('dvk_replica_reads_total'),
+  };
+}
+
 const describeReplicas = replicaServer ? describe : required ? describe : describe.skip;
 const title =
   replicaServer || required
@@ -216,6 +232,7 @@ describeReplicas(title, () => {
       await until('the replica to be lagging', async () => (await readyz(server)).body.replicas[0].state === 'lagging', 30_000);
       const ready = await readyz(server);
       const other = await read(server, id, reader);
+      const lagging = await replicaMetrics(server);
 
       // Assert: no read-your-writes window (0), yet everybody reads the write, from the primary
       expect(readPrimaryUntil).toBeNull();
@@ -225,14 +242,20 @@ describeReplicas(title, () => {
       expect(ready.body.replicas[0].lagBytes).toBeGreaterThan(0);
       expect(other).toEqual(expect.objectContaining({ found: true, from: 'primary' }));
       expect(new Set(await whereAnswered(other.backends))).toEqual(new Set(['primary']));
+      expect(lagging.inRotation).toBe(0);
+      expect(lagging.lagSeconds).toBeGreaterThan(1.5);
+      expect(lagging.lagBytes).toBeGreaterThan(0);
 
       // Act: replay resumes
       await standby.query('SELECT pg_wal_replay_resume()');
       await until('the replica to be back in rotation', async () => (await readyz(server)).body.replicas[0].inRotation);
       const back = await read(server, id, reader);
+      const caughtUp = await replicaMetrics(server);
 
       // Assert
       expect(back).toEqual(expect.objectContaining({ found: true, from: 'replica' }));
+      expect(caughtUp.inRotation).toBe(1);
+      expect(caughtUp.reads).toBeGreaterThan(0);
     } finally {
       await standby.query('SELECT pg_wal_replay_resume()');
       await server.stop();
