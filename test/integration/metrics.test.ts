@@ -4,7 +4,7 @@ import { appendEvents } from '../../src/events/event-log';
 import { Role } from '../../src/shared/actor';
 import { inTransaction } from '../../src/shared/transaction';
 import { labelValues, scrape, valueOf, type Sample } from '../helpers/metrics';
-import { freePort, startTestServer, type TestServer } from '../helpers/server';
+import { freePort, OWN_DATABASE, startTestServer, type TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
 /*
@@ -40,7 +40,8 @@ describe('/metrics on the API port', () => {
   let server: TestServer;
   let url: string;
   beforeAll(async () => {
-    server = await startTestServer({ eventBufferSize: 10 });
+    // A database of its own in the PostgreSQL pass: the event log head and the cut-off count are this server's alone, not moved by files running in parallel.
+    server = await startTestServer({ ...OWN_DATABASE, eventBufferSize: 10 });
     url = server.metricsUrl!;
   });
   afterAll(() => server?.stop());
