@@ -4,7 +4,8 @@
  * node:http server that answers GET /readyz and GET /sql-count itself and hands everything else to
  * PostGraphile.
  *
- * Env: DATABASE_URL (required), PORT, HOST (127.0.0.1), DB_POOL_SIZE (10).
+ * Env: DATABASE_URL (required), PORT, HOST (127.0.0.1), DB_POOL_SIZE (10), PEER_LOG_SQL=true prints
+ * each statement's first 300 characters (to see what a peer sends; not while measuring).
  */
 import http from 'node:http';
 import pg from 'pg';
@@ -17,10 +18,17 @@ export function peerPool(name) {
   }
   const pool = new pg.Pool({ connectionString, max: Number(process.env.DB_POOL_SIZE || 10), options: '-c jit=off' });
   const counter = { statements: 0 };
+  const logSql = process.env.PEER_LOG_SQL === 'true';
   pool.on('connect', (client) => {
     const query = client.query;
     client.query = function countedQuery(...args) {
       counter.statements += 1;
+      if (logSql)
+        console.log(
+          `${name} SQL: ${String(typeof args[0] === 'string' ? args[0] : args[0]?.text)
+            .slice(0, 300)
+            .replace(/\s+/g, ' ')}`,
+        );
       return query.apply(this, args);
     };
   });
