@@ -220,19 +220,23 @@ interface Running {
 }
 
 /**
- * Waits until the database runs no statement of the servers: requests cut off at the end of a
- * measurement keep their SQL running, which would otherwise land on the next server's window.
+ * Waits until the database runs no statement and every server is idle (each process tree spends
+ * at most one clock tick in 300 ms): requests cut off at the end of a window keep running, in
+ * PostgreSQL and in Node between their statements, and would otherwise land on the next window
+ * (on a loaded machine that spill-over was seconds of CPU).
  */
-async function settle(client: Client): Promise<void> {
+async function settle(client: Client, pids: readonly number[]): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
+    const before = pids.map((pid) => procCpuTicks(pid));
+    await new Promise((r) => setTimeout(r, 300));
+    const busy = pids.some((pid, i) => procCpuTicks(pid) - before[i] > 1);
     const { rows } = await client.query(
       `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
     );
-    if (rows[0].n === 0) return;
-    await new Promise((r) => setTimeout(r, 250));
+    if (rows[0].n === 0 && !busy) return;
   }
-  log('the database is still busy after 60 s; measuring anyway');
+  log('the database or a server is still busy after 60 s; measuring anyway');
 }
 
 async function load(url: string, query: string, duration: number, connections: number) {
@@ -254,13 +258,13 @@ async function sqlCount(server: ChildServer): Promise<number> {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-async function measure(running: Running, opts: Options, client: Client, round: number, position: number): Promise<Measurement> {
+async function measure(running: Running, opts: Options, client: Client, pids: readonly number[], round: number, position: number): Promise<Measurement> {
   const { spec, server } = running;
   const pid = server.child.pid!;
-  await settle(client);
+  await settle(client, pids);
   log(`${spec.label}: warm-up ${opts.warmup} s`);
   await load(server.url, spec.query, opts.warmup, opts.connections);
-  await settle(client);
+  await settle(client, pids);
   log(`${spec.label}: measuring ${opts.duration} s with ${opts.connections} connections`);
   const backends = new BackendCpu(client, spec.env.PGAPPNAME);
   await backends.start();
@@ -278,7 +282,7 @@ async function measure(running: Running, opts: Options, client: Client, round: n
   await backends.sample();
   const pg = backends.ticks();
   // Requests cut off at the end have sent their statements too: count after they finish, per request sent.
-  if (statements0 !== null) await settle(client);
+  if (statements0 !== null) await settle(client, pids);
   const statements1 = statements0 === null ? null : await sqlCount(server);
   const sent = result.requests.sent;
   const memory = procMemoryKb(pid);
@@ -446,12 +450,13 @@ async function benchVariant(scale: string, url: string, variant: Variant, opts: 
       r.sqlPerRequest = r.spec.kind === 'ours' ? oursSql : await endpointSqlPerRequest(r.spec, r.server);
       log(`${r.spec.label}: ${r.sqlPerRequest} SQL statements per request`);
     }
+    const pids = running.map((r) => r.server.child.pid!);
     const load0 = os.loadavg();
     const results: Measurement[] = [];
     for (let round = 0; round < opts.rounds; round += 1) {
       const order = roundOrder(running, round);
       const measured: Measurement[] = [];
-      for (const [i, r] of order.entries()) measured.push(await measure(r, opts, client, round + 1, i + 1));
+      for (const [i, r] of order.entries()) measured.push(await measure(r, opts, client, pids, round + 1, i + 1));
       // Ratios within the round only.
       const rps = (kind: ServerKind) => measured.find((m) => m.server === kind)?.requestsPerSecond;
       for (const m of measured) {
