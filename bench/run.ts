@@ -204,6 +204,9 @@ interface Measurement {
   nodeCpuMsPerRequest: number;
   postgresCpuMsPerRequest: number;
   postgresBackends: number;
+  /** The raw figures behind the two CPU columns: clock ticks (CLK_TCK a second) over the window. */
+  nodeCpuTicks: number;
+  postgresCpuTicks: number;
   sqlPerRequest: number;
   /** Statements sent over the window ÷ requests sent (peers and floor; includes requests cut off at the end). */
   sqlPerRequestUnderLoad: number | null;
@@ -305,6 +308,8 @@ async function measure(running: Running, opts: Options, client: Client, pids: re
     nodeCpuMsPerRequest: perRequest(cpu1 - cpu0),
     postgresCpuMsPerRequest: perRequest(pg.ticks),
     postgresBackends: pg.backends,
+    nodeCpuTicks: cpu1 - cpu0,
+    postgresCpuTicks: pg.ticks,
     sqlPerRequest: running.sqlPerRequest,
     sqlPerRequestUnderLoad: statements0 === null || statements1 === null || !sent ? null : round2((statements1 - statements0) / sent),
     machineBusyPercent: Math.round(((m1.busy - m0.busy) / (m1.total - m0.total)) * 1000) / 10,
