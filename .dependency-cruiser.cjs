@@ -46,6 +46,6 @@ module.exports = {
     // Type-only imports are dependencies too.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '^(dist|node_modules)/' },
+    exclude: { path: '^(dist|node_modules|bench/peers)/' },
   },
 };

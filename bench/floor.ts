@@ -8,7 +8,8 @@ import { floorSql } from './dashboard';
  * answer in PostgreSQL, and writes it out as `{"data": ...}` without parsing it.
  *
  * Env: DATABASE_URL (required), PORT (default 4100), HOST (127.0.0.1), DB_POOL_SIZE (10, as ours),
- * FLOOR_SUMMARY=false for the document without `summary`.
+ * FLOOR_SUMMARY=false for the document without `summary`. GET /sql-count: the statements sent so far
+ * (one per answer), as the peer servers of bench/peers/ report theirs.
  */
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
@@ -19,14 +20,21 @@ const SQL = floorSql(process.env.FLOOR_SUMMARY !== 'false');
 // JIT off, as for our server: compiling this one big statement costs more than running it.
 const pool = new Pool({ connectionString: databaseUrl, max: Number(process.env.DB_POOL_SIZE || 10), options: '-c jit=off' });
 
+let statements = 0;
+
 const server = http.createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/readyz') {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
     return;
   }
+  if (req.method === 'GET' && req.url === '/sql-count') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ statements }));
+    return;
+  }
   // Read and drop the body: every POST is the dashboard document.
   req.on('data', () => undefined);
   req.on('end', () => {
+    statements += 1;
     pool.query<{ body: string }>(SQL).then(
       (result) => {
         const body = `{"data":${result.rows[0].body}}`;

@@ -169,3 +169,70 @@ export function procMemoryKb(pid: number): { hwm: number; rss: number } {
   }
   return { hwm, rss };
 }
+
+/** utime + stime of one process in clock ticks, or null when it is gone (a PostgreSQL backend, say). */
+export function processCpuTicks(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU of the PostgreSQL backends that serve one server, over a window: the backends of the bench
+ * database whose `application_name` is the server's (each child gets PGAPPNAME), read from
+ * /proc/<pid>/stat (PostgreSQL runs on this machine). `start()` takes the baseline, `sample()` (call
+ * it every second or so) picks up backends opened meanwhile (counted from zero), `ticks()` is the
+ * sum of what each backend spent since. A backend that exits between two samples loses its last second.
+ */
+export class BackendCpu {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+  private started = false;
+
+  constructor(
+    private readonly client: Client,
+    private readonly applicationName: string,
+  ) {}
+
+  private async pids(): Promise<number[]> {
+    const { rows } = await this.client.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 AND pid <> pg_backend_pid()`,
+      [this.applicationName],
+    );
+    return rows.map((r) => r.pid);
+  }
+
+  async start(): Promise<void> {
+    this.first.clear();
+    this.last.clear();
+    for (const pid of await this.pids()) {
+      const t = processCpuTicks(pid);
+      if (t === null) continue;
+      this.first.set(pid, t);
+      this.last.set(pid, t);
+    }
+    this.started = true;
+  }
+
+  async sample(): Promise<void> {
+    if (!this.started) return;
+    const seen = new Set([...this.last.keys(), ...(await this.pids())]);
+    for (const pid of seen) {
+      const t = processCpuTicks(pid);
+      if (t === null) continue;
+      if (!this.first.has(pid)) this.first.set(pid, 0);
+      this.last.set(pid, t);
+    }
+  }
+
+  /** Ticks spent since start() by every backend seen, and how many backends that was. */
+  ticks(): { ticks: number; backends: number } {
+    let ticks = 0;
+    for (const [pid, t] of this.last) ticks += t - (this.first.get(pid) ?? 0);
+    return { ticks, backends: this.last.size };
+  }
+}
