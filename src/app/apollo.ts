@@ -12,6 +12,7 @@ import { limitsPlugin, type Limits } from '../shared/limits.plugin';
 import { boundedStringify, formatError } from '../shared/responses';
 import type { TrustedDocuments } from '../shared/trusted-documents';
 import type { Context } from './context';
+import { currentRequestId, requestLogPlugin } from './request-log';
 import type { BuiltSchema } from './schema';
 
 /** The limits every operation is held to, over HTTP and WebSocket alike. */
@@ -65,7 +66,7 @@ export async function startApollo({ config, built, httpServer, gateway, expensiv
     // race it and hold the process for the drain's 10 s grace period.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.exposeErrors,
-    formatError: formatError(config),
+    formatError: formatError(config, currentRequestId),
     stringifyResult: boundedStringify(config.maxResponseBytes),
     parseOptions: { maxTokens: config.maxDocumentTokens },
     persistedQueries: { cache: trusted.apqCache() },
@@ -78,6 +79,7 @@ export async function startApollo({ config, built, httpServer, gateway, expensiv
       ApolloServerPluginInlineTrace(),
       limitsPlugin(built.costs, operationLimitsOf(config), admission),
       sqlStatsPlugin(config),
+      requestLogPlugin(),
     ],
   });
   await apollo.start();

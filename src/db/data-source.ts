@@ -14,6 +14,7 @@ import { ReplicationLink } from '../replications/replication-link.entity';
 import { SUMMARY_ENTITIES } from '../summaries/summary-aggregate.entity';
 import { guardConnections } from './request-scope';
 import { CountingLogger } from './sql-stats';
+import { loggerFor, processLogger, type LogSettings } from '../shared/logger';
 
 export const ENTITIES = [Organisation, CommunityModel, ModelOrganisation, ReplicationLink, ReportingPeriod, PeriodReport, ChangeEvent, ...SUMMARY_ENTITIES];
 export const MIGRATIONS_GLOB = path.resolve(__dirname, '..', '..', 'migrations', '*.{ts,js}');
@@ -27,7 +28,8 @@ export interface Database {
   close(): Promise<void>;
 }
 
-type ConfigForDb = Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'logSql'> & Partial<Pick<Config, 'embeddedSnapshot'>>;
+type ConfigForDb = Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'logSql'> &
+  Partial<Pick<Config, 'embeddedSnapshot' | 'logLevel' | 'logPretty' | 'logDestination'>>;
 
 /**
  * Time bounds of a serving pool (see README, Configuration). Without them (migrations, bulk
@@ -67,7 +69,7 @@ function baseOptions(config: ConfigForDb) {
     uuidExtension: 'pgcrypto' as const,
     // Extensions are created by the migrations, never implicitly at connect time.
     installExtensions: false,
-    logger: new CountingLogger(config.logSql),
+    logger: new CountingLogger(config.logSql, config.logLevel ? loggerFor(config as LogSettings) : processLogger()),
     maxQueryExecutionTime: 1000,
   };
 }

@@ -46,6 +46,12 @@ export class Semaphore {
  */
 export interface RequestScope {
   statements: number;
+  /** Milliseconds the request's statements took, summed (statements running at once each count in full). */
+  sqlMs: number;
+  /** The request's id (X-Request-Id), for its log line and its errors; null outside a logged request. */
+  requestId?: string | null;
+  /** What the GraphQL layer made of the request, for its log line: set as the response goes out. */
+  graphql?: { operationName: string | null; outcome: 'ok' | 'partial' | 'error'; codes: string[] };
   /** Pool connections this request may hold at once (DB_MAX_CONCURRENT_PER_REQUEST); null: no limit. */
   slots: Semaphore | null;
   /** Aborted (with a TimeoutError as reason) when the request's deadline passes; null: none. */
@@ -56,7 +62,7 @@ export const requestScope = new AsyncLocalStorage<RequestScope>();
 
 /** A scope whose signal aborts with a TimeoutError after `timeoutMs` (0: never). Call `done` when finished. */
 export function deadlineScope(timeoutMs: number, slots: Semaphore | null, what = 'request'): { scope: RequestScope; done(): void } {
-  if (timeoutMs <= 0) return { scope: { statements: 0, slots, signal: null }, done: () => undefined };
+  if (timeoutMs <= 0) return { scope: { statements: 0, sqlMs: 0, slots, signal: null }, done: () => undefined };
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort(
@@ -67,7 +73,7 @@ export function deadlineScope(timeoutMs: number, slots: Semaphore | null, what =
     );
   }, timeoutMs);
   timer.unref();
-  return { scope: { statements: 0, slots, signal: controller.signal }, done: () => clearTimeout(timer) };
+  return { scope: { statements: 0, sqlMs: 0, slots, signal: controller.signal }, done: () => clearTimeout(timer) };
 }
 
 /** pg's client as far as the guard needs it. */
@@ -76,6 +82,7 @@ interface PgClient {
   [GUARDED]?: true;
   [SIGNAL]?: AbortSignal | null;
   [BROKEN]?: boolean;
+  [TIMED]?: RequestScope | null;
 }
 type Release = (error?: Error) => void;
 interface Driver {
@@ -87,6 +94,8 @@ const GUARDED = Symbol('guarded');
 const SIGNAL = Symbol('signal');
 /** The connection was abandoned mid-statement (or touched after its request's deadline): the pool must drop it. */
 const BROKEN = Symbol('broken');
+/** The scope of the request holding the connection now: its statements' time is added to its sqlMs. */
+const TIMED = Symbol('timed');
 
 /** pg's client-side query_timeout: the statement is still on the wire, so the connection is not reusable. */
 const READ_TIMEOUT = 'Query read timeout';
@@ -109,10 +118,19 @@ function guardClient(client: PgClient, abandon: boolean): void {
       // In-process (PGlite): one session outlives its connections, so the rollback must run.
       if (!/^\s*ROLLBACK/i.test(String(args[0]))) return Promise.reject(signal.reason);
     }
-    const running = (query(...args) as Promise<unknown>).catch((error: Error) => {
-      if (error?.message === READ_TIMEOUT) client[BROKEN] = true;
-      throw error;
-    });
+    const timed = client[TIMED];
+    const started = timed ? performance.now() : 0;
+    const running = (query(...args) as Promise<unknown>).then(
+      (value) => {
+        if (timed) timed.sqlMs += performance.now() - started;
+        return value;
+      },
+      (error: Error) => {
+        if (timed) timed.sqlMs += performance.now() - started;
+        if (error?.message === READ_TIMEOUT) client[BROKEN] = true;
+        throw error;
+      },
+    );
     if (!signal || !abandon) return running;
     return new Promise((resolve, reject) => {
       const aborted = () => {
@@ -189,6 +207,7 @@ export function guardConnections(dataSource: DataSource, { abandon }: { abandon:
     }
     guardClient(client, abandon);
     client[SIGNAL] = signal;
+    client[TIMED] = scope ?? null;
     client[BROKEN] = false;
     let released = false;
     return [
@@ -197,6 +216,7 @@ export function guardConnections(dataSource: DataSource, { abandon }: { abandon:
         if (released) return;
         released = true;
         client[SIGNAL] = null;
+        client[TIMED] = null;
         slots?.release();
         release(error ?? (client[BROKEN] ? new Error('connection abandoned after a timeout') : undefined));
       },

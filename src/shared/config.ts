@@ -1,7 +1,8 @@
 import path from 'node:path';
+import { logLevelOf, type LogSettings } from './logger';
 
 /** Everything the server reads from the environment, validated once at start. */
-export interface Config {
+export interface Config extends LogSettings {
   port: number;
   host: string;
   /** PostgreSQL connection string; when absent the embedded PGlite database is used. */
@@ -307,6 +308,13 @@ function edgeConfig(env: NodeJS.ProcessEnv) {
   };
 }
 
+/** LOG_LEVEL, and pretty lines only on a developer's terminal (JSON in production and in any pipe). */
+function logConfig(env: NodeJS.ProcessEnv, production: boolean): LogSettings {
+  const logLevel = logLevelOf(env.LOG_LEVEL);
+  if (!logLevel) throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${env.LOG_LEVEL}".`);
+  return { logLevel, logPretty: !production && process.stdout.isTTY === true };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const database = databaseConfig(env);
@@ -332,5 +340,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ideEnabled: boolVar(env, 'IDE_ENABLED', true),
     workers,
     ...edgeConfig(env),
+    ...logConfig(env, production),
   };
 }
