@@ -155,8 +155,8 @@ const bodyErrors: express.ErrorRequestHandler = (error: { status?: number; type?
         : status === 500
           ? 'Internal server error.'
           : 'The request could not be read.';
-  // Logged on the request's line (pino-http reads res.err), with its stack.
-  if (status === 500) res.err = error as unknown as Error;
+  // Logged on the request's line (request-log.ts reads res.err), with its stack.
+  if (status === 500) (res as express.Response & { err?: unknown }).err = error;
   sendErrors(res, status, [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }]);
 };
 
