@@ -40,11 +40,6 @@ export function withoutPassword(url: string | undefined | null): string | undefi
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, '$1:***@');
 }
 
-/** `?token=…&access_token=…` (and other secret-looking parameters) with their values hidden. */
-export function withoutSecretParameters(url: string): string {
-  return url.replace(/([?&](?:[^=&]*(?:token|secret|password|key|auth)[^=&]*)=)[^&#]*/gi, `$1${REDACTED}`);
-}
-
 let stdout: DestinationStream | null = null;
 /** One synchronous stdout destination shared by every logger of the process (lines never interleave). */
 function stdoutDestination(): DestinationStream {

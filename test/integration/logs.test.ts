@@ -1,4 +1,5 @@
 import net from 'node:net';
+import WebSocket from 'ws';
 import { loadConfig } from '../../src/shared/config';
 import { createLogger, withoutPassword } from '../../src/shared/logger';
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../helpers/server';
@@ -208,6 +209,33 @@ describe('request logs', () => {
       await live.until(() => true);
     } finally {
       await client.dispose();
+    }
+  });
+
+  it('keeps a plain X-Request-Id of the WebSocket upgrade as the connection id, and returns it on the upgrade response', async () => {
+    const socket = new WebSocket(t.server.url.replace(/^http/, 'ws'), 'graphql-transport-ws', { headers: { 'x-request-id': 'router-ws-1' } });
+    const opened = new Promise((resolve) => socket.once('open', resolve));
+    try {
+      const upgraded = await new Promise<string | undefined>((resolve, reject) => {
+        socket.once('upgrade', (res) => resolve(res.headers['x-request-id'] as string | undefined));
+        socket.once('error', reject);
+      });
+      expect(upgraded).toBe('router-ws-1');
+      await opened;
+      socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+      expect(await waitFor(() => t.lines().find((l) => l.msg === 'websocket connected' && l.requestId === 'router-ws-1'))).toBeTruthy();
+    } finally {
+      socket.close();
+    }
+    const hostile = new WebSocket(t.server.url.replace(/^http/, 'ws'), 'graphql-transport-ws', { headers: { 'x-request-id': 'x'.repeat(200) } });
+    try {
+      const id = await new Promise<string | undefined>((resolve, reject) => {
+        hostile.once('upgrade', (res) => resolve(res.headers['x-request-id'] as string | undefined));
+        hostile.once('error', reject);
+      });
+      expect(id).toMatch(UUID);
+    } finally {
+      hostile.close();
     }
   });
 });
