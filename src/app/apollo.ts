@@ -13,6 +13,7 @@ import { boundedStringify, formatError } from '../shared/responses';
 import type { TrustedDocuments } from '../shared/trusted-documents';
 import type { Context } from './context';
 import { readRoutingPlugin } from './read-routing';
+import { currentRequestId, requestLogPlugin } from './request-log';
 import type { BuiltSchema } from './schema';
 
 /** The limits every operation is held to, over HTTP and WebSocket alike. */
@@ -76,7 +77,7 @@ export async function startApollo({
     // race it and hold the process for the drain's 10 s grace period.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: config.exposeErrors,
-    formatError: formatError(config),
+    formatError: formatError(config, currentRequestId),
     stringifyResult: boundedStringify(config.maxResponseBytes),
     parseOptions: { maxTokens: config.maxDocumentTokens },
     persistedQueries: { cache: trusted.apqCache() },
@@ -89,6 +90,7 @@ export async function startApollo({
       ApolloServerPluginInlineTrace(),
       limitsPlugin(built.costs, operationLimitsOf(config), admission),
       sqlStatsPlugin(config),
+      requestLogPlugin(),
       // DATABASE_REPLICA_URLS: queries read from the replicas, a caller's reads after its write from the primary.
       ...(config.databaseReplicaUrls.length > 0 ? [readRoutingPlugin(config)] : []),
       ...plugins,

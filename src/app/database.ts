@@ -4,6 +4,7 @@ import { seedDemoData } from '../db/demo-seed';
 import { EventHub } from '../events/event-hub';
 import { PgliteNotificationSource, PgNotificationSource, type NotificationSource } from '../events/notification-source';
 import type { Config } from '../shared/config';
+import { loggerFor } from '../shared/logger';
 
 /** Applies pending migrations and loads the demo data, as configured (both idempotent). */
 export async function prepareDatabase(db: Database, config: Pick<Config, 'runMigrations' | 'seedDemo'>): Promise<void> {
@@ -38,12 +39,17 @@ export async function startHub(db: Database, config: Config): Promise<{ hub: Eve
   const listenerName = db.pglite ? null : `dvk-events-${randomUUID().slice(0, 8)}`;
   const source: NotificationSource = db.pglite
     ? new PgliteNotificationSource(db.pglite)
-    : new PgNotificationSource(config.databaseUrl as string, listenerName as string, {
-        connectTimeoutMs: config.dbConnectTimeoutMs,
-        pingIntervalMs: config.dbListenPingMs,
-        pingTimeoutMs: Math.max(1_000, Math.min(config.dbListenPingMs, config.dbConnectTimeoutMs)),
-      });
-  const hub = new EventHub(db.dataSource, source, config.eventBufferSize, config.eventBufferBytes);
+    : new PgNotificationSource(
+        config.databaseUrl as string,
+        listenerName as string,
+        {
+          connectTimeoutMs: config.dbConnectTimeoutMs,
+          pingIntervalMs: config.dbListenPingMs,
+          pingTimeoutMs: Math.max(1_000, Math.min(config.dbListenPingMs, config.dbConnectTimeoutMs)),
+        },
+        loggerFor(config),
+      );
+  const hub = new EventHub(db.dataSource, source, config.eventBufferSize, config.eventBufferBytes, loggerFor(config));
   try {
     await hub.start();
   } catch (error) {

@@ -8,11 +8,13 @@ import type { EventHub } from '../events/event-hub';
 import { mountIde } from '../ide/ide';
 import type { Authenticator } from '../shared/auth';
 import type { Config } from '../shared/config';
+import { loggerFor } from '../shared/logger';
 import { MAX_REQUEST_BYTES } from '../shared/limits.plugin';
 import type { Context } from './context';
 import type { TrustedDocuments } from '../shared/trusted-documents';
 import { rateLimitMiddleware, type CallerKey, type RateLimit } from './rate-limit';
 import { READ_PRIMARY_HEADER } from './read-routing';
+import { requestLogging, sendErrors } from './request-log';
 
 export interface HttpParts {
   config: Config;
@@ -46,8 +48,8 @@ function mountCors(app: express.Express, config: Config): void {
       origin: any ? '*' : (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
       methods: ['GET', 'POST', 'OPTIONS'],
       credentials: false,
-      // A browser client reads the read-your-writes header of a write to send it back.
-      exposedHeaders: [READ_PRIMARY_HEADER],
+      // A browser client reads the request id (to quote it), and the read-your-writes header of a write to send it back.
+      exposedHeaders: ['X-Request-Id', READ_PRIMARY_HEADER],
       maxAge: 600,
     }),
   );
@@ -112,7 +114,7 @@ function trustedOnly(trusted: TrustedDocuments | undefined): express.RequestHand
       const refusal = trusted.refusalForRequest(query, extensions);
       if (refusal) {
         const { http: _http, ...extra } = refusal.extensions as Record<string, unknown>;
-        res.status(400).json({ errors: [{ message: refusal.message, extensions: extra }] });
+        sendErrors(res, 400, [{ message: refusal.message, extensions: extra }]);
         return;
       }
     }
@@ -124,6 +126,9 @@ function mountGraphql(app: express.Express, { config, db, apollo, authenticator,
   const bounded: express.RequestHandler = (_req, res, next) => {
     const slots = config.dbMaxConcurrentPerRequest < config.dbPoolSize && !db.embedded ? new Semaphore(config.dbMaxConcurrentPerRequest) : null;
     const { scope, done } = deadlineScope(config.requestTimeoutMs, slots);
+    // For the request's log line (request-log.ts) and its errors' extensions.requestId.
+    scope.requestId = res.locals.requestId as string | undefined;
+    res.locals.requestScope = scope;
     res.once('close', done);
     requestScope.run(scope, next);
   };
@@ -155,13 +160,16 @@ const bodyErrors: express.ErrorRequestHandler = (error: { status?: number; type?
         : status === 500
           ? 'Internal server error.'
           : 'The request could not be read.';
-  if (status === 500) console.error('[http] internal error', error);
-  res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  // Logged on the request's line (request-log.ts reads res.err), with its stack.
+  if (status === 500) (res as express.Response & { err?: unknown }).err = error;
+  sendErrors(res, status, [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }]);
 };
 
 /** The HTTP routes: probes, the offline IDE (browsers' GET /graphql), GraphQL, and body errors. */
 export function mountRoutes(app: express.Express, parts: HttpParts): void {
   app.disable('x-powered-by');
+  // First: every response, a probe's or a refusal's included, carries its X-Request-Id.
+  app.use(requestLogging(loggerFor(parts.config)));
   mountProbes(app, parts);
   mountCors(app, parts.config);
   mountIde(app, parts.config); // browsers get the offline IDE on GET /graphql; other GETs fall through

@@ -4,6 +4,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
 import type { Actor } from '../shared/actor';
 import type { Config } from '../shared/config';
 import { RateLimitedError } from '../shared/errors';
+import { loggerFor } from '../shared/logger';
+import { sendErrors } from './request-log';
 
 /**
  * A rate limit per caller: RATE_LIMIT_POINTS requests (HTTP) and subscribe messages (WebSocket)
@@ -53,13 +55,14 @@ export async function createRateLimit(config: Config): Promise<RateLimit | null>
   if (config.rateLimitPoints <= 0) return null;
   const options = { points: config.rateLimitPoints, duration: config.rateLimitDurationS, keyPrefix: config.rateLimitPrefix };
   const memory = new RateLimiterMemory(options);
+  const log = loggerFor(config);
   let redis: Redis | null = null;
   let limiter: RateLimiterAbstract = memory;
   if (config.redisUrl) {
     let warned = false;
     redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false });
     redis.on('error', (error: Error) => {
-      if (!warned) console.warn(`[rate-limit] Redis unavailable (${error.message}); limiting per process in memory until it is back`);
+      if (!warned) log.warn({ reason: error.message }, 'rate limit: Redis unavailable; limiting per process in memory until it is back');
       warned = true;
     });
     redis.on('ready', () => {
@@ -78,7 +81,7 @@ export async function createRateLimit(config: Config): Promise<RateLimit | null>
       } catch (refusal) {
         if (refusal instanceof RateLimiterRes) return new RateLimitedError(Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)), points, duration);
         // The store failed and there was no insurance: let the request through, never a 500.
-        console.warn('[rate-limit] could not count a request', refusal);
+        log.warn({ err: refusal }, 'rate limit: could not count a request; let through');
         return null;
       }
     },
@@ -98,10 +101,8 @@ export function rateLimitMiddleware(limit: RateLimit, keyOf: CallerKey): express
     limit.consume(keyOf((res.locals.caller as Actor | null | undefined) ?? null, req.socket)).then((refusal) => {
       if (!refusal) return next();
       const { http: _http, ...extensions } = refusal.extensions as Record<string, unknown>;
-      res
-        .status(429)
-        .set('Retry-After', String(extensions.retryAfter))
-        .json({ errors: [{ message: refusal.message, extensions }] });
+      res.set('Retry-After', String(extensions.retryAfter));
+      sendErrors(res, 429, [{ message: refusal.message, extensions }]);
     }, next);
   };
 }

@@ -25,6 +25,7 @@ import type { Config } from '../shared/config';
 import type { Subscriber } from '../shared/context';
 import { BadUserInputError, SubscriberTooSlowError, TooManySubscriptionsError } from '../shared/errors';
 import { noIntrospectionRule } from '../shared/introspection';
+import { loggerFor, type Logger } from '../shared/logger';
 import { MAX_REQUEST_BYTES, operationLimits, type Limits } from '../shared/limits.plugin';
 import { originAllowed } from '../shared/origins';
 import { mapStream } from '../shared/streams';
@@ -33,13 +34,14 @@ import type { TrustedDocuments } from '../shared/trusted-documents';
 import type { Context } from './context';
 import type { Loaders } from './loaders';
 import type { CallerKey, RateLimit } from './rate-limit';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-log';
 import type { BuiltSchema } from './schema';
 
 /** WebSocket close code for a subscriber that fell behind: "try again later", which clients retry. */
 export const TOO_SLOW_CLOSE_CODE = 1013;
 
 /** What each connection keeps beside graphql-ws's socket and request: the caller. */
-type ConnectionExtra = { actor?: Actor | null; rateKey?: string };
+type ConnectionExtra = { actor?: Actor | null; rateKey?: string; connectionId?: string };
 
 /** WebSocket close code of a refused connection_init (graphql-ws's Unauthorized); the reason says why. */
 export const UNAUTHENTICATED_CLOSE_CODE = 4401;
@@ -238,20 +240,30 @@ async function authenticate(
   }
 }
 
+/** `error` with `extensions.code` set to `code` if it had none (graphql-js's own parse and validation errors), as Apollo does over HTTP. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (error.extensions?.code) return error;
+  const { nodes, source, positions, path, originalError } = error;
+  return new GraphQLError(error.message, { nodes, source, positions, path, originalError, extensions: { ...error.extensions, code } });
+}
+
 /** The document of a subscribe message, parsed, validated and within the limits; or the refusals. */
 function checkedDocument(
   parts: SubscriptionParts,
   check: ReturnType<typeof operationLimits>,
   payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  parsed: { operationName?: string } = {},
 ): readonly GraphQLError[] | { document: DocumentNode; operation: OperationDefinitionNode } {
   let document: DocumentNode;
   try {
     document = parse(payload.query, { maxTokens: parts.config.maxDocumentTokens });
   } catch (error) {
-    return [error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed.')];
+    return [withCode(error instanceof GraphQLError ? error : new GraphQLError('The query could not be parsed.'), 'GRAPHQL_PARSE_FAILED')];
   }
+  // For the log line: the name of the operation asked for, even if it is refused below.
+  parsed.operationName = payload.operationName ?? getOperationAST(document)?.name?.value;
   const invalid = validate(parts.built.schema, document, parts.config.introspection ? specifiedRules : [...specifiedRules, noIntrospectionRule]);
-  if (invalid.length) return invalid;
+  if (invalid.length) return invalid.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED'));
   const operation = getOperationAST(document, payload.operationName);
   if (!operation) {
     return [
@@ -292,17 +304,103 @@ function tooSlowHandler(
   };
 }
 
+/** The request id of subscription `id` on a connection: `<connection id>:<operation id>`, in its log lines and errors. */
+function operationIdOf(extra: ConnectionExtra, id: string): string {
+  return `${extra.connectionId ?? 'ws'}:${id.slice(0, 64)}`;
+}
+
+/**
+ * Each connection gets a request id (the upgrade's X-Request-Id if it is a plain token, else a new
+ * one), returned in the upgrade response's X-Request-Id header; it is logged when the connection
+ * opens and closes. Never the connection_init payload (it carries the token).
+ */
+function connectionIds(wss: WebSocketServer, log: Logger) {
+  const ids = new WeakMap<http.IncomingMessage, string>();
+  wss.on('headers', (headers, request) => {
+    const id = requestIdOf(request.headers[REQUEST_ID_HEADER]);
+    ids.set(request, id);
+    headers.push(`X-Request-Id: ${id}`);
+  });
+  return {
+    opened(extra: ConnectionExtra & { request: http.IncomingMessage }) {
+      extra.connectionId = ids.get(extra.request) ?? requestIdOf(undefined);
+      log.info({ requestId: extra.connectionId, sub: extra.actor?.sub }, 'websocket connected');
+    },
+    closed(extra: ConnectionExtra, code: number) {
+      if (extra.connectionId) log.info({ requestId: extra.connectionId, sub: extra.actor?.sub, closeCode: code }, 'websocket closed');
+    },
+  };
+}
+
+/** A subscription's log lines: started (or refused, with the codes), completed. */
+function operationLog(log: Logger) {
+  return {
+    started(extra: ConnectionExtra, id: string, operationName: string | null | undefined, refusals?: readonly GraphQLError[]) {
+      const fields = {
+        requestId: operationIdOf(extra, id),
+        connectionId: extra.connectionId,
+        operationName: operationName?.slice(0, 100) ?? undefined,
+        sub: extra.actor?.sub,
+      };
+      if (refusals?.length)
+        log.info({ ...fields, outcome: 'error', codes: [...new Set(refusals.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))] }, 'subscription refused');
+      else log.info({ ...fields, outcome: 'ok' }, 'subscription started');
+    },
+    completed(extra: ConnectionExtra, id: string) {
+      log.info({ requestId: operationIdOf(extra, id), connectionId: extra.connectionId, sub: extra.actor?.sub }, 'subscription completed');
+    },
+  };
+}
+
+type Format = (errors: readonly GraphQLError[], requestId?: string) => GraphQLFormattedError[];
+
+/** A subscribe message: its refusals, or what graphql-ws is to execute. */
+async function subscriptionArgs(
+  parts: SubscriptionParts,
+  check: ReturnType<typeof operationLimits>,
+  formatAll: Format,
+  ctx: { subscriptions: Record<string, unknown>; extra: ConnectionExtra & { socket: WebSocket } },
+  id: string,
+  payload: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  parsed: { operationName?: string },
+): Promise<readonly GraphQLError[] | ExecutionArgs> {
+  const { built, config } = parts;
+  if (Object.keys(ctx.subscriptions).length > config.maxSubscriptionsPerConnection) {
+    return [new TooManySubscriptionsError(config.maxSubscriptionsPerConnection)];
+  }
+  const refused = await edgeRefusal(parts, ctx.extra.rateKey, payload.query);
+  if (refused) return [refused];
+  const checked = checkedDocument(parts, check, payload, parsed);
+  if (!('document' in checked)) return checked;
+  const actor = ctx.extra.actor ?? null;
+  const requestId = operationIdOf(ctx.extra, id);
+  const contextValue: Context & { resultKey: string } = {
+    ...parts.context(actor),
+    resultKey: resultKey(checked.document, checked.operation, payload.variables ?? undefined, actor?.name ?? null, payload.query),
+    subscriber: tooSlowHandler(ctx.extra.socket, id, (errors) => formatAll(errors, requestId), parts.observer),
+  };
+  return { schema: built.schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+}
+
 /**
  * graphql-ws (protocol graphql-transport-ws) on the HTTP server's `/graphql` path. The same
  * schema, limits and error formatting as HTTP; tokens are checked on connection_init; each
  * connection holds at most MAX_SUBSCRIPTIONS_PER_CONNECTION subscriptions; pings keep idle
- * links alive and drop dead peers.
+ * links alive and drop dead peers. Connections and subscriptions are logged with their request
+ * ids, which their errors carry in `extensions.requestId`.
  */
 export function startSubscriptionServer(httpServer: http.Server, parts: SubscriptionParts): SubscriptionServer {
   const { built, config } = parts;
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_REQUEST_BYTES, verifyClient: verifyOrigin(config) });
   const check = operationLimits(built.costs, parts.limits);
-  const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => parts.format(e.toJSON(), e));
+  const log = loggerFor(config);
+  const connections = connectionIds(wss, log);
+  const operations = operationLog(log);
+  const formatAll: Format = (errors, requestId) =>
+    errors.map((e) => {
+      const formatted = parts.format(e.toJSON(), e);
+      return requestId ? { ...formatted, extensions: { ...formatted.extensions, requestId } } : formatted;
+    });
   const disposable = useServer<Record<string, unknown>, ConnectionExtra>(
     {
       schema: built.schema,
@@ -312,33 +410,28 @@ export function startSubscriptionServer(httpServer: http.Server, parts: Subscrip
         const accepted = await authenticate(parts.authenticator, ctx.connectionParams, ctx.extra);
         if (accepted) ctx.extra.rateKey = rateKeyOf(parts, ctx.extra.actor, ctx.extra.request);
         if (accepted) parts.observer?.connectionAccepted(ctx);
+        if (accepted) connections.opened(ctx.extra);
         return accepted;
       },
-      onClose: (ctx) => parts.observer?.connectionClosed(ctx),
       onSubscribe: async (ctx, id, payload) => {
-        if (Object.keys(ctx.subscriptions).length > config.maxSubscriptionsPerConnection) {
-          return [new TooManySubscriptionsError(config.maxSubscriptionsPerConnection)];
-        }
-        const refused = await edgeRefusal(parts, ctx.extra.rateKey, payload.query);
-        if (refused) return [refused];
-        const checked = checkedDocument(parts, check, payload);
-        if (!('document' in checked)) return checked;
-        const actor = ctx.extra.actor ?? null;
-        const contextValue: Context & { resultKey: string } = {
-          ...parts.context(actor),
-          resultKey: resultKey(checked.document, checked.operation, payload.variables ?? undefined, actor?.name ?? null, payload.query),
-          subscriber: tooSlowHandler(ctx.extra.socket, id, formatAll, parts.observer),
-        };
-        return { schema: built.schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
+        const parsed: { operationName?: string } = {};
+        const args = await subscriptionArgs(parts, check, formatAll, ctx, id, payload, parsed);
+        operations.started(ctx.extra, id, parsed.operationName ?? payload.operationName, Array.isArray(args) ? (args as readonly GraphQLError[]) : undefined);
+        return args;
       },
-      onNext: (_ctx, _id, _payload, args, result) => {
+      onNext: (ctx, id, _payload, args, result) => {
         // Called right before the message goes to the socket: remember which event it carries.
         const sent = (result as Record<symbol, unknown>)[EVENT_ID];
         const subscriber = (args.contextValue as Context).subscriber;
         if (typeof sent === 'number' && subscriber) subscriber.sent = sent;
-        return result.errors ? { ...result, errors: formatAll(result.errors) } : undefined;
+        return result.errors ? { ...result, errors: formatAll(result.errors, operationIdOf(ctx.extra, id)) } : undefined;
       },
-      onError: (_ctx, _id, _payload, errors) => formatAll(errors.map(streamError)),
+      onError: (ctx, id, _payload, errors) => formatAll(errors.map(streamError), operationIdOf(ctx.extra, id)),
+      onComplete: (ctx, id) => operations.completed(ctx.extra, id),
+      onClose: (ctx, code) => {
+        parts.observer?.connectionClosed(ctx);
+        connections.closed(ctx.extra, code ?? 0);
+      },
     },
     wss,
     config.wsKeepAliveMs > 0 ? config.wsKeepAliveMs : Infinity,

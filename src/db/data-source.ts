@@ -15,6 +15,7 @@ import { SUMMARY_ENTITIES } from '../summaries/summary-aggregate.entity';
 import { ReplicaSet } from './replicas';
 import { deadlineScope, guardConnections, requestScope } from './request-scope';
 import { CountingLogger } from './sql-stats';
+import { loggerFor, processLogger, type LogSettings } from '../shared/logger';
 
 export const ENTITIES = [Organisation, CommunityModel, ModelOrganisation, ReplicationLink, ReportingPeriod, PeriodReport, ChangeEvent, ...SUMMARY_ENTITIES];
 export const MIGRATIONS_GLOB = path.resolve(__dirname, '..', '..', 'migrations', '*.{ts,js}');
@@ -31,7 +32,19 @@ export interface Database {
 }
 
 type ConfigForDb = Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'logSql'> &
-  Partial<Pick<Config, 'embeddedSnapshot' | 'databaseReplicaUrls' | 'replicaMaxLagMs' | 'replicaCheckIntervalMs' | 'replicaCheckTimeoutMs'>>;
+  Partial<
+    Pick<
+      Config,
+      | 'embeddedSnapshot'
+      | 'databaseReplicaUrls'
+      | 'replicaMaxLagMs'
+      | 'replicaCheckIntervalMs'
+      | 'replicaCheckTimeoutMs'
+      | 'logLevel'
+      | 'logPretty'
+      | 'logDestination'
+    >
+  >;
 
 /**
  * Time bounds of a serving pool (see README, Configuration). Without them (migrations, bulk
@@ -71,7 +84,7 @@ function baseOptions(config: ConfigForDb) {
     uuidExtension: 'pgcrypto' as const,
     // Extensions are created by the migrations, never implicitly at connect time.
     installExtensions: false,
-    logger: new CountingLogger(config.logSql),
+    logger: new CountingLogger(config.logSql, config.logLevel ? loggerFor(config as LogSettings) : processLogger()),
     maxQueryExecutionTime: 1000,
   };
 }

@@ -47,8 +47,12 @@ export class Semaphore {
  */
 export interface RequestScope {
   statements: number;
-  /** Milliseconds the request's statements took (measured by the SQL logger). */
+  /** Milliseconds the request's statements took, summed (statements running at once each count in full). */
   sqlMs: number;
+  /** The request's id (X-Request-Id), for its log line and its errors; null outside a logged request. */
+  requestId?: string | null;
+  /** What the GraphQL layer made of the request, for its log line: set as the response goes out. */
+  graphql?: { operationName: string | null; outcome: 'ok' | 'partial' | 'error'; codes: string[] };
   /** Pool connections this request may hold at once (DB_MAX_CONCURRENT_PER_REQUEST); null: no limit. */
   slots: Semaphore | null;
   /** Aborted (with a TimeoutError as reason) when the request's deadline passes; null: none. */
@@ -88,6 +92,7 @@ interface PgClient {
   [GUARDED]?: true;
   [SIGNAL]?: AbortSignal | null;
   [BROKEN]?: boolean;
+  [TIMED]?: RequestScope | null;
 }
 type Release = (error?: Error) => void;
 interface Driver {
@@ -99,6 +104,8 @@ const GUARDED = Symbol('guarded');
 const SIGNAL = Symbol('signal');
 /** The connection was abandoned mid-statement (or touched after its request's deadline): the pool must drop it. */
 const BROKEN = Symbol('broken');
+/** The scope of the request holding the connection now: its statements' time is added to its sqlMs. */
+const TIMED = Symbol('timed');
 
 /** pg's client-side query_timeout: the statement is still on the wire, so the connection is not reusable. */
 const READ_TIMEOUT = 'Query read timeout';
@@ -121,10 +128,19 @@ function guardClient(client: PgClient, abandon: boolean): void {
       // In-process (PGlite): one session outlives its connections, so the rollback must run.
       if (!/^\s*ROLLBACK/i.test(String(args[0]))) return Promise.reject(signal.reason);
     }
-    const running = (query(...args) as Promise<unknown>).catch((error: Error) => {
-      if (error?.message === READ_TIMEOUT) client[BROKEN] = true;
-      throw error;
-    });
+    const timed = client[TIMED];
+    const started = timed ? performance.now() : 0;
+    const running = (query(...args) as Promise<unknown>).then(
+      (value) => {
+        if (timed) timed.sqlMs += performance.now() - started;
+        return value;
+      },
+      (error: Error) => {
+        if (timed) timed.sqlMs += performance.now() - started;
+        if (error?.message === READ_TIMEOUT) client[BROKEN] = true;
+        throw error;
+      },
+    );
     if (!signal || !abandon) return running;
     return new Promise((resolve, reject) => {
       const aborted = () => {
@@ -205,6 +221,7 @@ export function guardConnections(dataSource: DataSource, { abandon, replicas = n
     if (scope?.backends && typeof client.processID === 'number') scope.backends.set(client.processID, replicas?.owns(client) === true);
     guardClient(client, abandon);
     client[SIGNAL] = signal;
+    client[TIMED] = scope ?? null;
     client[BROKEN] = false;
     let released = false;
     return [
@@ -213,6 +230,7 @@ export function guardConnections(dataSource: DataSource, { abandon, replicas = n
         if (released) return;
         released = true;
         client[SIGNAL] = null;
+        client[TIMED] = null;
         slots?.release();
         release(error ?? (client[BROKEN] ? new Error('connection abandoned after a timeout') : undefined));
       },

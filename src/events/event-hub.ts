@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { processLogger, type Logger } from '../shared/logger';
 import { SqlParams } from '../shared/sql';
 import { matcherConditions, matches, type ChangeMatcher } from './change-filter';
 import type { LoggedEvent } from './change.types';
@@ -33,6 +34,7 @@ export class EventHub implements StreamSource {
     private readonly bufferSize: number,
     /** Bytes the buffer may hold (estimated: UTF-16 of the event's JSON); the oldest go first. */
     private readonly bufferBytes: number = Number.POSITIVE_INFINITY,
+    private readonly log: Logger = processLogger(),
   ) {}
 
   /** Estimated bytes the buffered events hold. */
@@ -86,7 +88,7 @@ export class EventHub implements StreamSource {
         } while (this.pullAgain && !this.stopped);
       } catch (error) {
         // The database is away: the source reconnects and pulls again; subscribers just wait.
-        if (!this.stopped) console.error('[events] reading the change log failed:', (error as Error).message);
+        if (!this.stopped) this.log.error({ reason: (error as Error).message }, 'reading the change log failed; retrying when the listener is back');
       } finally {
         this.pulling = null;
       }

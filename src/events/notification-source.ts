@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
+import { processLogger, type Logger } from '../shared/logger';
 import { EVENT_CHANNEL } from './event-log';
 
 /**
@@ -44,6 +45,7 @@ export class PgNotificationSource implements NotificationSource {
     /** Shown in pg_stat_activity, so operators (and tests) can find the listener. */
     readonly applicationName: string,
     private readonly bounds: ListenerBounds = { connectTimeoutMs: 5_000, pingIntervalMs: 10_000, pingTimeoutMs: 5_000 },
+    private readonly log: Logger = processLogger(),
   ) {
     this.maxDelayMs = bounds.maxDelayMs ?? 5_000;
   }
@@ -71,7 +73,7 @@ export class PgNotificationSource implements NotificationSource {
       client.on('error', () => undefined);
       void client.end().catch(() => undefined);
       if (this.stopped) return;
-      if (error) console.error(`[events] listening connection lost (${error.message}); reconnecting`);
+      if (error) this.log.error({ reason: error.message }, 'event listener connection lost; reconnecting');
       this.schedule(onChange);
     };
     this.client = client;

@@ -1,7 +1,8 @@
 import path from 'node:path';
+import { logLevelOf, type LogSettings } from './logger';
 
 /** Everything the server reads from the environment, validated once at start. */
-export interface Config {
+export interface Config extends LogSettings {
   port: number;
   host: string;
   /** PostgreSQL connection string; when absent the embedded PGlite database is used. */
@@ -362,6 +363,13 @@ function metricsConfig(env: NodeJS.ProcessEnv, port: number) {
   return { metricsEnabled, metricsPort };
 }
 
+/** LOG_LEVEL, and pretty lines only on a developer's terminal (JSON in production and in any pipe). */
+function logConfig(env: NodeJS.ProcessEnv, production: boolean): LogSettings {
+  const logLevel = logLevelOf(env.LOG_LEVEL);
+  if (!logLevel) throw new ConfigError(`LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; got "${env.LOG_LEVEL}".`);
+  return { logLevel, logPretty: !production && process.stdout.isTTY === true };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   const database = databaseConfig(env);
@@ -390,6 +398,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers,
     ...edgeConfig(env),
     ...metricsConfig(env, port),
+    ...logConfig(env, production),
   };
 }
 

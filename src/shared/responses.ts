@@ -3,6 +3,7 @@ import { GraphQLError, type FormattedExecutionResult, type GraphQLFormattedError
 import { ArgumentValidationError } from 'type-graphql';
 import type { Config } from './config';
 import { ResponseTooLargeError } from './errors';
+import { loggerFor, processLogger, type LogSettings } from './logger';
 import { translateDbError } from './transaction';
 
 /** Validation failures from class-validator, as a BAD_USER_INPUT a person can act on. */
@@ -25,10 +26,12 @@ function validationError(error: ArgumentValidationError): GraphQLFormattedError 
 /**
  * Every error a client receives, over HTTP and WebSocket: validation failures and database
  * conditions a caller can cause get their codes; anything else is logged and, outside
- * development, masked as INTERNAL_SERVER_ERROR.
+ * development, masked as INTERNAL_SERVER_ERROR. Each carries `extensions.requestId`, the id of
+ * the request (or WebSocket operation) it belongs to, as its log line does (`requestIdOf`).
  */
-export function formatError(config: Pick<Config, 'exposeErrors'>) {
-  return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
+export function formatError(config: Pick<Config, 'exposeErrors'> & Partial<LogSettings>, requestIdOf?: () => string | null | undefined) {
+  const log = config.logLevel ? loggerFor(config as LogSettings) : processLogger();
+  const format = (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(raw);
     if (original instanceof ArgumentValidationError) return { ...validationError(original), path: formatted.path, locations: formatted.locations };
     const translated = translateDbError(original);
@@ -37,7 +40,7 @@ export function formatError(config: Pick<Config, 'exposeErrors'>) {
     }
     const code = formatted.extensions?.code;
     if ((code === 'INTERNAL_SERVER_ERROR' || code === undefined) && !(original instanceof GraphQLError)) {
-      console.error('[graphql] internal error', original);
+      log.error({ err: original, requestId: requestIdOf?.() ?? undefined }, 'internal error in a GraphQL operation');
       if (!config.exposeErrors) {
         return {
           message: 'Internal server error. It has been logged; try again or report it.',
@@ -48,6 +51,12 @@ export function formatError(config: Pick<Config, 'exposeErrors'>) {
       }
     }
     return formatted;
+  };
+  if (!requestIdOf) return format;
+  return (formatted: GraphQLFormattedError, raw: unknown): GraphQLFormattedError => {
+    const result = format(formatted, raw);
+    const requestId = requestIdOf();
+    return requestId ? { ...result, extensions: { ...result.extensions, requestId } } : result;
   };
 }
 

@@ -74,6 +74,9 @@ export async function startTestServer(overrides: TestConfig = {}, env: NodeJS.Pr
     dbStatementTimeoutMs: 60_000,
     dbQueryTimeoutMs: 65_000,
     requestTimeoutMs: 120_000,
+    // A line per request from every test server would bury the run's output: warnings and errors
+    // only, unless LOG_LEVEL asks for more. A test that reads the lines sets logDestination.
+    logLevel: env.LOG_LEVEL ? base.logLevel : 'warn',
     ...rest,
     auth: { ...base.auth, jwtSecret: TEST_JWT_SECRET, jwksUrl: null, ...auth },
   };

@@ -77,6 +77,9 @@ describe('CORS, the WebSocket origin, introspection off, the token cap, producti
     const fromAllowed = await post(server, { query: CHEAP }, { origin: allowed.origin });
     expect(fromAllowed.headers.get('access-control-allow-origin')).toBe(allowed.origin);
     expect(fromAllowed.headers.get('vary')).toMatch(/origin/i);
+    // A browser front end may read the request id (to quote it in a report) and the read-your-writes header.
+    expect(fromAllowed.headers.get('access-control-expose-headers')).toBe('X-Request-Id,X-Read-Primary-Until');
+    expect(fromAllowed.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("keeps Apollo's CSRF prevention: a simple cross-origin GET without a preflight-forcing header is refused", async () => {
