@@ -15,7 +15,7 @@ import { openServingDatabase, startHub } from './database';
 import { mountRoutes } from './http';
 import { callerKeyOf, createRateLimit } from './rate-limit';
 import { createLoaders, loadersPerEvent } from './loaders';
-import { buildFederatedSchema, type BuiltSchema } from './schema';
+import { servedSchema, type BuiltSchema } from './schema';
 import { createServices, type Services } from './services';
 import { startSubscriptionServer } from './subscriptions';
 
@@ -121,7 +121,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const { services, context, loadersOf } = wire(db, config, hub);
   const signing = signingSecret(config);
   const authenticator = new Authenticator(config, signing?.secret ?? null);
-  const built = await buildFederatedSchema();
+  const built = await servedSchema();
   const { app, httpServer } = httpServerOf();
   const { expensive, gateway } = executionOf(config, built);
   const apollo = await startApollo({ config, built, httpServer, gateway, expensive, trusted });
