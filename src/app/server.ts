@@ -19,7 +19,7 @@ import { Metrics } from './metrics';
 import { listenMetrics, mountMetrics, scrapeOf } from './metrics-http';
 import { callerKeyOf, createRateLimit } from './rate-limit';
 import { createLoaders, loadersPerEvent } from './loaders';
-import { buildFederatedSchema, type BuiltSchema } from './schema';
+import { servedSchema, type BuiltSchema } from './schema';
 import { createServices, type Services } from './services';
 import { startSubscriptionServer } from './subscriptions';
 import { tracedGateway } from './tracing-hooks';
@@ -148,7 +148,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const { services, context, loadersOf } = wire(db, config, hub, metrics);
   const signing = signingSecret(config);
   const authenticator = new Authenticator(config, signing?.secret ?? null);
-  const built = await buildFederatedSchema();
+  const built = await servedSchema();
   const { expensive, gateway } = executionOf(config, built);
   const apollo = await startApollo({ config, built, httpServer, gateway, expensive, trusted, plugins: metrics ? [metrics.plugin()] : [] });
   const limit = await createRateLimit(config);

@@ -48,8 +48,8 @@ export const OWN_DATABASE: Partial<Config> = process.env.DATABASE_URL ? { databa
 
 /**
  * Starts the real server on a free port: against DATABASE_URL when set (already migrated by the
- * global setup), otherwise against its own embedded in-memory database, started from the global
- * setup's migrated snapshot (with the demo data when `seedDemo`); the server still runs its
+ * global setup), otherwise (or with OWN_DATABASE) against its own embedded in-memory database,
+ * started from the global setup's migrated snapshot (with the demo data when `seedDemo`); the server still runs its
  * start-up migrations and demo seed over it, which find nothing to do.
  */
 export async function startTestServer(overrides: TestConfig = {}, env: NodeJS.ProcessEnv = process.env): Promise<TestServer> {
@@ -57,7 +57,9 @@ export async function startTestServer(overrides: TestConfig = {}, env: NodeJS.Pr
   const { auth, ...rest } = overrides;
   const snapshotDir = process.env[SNAPSHOT_DIR_VAR];
   const seedDemo = overrides.seedDemo ?? true;
-  const snapshot = !base.databaseUrl && snapshotDir ? snapshotFiles(snapshotDir)[seedDemo ? 'seeded' : 'migrated'] : undefined;
+  // Embedded: no DATABASE_URL, or a test's own database (OWN_DATABASE) in the PostgreSQL pass.
+  const embedded = !('databaseUrl' in rest ? rest.databaseUrl : base.databaseUrl);
+  const snapshot = embedded && snapshotDir ? snapshotFiles(snapshotDir)[seedDemo ? 'seeded' : 'migrated'] : undefined;
   const config: Config = {
     ...base,
     port: 0,

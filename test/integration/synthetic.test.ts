@@ -1,10 +1,14 @@
 import { generateSynthetic, SYNTHETIC_PREFIX } from '../../bench/synthetic';
 import { openDatabase, type Database } from '../../src/db/data-source';
+import { SNAPSHOT_DIR_VAR, snapshotFiles } from '../helpers/snapshot';
 
 let db: Database;
 beforeAll(async () => {
-  // Its own embedded database, so the synthetic city does not mix with the other tests' data.
-  db = await openDatabase({ databaseUrl: undefined, dataDir: 'memory://', dbPoolSize: 1, logSql: false });
+  // Its own embedded database, so the synthetic city does not mix with the other tests' data:
+  // from the global setup's migrated snapshot (the migrations below then find nothing to do).
+  const snapshots = process.env[SNAPSHOT_DIR_VAR];
+  const embeddedSnapshot = snapshots ? snapshotFiles(snapshots).migrated : undefined;
+  db = await openDatabase({ databaseUrl: undefined, dataDir: 'memory://', dbPoolSize: 1, logSql: false, embeddedSnapshot });
   await db.dataSource.runMigrations();
 });
 afterAll(() => db?.close());
