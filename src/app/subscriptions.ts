@@ -144,6 +144,55 @@ export function sharedSubscriber(maxBytes = SHARED_RESULTS_MAX_BYTES, loadersOf?
 }
 
 /**
+ * The payload of a `next` message, serialised once for every subscriber it goes to. graphql-ws
+ * serialises each message whole, once per socket; for one event on a thousand identical
+ * subscriptions that is a thousand JSON.stringify of the same result. Instead onNext hands
+ * graphql-ws a placeholder (its JSON is a short string no payload object can produce) and records
+ * the shared JSON for that subscription id; the socket's `send` (wrapped once per connection)
+ * splices it in. graphql-ws awaits each `next` of a subscription before the following one, so one
+ * pending payload per subscription id suffices.
+ */
+const SHARED_MARK = '\u0000shared-payload';
+const SHARED_PLACEHOLDER = Object.freeze({ toJSON: () => SHARED_MARK });
+const SHARED_TAIL = `"payload":${JSON.stringify(SHARED_MARK)}}`;
+
+export class SharedPayloads {
+  /** JSON of each result (the same object for every subscriber of a shared execution). */
+  private readonly json = new WeakMap<object, string>();
+  /** Per socket: the payload waiting to be spliced into the next message of each subscription id. */
+  private readonly pending = new WeakMap<WebSocket, Map<string, string>>();
+
+  /** Wraps `socket.send` so placeholder messages go out with their shared payload. */
+  attach(socket: WebSocket): void {
+    if (this.pending.has(socket)) return;
+    const waiting = new Map<string, string>();
+    this.pending.set(socket, waiting);
+    const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
+    (socket as { send: (data: unknown, ...rest: unknown[]) => void }).send = (data: unknown, ...rest: unknown[]) => {
+      if (typeof data === 'string' && waiting.size && data.endsWith(SHARED_TAIL)) {
+        const { id } = JSON.parse(data) as { id: string };
+        const payload = waiting.get(id);
+        if (payload !== undefined) {
+          waiting.delete(id);
+          data = `${data.slice(0, -SHARED_TAIL.length)}"payload":${payload}}`;
+        }
+      }
+      send(data, ...rest);
+    };
+  }
+
+  /** The placeholder to give graphql-ws for this result on (socket, id), or null when the socket is not attached. */
+  placeholder(socket: WebSocket, id: string, result: ExecutionResult): object | null {
+    const waiting = this.pending.get(socket);
+    if (!waiting) return null;
+    let json = this.json.get(result);
+    if (json === undefined) this.json.set(result, (json = JSON.stringify(result)));
+    waiting.set(id, json);
+    return SHARED_PLACEHOLDER;
+  }
+}
+
+/**
  * graphql-ws wraps what an event stream throws (a replay reading the log when the database is
  * gone) in a GraphQLError without a path, which formatError does not look inside: translated
  * here, so it reaches the client as SERVICE_UNAVAILABLE / TIMEOUT, not INTERNAL_SERVER_ERROR.
@@ -288,6 +337,7 @@ export function startSubscriptionServer(httpServer: http.Server, parts: Subscrip
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: MAX_REQUEST_BYTES, verifyClient: verifyOrigin(config) });
   const check = operationLimits(built.costs, parts.limits);
   const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => parts.format(e.toJSON(), e));
+  const payloads = new SharedPayloads();
   const disposable = useServer<Record<string, unknown>, ConnectionExtra>(
     {
       schema: built.schema,
@@ -296,6 +346,7 @@ export function startSubscriptionServer(httpServer: http.Server, parts: Subscrip
       onConnect: async (ctx) => {
         const accepted = await authenticate(parts.authenticator, ctx.connectionParams, ctx.extra);
         if (accepted) ctx.extra.rateKey = rateKeyOf(parts, ctx.extra.actor, ctx.extra.request);
+        if (accepted) payloads.attach(ctx.extra.socket);
         return accepted;
       },
       onSubscribe: async (ctx, id, payload) => {
@@ -314,12 +365,14 @@ export function startSubscriptionServer(httpServer: http.Server, parts: Subscrip
         };
         return { schema: built.schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
-      onNext: (_ctx, _id, _payload, args, result) => {
+      onNext: (ctx, id, _payload, args, result) => {
         // Called right before the message goes to the socket: remember which event it carries.
         const sent = (result as Record<symbol, unknown>)[EVENT_ID];
         const subscriber = (args.contextValue as Context).subscriber;
         if (typeof sent === 'number' && subscriber) subscriber.sent = sent;
-        return result.errors ? { ...result, errors: formatAll(result.errors) } : undefined;
+        if (result.errors) return { ...result, errors: formatAll(result.errors) };
+        // Serialised once per result, however many subscribers it goes to (see SharedPayloads).
+        return (payloads.placeholder(ctx.extra.socket, id, result) as ExecutionResult | null) ?? undefined;
       },
       onError: (_ctx, _id, _payload, errors) => formatAll(errors.map(streamError)),
     },
