@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -40,6 +41,9 @@ function options(): Options {
 /** The bench's mutations are an ADMIN's (the server's NODE_ENV=production refuses anonymous writes). */
 let admin: Promise<string> | null = null;
 
+/** Lead organisations the bench's models are spread over (all inside the subscribed organisation). */
+const LEADS = 10;
+
 async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
   admin ??= signToken(BENCH_JWT_SECRET, { issuer: null, audience: null }, { sub: 'bench-ws', role: Role.ADMIN }, '1d');
   const res = await fetch(url, {
@@ -76,6 +80,41 @@ async function main(): Promise<void> {
     const { createOrganisation: org } = await gql(server.url, `mutation($name: String!) { createOrganisation(input: { name: $name, kind: OTHER }) { id } }`, {
       name: `[bench] ws ${new Date().toISOString()}`,
     });
+    // The models' leads: units under the organisation (a createModel locks its lead's row, so one lead
+    // would queue every mutation behind the previous one's commit on a busy machine).
+    const units: string[] = [];
+    for (let i = 0; i < LEADS; i += 1) {
+      const { createOrganisation: unit } = await gql(
+        server.url,
+        `mutation($name: String!, $parent: ID!) { createOrganisation(input: { name: $name, kind: OTHER, parentId: $parent }) { id } }`,
+        { name: `[bench] ws unit ${i} ${Date.now()}`, parent: org.id },
+      );
+      units.push(unit.id);
+    }
+    const createModels = async (count: number, label: string) => {
+      const started = Date.now();
+      const inflight: Array<Promise<unknown>> = [];
+      for (let i = 0; i < count; i += 1) {
+        const due = started + (i * 1000) / opts.rate;
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        inflight.push(
+          gql(server.url, `mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, {
+            input: { name: `[bench] ws ${label} ${i}`, domain: 'ECONOMY', leadOrganisationId: units[i % units.length] },
+          }),
+        );
+      }
+      await Promise.all(inflight);
+      return started;
+    };
+    // Calibration: the same mutations at the same rate with no subscriber, for the server CPU a
+    // mutation costs by itself (subtracted below, so what remains is the fan-out's).
+    const calibration = Math.max(10, Math.round(opts.rate * 3));
+    const calibrationCpu = procCpuTicks(pid);
+    await createModels(calibration, 'calibration');
+    await new Promise((r) => setTimeout(r, 500));
+    const cpuPerMutationMs = ((procCpuTicks(pid) - calibrationCpu) * 1000) / CLK_TCK / calibration;
+    log(`calibration: ${calibration} mutations with no subscriber, ${cpuPerMutationMs.toFixed(2)} ms of server CPU each`);
     const { latestChangeCursor: after } = await gql(server.url, '{ latestChangeCursor }');
 
     // Subscribers: one socket each, as partner apps would connect.
@@ -126,22 +165,10 @@ async function main(): Promise<void> {
 
     // The mutation stream: a steady rate for the duration.
     const cpuBefore = procCpuTicks(pid);
-    const started = Date.now();
     const total = Math.round(opts.rate * opts.duration);
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, procMemoryKb(pid).rss)), 200);
-    const inflight: Array<Promise<unknown>> = [];
-    for (let i = 0; i < total; i += 1) {
-      const due = started + (i * 1000) / opts.rate;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      inflight.push(
-        gql(server.url, `mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, {
-          input: { name: `[bench] ws model ${i}`, domain: 'ECONOMY', leadOrganisationId: org.id },
-        }),
-      );
-    }
-    await Promise.all(inflight);
+    const started = await createModels(total, 'model');
     // Wait for the last deliveries (at most 30 s).
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && [...perEvent.values()].reduce((n, s) => n + s.received, 0) < total * opts.subscribers) {
@@ -172,17 +199,24 @@ async function main(): Promise<void> {
       serverPeakRssMb: Math.round(peakRss / 1024),
       serverHwmMb: Math.round(procMemoryKb(pid).hwm / 1024),
       serverCpuMsPerEvent: Math.round((cpuMs / total) * 10) / 10,
+      serverCpuMsPerMutationAlone: Math.round(cpuPerMutationMs * 100) / 100,
+      /** Server CPU per delivery, the mutations' own CPU (from the calibration) taken out. */
+      fanoutCpuUsPerDelivery: delivered ? Math.round((((cpuMs - total * cpuPerMutationMs) * 1000) / delivered) * 10) / 10 : null,
+      /** The same with the mutations left in. */
+      serverCpuUsPerDelivery: delivered ? Math.round(((cpuMs * 1000) / delivered) * 10) / 10 : null,
+      loadAverage: os.loadavg().map((n) => Math.round(n * 10) / 10),
     };
     fs.mkdirSync(OUT_DIR, { recursive: true });
     fs.writeFileSync(path.join(OUT_DIR, 'ws-latest.json'), JSON.stringify(result, null, 2));
     console.log(
-      '\n| subscribers | events | delivered | deliveries/s | latency p50 / p99 / max (ms) | last subscriber p50 / p99 (ms) | server peak RSS | server CPU per event |',
+      '\n| subscribers | events | delivered | deliveries/s | latency p50 / p99 / max (ms) | last subscriber p50 / p99 (ms) | server peak RSS | server CPU per event | per mutation alone | fan-out CPU per delivery | load average |',
     );
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     console.log(
       `| ${result.subscribers} | ${total} at ${opts.rate}/s | ${delivered} of ${result.expected} | ${result.deliveriesPerSecond} | ` +
         `${result.latencyP50Ms} / ${result.latencyP99Ms} / ${result.latencyMaxMs} | ${result.lastSubscriberP50Ms} / ${result.lastSubscriberP99Ms} | ` +
-        `${result.serverPeakRssMb} MB | ${result.serverCpuMsPerEvent} ms |`,
+        `${result.serverPeakRssMb} MB | ${result.serverCpuMsPerEvent} ms | ${result.serverCpuMsPerMutationAlone} ms | ` +
+        `${result.fanoutCpuUsPerDelivery} µs (${result.serverCpuUsPerDelivery} µs with the mutation) | ${result.loadAverage.join(' / ')} |`,
     );
     console.log(`\nwritten to ${path.join(OUT_DIR, 'ws-latest.json')}`);
     if (delivered !== result.expected) process.exitCode = 1;

@@ -28,6 +28,8 @@ export class SummaryFilterAggregates1795910000000 implements MigrationInterface 
       `CREATE TABLE "summary_involved_cell" ("scope_id" uuid NOT NULL, "subtree" boolean NOT NULL, "domain" "public"."model_domain" NOT NULL, "status" "public"."model_status" NOT NULL, "period_key" uuid NOT NULL, "organisation_id" uuid NOT NULL, "models" integer NOT NULL, CONSTRAINT "PK_46407bca2fa4b9f08a6e3bb1c62" PRIMARY KEY ("scope_id", "subtree", "domain", "status", "period_key", "organisation_id"))`,
     );
     await summaryAggregates.rebuild(queryRunner);
+    // Statistics for the planner right away (a VACUUM, for index-only counts, cannot run in the migration's transaction).
+    await queryRunner.query(`ANALYZE "summary_count", "summary_started", "summary_replicated", "summary_involved", "summary_involved_cell"`);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

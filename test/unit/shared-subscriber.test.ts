@@ -1,5 +1,6 @@
 import { buildSchema, parse, type ExecutionResult } from 'graphql';
-import { sharedSubscriber } from '../../src/app/subscriptions';
+import type WebSocket from 'ws';
+import { SharedPayloads, sharedSubscriber } from '../../src/app/subscriptions';
 
 /*
  * Live events executed once per subscription shape and shared between identical subscriptions:
@@ -55,5 +56,43 @@ describe('shared subscription results', () => {
     expect(second.map((r) => r.data)).toEqual(first.map((r) => r.data));
     expect(second[0]).toBe(first[0]); // one execution, handed to both
     expect(subscribe.cachedBytes).toBeGreaterThan(0);
+  });
+});
+
+describe('shared payloads', () => {
+  /** A socket as graphql-ws's ws adapter uses it: `send(data, callback)`. */
+  const fakeSocket = () => {
+    const sent: string[] = [];
+    const socket = { send: (data: string, cb?: (err?: Error) => void) => (sent.push(data), cb?.()) };
+    return { socket: socket as unknown as WebSocket, sent };
+  };
+  // What graphql-ws does with onNext's answer: one JSON.stringify of the whole message per socket.
+  const next = (id: string, payload: unknown) => JSON.stringify({ id, type: 'next', payload });
+
+  it('serialise a result once for every socket, and each socket gets its own id around the same JSON', () => {
+    // Arrange: one result (counting its serialisations), three sockets, two subscriptions on the last
+    let serialised = 0;
+    const result: ExecutionResult = { data: { tick: { n: 1, toJSON: () => (serialised++, { n: 1 }) } } };
+    const payloads = new SharedPayloads();
+    const sockets = [fakeSocket(), fakeSocket(), fakeSocket()];
+    for (const s of sockets) payloads.attach(s.socket);
+    // Act
+    sockets.forEach((s, i) => s.socket.send(next(`s${i}`, payloads.placeholder(s.socket, `s${i}`, result))));
+    sockets[2].socket.send(next('other', payloads.placeholder(sockets[2].socket, 'other', { data: { tick: { n: 2 } } })));
+    // Assert
+    expect(serialised).toBe(1);
+    expect(sockets.map((s) => JSON.parse(s.sent[0]))).toEqual([0, 1, 2].map((i) => ({ id: `s${i}`, type: 'next', payload: { data: { tick: { n: 1 } } } })));
+    expect(JSON.parse(sockets[2].sent[1])).toEqual({ id: 'other', type: 'next', payload: { data: { tick: { n: 2 } } } });
+  });
+
+  it('leave every other message alone, and need an attached socket', () => {
+    const payloads = new SharedPayloads();
+    const { socket, sent } = fakeSocket();
+    expect(payloads.placeholder(socket, '1', { data: {} })).toBeNull();
+    payloads.attach(socket);
+    const plain = next('1', { data: { text: '"payload":"\\u0000shared-payload"}' } });
+    socket.send(plain);
+    socket.send('{"type":"pong"}');
+    expect(sent).toEqual([plain, '{"type":"pong"}']);
   });
 });
