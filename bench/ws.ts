@@ -41,6 +41,12 @@ function options(): Options {
 /** The bench's mutations are an ADMIN's (the server's NODE_ENV=production refuses anonymous writes). */
 let admin: Promise<string> | null = null;
 
+/** System (kernel) CPU ticks of the server process (stime, the 15th field of /proc/<pid>/stat). */
+function kernelTicks(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]);
+}
+
 /** Lead organisations the bench's models are spread over (all inside the subscribed organisation). */
 const LEADS = 10;
 
@@ -174,6 +180,7 @@ async function main(): Promise<void> {
 
     // The mutation stream: a steady rate for the duration.
     const cpuBefore = procCpuTicks(pid);
+    const kernelBefore = kernelTicks(pid);
     let total = Math.round(opts.rate * opts.duration);
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, procMemoryKb(pid).rss)), 200);
@@ -189,6 +196,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const elapsed = (Math.max(...[...perEvent.values()].map((s) => s.last)) - started) / 1000;
     const cpuMs = ((procCpuTicks(pid) - cpuBefore) * 1000) / CLK_TCK;
+    const kernelMs = ((kernelTicks(pid) - kernelBefore) * 1000) / CLK_TCK;
     const delivered = latencies.length;
     latencies.sort((a, b) => a - b);
     const complete = [...perEvent.values()].filter((s) => s.received === opts.subscribers).length;
@@ -212,6 +220,8 @@ async function main(): Promise<void> {
       serverPeakRssMb: Math.round(peakRss / 1024),
       serverHwmMb: Math.round(procMemoryKb(pid).hwm / 1024),
       serverCpuMsPerEvent: Math.round((cpuMs / total) * 10) / 10,
+      /** Share of the server's CPU spent in the kernel (socket writes; on loopback the receive side's TCP work too). */
+      serverKernelCpuShare: cpuMs ? Math.round((kernelMs / cpuMs) * 100) / 100 : null,
       serverCpuMsPerMutationAlone: Math.round(cpuPerMutationMs * 100) / 100,
       /** Server CPU per delivery, the mutations' own CPU (from the calibration) taken out. */
       fanoutCpuUsPerDelivery: delivered ? Math.round((((cpuMs - total * cpuPerMutationMs) * 1000) / delivered) * 10) / 10 : null,
@@ -231,6 +241,7 @@ async function main(): Promise<void> {
         `${result.serverPeakRssMb} MB | ${result.serverCpuMsPerEvent} ms | ${result.serverCpuMsPerMutationAlone} ms | ` +
         `${result.fanoutCpuUsPerDelivery} µs (${result.serverCpuUsPerDelivery} µs with the mutation) | ${result.loadAverage.join(' / ')} |`,
     );
+    console.log(`\nserver CPU in the kernel: ${Math.round((result.serverKernelCpuShare ?? 0) * 100)} % (socket writes)`);
     console.log(`\nwritten to ${path.join(OUT_DIR, 'ws-latest.json')}`);
     if (delivered !== result.expected) process.exitCode = 1;
   } finally {

@@ -154,12 +154,14 @@ export function sharedSubscriber(maxBytes = SHARED_RESULTS_MAX_BYTES, loadersOf?
  */
 const SHARED_MARK = '\u0000shared-payload';
 const SHARED_PLACEHOLDER = Object.freeze({ toJSON: () => SHARED_MARK });
-const SHARED_TAIL = `"payload":${JSON.stringify(SHARED_MARK)}}`;
+/** How graphql-ws's `next` message with the placeholder starts and ends (its keys in this order): the id is between. */
+const SHARED_HEAD = '{"id":';
+const SHARED_TAIL = `,"type":"next","payload":${JSON.stringify(SHARED_MARK)}}`;
 
 export class SharedPayloads {
   /** JSON of each result (the same object for every subscriber of a shared execution). */
   private readonly json = new WeakMap<object, string>();
-  /** Per socket: the payload waiting to be spliced into the next message of each subscription id. */
+  /** Per socket: the payload waiting to be spliced into the next message of each subscription id (keyed by the id's JSON). */
   private readonly pending = new WeakMap<WebSocket, Map<string, string>>();
 
   /** Wraps `socket.send` so placeholder messages go out with their shared payload. */
@@ -169,12 +171,13 @@ export class SharedPayloads {
     this.pending.set(socket, waiting);
     const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
     (socket as { send: (data: unknown, ...rest: unknown[]) => void }).send = (data: unknown, ...rest: unknown[]) => {
-      if (typeof data === 'string' && waiting.size && data.endsWith(SHARED_TAIL)) {
-        const { id } = JSON.parse(data) as { id: string };
+      if (typeof data === 'string' && waiting.size && data.endsWith(SHARED_TAIL) && data.startsWith(SHARED_HEAD)) {
+        // The id as JSON, as the map keys it: no parse of the message.
+        const id = data.slice(SHARED_HEAD.length, -SHARED_TAIL.length);
         const payload = waiting.get(id);
         if (payload !== undefined) {
           waiting.delete(id);
-          data = `${data.slice(0, -SHARED_TAIL.length)}"payload":${payload}}`;
+          data = `${data.slice(0, -SHARED_TAIL.length)},"type":"next","payload":${payload}}`;
         }
       }
       send(data, ...rest);
@@ -187,7 +190,7 @@ export class SharedPayloads {
     if (!waiting) return null;
     let json = this.json.get(result);
     if (json === undefined) this.json.set(result, (json = JSON.stringify(result)));
-    waiting.set(id, json);
+    waiting.set(JSON.stringify(id), json);
     return SHARED_PLACEHOLDER;
   }
 }
