@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -40,6 +41,15 @@ function options(): Options {
 /** The bench's mutations are an ADMIN's (the server's NODE_ENV=production refuses anonymous writes). */
 let admin: Promise<string> | null = null;
 
+/** System (kernel) CPU ticks of the server process (stime, the 15th field of /proc/<pid>/stat). */
+function kernelTicks(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[12]);
+}
+
+/** Lead organisations the bench's models are spread over (all inside the subscribed organisation). */
+const LEADS = 10;
+
 async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<any> {
   admin ??= signToken(BENCH_JWT_SECRET, { issuer: null, audience: null }, { sub: 'bench-ws', role: Role.ADMIN }, '1d');
   const res = await fetch(url, {
@@ -76,6 +86,50 @@ async function main(): Promise<void> {
     const { createOrganisation: org } = await gql(server.url, `mutation($name: String!) { createOrganisation(input: { name: $name, kind: OTHER }) { id } }`, {
       name: `[bench] ws ${new Date().toISOString()}`,
     });
+    // The models' leads: units under the organisation (a createModel locks its lead's row, so one lead
+    // would queue every mutation behind the previous one's commit on a busy machine).
+    const units: string[] = [];
+    for (let i = 0; i < LEADS; i += 1) {
+      const { createOrganisation: unit } = await gql(
+        server.url,
+        `mutation($name: String!, $parent: ID!) { createOrganisation(input: { name: $name, kind: OTHER, parentId: $parent }) { id } }`,
+        { name: `[bench] ws unit ${i} ${Date.now()}`, parent: org.id },
+      );
+      units.push(unit.id);
+    }
+    const createModels = async (count: number, label: string) => {
+      const started = Date.now();
+      const inflight: Array<Promise<unknown>> = [];
+      for (let i = 0; i < count; i += 1) {
+        const due = started + (i * 1000) / opts.rate;
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        inflight.push(
+          gql(server.url, `mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, {
+            input: { name: `[bench] ws ${label} ${i}`, domain: 'ECONOMY', leadOrganisationId: units[i % units.length] },
+          }).then(
+            () => (committed += 1),
+            // A refused mutation (a saturated database) commits no event: counted, not delivered, not expected.
+            (error: Error) => {
+              refused += 1;
+              if (refused === 1) log(`a mutation was refused (more may follow): ${error.message.slice(0, 160)}`);
+            },
+          ),
+        );
+      }
+      await Promise.all(inflight);
+      return started;
+    };
+    let committed = 0;
+    let refused = 0;
+    // Calibration: the same mutations at the same rate with no subscriber, for the server CPU a
+    // mutation costs by itself (subtracted below, so what remains is the fan-out's).
+    const calibration = Math.max(10, Math.round(opts.rate * 3));
+    const calibrationCpu = procCpuTicks(pid);
+    await createModels(calibration, 'calibration');
+    await new Promise((r) => setTimeout(r, 500));
+    const cpuPerMutationMs = ((procCpuTicks(pid) - calibrationCpu) * 1000) / CLK_TCK / Math.max(1, committed);
+    log(`calibration: ${calibration} mutations with no subscriber, ${cpuPerMutationMs.toFixed(2)} ms of server CPU each`);
     const { latestChangeCursor: after } = await gql(server.url, '{ latestChangeCursor }');
 
     // Subscribers: one socket each, as partner apps would connect.
@@ -126,22 +180,14 @@ async function main(): Promise<void> {
 
     // The mutation stream: a steady rate for the duration.
     const cpuBefore = procCpuTicks(pid);
-    const started = Date.now();
-    const total = Math.round(opts.rate * opts.duration);
+    const kernelBefore = kernelTicks(pid);
+    let total = Math.round(opts.rate * opts.duration);
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, procMemoryKb(pid).rss)), 200);
-    const inflight: Array<Promise<unknown>> = [];
-    for (let i = 0; i < total; i += 1) {
-      const due = started + (i * 1000) / opts.rate;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      inflight.push(
-        gql(server.url, `mutation($input: CreateModelInput!) { createModel(input: $input) { id } }`, {
-          input: { name: `[bench] ws model ${i}`, domain: 'ECONOMY', leadOrganisationId: org.id },
-        }),
-      );
-    }
-    await Promise.all(inflight);
+    committed = refused = 0;
+    const started = await createModels(total, 'model');
+    const sent = total;
+    total = committed;
     // Wait for the last deliveries (at most 30 s).
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && [...perEvent.values()].reduce((n, s) => n + s.received, 0) < total * opts.subscribers) {
@@ -150,6 +196,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const elapsed = (Math.max(...[...perEvent.values()].map((s) => s.last)) - started) / 1000;
     const cpuMs = ((procCpuTicks(pid) - cpuBefore) * 1000) / CLK_TCK;
+    const kernelMs = ((kernelTicks(pid) - kernelBefore) * 1000) / CLK_TCK;
     const delivered = latencies.length;
     latencies.sort((a, b) => a - b);
     const complete = [...perEvent.values()].filter((s) => s.received === opts.subscribers).length;
@@ -158,6 +205,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       subscribers: opts.subscribers,
       mutations: total,
+      mutationsRefused: refused,
       mutationRate: opts.rate,
       delivered,
       expected: total * opts.subscribers,
@@ -172,18 +220,28 @@ async function main(): Promise<void> {
       serverPeakRssMb: Math.round(peakRss / 1024),
       serverHwmMb: Math.round(procMemoryKb(pid).hwm / 1024),
       serverCpuMsPerEvent: Math.round((cpuMs / total) * 10) / 10,
+      /** Share of the server's CPU spent in the kernel (socket writes; on loopback the receive side's TCP work too). */
+      serverKernelCpuShare: cpuMs ? Math.round((kernelMs / cpuMs) * 100) / 100 : null,
+      serverCpuMsPerMutationAlone: Math.round(cpuPerMutationMs * 100) / 100,
+      /** Server CPU per delivery, the mutations' own CPU (from the calibration) taken out. */
+      fanoutCpuUsPerDelivery: delivered ? Math.round((((cpuMs - total * cpuPerMutationMs) * 1000) / delivered) * 10) / 10 : null,
+      /** The same with the mutations left in. */
+      serverCpuUsPerDelivery: delivered ? Math.round(((cpuMs * 1000) / delivered) * 10) / 10 : null,
+      loadAverage: os.loadavg().map((n) => Math.round(n * 10) / 10),
     };
     fs.mkdirSync(OUT_DIR, { recursive: true });
     fs.writeFileSync(path.join(OUT_DIR, 'ws-latest.json'), JSON.stringify(result, null, 2));
     console.log(
-      '\n| subscribers | events | delivered | deliveries/s | latency p50 / p99 / max (ms) | last subscriber p50 / p99 (ms) | server peak RSS | server CPU per event |',
+      '\n| subscribers | events | delivered | deliveries/s | latency p50 / p99 / max (ms) | last subscriber p50 / p99 (ms) | server peak RSS | server CPU per event | per mutation alone | fan-out CPU per delivery | load average |',
     );
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     console.log(
-      `| ${result.subscribers} | ${total} at ${opts.rate}/s | ${delivered} of ${result.expected} | ${result.deliveriesPerSecond} | ` +
+      `| ${result.subscribers} | ${total} at ${opts.rate}/s${refused ? ` (${refused} of ${sent} refused)` : ''} | ${delivered} of ${result.expected} | ${result.deliveriesPerSecond} | ` +
         `${result.latencyP50Ms} / ${result.latencyP99Ms} / ${result.latencyMaxMs} | ${result.lastSubscriberP50Ms} / ${result.lastSubscriberP99Ms} | ` +
-        `${result.serverPeakRssMb} MB | ${result.serverCpuMsPerEvent} ms |`,
+        `${result.serverPeakRssMb} MB | ${result.serverCpuMsPerEvent} ms | ${result.serverCpuMsPerMutationAlone} ms | ` +
+        `${result.fanoutCpuUsPerDelivery} µs (${result.serverCpuUsPerDelivery} µs with the mutation) | ${result.loadAverage.join(' / ')} |`,
     );
+    console.log(`\nserver CPU in the kernel: ${Math.round((result.serverKernelCpuShare ?? 0) * 100)} % (socket writes)`);
     console.log(`\nwritten to ${path.join(OUT_DIR, 'ws-latest.json')}`);
     if (delivered !== result.expected) process.exitCode = 1;
   } finally {

@@ -183,9 +183,10 @@ export class ModelService {
         periodId = input.recognisedPeriod === null ? null : (await this.periods.requireByCode(m, input.recognisedPeriod)).id;
       }
       const name = input.name?.trim() ?? current.name;
-      // Only domain, status and start date move summary figures; the model row lock keeps them steady.
+      // Only domain, status, start date, recognised period and organisations move summary figures; the model row lock keeps them steady.
       const moves =
         (input.domain ?? current.domain) !== current.domain ||
+        periodId !== current.recognisedPeriodId ||
         (input.status ?? current.status) !== current.status ||
         (input.startedOn === undefined ? current.startedOn : input.startedOn) !== current.startedOn ||
         runners !== null;

@@ -6,6 +6,9 @@ export interface Queryable {
 /** The scope of every model: `Query.summary` without a filter reads it. Not an organisation id. */
 export const EVERYTHING_SCOPE = '00000000-0000-0000-0000-000000000000';
 
+/** The `period_key` of models recognised in no reporting period (key columns cannot be null). Not a period id. */
+export const NO_PERIOD = '00000000-0000-0000-0000-000000000000';
+
 interface AggregateTable {
   name: string;
   /** Key columns after (scope_id, subtree), with their SQL types. */
@@ -23,7 +26,7 @@ interface AggregateTable {
  */
 function base(where: string): string {
   return `mm AS MATERIALIZED (
-      SELECT m.id, m.domain, m.status, m.started_on, rl.replicated_on
+      SELECT m.id, m.domain, m.status, m.started_on, rl.replicated_on, coalesce(m.recognised_period_id, '${NO_PERIOD}'::uuid) AS period_key
       FROM model m LEFT JOIN replication_link rl ON rl.target_model_id = m.id
       WHERE ${where}
     ),
@@ -39,31 +42,38 @@ function base(where: string): string {
     )`;
 }
 
+/*
+ * The filter dimensions of Query.summary (domain, status, recognised period) are key columns of
+ * the count, started and replicated aggregates, so any combination of them is a sum over a few
+ * rows; summary_involved_cell keeps the same per organisation, for organisationsInvolved under a
+ * filter (a distinct count). summary_involved stays for the unfiltered figure (a plain count).
+ */
+const DOMAIN_KEY = { column: 'domain', type: 'model_domain' };
+const STATUS_KEY = { column: 'status', type: 'model_status' };
+const PERIOD_KEY = { column: 'period_key', type: 'uuid' };
+
 /** In lock order: every writer touches the tables in this order, rows sorted by key. */
 const TABLES: AggregateTable[] = [
   {
     name: 'summary_count',
-    keys: [
-      { column: 'domain', type: 'model_domain' },
-      { column: 'status', type: 'model_status' },
-    ],
+    keys: [PERIOD_KEY, DOMAIN_KEY, STATUS_KEY],
     value: 'models',
-    select: `SELECT s.scope_id, s.subtree, mm.domain, mm.status, count(*)::int AS n
-             FROM scopes s JOIN mm ON mm.id = s.model_id GROUP BY 1, 2, 3, 4`,
+    select: `SELECT s.scope_id, s.subtree, mm.period_key, mm.domain, mm.status, count(*)::int AS n
+             FROM scopes s JOIN mm ON mm.id = s.model_id GROUP BY 1, 2, 3, 4, 5`,
   },
   {
     name: 'summary_started',
-    keys: [{ column: 'started_on', type: 'date' }],
+    keys: [{ column: 'started_on', type: 'date' }, DOMAIN_KEY, STATUS_KEY, PERIOD_KEY],
     value: 'models',
-    select: `SELECT s.scope_id, s.subtree, mm.started_on, count(*)::int AS n
-             FROM scopes s JOIN mm ON mm.id = s.model_id WHERE mm.started_on IS NOT NULL AND mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3`,
+    select: `SELECT s.scope_id, s.subtree, mm.started_on, mm.domain, mm.status, mm.period_key, count(*)::int AS n
+             FROM scopes s JOIN mm ON mm.id = s.model_id WHERE mm.started_on IS NOT NULL AND mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5, 6`,
   },
   {
     name: 'summary_replicated',
-    keys: [{ column: 'replicated_on', type: 'date' }],
+    keys: [{ column: 'replicated_on', type: 'date' }, DOMAIN_KEY, STATUS_KEY, PERIOD_KEY],
     value: 'links',
-    select: `SELECT s.scope_id, s.subtree, mm.replicated_on, count(*)::int AS n
-             FROM scopes s JOIN mm ON mm.id = s.model_id WHERE mm.replicated_on IS NOT NULL AND mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3`,
+    select: `SELECT s.scope_id, s.subtree, mm.replicated_on, mm.domain, mm.status, mm.period_key, count(*)::int AS n
+             FROM scopes s JOIN mm ON mm.id = s.model_id WHERE mm.replicated_on IS NOT NULL AND mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5, 6`,
   },
   {
     name: 'summary_involved',
@@ -72,6 +82,14 @@ const TABLES: AggregateTable[] = [
     select: `SELECT s.scope_id, s.subtree, r.organisation_id, count(*)::int AS n
              FROM scopes s JOIN mm ON mm.id = s.model_id JOIN runs r ON r.model_id = s.model_id
              WHERE mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3`,
+  },
+  {
+    name: 'summary_involved_cell',
+    keys: [DOMAIN_KEY, STATUS_KEY, PERIOD_KEY, { column: 'organisation_id', type: 'uuid' }],
+    value: 'models',
+    select: `SELECT s.scope_id, s.subtree, mm.domain, mm.status, mm.period_key, r.organisation_id, count(*)::int AS n
+             FROM scopes s JOIN mm ON mm.id = s.model_id JOIN runs r ON r.model_id = s.model_id
+             WHERE mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5, 6`,
   },
 ];
 
@@ -107,11 +125,12 @@ export const summaryAggregates = {
     const ids = [...new Set(modelIds)];
     const rows = TABLES.map(emptyRows);
     if (ids.length === 0) return { modelIds: ids, rows };
+    const width = Math.max(...TABLES.map((t) => t.keys.length));
     const union = TABLES.map((t, i) => {
-      const keys = [0, 1].map((k) => (t.keys[k] ? `x.${t.keys[k].column}::text` : 'NULL::text'));
-      return `SELECT ${i} AS t, x.scope_id, x.subtree, ${keys[0]} AS k0, ${keys[1]} AS k1, x.n FROM (${t.select}) x`;
+      const keys = Array.from({ length: width }, (_, k) => `${t.keys[k] ? `x.${t.keys[k].column}::text` : 'NULL::text'} AS k${k}`);
+      return `SELECT ${i} AS t, x.scope_id, x.subtree, ${keys.join(', ')}, x.n FROM (${t.select}) x`;
     }).join(' UNION ALL ');
-    const found: Array<{ t: number; scope_id: string; subtree: boolean; k0: string; k1: string | null; n: number }> = await db.query(
+    const found: Array<{ t: number; scope_id: string; subtree: boolean; n: number } & Record<string, string>> = await db.query(
       `WITH ${base('m.id = ANY($1::uuid[])')} ${union}`,
       [ids],
     );
@@ -119,8 +138,7 @@ export const summaryAggregates = {
       const into = rows[r.t];
       into.scope.push(r.scope_id);
       into.subtree.push(r.subtree);
-      into.keys[0].push(r.k0);
-      if (into.keys[1]) into.keys[1].push(r.k1 as string);
+      into.keys.forEach((column, k) => column.push(r[`k${k}`]));
       into.n.push(r.n);
     }
     return { modelIds: ids, rows };

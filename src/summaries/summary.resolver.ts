@@ -10,7 +10,7 @@ export class SummaryResolver {
   @Query(() => ModelSummary, {
     description:
       'Figures over the models a `models` filter selects (archived models stay in the set unless `status` says otherwise, as in Organisation.summary). ' +
-      'With no filter, or only organisationId (and includeDescendants), it reads maintained aggregates; otherwise one GROUP BY over the matching models.',
+      'Organisation scope, domain, status and period filters, alone or combined, read maintained aggregates; a search or a start-date range is one GROUP BY over the matching models.',
   })
   async summary(
     @Arg('filter', () => ModelFilter, { nullable: true, description: 'Which models: every condition given must hold.' }) filter: ModelFilter | null,

@@ -71,13 +71,24 @@ function checkPeriods(rows: SummaryRow[]): void {
 /** Whether a filter selects exactly a scope the aggregates keep (an organisation, its subtree, or everything). */
 export function isScopeOnly(f: ModelFilter | null | undefined): boolean {
   if (!f) return true;
-  return !f.domain?.length && !f.status?.length && !f.period && !f.startedFrom && !f.startedTo && !(f.search && normaliseText(f.search));
+  return !f.domain?.length && !f.status?.length && !f.period && summaryPath(f) === 'aggregate';
+}
+
+/**
+ * Which path answers `Query.summary` for a filter: the aggregates for any mix of organisation
+ * scope, domain, status and recognised period; a scan (one GROUP BY over the matching models)
+ * only for free text and start-date ranges, which the aggregates do not key.
+ */
+export function summaryPath(f: ModelFilter | null | undefined): 'aggregate' | 'scan' {
+  return f && (f.startedFrom || f.startedTo || (f.search && normaliseText(f.search))) ? 'scan' : 'aggregate';
 }
 
 /**
  * Summary figures. Organisation scopes (and the unfiltered whole) read the maintained aggregates
  * (summary-aggregates.ts): one statement for every key of a DataLoader batch, however many models
- * they cover. Any other filter is one GROUP BY statement over the filtered models.
+ * they cover; so do Query.summary's domain, status and recognised-period filters, alone or
+ * combined with a scope (one statement). Free text and start-date ranges are one GROUP BY
+ * statement over the filtered models (summaryPath).
  *
  * Semantics, the same on both paths: archived models count in byStatus only; every other figure
  * (totalModels, byDomain, startedInPeriod, replicatedInPeriod, organisationsInvolved) is over the
@@ -97,14 +108,11 @@ export class SummaryService {
    * set unless a status list says otherwise (so the figures match Organisation.summary).
    */
   async forFilter(filter: ModelFilter | null | undefined, period: string | null): Promise<ModelSummary> {
-    if (isScopeOnly(filter)) {
-      const [summary] = await this.fromAggregates([
-        filter?.organisationId
-          ? { scopeId: filter.organisationId, subtree: filter.includeDescendants !== false, period }
-          : { scopeId: EVERYTHING_SCOPE, subtree: true, period },
-      ]);
-      return summary;
-    }
+    const scope = filter?.organisationId
+      ? { scopeId: filter.organisationId, subtree: filter.includeDescendants !== false, period }
+      : { scopeId: EVERYTHING_SCOPE, subtree: true, period };
+    if (isScopeOnly(filter)) return (await this.fromAggregates([scope]))[0];
+    if (summaryPath(filter) === 'aggregate') return this.fromFilteredAggregates(scope, filter as ModelFilter);
     const params = new SqlParams();
     const where = modelConditions({ ...filter, includeArchived: true } as ModelFilter, params);
     const p = params.add(period);
@@ -124,6 +132,35 @@ export class SummaryService {
     );
     checkPeriods([row]);
     if (period === null) Object.assign(row, { started: null, replicated: null });
+    return toSummary(row);
+  }
+
+  /** One scope under domain, status and recognised-period conditions: sums (and a distinct count) over the aggregates' key columns. */
+  private async fromFilteredAggregates(scope: ScopeKey, filter: ModelFilter): Promise<ModelSummary> {
+    const params = new SqlParams();
+    const on = [`a.scope_id = ${params.add(scope.scopeId)}::uuid`, `a.subtree = ${params.add(scope.subtree)}`];
+    if (filter.domain?.length) on.push(`a.domain = ANY(${params.add(filter.domain)}::model_domain[])`);
+    if (filter.status?.length) on.push(`a.status = ANY(${params.add(filter.status)}::model_status[])`);
+    if (filter.period) on.push(`a.period_key = (SELECT id FROM reporting_period WHERE code = ${params.add(filter.period)})`);
+    const where = on.join(' AND ');
+    const p = params.add(scope.period);
+    // Without domain, status or period conditions the involved organisations are the plain count of summary_involved.
+    const organisations =
+      filter.domain?.length || filter.status?.length || filter.period
+        ? `SELECT count(*)::int FROM (SELECT DISTINCT a.organisation_id FROM summary_involved_cell a WHERE ${where}) d`
+        : `SELECT count(*)::int FROM summary_involved a WHERE ${on.slice(0, 2).join(' AND ')}`;
+    const [row]: SummaryRow[] = await this.db.query(
+      `WITH rp AS (SELECT code, starts_on, ends_on FROM reporting_period WHERE code = ${p}::text)
+       SELECT ${p}::text AS period, (SELECT code FROM rp) AS found,
+         (SELECT jsonb_agg(jsonb_build_array(a.domain, a.status, a.models)) FROM summary_count a WHERE ${where}) AS counts,
+         CASE WHEN ${p}::text IS NOT NULL THEN
+           (SELECT coalesce(sum(a.models), 0)::int FROM summary_started a, rp WHERE ${where} AND a.started_on BETWEEN rp.starts_on AND rp.ends_on) END AS started,
+         CASE WHEN ${p}::text IS NOT NULL THEN
+           (SELECT coalesce(sum(a.links), 0)::int FROM summary_replicated a, rp WHERE ${where} AND a.replicated_on BETWEEN rp.starts_on AND rp.ends_on) END AS replicated,
+         (${organisations}) AS organisations`,
+      params.values,
+    );
+    checkPeriods([row]);
     return toSummary(row);
   }
 

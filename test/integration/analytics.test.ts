@@ -1,4 +1,4 @@
-import { summaryAggregates } from '../../src/summaries/summary-aggregates';
+import { NO_PERIOD, summaryAggregates } from '../../src/summaries/summary-aggregates';
 import { useTestServer } from '../helpers/seed';
 import { uniqueName } from '../helpers/server';
 
@@ -39,32 +39,69 @@ async function aggregatesAndRecount(scopes: string[]) {
       UNION
       SELECT s.id, false, mo.model_id FROM s JOIN model_organisation mo ON mo.organisation_id = s.id
     )`;
+  const pk = `coalesce(m.recognised_period_id::text, 'none')`;
+  const pkCol = `CASE WHEN period_key = '${NO_PERIOD}' THEN 'none' ELSE period_key::text END`;
   const actual = {
     count: await q(
-      `SELECT scope_id::text AS s, subtree, domain::text AS k, status::text AS k2, models AS n FROM summary_count WHERE scope_id = ANY($1::uuid[])`,
+      `SELECT scope_id::text AS s, subtree, domain::text AS k, status::text AS k2, ${pkCol} AS p, models AS n FROM summary_count WHERE scope_id = ANY($1::uuid[])`,
     ),
-    started: await q(`SELECT scope_id::text AS s, subtree, started_on::text AS k, models AS n FROM summary_started WHERE scope_id = ANY($1::uuid[])`),
-    replicated: await q(`SELECT scope_id::text AS s, subtree, replicated_on::text AS k, links AS n FROM summary_replicated WHERE scope_id = ANY($1::uuid[])`),
+    started: await q(
+      `SELECT scope_id::text AS s, subtree, started_on::text AS k, domain::text AS d, status::text AS st, ${pkCol} AS p, models AS n FROM summary_started WHERE scope_id = ANY($1::uuid[])`,
+    ),
+    replicated: await q(
+      `SELECT scope_id::text AS s, subtree, replicated_on::text AS k, domain::text AS d, status::text AS st, ${pkCol} AS p, links AS n FROM summary_replicated WHERE scope_id = ANY($1::uuid[])`,
+    ),
     involved: await q(`SELECT scope_id::text AS s, subtree, organisation_id::text AS k, models AS n FROM summary_involved WHERE scope_id = ANY($1::uuid[])`),
+    involvedCell: await q(
+      `SELECT scope_id::text AS s, subtree, organisation_id::text AS k, domain::text AS d, status::text AS st, ${pkCol} AS p, models AS n FROM summary_involved_cell WHERE scope_id = ANY($1::uuid[])`,
+    ),
   };
   const expected = {
-    count: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, m.domain::text AS k, m.status::text AS k2, count(*)::int AS n
-      FROM members x JOIN model m ON m.id = x.model_id GROUP BY 1, 2, 3, 4`),
-    started: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, m.started_on::text AS k, count(*)::int AS n
-      FROM members x JOIN model m ON m.id = x.model_id WHERE m.started_on IS NOT NULL AND m.status <> 'ARCHIVED' GROUP BY 1, 2, 3`),
-    replicated: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, rl.replicated_on::text AS k, count(*)::int AS n
+    count: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, m.domain::text AS k, m.status::text AS k2, ${pk} AS p, count(*)::int AS n
+      FROM members x JOIN model m ON m.id = x.model_id GROUP BY 1, 2, 3, 4, 5`),
+    started:
+      await q(`${members} SELECT x.scope_id::text AS s, x.subtree, m.started_on::text AS k, m.domain::text AS d, m.status::text AS st, ${pk} AS p, count(*)::int AS n
+      FROM members x JOIN model m ON m.id = x.model_id WHERE m.started_on IS NOT NULL AND m.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5, 6`),
+    replicated:
+      await q(`${members} SELECT x.scope_id::text AS s, x.subtree, rl.replicated_on::text AS k, m.domain::text AS d, m.status::text AS st, ${pk} AS p, count(*)::int AS n
       FROM members x JOIN replication_link rl ON rl.target_model_id = x.model_id JOIN model m ON m.id = x.model_id
-      WHERE rl.replicated_on IS NOT NULL AND m.status <> 'ARCHIVED' GROUP BY 1, 2, 3`),
+      WHERE rl.replicated_on IS NOT NULL AND m.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5, 6`),
     involved: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, mo.organisation_id::text AS k, count(*)::int AS n
       FROM members x JOIN model m ON m.id = x.model_id JOIN model_organisation mo ON mo.model_id = m.id
       WHERE m.status <> 'ARCHIVED' GROUP BY 1, 2, 3`),
+    involvedCell:
+      await q(`${members} SELECT x.scope_id::text AS s, x.subtree, mo.organisation_id::text AS k, m.domain::text AS d, m.status::text AS st, ${pk} AS p, count(*)::int AS n
+      FROM members x JOIN model m ON m.id = x.model_id JOIN model_organisation mo ON mo.model_id = m.id
+      WHERE m.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5, 6`),
   };
   const sorted = (o: typeof actual) => Object.fromEntries(Object.entries(o).map(([k, rows]) => [k, sortRows(rows)]));
   return { actual: sorted(actual), expected: sorted(expected) };
 }
 
+/** A Query.summary filter besides the scope, and the same condition over model `m` for the direct count. */
+interface FilterCase {
+  name: string;
+  graphql: string;
+  sql: string;
+}
+
+/** Domain, status and recognised-period filters, alone and combined (all served from the aggregates). */
+const FILTER_CASES: FilterCase[] = [
+  { name: 'none', graphql: '', sql: 'true' },
+  { name: 'domain', graphql: 'domain: [ECONOMY]', sql: `m.domain = 'ECONOMY'` },
+  { name: 'two domains', graphql: 'domain: [ECONOMY, CULTURE_SOCIETY]', sql: `m.domain IN ('ECONOMY', 'CULTURE_SOCIETY')` },
+  { name: 'status', graphql: 'status: [ACTIVE, ARCHIVED]', sql: `m.status IN ('ACTIVE', 'ARCHIVED')` },
+  { name: 'period', graphql: 'period: "2023-H1"', sql: `m.recognised_period_id = (SELECT id FROM reporting_period WHERE code = '2023-H1')` },
+  {
+    name: 'domain + status + period',
+    graphql: 'domain: [ECONOMY, SECURITY_DEFENCE], status: [PILOT, ACTIVE], period: "2023-H1"',
+    sql: `m.domain IN ('ECONOMY', 'SECURITY_DEFENCE') AND m.status IN ('PILOT', 'ACTIVE') AND m.recognised_period_id = (SELECT id FROM reporting_period WHERE code = '2023-H1')`,
+  },
+  { name: 'domain + status', graphql: 'domain: [POLITICAL_SYSTEM], status: [SUSPENDED]', sql: `m.domain = 'POLITICAL_SYSTEM' AND m.status = 'SUSPENDED'` },
+];
+
 /** Summary figures of each scope counted straight from the base tables (null period figures without a period). */
-async function directFigures(scopes: string[], period: string | null) {
+async function directFigures(scopes: string[], period: string | null, condition = 'true') {
   const rows: Array<{ s: string; subtree: boolean; f: any }> = await t.server.db.dataSource.query(
     `WITH s AS (SELECT id, path FROM organisation WHERE id = ANY($1::uuid[])),
      rp AS (SELECT starts_on, ends_on FROM reporting_period WHERE code = $2),
@@ -83,7 +120,7 @@ async function directFigures(scopes: string[], period: string | null) {
        'involved', (SELECT count(DISTINCT mo.organisation_id) FROM model_organisation mo JOIN model mm ON mm.id = mo.model_id
                     WHERE mo.model_id = ANY(array_agg(m.id)) AND mm.status <> 'ARCHIVED')
      ) AS f
-     FROM members x JOIN model m ON m.id = x.model_id GROUP BY 1, 2`,
+     FROM members x JOIN model m ON m.id = x.model_id WHERE ${condition} GROUP BY 1, 2`,
     [scopes, period ?? '2023-H1'],
   );
   const key = (s: string, sub: boolean) => `${s}:${sub}`;
@@ -112,9 +149,9 @@ async function expectSummariesMatch(scopes: string[]) {
       );
       fields.push(`qp${s}: summary(period: "2023-H1", filter: { organisationId: "${id}", includeDescendants: ${sub} }) { ${FIGURES} }`);
       fields.push(`qn${s}: summary(filter: { organisationId: "${id}", includeDescendants: ${sub} }) { ${FIGURES} }`);
-      // Not a plain scope (a domain list), so the GROUP BY path: the same set, the same figures.
+      // A start-date range that holds every date, so the GROUP BY path: the same set, the same figures.
       fields.push(
-        `qg${s}: summary(period: "2023-H1", filter: { organisationId: "${id}", includeDescendants: ${sub}, domain: [${DOMAINS.join(', ')}] }) { ${FIGURES} }`,
+        `qg${s}: summary(period: "2023-H1", filter: { organisationId: "${id}", includeDescendants: ${sub}, startedFrom: "1900-01-01" }) { ${FIGURES} }`,
       );
     }
   });
@@ -129,9 +166,32 @@ async function expectSummariesMatch(scopes: string[]) {
       expect({ scope: id, sub, figures: res.data[`o${s}`].n }).toEqual({ scope: id, sub, figures: without(id, sub) });
       expect(res.data[`qp${s}`]).toEqual(withPeriod(id, sub));
       expect(res.data[`qn${s}`]).toEqual(without(id, sub));
-      expect(res.data[`qg${s}`]).toEqual(withPeriod(id, sub));
     }
   });
+  // The GROUP BY path only sees models with a start date (startedFrom), so compare it with that direct count.
+  const dated = await directFigures(scopes, '2023-H1', 'm.started_on IS NOT NULL');
+  scopes.forEach((id, i) => {
+    for (const sub of [true, false]) expect(res.data[`qg${i}_${sub ? 's' : 'd'}`]).toEqual(dated(id, sub));
+  });
+  // Each filter case (one request each: the alias limit), within every scope, with and without a period.
+  for (const c of FILTER_CASES) {
+    const cases = scopes.flatMap((id, i) =>
+      [true, false].flatMap((sub) => [
+        `p${i}_${sub}: summary(period: "2023-H1", filter: { organisationId: "${id}", includeDescendants: ${sub}, ${c.graphql} }) { ${FIGURES} }`,
+        `n${i}_${sub}: summary(filter: { organisationId: "${id}", includeDescendants: ${sub}, ${c.graphql} }) { ${FIGURES} }`,
+      ]),
+    );
+    const answer = await t.server.gql(`{ ${cases.join('\n')} }`);
+    expect(answer.errors).toBeUndefined();
+    const p = await directFigures(scopes, '2023-H1', c.sql);
+    const n = await directFigures(scopes, null, c.sql);
+    scopes.forEach((id, i) => {
+      for (const sub of [true, false]) {
+        expect({ filter: c.name, scope: id, sub, figures: answer.data[`p${i}_${sub}`] }).toEqual({ filter: c.name, scope: id, sub, figures: p(id, sub) });
+        expect({ filter: c.name, scope: id, sub, figures: answer.data[`n${i}_${sub}`] }).toEqual({ filter: c.name, scope: id, sub, figures: n(id, sub) });
+      }
+    });
+  }
 }
 
 describe('maintained summary aggregates', () => {
@@ -170,6 +230,7 @@ describe('maintained summary aggregates', () => {
             domain: rnd.pick(DOMAINS),
             status: rnd.pick(STATUSES.slice(0, 3)),
             startedOn: rnd.date(),
+            recognisedPeriod: rnd.next() < 0.4 ? '2023-H1' : null,
             leadOrganisationId: lead,
             partnerOrganisationIds: partners,
           },
@@ -181,6 +242,7 @@ describe('maintained summary aggregates', () => {
         if (rnd.next() < 0.5) input.domain = rnd.pick(DOMAINS);
         if (rnd.next() < 0.5) input.status = rnd.pick(STATUSES);
         if (rnd.next() < 0.5) input.startedOn = rnd.date();
+        if (rnd.next() < 0.3) input.recognisedPeriod = rnd.next() < 0.5 ? '2023-H1' : null;
         if (rnd.next() < 0.2) input.name = uniqueName('Đổi tên');
         if (rnd.next() < 0.3) {
           // A new lead, with or without a new list of partners (never overlapping it)
@@ -300,8 +362,34 @@ describe('maintained summary aggregates', () => {
     expect(large.extensions?.sqlStatements).toBe(2); // the page, then every summary of it in one statement
   });
 
-  it('refuses an unknown period in Query.summary with NOT_FOUND, on both paths', async () => {
-    for (const filter of ['', 'filter: { domain: [ECONOMY] }']) {
+  it('answers Query.summary filters with a statement count that does not grow with the data', async () => {
+    // Arrange: a private ward, measured before and after 40 more models in it
+    const ward = await t.seed.organisation();
+    const unit = await t.seed.organisation({ parentId: ward.id });
+    const filters = [
+      ...FILTER_CASES.map((c) => c.graphql),
+      `organisationId: "${ward.id}", domain: [ECONOMY], status: [ACTIVE], period: "2023-H1"`,
+      `organisationId: "${ward.id}", search: "mo hinh"`,
+      `startedFrom: "2023-01-01", startedTo: "2023-06-30"`,
+    ];
+    const statements = async () => {
+      const counts: number[] = [];
+      for (const f of filters) {
+        const res = await t.server.gql(`{ summary(period: "2023-H1", filter: { ${f} }) { ${FIGURES} } }`);
+        expect(res.errors).toBeUndefined();
+        counts.push(Number(res.extensions?.sqlStatements));
+      }
+      return counts;
+    };
+    const before = await statements();
+    for (let i = 0; i < 40; i += 1) await t.seed.model({ leadOrganisationId: i % 2 ? ward.id : unit.id, domain: DOMAINS[i % 4], startedOn: '2023-02-01' });
+    // Assert: the same statements, and at most two (the filter's period, then the figures)
+    expect(await statements()).toEqual(before);
+    expect(Math.max(...before)).toBeLessThanOrEqual(2);
+  });
+
+  it('refuses an unknown period in Query.summary with NOT_FOUND, on every path', async () => {
+    for (const filter of ['', 'filter: { domain: [ECONOMY] }', 'filter: { startedFrom: "2020-01-01" }']) {
       // The error sits on the period figures (nullable), so the rest of the summary still answers
       const res = await t.server.gql(`{ summary(period: "1999-H9" ${filter}) { totalModels startedInPeriod } }`);
       expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');

@@ -81,6 +81,51 @@ describe('changes subscription', () => {
     expect(sub.data[1].changes).toMatchObject({ type: 'MODEL_CREATED', actor: 'test-admin', model: { id: models[0].id } });
   });
 
+  it('gives N subscribers of one document identical payloads, one socket with two documents each its own, and every event across a reconnect', async () => {
+    // Arrange: a subtree with one model; five sockets on one document, and one socket carrying that document and another
+    const { seed, root } = await privateTree(t.server);
+    const model = await seed.model({ leadOrganisationId: root.id });
+    let version = model.version;
+    const rename = async (name: string) => {
+      version = (await t.server.ok(RENAME, { input: { id: model.id, version, name } })).updateModel.version;
+    };
+    const filter = { organisationId: root.id };
+    const after = await latest(t.server);
+    // What the event carries (model { name } would be read when each executes, and a replay executes later)
+    const DOC = `subscription($after: String, $filter: ChangeFilter) { changes(after: $after, filter: $filter) { cursor type entityId actor payload } }`;
+    const OTHER = `subscription($after: String, $filter: ChangeFilter) { changes(after: $after, filter: $filter) { cursor type model { id domain } } }`;
+    const clients = Array.from({ length: 6 }, () => wsClient(t.server));
+    const same = clients.map((c) => new Subscription(c, DOC, { after, filter }));
+    const other = new Subscription(clients[5], OTHER, { after, filter });
+
+    // Act 1: three live events
+    for (const name of ['Một', 'Hai', 'Ba']) await rename(`Tên ${name}`);
+    await Promise.all([...same, other].map((sub) => sub.count(3)));
+    // Act 2: the first subscriber leaves after those three; two events while it is away; it resumes by cursor
+    const lastSeen = same[0].data.at(-1).changes.cursor;
+    same[0].stop();
+    await clients[0].dispose();
+    await rename('Tên Bốn');
+    await rename('Tên Năm');
+    const back = wsClient(t.server);
+    const resumed = new Subscription(back, DOC, { after: lastSeen, filter });
+    await resumed.count(2);
+    await rename('Tên Sáu');
+    await Promise.all([...same.slice(1), other].map((sub) => sub.count(6)));
+    await resumed.count(3);
+
+    // Assert: every subscriber of the document saw the same six payloads, the resumed one included
+    const reference = same[1].data;
+    expect(reference.map((d) => d.changes.payload.name)).toEqual(['Tên Một', 'Tên Hai', 'Tên Ba', 'Tên Bốn', 'Tên Năm', 'Tên Sáu']);
+    for (const sub of same.slice(2)) expect(sub.data).toEqual(reference);
+    expect([...same[0].data, ...resumed.data]).toEqual(reference);
+    // The other document on a shared socket got its own shape, for the same events
+    expect(other.data.map((d) => d.changes.cursor)).toEqual(reference.map((d) => d.changes.cursor));
+    expect(other.data[0].changes).toEqual({ cursor: reference[0].changes.cursor, type: 'MODEL_UPDATED', model: { id: model.id, domain: model.domain } });
+    for (const sub of [...same, other, resumed]) sub.stop();
+    await Promise.all([...clients.slice(1), back].map((c) => c.dispose()));
+  });
+
   it('filters model changes by domain and subtree, and replications by either side', async () => {
     const { seed, root, child } = await privateTree(t.server);
     const outside = await seed.organisation();
