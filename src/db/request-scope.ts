@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 import type { DataSource } from 'typeorm';
 import type { ReplicaSet } from './replicas';
 import { TimeoutError } from '../shared/errors';
@@ -73,6 +74,9 @@ export const requestScope = new AsyncLocalStorage<RequestScope>();
 export function deadlineScope(timeoutMs: number, slots: Semaphore | null, what = 'request'): { scope: RequestScope; done(): void } {
   if (timeoutMs <= 0) return { scope: { statements: 0, sqlMs: 0, slots, signal: null, route: 'primary' }, done: () => undefined };
   const controller = new AbortController();
+  // Every statement waiting for the request's share of the pool listens on it (and stops listening
+  // when it gets its turn): many at once is a request with many aliases, not a leak.
+  setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => {
     controller.abort(
       new TimeoutError(

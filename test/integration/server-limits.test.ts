@@ -64,13 +64,14 @@ describe('introspection depth', () => {
 });
 
 describe('cost of fields that run their own statements', () => {
-  // The filter as a variable keeps 1,600 aliases under the parser's 20,000-token cap.
-  const summaries = (n: number) => ({
+  // The filter as a variable keeps 1,600 aliases under the parser's 20,000-token cap. Free text is
+  // one GROUP BY over the matching models (the aggregates do not key it).
+  const summaries = (n: number, f: Record<string, unknown> = { domain: ['ECONOMY'], search: 'a' }) => ({
     query: `query($f: ModelFilter) { ${Array.from({ length: n }, (_, i) => `s${i}: summary(filter: $f) { totalModels }`).join(' ')} }`,
-    variables: { f: { domain: ['ECONOMY'] } },
+    variables: { f },
   });
 
-  it('refuses 1,600 aliases of summary(filter: { domain: [ECONOMY] }) with QUERY_TOO_COMPLEX', async () => {
+  it('refuses 1,600 aliases of summary(filter: { domain: [ECONOMY], search: "a" }) with QUERY_TOO_COMPLEX', async () => {
     const reply = await post(s, summaries(1600));
     expect(codesOf(reply)).toEqual(['QUERY_TOO_COMPLEX']);
     await answersNormally(s);
@@ -85,6 +86,11 @@ describe('cost of fields that run their own statements', () => {
     const few = await post(s, summaries(3));
     expect(codesOf(few)).toEqual([]);
     expect(few.body.data.s2.totalModels).toBeGreaterThan(0);
+    // A domain filter reads the maintained aggregates: one indexed statement, priced as one.
+    const fromAggregates = await post(s, summaries(60, { domain: ['ECONOMY'] }));
+    expect(codesOf(fromAggregates)).toEqual([]);
+    expect(fromAggregates.body.data.s0.totalModels).toBeGreaterThanOrEqual(few.body.data.s2.totalModels);
+    expect(fromAggregates.body.data.s59.totalModels).toBe(fromAggregates.body.data.s0.totalModels);
   });
 
   it.each([

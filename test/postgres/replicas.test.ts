@@ -207,6 +207,8 @@ describeReplicas(title, () => {
       expect(anonymousWithHeader).toEqual(expect.objectContaining({ found: true, from: 'primary' }));
       expect(expiredHeader).toEqual(expect.objectContaining({ found: false, from: 'replica' }));
       expect(garbageHeader).toEqual(expect.objectContaining({ found: false, from: 'replica' }));
+      // The pause shows from the next health check on (every 200 ms here).
+      await until('the check to see the pause', async () => (await readyz(server)).body.replicas[0].replayPaused === true);
       const ready = await readyz(server);
       expect(ready.body.replicas[0]).toEqual(expect.objectContaining({ state: 'healthy', replayPaused: true }));
 
