@@ -5,7 +5,7 @@ import type { OrganisationLoaders, OrganisationServices } from '../organisations
 import type { PeriodLoaders, PeriodServices } from '../periods/period.loaders';
 import type { RequestContext } from '../shared/context';
 import { NotFoundError } from '../shared/errors';
-import { pageOptions, propertiesFor, selectedFieldNames, selectsTimestamps } from '../shared/graphql';
+import { pageOptions, propertiesFor, selectedFieldNames, selectsAny, selectsTimestamps } from '../shared/graphql';
 import type { Connection, PageOptions } from '../shared/pagination';
 import type { ModelFilter } from './model.inputs';
 import type { CommunityModel } from './model.entity';
@@ -49,7 +49,7 @@ type ModelPageOptions = Required<PageOptions> & Required<ModelColumns>;
 
 /**
  * How a model list (Query.models, Organisation.models, Model.replicas) reads its page: the columns
- * its nodes' fields read (MODEL_FIELD_PROPERTIES), and, when the nodes show their lead
+ * its nodes' fields read (MODEL_FIELD_PROPERTIES), the sort key only when a cursor is asked for, and, when the nodes show their lead
  * organisation without timestamps, the lead in the same statement (see primeLeads). Remembered
  * per place in the document: every parent of a nested list asks again.
  */
@@ -59,6 +59,7 @@ export function modelPageOptions(info: GraphQLResolveInfo): ModelPageOptions {
     const fields = selectedFieldNames(info, ['edges', 'node']);
     options = {
       ...pageOptions(info),
+      cursors: selectsAny(info, ['cursor'], ['edges']) || selectsAny(info, ['startCursor', 'endCursor'], ['pageInfo']),
       properties: propertiesFor(fields, MODEL_FIELD_PROPERTIES),
       withLead: fields.includes('leadOrganisation') && !selectsTimestamps(info, ['edges', 'node', 'leadOrganisation']),
     };

@@ -49,12 +49,12 @@ export class ModelService {
     filter: ModelFilter | null | undefined,
     order: ModelOrder | null | undefined,
     parent?: ModelParent & { ids: readonly string[] },
-    { withCount = false, ...columns }: PageOptions & ModelColumns = {},
+    { withCount = false, cursors = true, ...columns }: PageOptions & ModelColumns = {},
   ): Promise<Array<Connection<CommunityModel>>> {
     const query = modelListQuery(filter, order, columns);
     if (parent) query.parent = parent;
     const request = pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize);
-    return runPage<CommunityModel>(this.db.manager, query, request, withCount);
+    return runPage<CommunityModel>(this.db.manager, query, request, withCount, cursors);
   }
 
   /** The organisation that leads each model (DataLoader batch): one join, no second lookup. */
