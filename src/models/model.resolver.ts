@@ -3,20 +3,12 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver
 import { Organisation } from '../organisations/organisation.entity';
 import { DomainFigures } from '../periods/period.types';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
-import {
-  BARE_ARGUMENTS_DEPRECATION,
-  connectionComplexity,
-  inputOrBareArguments,
-  listComplexity,
-  pageOptions,
-  requireActor,
-  selectsTimestamps,
-} from '../shared/graphql';
+import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, requireActor, selectsTimestamps } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { CommunityModel, Domain } from './model.entity';
 import { ArchiveModelInput, CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
-import { requireFilterPeriod, type ModelsContext as Context } from './model.loaders';
+import { modelPageOptions, primeLeads, requireFilterPeriod, type ModelsContext as Context } from './model.loaders';
 import { ModelOrganisation } from './model-organisation.entity';
 import type { ModelOrganisationRow } from './model.service';
 import { ORGANISATION_MODELS } from './model.sql';
@@ -41,9 +33,9 @@ export class ModelResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
-    const options = pageOptions(info);
+    const options = modelPageOptions(info);
     await requireFilterPeriod(ctx.loaders, filter);
-    const [page] = await ctx.services.models.page(args, filter, orderBy, undefined, options);
+    const [page] = primeLeads(ctx.loaders, await ctx.services.models.page(args, filter, orderBy, undefined, options));
     return page;
   }
 
@@ -134,11 +126,11 @@ export class OrganisationModelsResolver {
   ): Promise<Connection<CommunityModel>> {
     const { models } = ctx.services;
     const parent = includeDescendants ? 'organisationSubtree' : 'organisation';
-    const options = pageOptions(info);
+    const options = modelPageOptions(info);
     return ctx.loaders
       .pages(`organisation.models.${parent}`, info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
         await requireFilterPeriod(ctx.loaders, filter);
-        return models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options);
+        return primeLeads(ctx.loaders, await models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options));
       })
       .load(org.id);
   }

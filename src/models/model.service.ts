@@ -18,7 +18,7 @@ import { checkDateRange, inTransaction } from '../shared/transaction';
 import { CommunityModel, ModelStatus } from './model.entity';
 import { ModelRole } from './model-organisation.entity';
 import { CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
-import { MODEL_RETURNING, MODEL_SELECT, type ModelParent, modelListQuery } from './model.sql';
+import { MODEL_RETURNING, MODEL_SELECT, type ModelColumns, type ModelParent, modelListQuery } from './model.sql';
 
 export interface ModelOrganisationRow {
   modelId: string;
@@ -49,12 +49,12 @@ export class ModelService {
     filter: ModelFilter | null | undefined,
     order: ModelOrder | null | undefined,
     parent?: ModelParent & { ids: readonly string[] },
-    { withCount = false, timestamps = true }: PageOptions = {},
+    { withCount = false, cursors = true, ...columns }: PageOptions & ModelColumns = {},
   ): Promise<Array<Connection<CommunityModel>>> {
-    const query = modelListQuery(filter, order, timestamps);
+    const query = modelListQuery(filter, order, columns);
     if (parent) query.parent = parent;
     const request = pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize);
-    return runPage<CommunityModel>(this.db.manager, query, request, withCount);
+    return runPage<CommunityModel>(this.db.manager, query, request, withCount, cursors);
   }
 
   /** The organisation that leads each model (DataLoader batch): one join, no second lookup. */

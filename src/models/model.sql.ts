@@ -1,4 +1,5 @@
 import { SortDirection, type PageQuery } from '../shared/pagination';
+import { ORGANISATION_COLUMNS } from '../organisations/organisation.sql';
 import { SqlParams, returningList, selectList, TIMESTAMP_FIELDS } from '../shared/sql';
 import { searchCondition } from '../shared/text';
 import { ModelStatus } from './model.entity';
@@ -56,13 +57,79 @@ export function modelConditions(filter: ModelFilter | null | undefined, params: 
   return where;
 }
 
-export function modelListQuery(filter: ModelFilter | null | undefined, order: ModelOrder | null | undefined, timestamps = true): PageQuery {
+/**
+ * What each field of Model reads from its row (see propertiesFor): its own column, the column a
+ * relation starts from, or only the id. A field missing here (a new one) makes a list read every
+ * column, so forgetting it costs time, never a wrong answer. Fields other features add to Model
+ * (replicas, sourceLink, replicatedFrom, lineage, reach, descendants, history) read only the id.
+ */
+export const MODEL_FIELD_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
+  __typename: [],
+  id: [],
+  name: ['name'],
+  description: ['description'],
+  domain: ['domain'],
+  status: ['status'],
+  startedOn: ['startedOn'],
+  replicaCount: ['replicaCount'],
+  createdAt: ['createdAt'],
+  updatedAt: ['updatedAt'],
+  version: ['version'],
+  locality: ['localityId'],
+  recognisedPeriod: ['recognisedPeriodId'],
+  organisations: [],
+  leadOrganisation: [],
+  replicas: [],
+  sourceLink: [],
+  replicatedFrom: [],
+  lineage: [],
+  reach: [],
+  descendants: [],
+  history: [],
+};
+
+/**
+ * The lead organisation of each row as one JSON column (`__lead`), shaped as the untimed lead
+ * loader's rows (ORGANISATION_SELECT_UNTIMED): the page statement brings it, so the lead
+ * organisations of a page cost no statement of their own.
+ */
+export const LEAD_COLUMN = `(SELECT json_build_object(${Object.entries(ORGANISATION_COLUMNS)
+  .filter(([property]) => !TIMESTAMP_FIELDS.includes(property))
+  .map(([property, column]) => `'${property}', ${column.replace(/\{a\}/g, 'lo')}`)
+  .join(', ')})
+  FROM model_organisation lmo JOIN organisation lo ON lo.id = lmo.organisation_id
+  WHERE lmo.model_id = m.id AND lmo.role = 'LEAD' ORDER BY lmo.organisation_id LIMIT 1) AS "__lead"`;
+
+/** How a model list reads its rows: which properties (null: all but maybe the timestamps), and whether with `__lead`. */
+export interface ModelColumns {
+  timestamps?: boolean;
+  properties?: readonly string[] | null;
+  withLead?: boolean;
+}
+
+const selectCache = new Map<string, string>();
+
+/** The SELECT list of a model list (a handful of distinct lists, built once each). */
+function modelSelect({ timestamps = true, properties = null, withLead = false }: ModelColumns): string {
+  const key = `${timestamps}|${properties?.join(',') ?? '*'}|${withLead}`;
+  let select = selectCache.get(key);
+  if (select === undefined) {
+    if (properties) select = selectList('m', Object.fromEntries(Object.entries(MODEL_COLUMNS).filter(([p]) => properties.includes(p))));
+    else select = timestamps ? MODEL_SELECT : MODEL_SELECT_UNTIMED;
+    if (withLead) select += `, ${LEAD_COLUMN}`;
+    // Bounded: the keys are subsets of MODEL_COLUMNS' few properties that documents actually select.
+    if (selectCache.size < 1_000) selectCache.set(key, select);
+  }
+  return select;
+}
+
+export function modelListQuery(filter: ModelFilter | null | undefined, order: ModelOrder | null | undefined, columns: ModelColumns = {}): PageQuery {
   const params = new SqlParams();
   const field = order?.field ?? ModelOrderField.NAME;
   return {
     from: 'model m',
     alias: 'm',
-    select: timestamps ? MODEL_SELECT : MODEL_SELECT_UNTIMED,
+    select: modelSelect(columns),
     where: modelConditions(filter, params),
     params,
     sortSql: SORT[field].sql,

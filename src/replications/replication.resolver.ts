@@ -1,18 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CommunityModel } from '../models/model.entity';
-import { requireFilterPeriod } from '../models/model.loaders';
+import { modelPageOptions, primeLeads, requireFilterPeriod } from '../models/model.loaders';
 import { ModelFilter, ModelOrder } from '../models/model.inputs';
 import { ModelConnection } from '../models/model.types';
-import {
-  BARE_ARGUMENTS_DEPRECATION,
-  connectionComplexity,
-  inputOrBareArguments,
-  listComplexity,
-  pageOptions,
-  requireActor,
-  selectsField,
-} from '../shared/graphql';
+import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, requireActor, selectsField } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { ReplicationLink } from './replication-link.entity';
@@ -112,11 +104,11 @@ export class ModelLineageResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
     const { models } = ctx.services;
-    const options = pageOptions(info);
+    const options = modelPageOptions(info);
     return ctx.loaders
       .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
         await requireFilterPeriod(ctx.loaders, filter);
-        return models.page(args, filter, orderBy, { ...REPLICAS_OF, ids }, options);
+        return primeLeads(ctx.loaders, await models.page(args, filter, orderBy, { ...REPLICAS_OF, ids }, options));
       })
       .load(model.id);
   }

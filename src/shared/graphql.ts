@@ -71,7 +71,60 @@ export function listComplexity(expected: number) {
 
 /** How a connection field reads its page: with `totalCount` only when asked, with timestamps only when its nodes show them. */
 export function pageOptions(info: GraphQLResolveInfo): { withCount: boolean; timestamps: boolean } {
-  return { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
+  // Asked again by every parent of a nested list: remembered per place in the document.
+  let options = pageOptionsAt.get(info.fieldNodes);
+  if (!options) {
+    options = { withCount: selectsField(info, 'totalCount'), timestamps: selectsTimestamps(info, ['edges', 'node']) };
+    pageOptionsAt.set(info.fieldNodes, options);
+  }
+  return options;
+}
+
+const pageOptionsAt = new WeakMap<readonly FieldNode[], { withCount: boolean; timestamps: boolean }>();
+
+/**
+ * The names of the fields the current field's selection asks for at the end of `path` (through
+ * fragments, whatever their type condition; `@skip`/`@include` not evaluated), sorted and without
+ * repeats. Remembered per `fieldNodes` and path.
+ */
+export function selectedFieldNames(info: GraphQLResolveInfo, path: readonly string[]): readonly string[] {
+  const key = path.join('.');
+  let known = fieldNamesAt.get(info.fieldNodes);
+  const cached = known?.get(key);
+  if (cached) return cached;
+  const names = new Set<string>();
+  const visit = (set: SelectionSetNode | undefined, depth: number, seen: ReadonlySet<string>): void => {
+    for (const s of set?.selections ?? []) {
+      if (s.kind === Kind.INLINE_FRAGMENT) visit(s.selectionSet, depth, seen);
+      else if (s.kind === Kind.FRAGMENT_SPREAD) {
+        // A fragment spread inside itself is refused by validation; `seen` keeps the walk finite anyway.
+        if (!seen.has(s.name.value)) visit(info.fragments[s.name.value]?.selectionSet, depth, new Set([...seen, s.name.value]));
+      } else if (depth === path.length) names.add(s.name.value);
+      else if (s.name.value === path[depth]) visit(s.selectionSet, depth + 1, seen);
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet, 0, new Set());
+  const answer = [...names].sort();
+  if (!known) fieldNamesAt.set(info.fieldNodes, (known = new Map()));
+  known.set(key, answer);
+  return answer;
+}
+
+const fieldNamesAt = new WeakMap<readonly FieldNode[], Map<string, readonly string[]>>();
+
+/**
+ * The entity properties a row must carry for the fields selected (`fields`): `needs` maps each
+ * field to the properties it reads (a field resolver reading only the row's id maps to `[]`).
+ * `id` is always among them. Null when a field is not in `needs`: then the row carries everything.
+ */
+export function propertiesFor(fields: readonly string[], needs: Readonly<Record<string, readonly string[]>>): string[] | null {
+  const properties = new Set(['id']);
+  for (const field of fields) {
+    const read = Object.hasOwn(needs, field) ? needs[field] : undefined;
+    if (!read) return null;
+    for (const property of read) properties.add(property);
+  }
+  return [...properties];
 }
 
 /** Why the bare arguments of the first mutations are deprecated. */

@@ -90,11 +90,13 @@ class PageEdge<T> implements Edge<T> {
   constructor(
     readonly node: T,
     private readonly order: string,
-    // The sort key travels as text so timestamps keep their microseconds in the cursor.
-    private readonly sortValue: string | number,
+    // The sort key travels as text so timestamps keep their microseconds in the cursor; null when
+    // the page was read without it (no cursor selected).
+    private readonly sortValue: string | number | null,
   ) {}
 
   get cursor(): string {
+    if (this.sortValue === null) throw new Error('This page was read without cursors: its selection asks for none.');
     return encodeCursor({ order: this.order, value: this.sortValue, id: String((this.node as { id: unknown }).id) });
   }
 }
@@ -146,10 +148,12 @@ export function pageRequest(args: ConnectionArgs, order: string, defaultSize: nu
   };
 }
 
-/** How a page is read: with each parent's `totalCount`, and whether rows carry their timestamps. */
+/** How a page is read: with each parent's `totalCount`, whether rows carry their timestamps, and their sort keys (for cursors). */
 export interface PageOptions {
   withCount?: boolean;
   timestamps?: boolean;
+  /** false: the selection asks for no cursor (edges.cursor, pageInfo.startCursor/endCursor), so rows come without their sort key. */
+  cursors?: boolean;
 }
 
 /** What varies between the lists: the table, the filter, the sort key and how rows attach to parents. */
@@ -203,9 +207,9 @@ export function toConnection<R, E extends Edge<unknown>>(
  * `parents` is the SQL of the parent ids `p(id, n)`; without parents the list has one pseudo
  * parent, ''.
  */
-export function withTotals(count: string, page: string, parents?: string): string {
+export function withTotals(count: string, page: string, parents?: string, parentColumn = 'p.id'): string {
   if (!parents) return `SELECT '' AS "__parent", c.total AS "__total", x.* FROM (${count}) c LEFT JOIN LATERAL (${page}) x ON true`;
-  return `SELECT p.id AS "__parent", c.total AS "__total", x.* FROM ${parents}
+  return `SELECT ${parentColumn} AS "__parent", c.total AS "__total", x.* FROM ${parents}
      CROSS JOIN LATERAL (${count}) c LEFT JOIN LATERAL (${page}) x ON true ORDER BY p.n`;
 }
 
@@ -214,7 +218,7 @@ export function withTotals(count: string, page: string, parents?: string): strin
  * limit), or a plain page when there is no parent; with `withCount`, each page's `totalCount`
  * comes from the same statement. Returns one connection per parent id.
  */
-export async function runPage<T>(manager: EntityManager, query: PageQuery, request: PageRequest, withCount = false): Promise<Connection<T>[]> {
+export async function runPage<T>(manager: EntityManager, query: PageQuery, request: PageRequest, withCount = false, cursors = true): Promise<Connection<T>[]> {
   const { params, alias } = query;
   const from = query.parent?.from ?? query.from;
   // The count condition is the filter without the cursor: taken before the cursor is added.
@@ -229,21 +233,24 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
   }
   const whereSql = (conditions: string[]) => (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '');
   const page =
-    `SELECT ${query.select}, (${query.sortSql})::text AS "__sort" FROM ${from}${whereSql(where)}` +
+    `SELECT ${query.select}${cursors ? `, (${query.sortSql})::text AS "__sort"` : ''} FROM ${from}${whereSql(where)}` +
     ` ORDER BY ${query.sortSql} ${dir}, ${alias}.id ${dir} LIMIT ${request.limit + 1}`;
   const parents = query.parent ? `unnest(${params.add(query.parent.ids)}::uuid[]) WITH ORDINALITY AS p(id, n)` : undefined;
   let sql: string;
-  if (withCount) sql = withTotals(`SELECT count(*)::int AS total FROM ${from}${whereSql(filter)}`, page, parents);
-  else if (parents) sql = `SELECT p.id AS "__parent", x.* FROM ${parents} CROSS JOIN LATERAL (${page}) x ORDER BY p.n`;
+  // Rows name their parent by its position (an int), not its id: no UUID text to decode and fold per row.
+  if (withCount) sql = withTotals(`SELECT count(*)::int AS total FROM ${from}${whereSql(filter)}`, page, parents, 'p.n::int');
+  else if (parents) sql = `SELECT p.n::int AS "__parent", x.* FROM ${parents} CROSS JOIN LATERAL (${page}) x ORDER BY p.n`;
   else sql = page;
   const rows: Array<Record<string, unknown>> = await manager.query(sql, params.values);
   const shape = { limit: request.limit, backwards: request.backwards, fromCursor: request.after !== null };
   const toEdge = (row: Record<string, unknown>) => {
+    if (!cursors) return new PageEdge(row as T, query.order, null);
     const sort = row.__sort;
     delete row.__sort;
     return new PageEdge(row as T, query.order, query.sortType === 'int' ? Number(sort) : String(sort));
   };
-  return connectionsByParent(rows, query.parent?.ids ?? [''], shape, toEdge, withCount);
+  const positions = query.parent ? query.parent.ids.map((_, i) => String(i + 1)) : [''];
+  return connectionsByParent(rows, positions, shape, toEdge, withCount);
 }
 
 /**

@@ -71,4 +71,41 @@ describe('DataLoader batching', () => {
     expect(statements.huge).toBeLessThanOrEqual(statements.small!);
     expect(statements.small).toBeLessThanOrEqual(15);
   });
+
+  it('brings the lead organisations of a model page with the page: no statement of their own, the same organisations as the lead loader', async () => {
+    const dashboard = (lead: string) => `query($p: ID!) { organisations(first: 20, filter: { parentId: $p }) { edges { node { id name
+      models(first: 5, includeDescendants: false) { totalCount edges { node { id name domain status leadOrganisation { ${lead} }
+        replicas(first: 5) { edges { node { name leadOrganisation { ${lead} } } } } } } } } } } }`;
+    const riding = await server.gql(dashboard('id name shortName kind version parent { name }'), { p: parentId });
+    // Asking for a timestamp sends the leads through their loader instead.
+    const loaded = await server.gql(dashboard('id name shortName kind version parent { name } createdAt'), { p: parentId });
+    expect(riding.errors).toBeUndefined();
+    expect(loaded.errors).toBeUndefined();
+    // the organisation page, the models page with its counts, the replicas page, the leads' parents
+    expect(riding.extensions?.sqlStatements).toBe(4);
+    // through the loader: one more statement per level (the models' leads, the replicas' leads)
+    expect(loaded.extensions?.sqlStatements).toBe(6);
+    const leads = (data: typeof riding.data) =>
+      data.organisations.edges.flatMap((o: any) =>
+        o.node.models.edges.flatMap((m: any) => [m.node.leadOrganisation, ...m.node.replicas.edges.map((r: any) => r.node.leadOrganisation)]),
+      );
+    const expected = leads(loaded.data).map(({ createdAt: _c, ...lead }: Record<string, unknown>) => lead);
+    expect(expected.length).toBeGreaterThan(40);
+    expect(expected.every((lead: unknown) => lead !== null)).toBe(true);
+    expect(leads(riding.data)).toEqual(expected);
+  });
+
+  it('reads only the columns a model page shows, and every column when a node asks for more', async () => {
+    const page = (fields: string) => `query($p: ID!) { organisations(first: 5, filter: { parentId: $p }) { edges { node {
+      models(first: 5) { edges { node { ${fields} } } } } } } }`;
+    const all = 'id name description domain status startedOn replicaCount version createdAt updatedAt';
+    const wide = await server.gql(page(all), { p: parentId });
+    const narrow = await server.gql(page('id name ... on Model { domain }'), { p: parentId });
+    expect(wide.errors).toBeUndefined();
+    expect(narrow.errors).toBeUndefined();
+    const nodes = (data: typeof wide.data) => data.organisations.edges.flatMap((o: any) => o.node.models.edges.map((m: any) => m.node));
+    expect(nodes(narrow.data)).toEqual(nodes(wide.data).map(({ id, name, domain }: Record<string, unknown>) => ({ id, name, domain })));
+    expect(nodes(wide.data).length).toBeGreaterThan(10);
+    expect(nodes(wide.data).every((m: Record<string, unknown>) => typeof m.version === 'number' && m.createdAt && m.replicaCount !== undefined)).toBe(true);
+  });
 });
