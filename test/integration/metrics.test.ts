@@ -104,8 +104,9 @@ describe('/metrics on the API port', () => {
 
   it('observes DataLoader batch sizes by loader: one batch of five keys for five models, one page batch for three parents', async () => {
     const before = (await scrape(url)).samples;
+    // The lead with a timestamp goes through its DataLoader (without one, the model page brings it along).
     const data = await server.ok(
-      '{ models(first: 5) { edges { node { leadOrganisation { id } } } } organisations(first: 3) { edges { node { children(first: 2) { totalCount } } } } }',
+      '{ models(first: 5) { edges { node { leadOrganisation { id createdAt } } } } organisations(first: 3) { edges { node { children(first: 2) { totalCount } } } } }',
     );
     expect(data.models.edges).toHaveLength(5);
     const after = (await scrape(url)).samples;
