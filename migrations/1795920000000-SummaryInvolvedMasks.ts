@@ -1,12 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { CELL_COLUMNS, CELLS, summaryAggregates } from '../src/summaries/summary-aggregates';
+import { ALL_PERIODS, CELL_COLUMNS, CELLS, summaryAggregates } from '../src/summaries/summary-aggregates';
 
 /**
  * organisationsInvolved under a domain, status or period filter without a distinct count over one
  * row per organisation and cell (summary_involved_cell: tens of thousands of rows for the city):
  * summary_involved_org keeps one row per scope, period (and every period) and organisation with a
  * count per cell, and summary_involved_mask how many organisations of a scope and period have each
- * set of non-empty cells. summary_involved_cell goes. summary_model keeps one narrow row per
+ * set of non-empty cells. summary_involved_cell goes, and summary_involved (the masks give its count). summary_model keeps one narrow row per
  * model for the filters no aggregate keys (free text, start-date ranges): their scan reads it
  * alone, through a trigram or an index-only date index. Then one recount fills every aggregate
  * (earlier migrations leave that to this one).
@@ -16,6 +16,8 @@ export class SummaryInvolvedMasks1795920000000 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE "summary_involved_cell"`);
+    // The unfiltered count of involved organisations is the sum of a scope's masks over all periods.
+    await queryRunner.query(`DROP TABLE "summary_involved"`);
     await queryRunner.query(
       `CREATE TABLE "summary_involved_org" ("scope_id" uuid NOT NULL, "subtree" boolean NOT NULL, "period_key" uuid NOT NULL, "organisation_id" uuid NOT NULL, ${CELL_COLUMNS.map((c) => `"${c}" integer NOT NULL`).join(', ')}, CONSTRAINT "PK_summary_involved_org" PRIMARY KEY ("scope_id", "subtree", "period_key", "organisation_id"))`,
     );
@@ -34,7 +36,7 @@ export class SummaryInvolvedMasks1795920000000 implements MigrationInterface {
     );
     // Statistics for the planner right away (a VACUUM, for index-only counts, cannot run in the migration's transaction).
     await queryRunner.query(
-      `ANALYZE "summary_count", "summary_started", "summary_replicated", "summary_involved", "summary_involved_org", "summary_involved_mask", "summary_model"`,
+      `ANALYZE "summary_count", "summary_started", "summary_replicated", "summary_involved_org", "summary_involved_mask", "summary_model"`,
     );
   }
 
@@ -48,7 +50,14 @@ export class SummaryInvolvedMasks1795920000000 implements MigrationInterface {
        SELECT o.scope_id, o.subtree, c.domain::model_domain, c.status::model_status, o.period_key, o.organisation_id, c.n
        FROM "summary_involved_org" o
        CROSS JOIN LATERAL (VALUES ${CELLS.map((cell, i) => `('${cell.domain}', '${cell.status}', o.${CELL_COLUMNS[i]})`).join(', ')}) AS c(domain, status, n)
-       WHERE o.period_key <> 'ffffffff-ffff-ffff-ffff-ffffffffffff' AND c.n > 0`,
+       WHERE o.period_key <> '${ALL_PERIODS}' AND c.n > 0`,
+    );
+    await queryRunner.query(
+      `CREATE TABLE "summary_involved" ("scope_id" uuid NOT NULL, "subtree" boolean NOT NULL, "organisation_id" uuid NOT NULL, "models" integer NOT NULL, CONSTRAINT "PK_e81a689d1c389881b3d35e10fd8" PRIMARY KEY ("scope_id", "subtree", "organisation_id"))`,
+    );
+    await queryRunner.query(
+      `INSERT INTO "summary_involved" ("scope_id", "subtree", "organisation_id", "models")
+       SELECT scope_id, subtree, organisation_id, ${CELL_COLUMNS.map((c) => `"${c}"`).join(' + ')} FROM "summary_involved_org" WHERE period_key = '${ALL_PERIODS}'`,
     );
     await queryRunner.query(`DROP TABLE "summary_model"`);
     await queryRunner.query(`DROP TABLE "summary_involved_mask"`);

@@ -83,22 +83,6 @@ export class SummaryReplicated {
   links!: number;
 }
 
-/** Non-archived models of the scope that each organisation runs; "involved" = rows present. */
-@Entity({ name: 'summary_involved' })
-export class SummaryInvolved {
-  @PrimaryColumn({ name: 'scope_id', type: 'uuid' })
-  scopeId!: string;
-
-  @PrimaryColumn({ type: 'boolean' })
-  subtree!: boolean;
-
-  @PrimaryColumn({ name: 'organisation_id', type: 'uuid' })
-  organisationId!: string;
-
-  @Column({ type: 'int' })
-  models!: number;
-}
-
 /**
  * The same per recognised period (and ALL_PERIODS, summary-aggregates.ts), split by cell: n<i> counts
  * the organisation's non-archived models of the scope in CELLS[i] (a domain and a non-archived
@@ -187,4 +171,4 @@ export class SummaryModel {
   organisationIds!: string[];
 }
 
-export const SUMMARY_ENTITIES = [SummaryModel, SummaryCount, SummaryStarted, SummaryReplicated, SummaryInvolved, SummaryInvolvedOrg, SummaryInvolvedMask];
+export const SUMMARY_ENTITIES = [SummaryModel, SummaryCount, SummaryStarted, SummaryReplicated, SummaryInvolvedOrg, SummaryInvolvedMask];

@@ -53,7 +53,7 @@ function base(where: string): string {
  * row, and summary_involved_mask how many organisations of the scope and period have each set of
  * non-empty cells (a bit mask). A filter is a mask too, so the distinct count is the sum of the
  * mask rows that share a bit with it: a few hundred rows, however many organisations the scope
- * holds. summary_involved stays for the unfiltered figure (a plain count).
+ * holds; with no filter, the sum of every mask over all periods.
  */
 const DOMAIN_KEY = { column: 'domain', type: 'model_domain' };
 const STATUS_KEY = { column: 'status', type: 'model_status' };
@@ -118,14 +118,6 @@ const TABLES: AggregateTable[] = [
     value: 'links',
     select: `SELECT s.scope_id, s.subtree, mm.replicated_on, mm.domain, mm.status, mm.period_key, count(*)::int AS n
              FROM scopes s JOIN mm ON mm.id = s.model_id WHERE mm.replicated_on IS NOT NULL AND mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5, 6`,
-  },
-  {
-    name: 'summary_involved',
-    keys: [{ column: 'organisation_id', type: 'uuid' }],
-    value: 'models',
-    select: `SELECT s.scope_id, s.subtree, r.organisation_id, count(*)::int AS n
-             FROM scopes s JOIN mm ON mm.id = s.model_id JOIN runs r ON r.model_id = s.model_id
-             WHERE mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3`,
   },
   {
     // Written by involvedStatement (one row per scope, period and organisation, a count per cell), then summary_involved_mask.

@@ -51,7 +51,6 @@ async function aggregatesAndRecount(scopes: string[]) {
     replicated: await q(
       `SELECT scope_id::text AS s, subtree, replicated_on::text AS k, domain::text AS d, status::text AS st, ${pkCol} AS p, links AS n FROM summary_replicated WHERE scope_id = ANY($1::uuid[])`,
     ),
-    involved: await q(`SELECT scope_id::text AS s, subtree, organisation_id::text AS k, models AS n FROM summary_involved WHERE scope_id = ANY($1::uuid[])`),
     involvedOrg: await q(
       `SELECT scope_id::text AS s, subtree, organisation_id::text AS k, ${pkCol} AS p, jsonb_build_array(${CELLS.map((_, i) => `n${i}`).join(', ')}) AS n
        FROM summary_involved_org WHERE scope_id = ANY($1::uuid[])`,
@@ -84,9 +83,6 @@ async function aggregatesAndRecount(scopes: string[]) {
       await q(`${members} SELECT x.scope_id::text AS s, x.subtree, rl.replicated_on::text AS k, m.domain::text AS d, m.status::text AS st, ${pk} AS p, count(*)::int AS n
       FROM members x JOIN replication_link rl ON rl.target_model_id = x.model_id JOIN model m ON m.id = x.model_id
       WHERE rl.replicated_on IS NOT NULL AND m.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5, 6`),
-    involved: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, mo.organisation_id::text AS k, count(*)::int AS n
-      FROM members x JOIN model m ON m.id = x.model_id JOIN model_organisation mo ON mo.model_id = m.id
-      WHERE m.status <> 'ARCHIVED' GROUP BY 1, 2, 3`),
     involvedOrg: await q(`${orgCells} SELECT s, subtree, k, p, to_jsonb(n) AS n FROM org_cells`),
     models: await q(`${members} SELECT m.id::text AS k, m.domain::text AS d, m.status::text AS st, m.started_on::text AS so, m.recognised_period_id::text AS p,
         (SELECT rl.replicated_on::text FROM replication_link rl WHERE rl.target_model_id = m.id) AS r, m.search_name AS t,
