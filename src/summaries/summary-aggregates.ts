@@ -146,9 +146,9 @@ function orgRowsFrom(cells: string): string {
 function involvedFill(cells: string): string {
   return `orgs AS MATERIALIZED (${orgRowsFrom(cells)}),
     io AS (INSERT INTO summary_involved_org (scope_id, subtree, period_key, organisation_id, ${CELL_COLUMNS.join(', ')})
-           SELECT scope_id, subtree, period_key, organisation_id, ${CELL_COLUMNS.join(', ')} FROM orgs),
+           SELECT scope_id, subtree, period_key, organisation_id, ${CELL_COLUMNS.join(', ')} FROM orgs ORDER BY 1, 2, 3, 4),
     im AS (INSERT INTO summary_involved_mask (scope_id, subtree, period_key, mask, organisations)
-           SELECT scope_id, subtree, period_key, ${maskOf((i) => `n${i}`)}, count(*)::int FROM orgs GROUP BY 1, 2, 3, 4)
+           SELECT scope_id, subtree, period_key, ${maskOf((i) => `n${i}`)}, count(*)::int FROM orgs GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4)
     SELECT 1`;
 }
 
@@ -328,7 +328,12 @@ export const summaryAggregates = {
     await deleteZeros(db, zeros, involvedZeros);
   },
 
-  /** Recomputes every aggregate from the base tables (migration, bulk loads). One statement. */
+  /**
+   * Recomputes every aggregate from the base tables (migration, bulk loads): summary_model, then the
+   * rest in one statement. Rows are written in key order, so a scope's rows over a date range sit on
+   * a few pages (a range sum reads tens of pages, not one page per row); later writes mostly update
+   * rows in place.
+   */
   async rebuild(db: Queryable): Promise<void> {
     await db.query(`TRUNCATE ${TABLES.map((t) => t.name).join(', ')}, summary_involved_mask, summary_model`);
     await db.query(
@@ -338,7 +343,9 @@ export const summaryAggregates = {
        LEFT JOIN (SELECT model_id, array_agg(organisation_id ORDER BY organisation_id) AS ids FROM model_organisation GROUP BY 1) mo ON mo.model_id = m.id`,
     );
     const inserts = TABLES.filter((_, i) => i !== INVOLVED_ORG).map(
-      (t, i) => `i${i} AS (INSERT INTO ${t.name} (scope_id, subtree, ${t.keys.map((k) => k.column).join(', ')}, ${t.value}) ${t.select})`,
+      (t, i) =>
+        `i${i} AS (INSERT INTO ${t.name} (scope_id, subtree, ${t.keys.map((k) => k.column).join(', ')}, ${t.value})
+         SELECT * FROM (${t.select}) x ORDER BY ${['scope_id', 'subtree', ...t.keys.map((k) => k.column)].join(', ')})`,
     );
     await db.query(
       `WITH ${base('true')}, ${inserts.join(', ')},
