@@ -355,6 +355,39 @@ describe('maintained summary aggregates', () => {
     await expectSummariesMatch(orgs.map((o) => o.id));
   });
 
+  it("keep one organisation's cell rows and masks exact when its models change at once", async () => {
+    // Arrange: one organisation (under a parent) leading 12 models, one cell each
+    const parent = await t.seed.organisation();
+    const org = await t.seed.organisation({ parentId: parent.id });
+    const models: Array<{ id: string; version: number }> = [];
+    for (let i = 0; i < 12; i += 1) models.push(await t.seed.model({ leadOrganisationId: org.id, domain: DOMAINS[i % 4], status: STATUSES[i % 3] }));
+    const rnd = prng(16);
+    // Act: three rounds of 12 concurrent updates, each moving a model to another cell (or archiving it), so the organisation's mask moves
+    for (let round = 0; round < 3; round += 1) {
+      const results = await Promise.all(
+        models.map((m) =>
+          t.server.gql(`mutation($i: UpdateModelInput!) { updateModel(input: $i) { id version } }`, {
+            i: {
+              id: m.id,
+              version: m.version,
+              domain: rnd.pick(DOMAINS),
+              status: rnd.pick(round < 2 ? STATUSES.slice(0, 3) : STATUSES),
+              recognisedPeriod: rnd.next() < 0.5 ? '2023-H1' : null,
+            },
+          }),
+        ),
+      );
+      expect(results.map((r) => r.errors?.[0]?.extensions?.code).filter((c) => c && c !== 'CONFLICT')).toEqual([]);
+      results.forEach((r, i) => {
+        if (r.data?.updateModel) models[i].version = r.data.updateModel.version;
+      });
+      // Assert: after each round, the rows of both scopes equal a recount, and so does every summary
+      const { actual, expected } = await aggregatesAndRecount([parent.id, org.id]);
+      expect(actual).toEqual(expected);
+    }
+    await expectSummariesMatch([parent.id, org.id]);
+  });
+
   it('answer the city-wide summary from the everything scope, equal to a count over all models', async () => {
     const res = await t.server.gql(`{ summary { ${FIGURES} } }`);
     const [direct] = await t.server.db.dataSource.query(
