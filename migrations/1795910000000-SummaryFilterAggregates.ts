@@ -1,12 +1,11 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { summaryAggregates } from '../src/summaries/summary-aggregates';
 
 /**
  * Query.summary's filters (domain, status, recognised period, alone or combined, within an
  * organisation scope) answered from the aggregates instead of a GROUP BY over the models: the
  * count, started and replicated aggregates get the three as key columns, and
  * summary_involved_cell keeps the involved organisations per domain, status and period.
- * The key columns come after the columns the reads range over. Then one recount fills them all.
+ * The key columns come after the columns the reads range over.
  */
 export class SummaryFilterAggregates1795910000000 implements MigrationInterface {
   name = 'SummaryFilterAggregates1795910000000';
@@ -27,9 +26,8 @@ export class SummaryFilterAggregates1795910000000 implements MigrationInterface 
     await queryRunner.query(
       `CREATE TABLE "summary_involved_cell" ("scope_id" uuid NOT NULL, "subtree" boolean NOT NULL, "domain" "public"."model_domain" NOT NULL, "status" "public"."model_status" NOT NULL, "period_key" uuid NOT NULL, "organisation_id" uuid NOT NULL, "models" integer NOT NULL, CONSTRAINT "PK_46407bca2fa4b9f08a6e3bb1c62" PRIMARY KEY ("scope_id", "subtree", "domain", "status", "period_key", "organisation_id"))`,
     );
-    await summaryAggregates.rebuild(queryRunner);
-    // Statistics for the planner right away (a VACUUM, for index-only counts, cannot run in the migration's transaction).
-    await queryRunner.query(`ANALYZE "summary_count", "summary_started", "summary_replicated", "summary_involved", "summary_involved_cell"`);
+    // Existing data: the aggregates are filled from the base tables by SummaryInvolvedMasks1795920000000, which
+    // replaces summary_involved_cell (the current rebuild writes that migration's tables, not this one's).
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

@@ -217,6 +217,8 @@ export class ModelService {
         ],
       );
       if (withdrawn) await summaryAggregates.contribute(m, withdrawn);
+      // A new name moves no figure, but free-text summaries read the search text from summary_model.
+      else if (normaliseText(name) !== normaliseText(current.name)) await summaryAggregates.refreshModels(m, [current.id]);
       const type = row.status === ModelStatus.ARCHIVED && current.status !== ModelStatus.ARCHIVED ? 'MODEL_ARCHIVED' : 'MODEL_UPDATED';
       // A change of organisations concerns the ones that left as well as those that joined.
       const organisationPaths = [...new Set([...oldPaths, ...(await this.organisationPaths(m, row.id))])].sort();

@@ -83,46 +83,92 @@ export class SummaryReplicated {
   links!: number;
 }
 
-/** Non-archived models of the scope that each organisation runs; "involved" = rows present. */
-@Entity({ name: 'summary_involved' })
-export class SummaryInvolved {
+/**
+ * The same per recognised period (and ALL_PERIODS, summary-aggregates.ts), split by cell: n<i> counts
+ * the organisation's non-archived models of the scope in CELLS[i] (a domain and a non-archived
+ * status). One row per organisation, so concurrent writers of one organisation queue on its lock.
+ */
+@Entity({ name: 'summary_involved_org' })
+export class SummaryInvolvedOrg {
   @PrimaryColumn({ name: 'scope_id', type: 'uuid' })
   scopeId!: string;
 
   @PrimaryColumn({ type: 'boolean' })
   subtree!: boolean;
 
-  @PrimaryColumn({ name: 'organisation_id', type: 'uuid' })
-  organisationId!: string;
-
-  @Column({ type: 'int' })
-  models!: number;
-}
-
-/** The same per domain, status and recognised period of the models: organisationsInvolved under a filter (distinct organisations). */
-@Entity({ name: 'summary_involved_cell' })
-export class SummaryInvolvedCell {
-  @PrimaryColumn({ name: 'scope_id', type: 'uuid' })
-  scopeId!: string;
-
-  @PrimaryColumn({ type: 'boolean' })
-  subtree!: boolean;
-
-  @PrimaryColumn({ type: 'enum', enum: Domain, enumName: 'model_domain' })
-  domain!: Domain;
-
-  @PrimaryColumn({ type: 'enum', enum: ModelStatus, enumName: 'model_status' })
-  status!: ModelStatus;
-
-  /** The recognised period's id, or NO_PERIOD (summary-aggregates.ts) for none. */
+  /** The recognised period's id, NO_PERIOD for none, or ALL_PERIODS for the sum over all. */
   @PrimaryColumn({ name: 'period_key', type: 'uuid' })
   periodKey!: string;
 
   @PrimaryColumn({ name: 'organisation_id', type: 'uuid' })
   organisationId!: string;
 
-  @Column({ type: 'int' })
-  models!: number;
+  @Column({ type: 'int' }) n0!: number;
+  @Column({ type: 'int' }) n1!: number;
+  @Column({ type: 'int' }) n2!: number;
+  @Column({ type: 'int' }) n3!: number;
+  @Column({ type: 'int' }) n4!: number;
+  @Column({ type: 'int' }) n5!: number;
+  @Column({ type: 'int' }) n6!: number;
+  @Column({ type: 'int' }) n7!: number;
+  @Column({ type: 'int' }) n8!: number;
+  @Column({ type: 'int' }) n9!: number;
+  @Column({ type: 'int' }) n10!: number;
+  @Column({ type: 'int' }) n11!: number;
 }
 
-export const SUMMARY_ENTITIES = [SummaryCount, SummaryStarted, SummaryReplicated, SummaryInvolved, SummaryInvolvedCell];
+/** How many organisations of the scope and period have exactly this set of non-empty cells (bit i: CELLS[i]): organisationsInvolved under a filter. */
+@Entity({ name: 'summary_involved_mask' })
+export class SummaryInvolvedMask {
+  @PrimaryColumn({ name: 'scope_id', type: 'uuid' })
+  scopeId!: string;
+
+  @PrimaryColumn({ type: 'boolean' })
+  subtree!: boolean;
+
+  /** The recognised period's id, NO_PERIOD for none, or ALL_PERIODS. */
+  @PrimaryColumn({ name: 'period_key', type: 'uuid' })
+  periodKey!: string;
+
+  @PrimaryColumn({ type: 'int' })
+  mask!: number;
+
+  @Column({ type: 'int' })
+  organisations!: number;
+}
+
+/**
+ * One narrow row per model with what a summary reads of it, for the filters no aggregate keys
+ * (free text, start-date ranges): their scan needs no join. Indexes (trigram, and an index-only
+ * start-date range) are made by the migration.
+ */
+@Entity({ name: 'summary_model' })
+export class SummaryModel {
+  @PrimaryColumn({ name: 'model_id', type: 'uuid' })
+  modelId!: string;
+
+  @Column({ type: 'enum', enum: Domain, enumName: 'model_domain' })
+  domain!: Domain;
+
+  @Column({ type: 'enum', enum: ModelStatus, enumName: 'model_status' })
+  status!: ModelStatus;
+
+  @Column({ name: 'started_on', type: 'date', nullable: true })
+  startedOn!: string | null;
+
+  @Column({ name: 'recognised_period_id', type: 'uuid', nullable: true })
+  recognisedPeriodId!: string | null;
+
+  /** The date of the model's incoming replication link (a model has at most one source), if any. */
+  @Column({ name: 'replicated_on', type: 'date', nullable: true })
+  replicatedOn!: string | null;
+
+  @Column({ name: 'search_name', type: 'text' })
+  searchName!: string;
+
+  /** The organisations running it, sorted. */
+  @Column({ name: 'organisation_ids', type: 'uuid', array: true })
+  organisationIds!: string[];
+}
+
+export const SUMMARY_ENTITIES = [SummaryModel, SummaryCount, SummaryStarted, SummaryReplicated, SummaryInvolvedOrg, SummaryInvolvedMask];

@@ -1,3 +1,5 @@
+import { Domain, ModelStatus } from '../models/model.entity';
+
 /** Whatever runs SQL: an EntityManager, a QueryRunner (migrations) or a DataSource. */
 export interface Queryable {
   query(sql: string, parameters?: unknown[]): Promise<any>;
@@ -45,14 +47,56 @@ function base(where: string): string {
 /*
  * The filter dimensions of Query.summary (domain, status, recognised period) are key columns of
  * the count, started and replicated aggregates, so any combination of them is a sum over a few
- * rows; summary_involved_cell keeps the same per organisation, for organisationsInvolved under a
- * filter (a distinct count). summary_involved stays for the unfiltered figure (a plain count).
+ * rows. organisationsInvolved under a filter is a distinct count of organisations, which no sum
+ * gives: summary_involved_org keeps, per scope, period (and ALL_PERIODS) and organisation, the
+ * organisation's non-archived models in each of the CELLS (domain x non-archived status) as one
+ * row, and summary_involved_mask how many organisations of the scope and period have each set of
+ * non-empty cells (a bit mask). A filter is a mask too, so the distinct count is the sum of the
+ * mask rows that share a bit with it: a few hundred rows, however many organisations the scope
+ * holds; with no filter, the sum of every mask over all periods.
  */
 const DOMAIN_KEY = { column: 'domain', type: 'model_domain' };
 const STATUS_KEY = { column: 'status', type: 'model_status' };
 const PERIOD_KEY = { column: 'period_key', type: 'uuid' };
 
-/** In lock order: every writer touches the tables in this order, rows sorted by key. */
+/** The `period_key` of summary_involved_org and summary_involved_mask rows summed over every period (and none). Not a period id. */
+export const ALL_PERIODS = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+/** The statuses organisationsInvolved looks at (archived models involve no organisation). */
+const INVOLVING_STATUSES = Object.values(ModelStatus).filter((s) => s !== ModelStatus.ARCHIVED);
+
+/** The cells of summary_involved_org, in bit order: bit d * statuses + s is domain d with status s. */
+export const CELLS: ReadonlyArray<{ domain: Domain; status: ModelStatus }> = Object.values(Domain).flatMap((domain) =>
+  INVOLVING_STATUSES.map((status) => ({ domain, status })),
+);
+
+/** summary_involved_org's count columns, one per cell (n0 ... n11). */
+export const CELL_COLUMNS = CELLS.map((_, i) => `n${i}`);
+
+/** The bit mask of the cells a domain and status filter selects (every domain, or status, when not given). */
+export function cellMask(domains: readonly Domain[] | null | undefined, statuses: readonly ModelStatus[] | null | undefined): number {
+  return CELLS.reduce(
+    (mask, c, i) => ((!domains?.length || domains.includes(c.domain)) && (!statuses?.length || statuses.includes(c.status)) ? mask | (1 << i) : mask),
+    0,
+  );
+}
+
+/** SQL: the cell index of a non-archived model `mm`. */
+const CELL_OF = `CASE ${CELLS.map((c, i) => `WHEN mm.domain = '${c.domain}' AND mm.status = '${c.status}' THEN ${i}`).join(' ')} END`;
+
+/** SQL: the bit mask of the non-empty cells of a row whose counts are `col(i)`. */
+const maskOf = (col: (i: number) => string) => CELL_COLUMNS.map((_, i) => `(CASE WHEN ${col(i)} > 0 THEN ${1 << i} ELSE 0 END)`).join(' + ');
+
+/**
+ * summary_model: one narrow row per model with what a summary reads of it (its incoming link's
+ * date: a model has at most one source; its organisations as an array), for the filters no
+ * aggregate keys (free text, start-date ranges): a scan of it needs no join. Written first.
+ */
+const FACT_COLUMNS = ['domain', 'status', 'started_on', 'recognised_period_id', 'replicated_on', 'search_name', 'organisation_ids'];
+/** The facts of model `m` (with its incoming link `rl`) but the organisations, in FACT_COLUMNS order. */
+const FACT_SELECT = 'm.domain, m.status, m.started_on, m.recognised_period_id, rl.replicated_on, m.search_name';
+
+/** In lock order (after summary_model): every writer touches the tables in this order, rows sorted by key. */
 const TABLES: AggregateTable[] = [
   {
     name: 'summary_count',
@@ -76,22 +120,74 @@ const TABLES: AggregateTable[] = [
              FROM scopes s JOIN mm ON mm.id = s.model_id WHERE mm.replicated_on IS NOT NULL AND mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5, 6`,
   },
   {
-    name: 'summary_involved',
-    keys: [{ column: 'organisation_id', type: 'uuid' }],
+    // Written by involvedStatement (one row per scope, period and organisation, a count per cell), then summary_involved_mask.
+    name: 'summary_involved_org',
+    keys: [PERIOD_KEY, { column: 'organisation_id', type: 'uuid' }, { column: 'cell', type: 'int' }],
     value: 'models',
-    select: `SELECT s.scope_id, s.subtree, r.organisation_id, count(*)::int AS n
+    select: `SELECT s.scope_id, s.subtree, mm.period_key, r.organisation_id, ${CELL_OF} AS cell, count(*)::int AS n
              FROM scopes s JOIN mm ON mm.id = s.model_id JOIN runs r ON r.model_id = s.model_id
-             WHERE mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3`,
-  },
-  {
-    name: 'summary_involved_cell',
-    keys: [DOMAIN_KEY, STATUS_KEY, PERIOD_KEY, { column: 'organisation_id', type: 'uuid' }],
-    value: 'models',
-    select: `SELECT s.scope_id, s.subtree, mm.domain, mm.status, mm.period_key, r.organisation_id, count(*)::int AS n
-             FROM scopes s JOIN mm ON mm.id = s.model_id JOIN runs r ON r.model_id = s.model_id
-             WHERE mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5, 6`,
+             WHERE mm.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5`,
   },
 ];
+const INVOLVED_ORG = TABLES.length - 1;
+
+/**
+ * The organisation rows (with their ALL_PERIODS sums) from `cells` (scope_id, subtree, period_key,
+ * organisation_id, cell, n): one row per key, a sum per cell column.
+ */
+function orgRowsFrom(cells: string): string {
+  return `SELECT scope_id, subtree, period_key, organisation_id, ${CELL_COLUMNS.map((c, i) => `coalesce(sum(n) FILTER (WHERE cell = ${i}), 0)::int AS ${c}`).join(', ')}
+    FROM (SELECT scope_id, subtree, period_key, organisation_id, cell, n FROM ${cells}
+          UNION ALL SELECT scope_id, subtree, '${ALL_PERIODS}'::uuid, organisation_id, cell, n FROM ${cells}) c
+    GROUP BY 1, 2, 3, 4`;
+}
+
+/** CTEs ending a statement that fill the (empty) summary_involved_org and summary_involved_mask from `cells`. */
+function involvedFill(cells: string): string {
+  return `orgs AS MATERIALIZED (${orgRowsFrom(cells)}),
+    io AS (INSERT INTO summary_involved_org (scope_id, subtree, period_key, organisation_id, ${CELL_COLUMNS.join(', ')})
+           SELECT scope_id, subtree, period_key, organisation_id, ${CELL_COLUMNS.join(', ')} FROM orgs ORDER BY 1, 2, 3, 4),
+    im AS (INSERT INTO summary_involved_mask (scope_id, subtree, period_key, mask, organisations)
+           SELECT scope_id, subtree, period_key, ${maskOf((i) => `n${i}`)}, count(*)::int FROM orgs GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4)
+    SELECT 1`;
+}
+
+/**
+ * One statement: adds the organisation rows' deltas (`delta`: scope_id, subtree, period_key,
+ * organisation_id, n0...), then moves each row whose set of non-empty cells changed from its old
+ * mask to its new one in summary_involved_mask. The old mask is the new row minus the delta: the
+ * upsert holds the row's lock, so concurrent writers of one organisation see each other's
+ * committed rows and their moves chain (old of the second = new of the first). Returns the rows
+ * (of both tables) that reached zero.
+ */
+function involvedStatement(prelude: string): string {
+  const key = 'scope_id, subtree, period_key, organisation_id';
+  return `WITH ${prelude},
+    up AS (
+      INSERT INTO summary_involved_org AS a (${key}, ${CELL_COLUMNS.join(', ')})
+      SELECT ${key}, ${CELL_COLUMNS.join(', ')} FROM delta ORDER BY ${key}
+      ON CONFLICT (${key}) DO UPDATE SET ${CELL_COLUMNS.map((c) => `${c} = a.${c} + excluded.${c}`).join(', ')}
+      RETURNING ${key}, ${CELL_COLUMNS.join(', ')}
+    ),
+    moves AS (
+      SELECT up.scope_id, up.subtree, up.period_key, up.organisation_id,
+        ${maskOf((i) => `up.n${i} - d.n${i}`)} AS old_mask, ${maskOf((i) => `up.n${i}`)} AS new_mask
+      FROM up JOIN delta d USING (${key})
+    ),
+    mk AS (
+      INSERT INTO summary_involved_mask AS a (scope_id, subtree, period_key, mask, organisations)
+      SELECT scope_id, subtree, period_key, mask, sum(n)::int FROM (
+        SELECT scope_id, subtree, period_key, old_mask AS mask, -1 AS n FROM moves WHERE old_mask <> new_mask AND old_mask <> 0
+        UNION ALL
+        SELECT scope_id, subtree, period_key, new_mask, 1 FROM moves WHERE old_mask <> new_mask AND new_mask <> 0
+      ) x GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4
+      ON CONFLICT (scope_id, subtree, period_key, mask) DO UPDATE SET organisations = a.organisations + excluded.organisations
+      RETURNING scope_id, subtree, period_key, mask, organisations
+    )
+    SELECT 'org' AS t, scope_id::text AS scope_id, subtree, period_key::text AS period_key, organisation_id::text AS k FROM moves WHERE new_mask = 0
+    UNION ALL
+    SELECT 'mask', scope_id::text, subtree, period_key::text, mask::text FROM mk WHERE organisations = 0`;
+}
 
 /** Aggregate rows as columns (keys as text), per table in TABLES order. */
 interface Rows {
@@ -108,6 +204,35 @@ export interface Withdrawn {
 }
 
 const emptyRows = (t: AggregateTable): Rows => ({ scope: [], subtree: [], keys: t.keys.map(() => []), n: [] });
+
+type Zeros = Array<{ table: AggregateTable; rows: Rows }>;
+type InvolvedZeros = Array<{ t: 'org' | 'mask'; scope_id: string; subtree: boolean; period_key: string; k: string }>;
+
+/** Deletes the rows that reached zero: only rows this transaction has just updated (and so holds locks on), and only if still zero. */
+async function deleteZeros(db: Queryable, zeros: Zeros, involvedZeros: InvolvedZeros): Promise<void> {
+  if (!zeros.length && !involvedZeros.length) return;
+  // Only rows this transaction has just updated (and so holds locks on), and only if still zero.
+  const params: unknown[] = [];
+  const add = (v: unknown) => `$${params.push(v)}`;
+  const deletes = zeros.map(({ table: t, rows }, i) => {
+    const cols = ['scope_id', 'subtree', ...t.keys.map((k) => k.column)];
+    const arrays = [`${add(rows.scope)}::uuid[]`, `${add(rows.subtree)}::boolean[]`, ...t.keys.map((k, j) => `${add(rows.keys[j])}::text[]`)];
+    const casts = ['z.scope_id', 'z.subtree', ...t.keys.map((k) => `z.${k.column}::${k.type}`)];
+    return `d${i} AS (DELETE FROM ${t.name} a USING unnest(${arrays.join(', ')}) AS z(${cols.join(', ')})
+              WHERE (${cols.map((c) => `a.${c}`).join(', ')}) = (${casts.join(', ')}) AND a.${t.value} = 0)`;
+  });
+  for (const [kind, table, column, type, empty] of [
+    ['org', 'summary_involved_org', 'organisation_id', 'uuid', CELL_COLUMNS.map((c) => `a.${c} = 0`).join(' AND ')],
+    ['mask', 'summary_involved_mask', 'mask', 'int', 'a.organisations = 0'],
+  ] as const) {
+    const rows = involvedZeros.filter((z) => z.t === kind);
+    if (!rows.length) continue;
+    const arrays = [rows.map((z) => z.scope_id), rows.map((z) => z.subtree), rows.map((z) => z.period_key), rows.map((z) => z.k)].map(add);
+    deletes.push(`d${kind} AS (DELETE FROM ${table} a USING unnest(${arrays[0]}::uuid[], ${arrays[1]}::boolean[], ${arrays[2]}::uuid[], ${arrays[3]}::text[]) AS z(scope_id, subtree, period_key, k)
+              WHERE (a.scope_id, a.subtree, a.period_key, a.${column}) = (z.scope_id, z.subtree, z.period_key, z.k::${type}) AND ${empty})`);
+  }
+  await db.query(`WITH ${deletes.join(', ')} SELECT 1`, params);
+}
 
 /**
  * Keeps the summary aggregates equal to a count over the base tables, in the caller's
@@ -152,12 +277,28 @@ export const summaryAggregates = {
     const withdrawn: Withdrawn = Array.isArray(what) ? { modelIds: [...what], rows: TABLES.map(emptyRows) } : (what as Withdrawn);
     const ids = [...new Set(withdrawn.modelIds)];
     if (ids.length === 0) return;
-    const zeros: Array<{ table: AggregateTable; rows: Rows }> = [];
+    await summaryAggregates.refreshModels(db, ids);
+    const zeros: Zeros = [];
+    // Rows of the involved-organisation tables that reached zero (the other tables' are in `zeros`).
+    const involvedZeros: InvolvedZeros = [];
     for (const [i, t] of TABLES.entries()) {
       const old = withdrawn.rows[i];
       const cols = ['scope_id', 'subtree', ...t.keys.map((k) => k.column)];
       const oldKeys = t.keys.map((k, j) => `$${4 + j}::text[]`).join(', ');
       const oldCols = t.keys.map((k) => `b.${k.column}::${k.type}`).join(', ');
+      if (i === INVOLVED_ORG) {
+        const cells = `cells AS (
+            SELECT * FROM (${t.select}) x
+            UNION ALL
+            SELECT b.scope_id, b.subtree, ${oldCols}, -b.n
+            FROM unnest($2::uuid[], $3::boolean[], ${oldKeys}, $${4 + t.keys.length}::int[]) AS b(scope_id, subtree, ${t.keys.map((k) => k.column).join(', ')}, n)
+          ),
+          delta AS (SELECT * FROM (${orgRowsFrom('cells')}) r WHERE ${CELL_COLUMNS.map((c) => `r.${c} <> 0`).join(' OR ')})`;
+        involvedZeros.push(
+          ...(await db.query(involvedStatement(`${base('m.id = ANY($1::uuid[])')}, ${cells}`), [ids, old.scope, old.subtree, ...old.keys, old.n])),
+        );
+        continue;
+      }
       const changed: Array<Record<string, unknown>> = await db.query(
         `WITH ${base('m.id = ANY($1::uuid[])')},
          delta AS (
@@ -184,27 +325,55 @@ export const summaryAggregates = {
         zeros.push({ table: t, rows });
       }
     }
-    if (zeros.length) {
-      // Only rows this transaction has just updated (and so holds locks on), and only if still zero.
-      const params: unknown[] = [];
-      const add = (v: unknown) => `$${params.push(v)}`;
-      const deletes = zeros.map(({ table: t, rows }, i) => {
-        const cols = ['scope_id', 'subtree', ...t.keys.map((k) => k.column)];
-        const arrays = [`${add(rows.scope)}::uuid[]`, `${add(rows.subtree)}::boolean[]`, ...t.keys.map((k, j) => `${add(rows.keys[j])}::text[]`)];
-        const casts = ['z.scope_id', 'z.subtree', ...t.keys.map((k) => `z.${k.column}::${k.type}`)];
-        return `d${i} AS (DELETE FROM ${t.name} a USING unnest(${arrays.join(', ')}) AS z(${cols.join(', ')})
-                WHERE (${cols.map((c) => `a.${c}`).join(', ')}) = (${casts.join(', ')}) AND a.${t.value} = 0)`;
-      });
-      await db.query(`WITH ${deletes.join(', ')} SELECT 1`, params);
-    }
+    await deleteZeros(db, zeros, involvedZeros);
   },
 
-  /** Recomputes every aggregate from the base tables (migration, bulk loads). One statement. */
+  /**
+   * Recomputes every aggregate from the base tables (migration, bulk loads): summary_model, then the
+   * rest in one statement. Rows are written in key order, so a scope's rows over a date range sit on
+   * a few pages (a range sum reads tens of pages, not one page per row); later writes mostly update
+   * rows in place.
+   */
   async rebuild(db: Queryable): Promise<void> {
-    await db.query(`TRUNCATE ${TABLES.map((t) => t.name).join(', ')}`);
-    const inserts = TABLES.map(
-      (t, i) => `i${i} AS (INSERT INTO ${t.name} (scope_id, subtree, ${t.keys.map((k) => k.column).join(', ')}, ${t.value}) ${t.select})`,
+    await db.query(`TRUNCATE ${TABLES.map((t) => t.name).join(', ')}, summary_involved_mask, summary_model`);
+    await db.query(
+      `INSERT INTO summary_model (model_id, ${FACT_COLUMNS.join(', ')})
+       SELECT m.id, ${FACT_SELECT}, coalesce(mo.ids, '{}')
+       FROM model m LEFT JOIN replication_link rl ON rl.target_model_id = m.id
+       LEFT JOIN (SELECT model_id, array_agg(organisation_id ORDER BY organisation_id) AS ids FROM model_organisation GROUP BY 1) mo ON mo.model_id = m.id`,
     );
-    await db.query(`WITH ${base('true')}, ${inserts.join(', ')} SELECT 1`);
+    const inserts = TABLES.filter((_, i) => i !== INVOLVED_ORG).map(
+      (t, i) =>
+        `i${i} AS (INSERT INTO ${t.name} (scope_id, subtree, ${t.keys.map((k) => k.column).join(', ')}, ${t.value})
+         SELECT * FROM (${t.select}) x ORDER BY ${['scope_id', 'subtree', ...t.keys.map((k) => k.column)].join(', ')})`,
+    );
+    await db.query(
+      `WITH ${base('true')}, ${inserts.join(', ')},
+       cells AS MATERIALIZED (${TABLES[INVOLVED_ORG].select}),
+       ${involvedFill('cells')}`,
+    );
+  },
+
+  /**
+   * Brings the summary_model rows of these models up to date (a renamed model: its search text).
+   * `contribute` calls it; the caller's locks keep the models' inputs steady, so the row it writes
+   * is the models' state at commit. Rows that do not change are not written.
+   */
+  async refreshModels(db: Queryable, modelIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(modelIds)].sort();
+    if (ids.length === 0) return;
+    await db.query(
+      `WITH src AS (
+         SELECT m.id AS model_id, ${FACT_SELECT},
+           coalesce((SELECT array_agg(mo.organisation_id ORDER BY mo.organisation_id) FROM model_organisation mo WHERE mo.model_id = m.id), '{}') AS organisation_ids
+         FROM model m LEFT JOIN replication_link rl ON rl.target_model_id = m.id WHERE m.id = ANY($1::uuid[])
+       ),
+       gone AS (DELETE FROM summary_model a WHERE a.model_id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM src WHERE src.model_id = a.model_id))
+       INSERT INTO summary_model AS a (model_id, ${FACT_COLUMNS.join(', ')})
+       SELECT model_id, ${FACT_COLUMNS.join(', ')} FROM src ORDER BY model_id
+       ON CONFLICT (model_id) DO UPDATE SET ${FACT_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}
+       WHERE (${FACT_COLUMNS.map((c) => `a.${c}`).join(', ')}) IS DISTINCT FROM (${FACT_COLUMNS.map((c) => `excluded.${c}`).join(', ')})`,
+      [ids],
+    );
   },
 };

@@ -4,8 +4,8 @@ import type { ModelFilter } from '../models/model.inputs';
 import { modelConditions } from '../models/model.sql';
 import { NotFoundError } from '../shared/errors';
 import { SqlParams } from '../shared/sql';
-import { normaliseText } from '../shared/text';
-import { EVERYTHING_SCOPE } from './summary-aggregates';
+import { normaliseText, searchCondition } from '../shared/text';
+import { ALL_PERIODS, cellMask, EVERYTHING_SCOPE } from './summary-aggregates';
 import type { ModelSummary } from './summary.types';
 
 export interface SummaryKey {
@@ -113,6 +113,7 @@ export class SummaryService {
       : { scopeId: EVERYTHING_SCOPE, subtree: true, period };
     if (isScopeOnly(filter)) return (await this.fromAggregates([scope]))[0];
     if (summaryPath(filter) === 'aggregate') return this.fromFilteredAggregates(scope, filter as ModelFilter);
+    if (!filter?.organisationId) return this.fromModelRows(filter as ModelFilter, period);
     const params = new SqlParams();
     const where = modelConditions({ ...filter, includeArchived: true } as ModelFilter, params);
     const p = params.add(period);
@@ -135,20 +136,61 @@ export class SummaryService {
     return toSummary(row);
   }
 
+  /**
+   * Free text or a start-date range without an organisation scope: one scan of summary_model (a
+   * narrow row per model with its link's date and organisations: no join), through its trigram
+   * index or an index-only range of its start-date index. The same set and figures as the GROUP BY
+   * over the models (archived models in the set unless a status list says otherwise).
+   */
+  private async fromModelRows(filter: ModelFilter, period: string | null): Promise<ModelSummary> {
+    const params = new SqlParams();
+    const where: string[] = [];
+    if (filter.domain?.length) where.push(`s.domain = ANY(${params.add(filter.domain)}::model_domain[])`);
+    if (filter.status?.length) where.push(`s.status = ANY(${params.add(filter.status)}::model_status[])`);
+    if (filter.period) where.push(`s.recognised_period_id = (SELECT rp.id FROM reporting_period rp WHERE rp.code = ${params.add(filter.period)})`);
+    if (filter.startedFrom) where.push(`s.started_on >= ${params.add(filter.startedFrom)}::date`);
+    if (filter.startedTo) where.push(`s.started_on <= ${params.add(filter.startedTo)}::date`);
+    where.push(...searchCondition('s.search_name', filter.search, params));
+    const p = params.add(period);
+    const [row]: SummaryRow[] = await this.db.query(
+      `WITH ms AS MATERIALIZED (
+         SELECT s.domain, s.status, s.started_on, s.replicated_on, s.organisation_ids FROM summary_model s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ),
+       rp AS (SELECT code, starts_on, ends_on FROM reporting_period WHERE code = ${p}::text)
+       SELECT ${p}::text AS period, (SELECT code FROM rp) AS found, x.counts, x.started, x.replicated,
+         (SELECT count(DISTINCT o)::int FROM ms CROSS JOIN LATERAL unnest(ms.organisation_ids) AS o WHERE ms.status <> 'ARCHIVED') AS organisations
+       FROM (
+         SELECT jsonb_agg(jsonb_build_array(g.domain, g.status, g.n)) AS counts, sum(g.started)::int AS started, sum(g.replicated)::int AS replicated
+         FROM (
+           SELECT ms.domain, ms.status, count(*)::int AS n,
+             count(*) FILTER (WHERE ms.status <> 'ARCHIVED' AND ms.started_on BETWEEN rp.starts_on AND rp.ends_on) AS started,
+             count(*) FILTER (WHERE ms.status <> 'ARCHIVED' AND ms.replicated_on BETWEEN rp.starts_on AND rp.ends_on) AS replicated
+           FROM ms LEFT JOIN rp ON true GROUP BY 1, 2
+         ) g
+       ) x`,
+      params.values,
+    );
+    // No model in the set: no group, so the sums are null.
+    if (row.counts === null) Object.assign(row, { started: 0, replicated: 0 });
+    checkPeriods([row]);
+    if (period === null) Object.assign(row, { started: null, replicated: null });
+    return toSummary(row);
+  }
+
   /** One scope under domain, status and recognised-period conditions: sums (and a distinct count) over the aggregates' key columns. */
   private async fromFilteredAggregates(scope: ScopeKey, filter: ModelFilter): Promise<ModelSummary> {
     const params = new SqlParams();
     const on = [`a.scope_id = ${params.add(scope.scopeId)}::uuid`, `a.subtree = ${params.add(scope.subtree)}`];
     if (filter.domain?.length) on.push(`a.domain = ANY(${params.add(filter.domain)}::model_domain[])`);
     if (filter.status?.length) on.push(`a.status = ANY(${params.add(filter.status)}::model_status[])`);
-    if (filter.period) on.push(`a.period_key = (SELECT id FROM reporting_period WHERE code = ${params.add(filter.period)})`);
+    const periodKey = filter.period ? `(SELECT id FROM reporting_period WHERE code = ${params.add(filter.period)})` : null;
+    if (periodKey) on.push(`a.period_key = ${periodKey}`);
     const where = on.join(' AND ');
     const p = params.add(scope.period);
-    // Without domain, status or period conditions the involved organisations are the plain count of summary_involved.
-    const organisations =
-      filter.domain?.length || filter.status?.length || filter.period
-        ? `SELECT count(*)::int FROM (SELECT DISTINCT a.organisation_id FROM summary_involved_cell a WHERE ${where}) d`
-        : `SELECT count(*)::int FROM summary_involved a WHERE ${on.slice(0, 2).join(' AND ')}`;
+    // The organisations whose non-empty cells meet the filter's cells: a sum over the scope's masks, not a distinct count.
+    const organisations = `SELECT coalesce(sum(a.organisations), 0)::int FROM summary_involved_mask a
+      WHERE ${on.slice(0, 2).join(' AND ')} AND a.period_key = ${periodKey ?? `'${ALL_PERIODS}'::uuid`}
+        AND (a.mask & ${params.add(cellMask(filter.domain, filter.status))}::int) <> 0`;
     const [row]: SummaryRow[] = await this.db.query(
       `WITH rp AS (SELECT code, starts_on, ends_on FROM reporting_period WHERE code = ${p}::text)
        SELECT ${p}::text AS period, (SELECT code FROM rp) AS found,
@@ -180,8 +222,10 @@ export class SummaryService {
          CASE WHEN k.period IS NOT NULL THEN
            (SELECT coalesce(sum(r.links), 0)::int FROM summary_replicated r
              WHERE r.scope_id = k.scope_id AND r.subtree = k.sub AND r.replicated_on BETWEEN k.starts_on AND k.ends_on) END AS replicated,
-         -- No "models > 0" test: rows reaching zero are deleted, and without it the count is index-only.
-         (SELECT count(*)::int FROM summary_involved i WHERE i.scope_id = k.scope_id AND i.subtree = k.sub) AS organisations
+         -- Organisations with any non-archived model: every mask of the scope over all periods (one row per set of
+         -- non-empty cells, not per organisation).
+         (SELECT coalesce(sum(i.organisations), 0)::int FROM summary_involved_mask i
+           WHERE i.scope_id = k.scope_id AND i.subtree = k.sub AND i.period_key = '${ALL_PERIODS}'::uuid) AS organisations
        FROM k ORDER BY k.n`,
       [keys.map((k) => k.scopeId), keys.map((k) => k.subtree), keys.map((k) => k.period)],
     );

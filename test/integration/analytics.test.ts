@@ -1,4 +1,4 @@
-import { NO_PERIOD, summaryAggregates } from '../../src/summaries/summary-aggregates';
+import { ALL_PERIODS, CELLS, NO_PERIOD, summaryAggregates } from '../../src/summaries/summary-aggregates';
 import { useTestServer } from '../helpers/seed';
 import { uniqueName } from '../helpers/server';
 
@@ -40,7 +40,7 @@ async function aggregatesAndRecount(scopes: string[]) {
       SELECT s.id, false, mo.model_id FROM s JOIN model_organisation mo ON mo.organisation_id = s.id
     )`;
   const pk = `coalesce(m.recognised_period_id::text, 'none')`;
-  const pkCol = `CASE WHEN period_key = '${NO_PERIOD}' THEN 'none' ELSE period_key::text END`;
+  const pkCol = `CASE WHEN period_key = '${NO_PERIOD}' THEN 'none' WHEN period_key = '${ALL_PERIODS}' THEN 'all' ELSE period_key::text END`;
   const actual = {
     count: await q(
       `SELECT scope_id::text AS s, subtree, domain::text AS k, status::text AS k2, ${pkCol} AS p, models AS n FROM summary_count WHERE scope_id = ANY($1::uuid[])`,
@@ -51,11 +51,28 @@ async function aggregatesAndRecount(scopes: string[]) {
     replicated: await q(
       `SELECT scope_id::text AS s, subtree, replicated_on::text AS k, domain::text AS d, status::text AS st, ${pkCol} AS p, links AS n FROM summary_replicated WHERE scope_id = ANY($1::uuid[])`,
     ),
-    involved: await q(`SELECT scope_id::text AS s, subtree, organisation_id::text AS k, models AS n FROM summary_involved WHERE scope_id = ANY($1::uuid[])`),
-    involvedCell: await q(
-      `SELECT scope_id::text AS s, subtree, organisation_id::text AS k, domain::text AS d, status::text AS st, ${pkCol} AS p, models AS n FROM summary_involved_cell WHERE scope_id = ANY($1::uuid[])`,
+    involvedOrg: await q(
+      `SELECT scope_id::text AS s, subtree, organisation_id::text AS k, ${pkCol} AS p, jsonb_build_array(${CELLS.map((_, i) => `n${i}`).join(', ')}) AS n
+       FROM summary_involved_org WHERE scope_id = ANY($1::uuid[])`,
+    ),
+    involvedMask: await q(
+      `SELECT scope_id::text AS s, subtree, ${pkCol} AS p, mask, organisations AS n FROM summary_involved_mask WHERE scope_id = ANY($1::uuid[])`,
+    ),
+    models: await q(
+      `${members} SELECT a.model_id::text AS k, a.domain::text AS d, a.status::text AS st, a.started_on::text AS so, a.recognised_period_id::text AS p,
+         a.replicated_on::text AS r, a.search_name AS t, array_to_string(a.organisation_ids, ',') AS o
+       FROM summary_model a WHERE a.model_id IN (SELECT model_id FROM members)`,
     ),
   };
+  // Non-archived models per scope, organisation and period (and every period, as 'all'), counted per cell.
+  const orgCells = `${members}, runs AS (
+      SELECT x.scope_id::text AS s, x.subtree, mo.organisation_id::text AS k, ${pk} AS p, m.domain::text AS d, m.status::text AS st
+      FROM members x JOIN model m ON m.id = x.model_id JOIN model_organisation mo ON mo.model_id = m.id WHERE m.status <> 'ARCHIVED'
+    ),
+    org_cells AS (
+      SELECT s, subtree, k, p, ARRAY[${CELLS.map((c) => `count(*) FILTER (WHERE d = '${c.domain}' AND st = '${c.status}')::int`).join(', ')}] AS n
+      FROM (SELECT s, subtree, k, p, d, st FROM runs UNION ALL SELECT s, subtree, k, 'all', d, st FROM runs) r GROUP BY 1, 2, 3, 4
+    )`;
   const expected = {
     count: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, m.domain::text AS k, m.status::text AS k2, ${pk} AS p, count(*)::int AS n
       FROM members x JOIN model m ON m.id = x.model_id GROUP BY 1, 2, 3, 4, 5`),
@@ -66,13 +83,15 @@ async function aggregatesAndRecount(scopes: string[]) {
       await q(`${members} SELECT x.scope_id::text AS s, x.subtree, rl.replicated_on::text AS k, m.domain::text AS d, m.status::text AS st, ${pk} AS p, count(*)::int AS n
       FROM members x JOIN replication_link rl ON rl.target_model_id = x.model_id JOIN model m ON m.id = x.model_id
       WHERE rl.replicated_on IS NOT NULL AND m.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5, 6`),
-    involved: await q(`${members} SELECT x.scope_id::text AS s, x.subtree, mo.organisation_id::text AS k, count(*)::int AS n
-      FROM members x JOIN model m ON m.id = x.model_id JOIN model_organisation mo ON mo.model_id = m.id
-      WHERE m.status <> 'ARCHIVED' GROUP BY 1, 2, 3`),
-    involvedCell:
-      await q(`${members} SELECT x.scope_id::text AS s, x.subtree, mo.organisation_id::text AS k, m.domain::text AS d, m.status::text AS st, ${pk} AS p, count(*)::int AS n
-      FROM members x JOIN model m ON m.id = x.model_id JOIN model_organisation mo ON mo.model_id = m.id
-      WHERE m.status <> 'ARCHIVED' GROUP BY 1, 2, 3, 4, 5, 6`),
+    involvedOrg: await q(`${orgCells} SELECT s, subtree, k, p, to_jsonb(n) AS n FROM org_cells`),
+    models: await q(`${members} SELECT m.id::text AS k, m.domain::text AS d, m.status::text AS st, m.started_on::text AS so, m.recognised_period_id::text AS p,
+        (SELECT rl.replicated_on::text FROM replication_link rl WHERE rl.target_model_id = m.id) AS r, m.search_name AS t,
+        coalesce((SELECT string_agg(mo.organisation_id::text, ',' ORDER BY mo.organisation_id) FROM model_organisation mo WHERE mo.model_id = m.id), '') AS o
+      FROM model m WHERE m.id IN (SELECT model_id FROM members)`),
+    // Organisations per scope, period and set of non-empty cells (bit i: CELLS[i]).
+    involvedMask: await q(`${orgCells} SELECT s, subtree, p,
+        (SELECT coalesce(sum(1 << (i - 1)::int), 0)::int FROM unnest(n) WITH ORDINALITY AS u(c, i) WHERE c > 0) AS mask, count(*)::int AS n
+      FROM org_cells GROUP BY 1, 2, 3, 4`),
   };
   const sorted = (o: typeof actual) => Object.fromEntries(Object.entries(o).map(([k, rows]) => [k, sortRows(rows)]));
   return { actual: sorted(actual), expected: sorted(expected) };
@@ -336,6 +355,39 @@ describe('maintained summary aggregates', () => {
     await expectSummariesMatch(orgs.map((o) => o.id));
   });
 
+  it("keep one organisation's cell rows and masks exact when its models change at once", async () => {
+    // Arrange: one organisation (under a parent) leading 12 models, one cell each
+    const parent = await t.seed.organisation();
+    const org = await t.seed.organisation({ parentId: parent.id });
+    const models: Array<{ id: string; version: number }> = [];
+    for (let i = 0; i < 12; i += 1) models.push(await t.seed.model({ leadOrganisationId: org.id, domain: DOMAINS[i % 4], status: STATUSES[i % 3] }));
+    const rnd = prng(16);
+    // Act: three rounds of 12 concurrent updates, each moving a model to another cell (or archiving it), so the organisation's mask moves
+    for (let round = 0; round < 3; round += 1) {
+      const results = await Promise.all(
+        models.map((m) =>
+          t.server.gql(`mutation($i: UpdateModelInput!) { updateModel(input: $i) { id version } }`, {
+            i: {
+              id: m.id,
+              version: m.version,
+              domain: rnd.pick(DOMAINS),
+              status: rnd.pick(round < 2 ? STATUSES.slice(0, 3) : STATUSES),
+              recognisedPeriod: rnd.next() < 0.5 ? '2023-H1' : null,
+            },
+          }),
+        ),
+      );
+      expect(results.map((r) => r.errors?.[0]?.extensions?.code).filter((c) => c && c !== 'CONFLICT')).toEqual([]);
+      results.forEach((r, i) => {
+        if (r.data?.updateModel) models[i].version = r.data.updateModel.version;
+      });
+      // Assert: after each round, the rows of both scopes equal a recount, and so does every summary
+      const { actual, expected } = await aggregatesAndRecount([parent.id, org.id]);
+      expect(actual).toEqual(expected);
+    }
+    await expectSummariesMatch([parent.id, org.id]);
+  });
+
   it('answer the city-wide summary from the everything scope, equal to a count over all models', async () => {
     const res = await t.server.gql(`{ summary { ${FIGURES} } }`);
     const [direct] = await t.server.db.dataSource.query(
@@ -396,6 +448,136 @@ describe('maintained summary aggregates', () => {
       expect(res.errors?.[0].path).toEqual(['summary', 'startedInPeriod']);
       expect(res.data.summary.totalModels).toEqual(expect.any(Number));
     }
+  });
+});
+
+describe('free-text and start-date summaries (summary_model)', () => {
+  /** The figures of exactly these models, counted from the base tables. */
+  async function figuresOf(ids: string[], period: string | null) {
+    const [f] = await t.server.db.dataSource.query(
+      `WITH rp AS (SELECT starts_on, ends_on FROM reporting_period WHERE code = $2), ms AS (SELECT * FROM model WHERE id = ANY($1::uuid[]))
+       SELECT jsonb_build_object(
+         'total', (SELECT count(*) FROM ms WHERE status <> 'ARCHIVED'),
+         'domains', jsonb_build_array(${DOMAINS.map((d) => `(SELECT count(*) FROM ms WHERE status <> 'ARCHIVED' AND domain = '${d}')`).join(', ')}),
+         'statuses', jsonb_build_array(${STATUSES.map((st) => `(SELECT count(*) FROM ms WHERE status = '${st}')`).join(', ')}),
+         'started', (SELECT count(*) FROM ms, rp WHERE ms.status <> 'ARCHIVED' AND ms.started_on BETWEEN rp.starts_on AND rp.ends_on),
+         'replicated', (SELECT count(*) FROM ms JOIN replication_link rl ON rl.target_model_id = ms.id, rp
+                        WHERE ms.status <> 'ARCHIVED' AND rl.replicated_on BETWEEN rp.starts_on AND rp.ends_on),
+         'involved', (SELECT count(DISTINCT mo.organisation_id) FROM ms JOIN model_organisation mo ON mo.model_id = ms.id WHERE ms.status <> 'ARCHIVED')
+       ) AS f`,
+      [ids, period ?? '2023-H1'],
+    );
+    return {
+      totalModels: f.f.total,
+      byDomain: DOMAINS.map((domain, i) => ({ domain, count: f.f.domains[i] })),
+      byStatus: STATUSES.map((status, i) => ({ status, count: f.f.statuses[i] })),
+      startedInPeriod: period ? f.f.started : null,
+      replicatedInPeriod: period ? f.f.replicated : null,
+      organisationsInvolved: f.f.involved,
+    };
+  }
+
+  /** Accent-insensitive, case-insensitive literal substrings, every word: the search rule, written without SQL. */
+  const fold = (text: string) =>
+    text
+      .normalize('NFD')
+      .replace(/\p{M}+/gu, '')
+      .replace(/[đĐ]/g, 'd')
+      .toLowerCase()
+      .replace(/\s+/g, ' ')
+      .trim();
+
+  it('equal a count over the same models, for searches with wildcards, accents, quotes and backslashes, dates and renames', async () => {
+    // Arrange: models whose names only this test uses (a random token), with LIKE wildcards, accents and SQL in them
+    const token = `zq${Math.random().toString(36).slice(2, 10)}`;
+    const [a, b, c] = [await t.seed.organisation(), await t.seed.organisation(), await t.seed.organisation()];
+    const names = [
+      `${token} Phân loại rác giảm 50% nhựa`,
+      `${token} Đoạn_đường tự quản`,
+      `${token} O'Brien'; DROP TABLE model; --`,
+      `${token} back\\slash 150 giờ`,
+      `${token} Mansdale nhóm`,
+      `${token} Trồng rau SẠCH`,
+    ];
+    const ids: string[] = [];
+    for (const [i, name] of names.entries()) {
+      const m = await t.seed.model({
+        name,
+        leadOrganisationId: [a, b, c][i % 3].id,
+        partnerOrganisationIds: i % 2 ? [[a, b, c][(i + 1) % 3].id] : [],
+        domain: DOMAINS[i % 4],
+        status: ['ACTIVE', 'PILOT', 'SUSPENDED'][i % 3],
+        startedOn: `2023-0${1 + i}-15`,
+        ...(i % 2 ? { recognisedPeriod: '2023-H1' } : {}),
+      });
+      ids.push(m.id);
+    }
+    const replica = await t.seed.replicate(ids[0], c.id, '2023-03-01');
+    ids.push(replica.target.id);
+    const models = await t.server.db.dataSource.query(`SELECT id, version FROM model WHERE id = ANY($1::uuid[]) ORDER BY id`, [ids]);
+    const version = new Map(models.map((m: { id: string; version: number }) => [m.id, m.version]));
+    // Act: archive one, rename one into the searches and one out of them
+    expect((await t.server.gql(`mutation { archiveModel(id: "${ids[5]}", version: ${version.get(ids[5])}) { id } }`)).errors).toBeUndefined();
+    const rename = (id: string, name: string) =>
+      t.server.gql(`mutation($i: UpdateModelInput!) { updateModel(input: $i) { id } }`, { i: { id, version: version.get(id), name } });
+    expect((await rename(ids[4], `${token} Mansdale đổi tên ansd`)).errors).toBeUndefined();
+    expect((await rename(ids[1], `khác ${token.slice(0, 6)} Đoạn_đường`)).errors).toBeUndefined();
+    // Assert: every search, alone and with dates and a domain, equals the count over the models the rule selects
+    const searches = [
+      token,
+      `${token} 50%`,
+      `${token} %`,
+      `${token} n_d`,
+      `${token} _`,
+      `${token} PHÂN LOẠI`,
+      `${token} phan loai rac`,
+      `${token} '; DROP TABLE model; --`,
+      `${token} o'brien`,
+      `${token} \\slash`,
+      `${token} \\`,
+      `${token} ansd`,
+      `${token} sạch`,
+      `${token.slice(0, 6)} doan_duong`,
+      `${token} nothing-matches-this`,
+    ];
+    const filters = [
+      (q: string) => ({ search: q }),
+      (q: string) => ({ search: q, startedFrom: '2023-02-01', startedTo: '2023-04-30' }),
+      (q: string) => ({ search: q, domain: ['ECONOMY', 'SECURITY_DEFENCE'], startedFrom: '2023-03-15' }),
+      (q: string) => ({ search: q, status: ['ACTIVE', 'ARCHIVED'], period: '2023-H1' }),
+    ];
+    const rows: Array<{ id: string; name: string; domain: string; status: string; started_on: string | null; period: string | null }> =
+      await t.server.db.dataSource.query(
+        `SELECT m.id, m.name, m.domain, m.status, m.started_on::text, rp.code AS period FROM model m LEFT JOIN reporting_period rp ON rp.id = m.recognised_period_id
+         WHERE m.id = ANY($1::uuid[])`,
+        [ids],
+      );
+    let matched = 0;
+    for (const q of searches) {
+      for (const make of filters) {
+        const f = make(q) as { search: string; startedFrom?: string; startedTo?: string; domain?: string[]; status?: string[]; period?: string };
+        const words = fold(q).split(' ').filter(Boolean);
+        const selected = rows
+          .filter((r) => words.every((w) => fold(r.name).includes(w)))
+          .filter((r) => !f.startedFrom || (r.started_on !== null && r.started_on >= f.startedFrom))
+          .filter((r) => !f.startedTo || (r.started_on !== null && r.started_on <= f.startedTo))
+          .filter((r) => !f.domain || f.domain.includes(r.domain))
+          .filter((r) => !f.status || f.status.includes(r.status))
+          .filter((r) => !f.period || r.period === f.period)
+          .map((r) => r.id);
+        matched += selected.length;
+        for (const period of ['2023-H1', null]) {
+          const res = await t.server.gql(`query($f: ModelFilter, $p: String) { summary(filter: $f, period: $p) { ${FIGURES} } }`, { f, p: period });
+          expect(res.errors).toBeUndefined();
+          expect({ f, period, figures: res.data.summary }).toEqual({ f, period, figures: await figuresOf(selected, period) });
+        }
+      }
+    }
+    // The searches do select models (not all empty answers), and the models table is still there
+    expect(matched).toBeGreaterThan(20);
+    // And summary_model equals its models
+    const { actual, expected } = await aggregatesAndRecount([a.id, b.id, c.id]);
+    expect(actual.models).toEqual(expected.models);
   });
 });
 
