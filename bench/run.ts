@@ -601,7 +601,11 @@ async function main(): Promise<void> {
   );
   const peers = opts.servers.includes('pg4') || opts.servers.includes('pg5');
   if (peers) ensurePeersInstalled();
-  const scripts = [...(opts.servers.includes('ours') ? [opts.ours] : []), ...(opts.base ? [opts.base] : []), ...(opts.servers.includes('floor') ? [path.join(ROOT, 'dist/bench/floor.js')] : [])];
+  const scripts = [
+    ...(opts.servers.includes('ours') ? [opts.ours] : []),
+    ...(opts.base ? [opts.base] : []),
+    ...(opts.servers.includes('floor') ? [path.join(ROOT, 'dist/bench/floor.js')] : []),
+  ];
   for (const script of scripts) if (!fs.existsSync(script)) throw new Error(`${script} is missing: run npm run build first.`);
 
   const started = Date.now();
