@@ -25,6 +25,7 @@ import { BackendCpu, CLK_TCK, OUT_DIR, ROOT, ensureDatabase, log, procCpuTicks, 
  *          --profile (CPU profile of ours)
  *          --node-flags "--max-semi-space-size=64" (V8 flags for every server; "" for none)
  *          --ours <path/to/main.js> (another build of our server, e.g. a baseline; default dist/src/main.js)
+ *          --base <path/to/main.js> with `base` in --servers (a second build of ours measured beside it in the same rounds)
  *          --workers N (WORKERS for ours: processes sharing the port; CPU and memory are summed over them).
  */
 
@@ -33,7 +34,9 @@ const SCALES: Record<string, SyntheticSize> = {
   '10': { organisations: 20_000, models: 200_000, links: 150_000 },
 };
 
-const SERVER_KINDS = ['ours', 'pg4', 'pg5', 'floor'] as const;
+const SERVER_KINDS = ['ours', 'base', 'pg4', 'pg5', 'floor'] as const;
+/** Measured when --servers is not given; `base` (another build of ours, --base) only when asked for. */
+const DEFAULT_SERVERS: readonly ServerKind[] = ['ours', 'pg4', 'pg5', 'floor'];
 type ServerKind = (typeof SERVER_KINDS)[number];
 const PEERS_DIR = path.join(ROOT, 'bench', 'peers');
 
@@ -109,6 +112,14 @@ function serverSpecs(opts: Options, url: string, variant: Variant, scale: string
       script: opts.ours,
       env: { ...oursEnv(opts, url), SQL_STATS: 'false' },
       nodeArgs: [...opts.nodeFlags, ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(OUT_DIR, 'profiles')}`] : [])],
+      query: dashboardQuery(variant.withSummary),
+    }),
+    base: () => ({
+      kind: 'base',
+      label: 'base',
+      script: opts.base!,
+      env: { ...oursEnv(opts, url), SQL_STATS: 'false' },
+      nodeArgs: opts.nodeFlags,
       query: dashboardQuery(variant.withSummary),
     }),
     pg4: () => ({
@@ -271,7 +282,7 @@ async function measure(running: Running, opts: Options, client: Client, pids: re
   log(`${spec.label}: measuring ${opts.duration} s with ${opts.connections} connections`);
   const backends = new BackendCpu(client, spec.env.PGAPPNAME);
   await backends.start();
-  const statements0 = spec.kind === 'ours' ? null : await sqlCount(server);
+  const statements0 = spec.kind === 'ours' || spec.kind === 'base' ? null : await sqlCount(server);
   const cpu0 = procCpuTicks(pid);
   const m0 = machineTicks();
   let peakRss = 0;
@@ -327,6 +338,8 @@ interface Options {
   connections: number;
   profile: boolean;
   ours: string;
+  /** Another build of ours measured beside it (server `base`), e.g. the baseline of a change; null: none. */
+  base: string | null;
   rounds: number;
   nodeFlags: string[];
   /** WORKERS for our server (processes sharing the port); every other server is one process. */
@@ -342,7 +355,8 @@ function options(): Options {
       connections: { type: 'string', default: '20' },
       profile: { type: 'boolean', default: false },
       rounds: { type: 'string', default: '3' },
-      servers: { type: 'string', default: SERVER_KINDS.join(',') },
+      servers: { type: 'string', default: DEFAULT_SERVERS.join(',') },
+      base: { type: 'string' },
       variant: { type: 'string', default: 'both' },
       'node-flags': { type: 'string', default: '--max-semi-space-size=64' },
       'without-summary': { type: 'boolean', default: false },
@@ -361,6 +375,7 @@ function options(): Options {
   if (!servers.length || !servers.every((s) => SERVER_KINDS.includes(s)) || new Set(servers).size !== servers.length) {
     throw new Error(`--servers takes a list of ${SERVER_KINDS.join(', ')}; got ${values.servers}`);
   }
+  if (servers.includes('base') !== (values.base !== undefined)) throw new Error('--base <main.js> and the server `base` in --servers go together');
   const variant = values['without-summary'] ? 'without' : values.variant;
   const variants: Variant[] = [];
   if (variant === 'both' || variant === 'with') variants.push({ name: 'with summary', withSummary: true });
@@ -375,6 +390,7 @@ function options(): Options {
     connections: num('connections', values.connections),
     profile: !!values.profile,
     ours: path.resolve(values.ours!),
+    base: values.base !== undefined ? path.resolve(values.base) : null,
     rounds: num('rounds', values.rounds),
     nodeFlags: values['node-flags']!.split(' ').filter(Boolean),
     workers: num('workers', values.workers),
@@ -382,8 +398,8 @@ function options(): Options {
 }
 
 /** SQL statements per request of ours: a probe instance with SQL_STATS on, asked several times. */
-async function oursSqlPerRequest(opts: Options, url: string, scale: string, query: string): Promise<number> {
-  const probe = await startChild(`ours-probe-x${scale}`, opts.ours, { ...oursEnv(opts, url), SQL_STATS: 'true' }, opts.nodeFlags);
+async function oursSqlPerRequest(opts: Options, url: string, scale: string, query: string, script = opts.ours): Promise<number> {
+  const probe = await startChild(`ours-probe-x${scale}`, script, { ...oursEnv(opts, url), SQL_STATS: 'true' }, opts.nodeFlags);
   const counts: number[] = [];
   try {
     for (let i = 0; i < 5; i += 1) counts.push((await post(probe.url, query)).extensions?.sqlStatements);
@@ -443,6 +459,7 @@ async function benchVariant(scale: string, url: string, variant: Variant, opts: 
   const specs = serverSpecs(opts, url, variant, scale);
   log(`${scale}x, ${variant.name}: ${specs.map((s) => s.label).join(', ')}`);
   const oursSql = opts.servers.includes('ours') ? await oursSqlPerRequest(opts, url, scale, dashboardQuery(variant.withSummary)) : NaN;
+  const baseSql = opts.base ? await oursSqlPerRequest(opts, url, scale, dashboardQuery(variant.withSummary), opts.base) : NaN;
   const running: Running[] = [];
   try {
     for (const spec of specs) {
@@ -452,7 +469,7 @@ async function benchVariant(scale: string, url: string, variant: Variant, opts: 
     }
     await checkSameData(running);
     for (const r of running) {
-      r.sqlPerRequest = r.spec.kind === 'ours' ? oursSql : await endpointSqlPerRequest(r.spec, r.server);
+      r.sqlPerRequest = r.spec.kind === 'ours' ? oursSql : r.spec.kind === 'base' ? baseSql : await endpointSqlPerRequest(r.spec, r.server);
       log(`${r.spec.label}: ${r.sqlPerRequest} SQL statements per request`);
     }
     const pids = running.map((r) => r.server.child.pid!);
@@ -575,6 +592,7 @@ async function main(): Promise<void> {
   const opts = options();
   log(`servers: ${opts.servers.join(', ')}; node flags for every server: ${opts.nodeFlags.join(' ') || '(none)'}`);
   if (opts.servers.includes('ours')) log(`ours: ${path.relative(ROOT, opts.ours)} with WORKERS=${opts.workers}`);
+  if (opts.base) log(`base: ${path.relative(ROOT, opts.base)} with WORKERS=${opts.workers}`);
   log(
     `machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}, load average ${os
       .loadavg()
@@ -583,7 +601,11 @@ async function main(): Promise<void> {
   );
   const peers = opts.servers.includes('pg4') || opts.servers.includes('pg5');
   if (peers) ensurePeersInstalled();
-  const scripts = [...(opts.servers.includes('ours') ? [opts.ours] : []), ...(opts.servers.includes('floor') ? [path.join(ROOT, 'dist/bench/floor.js')] : [])];
+  const scripts = [
+    ...(opts.servers.includes('ours') ? [opts.ours] : []),
+    ...(opts.base ? [opts.base] : []),
+    ...(opts.servers.includes('floor') ? [path.join(ROOT, 'dist/bench/floor.js')] : []),
+  ];
   for (const script of scripts) if (!fs.existsSync(script)) throw new Error(`${script} is missing: run npm run build first.`);
 
   const started = Date.now();

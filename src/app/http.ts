@@ -137,8 +137,18 @@ function mountGraphql(app: express.Express, { config, db, apollo, authenticator,
     if (res.locals.callerError) throw res.locals.callerError;
     return context((res.locals.caller as Context['actor'] | undefined) ?? null);
   };
+  // Only GET and HEAD answers can be revalidated (304): a POST's ETag, a SHA-1 over each response
+  // body that no client can use, is not computed (GET keeps express's ETag and its 304s).
+  const unhashed = Object.create(app, {
+    get: { value: (setting: string) => (setting === 'etag fn' ? undefined : app.get(setting)) },
+  }) as express.Application;
+  const withoutPostEtag: express.RequestHandler = (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') res.app = unhashed;
+    next();
+  };
   app.use(
     '/graphql',
+    withoutPostEtag,
     bounded,
     identify(authenticator),
     limited,

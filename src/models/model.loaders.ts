@@ -1,12 +1,13 @@
 import DataLoader from 'dataloader';
 import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import type { Organisation } from '../organisations/organisation.entity';
+import { ORGANISATION_FIELD_PROPERTIES } from '../organisations/organisation.sql';
 import type { OrganisationLoaders, OrganisationServices } from '../organisations/organisation.loaders';
 import type { PeriodLoaders, PeriodServices } from '../periods/period.loaders';
 import type { RequestContext } from '../shared/context';
 import { NotFoundError } from '../shared/errors';
 import { pageOptions, propertiesFor, selectedFieldNames, selectsAny, selectsTimestamps } from '../shared/graphql';
-import type { Connection, PageOptions } from '../shared/pagination';
+import type { PageOptions } from '../shared/pagination';
 import type { ModelFilter } from './model.inputs';
 import type { CommunityModel } from './model.entity';
 import type { ModelOrganisationRow, ModelService } from './model.service';
@@ -50,7 +51,7 @@ type ModelPageOptions = Required<PageOptions> & Required<ModelColumns>;
 /**
  * How a model list (Query.models, Organisation.models, Model.replicas) reads its page: the columns
  * its nodes' fields read (MODEL_FIELD_PROPERTIES), the sort key only when a cursor is asked for, and, when the nodes show their lead
- * organisation without timestamps, the lead in the same statement (see primeLeads). Remembered
+ * organisation without timestamps, the lead in the same statement (see ModelRow). Remembered
  * per place in the document: every parent of a nested list asks again.
  */
 export function modelPageOptions(info: GraphQLResolveInfo): ModelPageOptions {
@@ -62,6 +63,7 @@ export function modelPageOptions(info: GraphQLResolveInfo): ModelPageOptions {
       cursors: selectsAny(info, ['cursor'], ['edges']) || selectsAny(info, ['startCursor', 'endCursor'], ['pageInfo']),
       properties: propertiesFor(fields, MODEL_FIELD_PROPERTIES),
       withLead: fields.includes('leadOrganisation') && !selectsTimestamps(info, ['edges', 'node', 'leadOrganisation']),
+      leadProperties: propertiesFor(selectedFieldNames(info, ['edges', 'node', 'leadOrganisation']), ORGANISATION_FIELD_PROPERTIES),
     };
     modelPageOptionsAt.set(info.fieldNodes, options);
   }
@@ -71,19 +73,8 @@ export function modelPageOptions(info: GraphQLResolveInfo): ModelPageOptions {
 const modelPageOptionsAt = new WeakMap<readonly FieldNode[], ModelPageOptions>();
 
 /**
- * Hands the lead organisations a page statement brought (`__lead`, with `withLead`) to the
- * request's untimed lead loader, so Model.leadOrganisation finds them there: the loader still
- * batches every lead the pages did not bring, in one statement.
+ * A model row of a page read with `withLead`: `__lead` is its lead organisation (untimed, or null
+ * when it has none), which Model.leadOrganisation returns as it is; the lead loader batches only
+ * the leads a page did not bring.
  */
-export function primeLeads(
-  loaders: Pick<ModelLoaders, 'untimedLeadOrganisationByModelId'>,
-  pages: Array<Connection<CommunityModel>>,
-): Array<Connection<CommunityModel>> {
-  for (const page of pages) {
-    for (const { node } of page.edges) {
-      const lead = (node as CommunityModel & { __lead?: Organisation | null }).__lead;
-      if (lead !== undefined) loaders.untimedLeadOrganisationByModelId.prime(node.id, lead);
-    }
-  }
-  return pages;
-}
+export type ModelRow = CommunityModel & { __lead?: Organisation | null };

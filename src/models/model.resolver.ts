@@ -8,7 +8,7 @@ import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { CommunityModel, Domain } from './model.entity';
 import { ArchiveModelInput, CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
-import { modelPageOptions, primeLeads, requireFilterPeriod, type ModelsContext as Context } from './model.loaders';
+import { modelPageOptions, requireFilterPeriod, type ModelRow, type ModelsContext as Context } from './model.loaders';
 import { ModelOrganisation } from './model-organisation.entity';
 import type { ModelOrganisationRow } from './model.service';
 import { ORGANISATION_MODELS } from './model.sql';
@@ -35,7 +35,7 @@ export class ModelResolver {
   ): Promise<Connection<CommunityModel>> {
     const options = modelPageOptions(info);
     await requireFilterPeriod(ctx.loaders, filter);
-    const [page] = primeLeads(ctx.loaders, await ctx.services.models.page(args, filter, orderBy, undefined, options));
+    const [page] = await ctx.services.models.page(args, filter, orderBy, undefined, options);
     return page;
   }
 
@@ -45,7 +45,11 @@ export class ModelResolver {
   }
 
   @FieldResolver(() => Organisation, { nullable: true, description: 'The organisation that leads this model.' })
-  async leadOrganisation(@Root() model: CommunityModel, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Organisation | null> {
+  leadOrganisation(@Root() model: CommunityModel, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Organisation | null | Promise<Organisation | null> {
+    // A page read with `withLead` brought it (untimed, as this selection asks): no promise, no
+    // loader round per row. Otherwise the request's lead loader batches it with the others.
+    const brought = (model as ModelRow).__lead;
+    if (brought !== undefined) return brought;
     const loader = selectsTimestamps(info) ? ctx.loaders.leadOrganisationByModelId : ctx.loaders.untimedLeadOrganisationByModelId;
     return loader.load(model.id);
   }
@@ -130,7 +134,7 @@ export class OrganisationModelsResolver {
     return ctx.loaders
       .pages(`organisation.models.${parent}`, info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
         await requireFilterPeriod(ctx.loaders, filter);
-        return primeLeads(ctx.loaders, await models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options));
+        return models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options);
       })
       .load(org.id);
   }

@@ -90,33 +90,37 @@ export const MODEL_FIELD_PROPERTIES: Readonly<Record<string, readonly string[]>>
 
 /**
  * The lead organisation of each row as one JSON column (`__lead`), shaped as the untimed lead
- * loader's rows (ORGANISATION_SELECT_UNTIMED): the page statement brings it, so the lead
+ * loader's rows (ORGANISATION_SELECT_UNTIMED), or with only `properties` (the ones the lead's
+ * selection reads, see ORGANISATION_FIELD_PROPERTIES): the page statement brings it, so the lead
  * organisations of a page cost no statement of their own.
  */
-export const LEAD_COLUMN = `(SELECT json_build_object(${Object.entries(ORGANISATION_COLUMNS)
-  .filter(([property]) => !TIMESTAMP_FIELDS.includes(property))
-  .map(([property, column]) => `'${property}', ${column.replace(/\{a\}/g, 'lo')}`)
-  .join(', ')})
+export function leadColumn(properties: readonly string[] | null = null): string {
+  return `(SELECT json_build_object(${Object.entries(ORGANISATION_COLUMNS)
+    .filter(([property]) => (properties ? properties.includes(property) : !TIMESTAMP_FIELDS.includes(property)))
+    .map(([property, column]) => `'${property}', ${column.replace(/\{a\}/g, 'lo')}`)
+    .join(', ')})
   FROM model_organisation lmo JOIN organisation lo ON lo.id = lmo.organisation_id
   WHERE lmo.model_id = m.id AND lmo.role = 'LEAD' ORDER BY lmo.organisation_id LIMIT 1) AS "__lead"`;
+}
 
-/** How a model list reads its rows: which properties (null: all but maybe the timestamps), and whether with `__lead`. */
+/** How a model list reads its rows: which properties (null: all but maybe the timestamps), and whether with `__lead` (and which of its properties; null: all untimed). */
 export interface ModelColumns {
   timestamps?: boolean;
   properties?: readonly string[] | null;
   withLead?: boolean;
+  leadProperties?: readonly string[] | null;
 }
 
 const selectCache = new Map<string, string>();
 
 /** The SELECT list of a model list (a handful of distinct lists, built once each). */
-function modelSelect({ timestamps = true, properties = null, withLead = false }: ModelColumns): string {
-  const key = `${timestamps}|${properties?.join(',') ?? '*'}|${withLead}`;
+function modelSelect({ timestamps = true, properties = null, withLead = false, leadProperties = null }: ModelColumns): string {
+  const key = `${timestamps}|${properties?.join(',') ?? '*'}|${withLead}|${leadProperties?.join(',') ?? '*'}`;
   let select = selectCache.get(key);
   if (select === undefined) {
     if (properties) select = selectList('m', Object.fromEntries(Object.entries(MODEL_COLUMNS).filter(([p]) => properties.includes(p))));
     else select = timestamps ? MODEL_SELECT : MODEL_SELECT_UNTIMED;
-    if (withLead) select += `, ${LEAD_COLUMN}`;
+    if (withLead) select += `, ${leadColumn(leadProperties)}`;
     // Bounded: the keys are subsets of MODEL_COLUMNS' few properties that documents actually select.
     if (selectCache.size < 1_000) selectCache.set(key, select);
   }

@@ -13,6 +13,20 @@ export const ORGANISATION_COLUMNS = {
   updatedAt: '{a}.updated_at',
   version: '{a}.version',
 };
+/**
+ * What the plain fields of Organisation read from its row (see propertiesFor). Only these: any
+ * other field (a relation, a figure, a field another feature adds) makes a read carry every
+ * column, so a new field costs time, never a wrong answer.
+ */
+export const ORGANISATION_FIELD_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
+  __typename: [],
+  id: [],
+  name: ['name'],
+  shortName: ['shortName'],
+  kind: ['kind'],
+  version: ['version'],
+};
+
 /** `o.…` columns of an organisation row. */
 export const ORGANISATION_SELECT = selectList('o', ORGANISATION_COLUMNS);
 /** The same without timestamps, for reads whose selection does not show them. */

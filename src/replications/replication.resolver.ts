@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CommunityModel } from '../models/model.entity';
-import { modelPageOptions, primeLeads, requireFilterPeriod } from '../models/model.loaders';
+import { modelPageOptions, requireFilterPeriod } from '../models/model.loaders';
 import { ModelFilter, ModelOrder } from '../models/model.inputs';
 import { ModelConnection } from '../models/model.types';
 import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, requireActor, selectsField } from '../shared/graphql';
@@ -108,7 +108,7 @@ export class ModelLineageResolver {
     return ctx.loaders
       .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
         await requireFilterPeriod(ctx.loaders, filter);
-        return primeLeads(ctx.loaders, await models.page(args, filter, orderBy, { ...REPLICAS_OF, ids }, options));
+        return models.page(args, filter, orderBy, { ...REPLICAS_OF, ids }, options);
       })
       .load(model.id);
   }

@@ -39,6 +39,32 @@ function fastParam(param: ParamMetadata): ((root: unknown, args: Record<string, 
   }
 }
 
+type Reader = (root: unknown, args: Record<string, unknown>, ctx: unknown, info: unknown) => unknown;
+
+/** `method` called with what `readers` read, without an array of arguments per call for the usual few parameters. */
+function directCall(method: (...values: unknown[]) => unknown, instance: object, readers: readonly Reader[]): Resolver {
+  const [a, b, c, d] = readers;
+  switch (readers.length) {
+    case 0:
+      return () => method.call(instance);
+    case 1:
+      return (root, args, ctx, info) => method.call(instance, a(root, args, ctx, info));
+    case 2:
+      return (root, args, ctx, info) => method.call(instance, a(root, args, ctx, info), b(root, args, ctx, info));
+    case 3:
+      return (root, args, ctx, info) => method.call(instance, a(root, args, ctx, info), b(root, args, ctx, info), c(root, args, ctx, info));
+    case 4:
+      return (root, args, ctx, info) =>
+        method.call(instance, a(root, args, ctx, info), b(root, args, ctx, info), c(root, args, ctx, info), d(root, args, ctx, info));
+    default:
+      return (root, args, ctx, info) =>
+        method.apply(
+          instance,
+          readers.map((read) => read(root, args, ctx, info)),
+        );
+  }
+}
+
 /**
  * A direct call of a @FieldResolver method, used in place of type-graphql's generic one when it
  * gives the same result: no middleware or roles, parameters that are the root, context, info,
@@ -60,16 +86,15 @@ function fastResolver(meta: FieldResolverMetadata, original: Resolver): Resolver
   const instance = new Target();
   const method = instance[meta.methodName];
   if (typeof method !== 'function') return undefined;
+  const call = directCall(method, instance, readers as Array<NonNullable<(typeof readers)[number]>>);
+  if (inputArgs.length === 0) return call;
   return (root, args, ctx, info) => {
     // A non-null object argument (an input object or a list) needs type-graphql's conversion and validation.
     for (const name of inputArgs) {
       const value = args[name];
       if (value !== null && typeof value === 'object') return original(root, args, ctx, info);
     }
-    return method.apply(
-      instance,
-      readers.map((read) => read!(root, args, ctx, info)),
-    );
+    return call(root, args, ctx, info);
   };
 }
 

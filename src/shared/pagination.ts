@@ -185,8 +185,8 @@ export function toConnection<R, E extends Edge<unknown>>(
   totalCount?: number,
 ): Connection<E['node']> & { edges: E[] } {
   const hasMore = rows.length > request.limit;
-  const pageRows = hasMore ? rows.slice(0, request.limit) : [...rows];
-  if (request.backwards) pageRows.reverse();
+  const pageRows = hasMore ? rows.slice(0, request.limit) : request.backwards ? [...rows] : rows;
+  if (request.backwards) (pageRows as R[]).reverse();
   const edges = pageRows.map(toEdge);
   const pageInfo: PageInfo = {
     hasNextPage: request.backwards ? request.fromCursor : hasMore,
@@ -249,8 +249,35 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
     delete row.__sort;
     return new PageEdge(row as T, query.order, query.sortType === 'int' ? Number(sort) : String(sort));
   };
-  const positions = query.parent ? query.parent.ids.map((_, i) => String(i + 1)) : [''];
-  return connectionsByParent(rows, positions, shape, toEdge, withCount);
+  return connectionsByPosition(rows, query.parent ? query.parent.ids.length : 1, shape, toEdge, withCount);
+}
+
+/**
+ * connectionsByParent for runPage's rows, which name their parent by its position (`__parent`,
+ * 1-based; none without parents): grouped by index, with no key string per row.
+ */
+function connectionsByPosition<R extends Record<string, unknown>, E extends Edge<unknown>>(
+  rows: readonly R[],
+  parents: number,
+  shape: Parameters<typeof toConnection>[1],
+  toEdge: (row: R) => E,
+  withCount: boolean,
+): Array<Connection<E['node']> & { edges: E[] }> {
+  const grouped: R[][] = [];
+  const totals: number[] = [];
+  for (let i = 0; i < parents; i += 1) {
+    grouped.push([]);
+    totals.push(0);
+  }
+  for (const row of rows) {
+    const at = parents === 1 && typeof row.__parent !== 'number' ? 0 : (row.__parent as number) - 1;
+    if (withCount) {
+      totals[at] = row.__total as number;
+      if (row.id == null) continue; // the empty page of a parent with a count
+    }
+    grouped[at].push(row);
+  }
+  return grouped.map((group, i) => toConnection(group, shape, toEdge, withCount ? totals[i] : undefined));
 }
 
 /**

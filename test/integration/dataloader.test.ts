@@ -93,6 +93,12 @@ describe('DataLoader batching', () => {
     expect(expected.length).toBeGreaterThan(40);
     expect(expected.every((lead: unknown) => lead !== null)).toBe(true);
     expect(leads(riding.data)).toEqual(expected);
+    // A lead selection of plain fields only: the page's lead column carries just those, and the answer is the same.
+    const narrow = await server.gql(dashboard('name kind'), { p: parentId });
+    expect(narrow.errors).toBeUndefined();
+    // the organisation page, the models page with its counts, the replicas page
+    expect(narrow.extensions?.sqlStatements).toBe(3);
+    expect(leads(narrow.data)).toEqual(expected.map(({ name, kind }: Record<string, unknown>) => ({ name, kind })));
   });
 
   it('reads only the columns a model page shows, and every column when a node asks for more', async () => {

@@ -143,6 +143,24 @@ const cases: Array<[string, () => Record<string, unknown>, 'data' | 'errors']> =
   ],
 ];
 
+describe('HTTP validators', () => {
+  it('a POST answer carries no ETag (it cannot be revalidated); a GET answer keeps its ETag and answers 304 to it', async () => {
+    const query = '{ __typename }';
+    const post = await fetch(t.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    expect(post.status).toBe(200);
+    expect(((await post.json()) as { data: unknown }).data).toEqual({ __typename: 'Query' });
+    expect(post.headers.get('etag')).toBeNull();
+    const url = `${t.server.url}?query=${encodeURIComponent(query)}`;
+    const get = await fetch(url, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(get.status).toBe(200);
+    const etag = get.headers.get('etag');
+    expect(etag).toMatch(/^W\/"/);
+    // fetch would add `cache-control: no-cache` to a conditional request (which forbids a 304): say max-age=0 instead.
+    const again = await fetch(url, { headers: { 'apollo-require-preflight': 'true', 'if-none-match': etag!, 'cache-control': 'max-age=0' } });
+    expect(again.status).toBe(304);
+  });
+});
+
 describe('graphql-jit and graphql-js execution', () => {
   it.each(cases)('answer the same: %s', async (_name, body, kind) => {
     const request = body();
