@@ -111,8 +111,8 @@ export const fanoutStats = { pushed: 0, released: 0 };
 /** Where a subscription's `next` messages go when they are written without graphql-ws's per-message chain. */
 export interface PushTarget {
   socket: WebSocket;
-  /** The start of its `next` messages: `{"id":<id>,"type":"next","payload":` (what graphql-ws's stringifyMessage writes). */
-  prefix: string;
+  /** The start of its `next` messages, UTF-8: `{"id":<id>,"type":"next","payload":` (what graphql-ws's stringifyMessage writes). */
+  prefix: Buffer;
   /** Formats the errors of a result for this subscription (as onNext does). */
   formatAll(errors: readonly GraphQLError[]): GraphQLFormattedError[];
 }
@@ -128,17 +128,27 @@ interface Pushed extends Follower {
   released(error?: unknown): void;
 }
 
-/** One live event prepared for a group: its result, and its payload's JSON when the result has no errors (errors are formatted per subscription). */
+/** One live event prepared for a group: its result, and its payload's JSON (UTF-8) when the result has no errors (errors are formatted per subscription). */
 interface Prepared {
   result: ExecutionResult;
-  json: string | null;
+  json: Buffer | null;
 }
 
-/** The `next` message graphql-ws would write for `result` (its payload without `errors`, or onNext's formatted errors). */
-function nextMessage(target: PushTarget, prepared: Prepared): string {
+const MESSAGE_END = Buffer.from('}');
+
+/**
+ * The `next` message graphql-ws would write for `result` (its payload without `errors`, or
+ * onNext's formatted errors), as one buffer: ws sends a buffer as it is, where a string would be
+ * measured and encoded again for every socket.
+ */
+function nextMessage(target: PushTarget, prepared: Prepared): Buffer {
   const { result } = prepared;
-  const payload = prepared.json ?? JSON.stringify({ ...result, errors: target.formatAll(result.errors ?? []) });
-  return `${target.prefix}${payload}}`;
+  const payload = prepared.json ?? Buffer.from(JSON.stringify({ ...result, errors: target.formatAll(result.errors ?? []) }));
+  const message = Buffer.allocUnsafe(target.prefix.length + payload.length + 1);
+  target.prefix.copy(message, 0);
+  payload.copy(message, target.prefix.length);
+  MESSAGE_END.copy(message, target.prefix.length + payload.length);
+  return message;
 }
 
 /** Live subscriptions of one result key and one filter, caught up with the hub, by key: one loop writes each event to all of them. */
@@ -154,7 +164,7 @@ function groupOf(groups: Groups, groupKey: string, stream: LogStream, resultOf: 
       passes: (event: LoggedEvent) => stream.passes(event),
       prepare: async (event: LoggedEvent) => {
         const result = await resultOf(event);
-        return { result, json: result.errors ? null : JSON.stringify(result) };
+        return { result, json: result.errors ? null : Buffer.from(JSON.stringify(result)) };
       },
       deliver: (follower, prepared, eventId) => {
         const { socket } = follower.target;
@@ -162,7 +172,8 @@ function groupOf(groups: Groups, groupKey: string, stream: LogStream, resultOf: 
         if (socket.readyState !== socket.OPEN) return true;
         if (socket.bufferedAmount > PUSH_MAX_BUFFERED_BYTES) return false;
         if (follower.subscriber) follower.subscriber.sent = eventId;
-        socket.send(nextMessage(follower.target, prepared));
+        // A text frame, as graphql-ws sends its messages.
+        socket.send(nextMessage(follower.target, prepared), { binary: false });
         fanoutStats.pushed += 1;
         return true;
       },
@@ -533,7 +544,7 @@ async function subscriptionArgs(
     subscriber: tooSlowHandler(ctx.extra.socket, id, (errors) => formatAll(errors, requestId), parts.observer),
     push: {
       socket: ctx.extra.socket,
-      prefix: `{"id":${JSON.stringify(id)},"type":"${MessageType.Next}","payload":`,
+      prefix: Buffer.from(`{"id":${JSON.stringify(id)},"type":"${MessageType.Next}","payload":`),
       formatAll: (errors) => formatAll(errors, requestId),
     },
   };

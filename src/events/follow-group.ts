@@ -1,6 +1,9 @@
 import type { LoggedEvent } from './change.types';
 import type { LiveReader, StreamSource } from './log-stream';
 
+/** Events of a batch prepared at once, at most (the one being handed out and those after it). */
+const PREPARE_AHEAD = 4;
+
 /** A stream handed over to a group (LogStream.follow): the group advances its reader. */
 export interface Follower {
   readonly reader: LiveReader;
@@ -96,10 +99,17 @@ export class FollowGroup<F extends Follower, Prepared> {
   }
 
   private async dispatch(events: LoggedEvent[]): Promise<void> {
-    // Executions of the batch start together (their loads batch), and are handed out in order.
-    const prepared = events.map((event) => (this.delivery.passes(event) ? this.delivery.prepare(event) : null));
-    for (const p of prepared) p?.catch(() => undefined);
+    // A few executions ahead of the one awaited (their loads overlap), never a whole batch at once:
+    // a batch after a stall can hold hundreds of events, and each execution takes a connection.
+    const prepared: Array<Promise<Prepared> | null | undefined> = new Array(events.length);
+    const start = (j: number) => {
+      if (j >= events.length || prepared[j] !== undefined) return;
+      const p = this.delivery.passes(events[j]) ? this.delivery.prepare(events[j]) : null;
+      p?.catch(() => undefined);
+      prepared[j] = p;
+    };
     for (let i = 0; i < events.length; i += 1) {
+      for (let j = i; j < i + PREPARE_AHEAD; j += 1) start(j);
       const id = Number(events[i].id);
       const pending = prepared[i];
       if (pending) {
