@@ -181,6 +181,8 @@ async function main(): Promise<void> {
     // The mutation stream: a steady rate for the duration.
     const cpuBefore = procCpuTicks(pid);
     const kernelBefore = kernelTicks(pid);
+    // The bench's own CPU (the subscribers' receiving work and the mutations' client side): it shares the cores.
+    const clientBefore = process.cpuUsage();
     let total = Math.round(opts.rate * opts.duration);
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, procMemoryKb(pid).rss)), 200);
@@ -197,6 +199,8 @@ async function main(): Promise<void> {
     const elapsed = (Math.max(...[...perEvent.values()].map((s) => s.last)) - started) / 1000;
     const cpuMs = ((procCpuTicks(pid) - cpuBefore) * 1000) / CLK_TCK;
     const kernelMs = ((kernelTicks(pid) - kernelBefore) * 1000) / CLK_TCK;
+    const clientUsage = process.cpuUsage(clientBefore);
+    const clientMs = (clientUsage.user + clientUsage.system) / 1000;
     const delivered = latencies.length;
     latencies.sort((a, b) => a - b);
     const complete = [...perEvent.values()].filter((s) => s.received === opts.subscribers).length;
@@ -227,6 +231,8 @@ async function main(): Promise<void> {
       fanoutCpuUsPerDelivery: delivered ? Math.round((((cpuMs - total * cpuPerMutationMs) * 1000) / delivered) * 10) / 10 : null,
       /** The same with the mutations left in. */
       serverCpuUsPerDelivery: delivered ? Math.round(((cpuMs * 1000) / delivered) * 10) / 10 : null,
+      /** CPU of this bench process (the N clients receiving, parsing and counting; the mutations' client side) per delivery: on this machine it competes with the server. */
+      clientCpuUsPerDelivery: delivered ? Math.round(((clientMs * 1000) / delivered) * 10) / 10 : null,
       loadAverage: os.loadavg().map((n) => Math.round(n * 10) / 10),
     };
     fs.mkdirSync(OUT_DIR, { recursive: true });
@@ -242,6 +248,7 @@ async function main(): Promise<void> {
         `${result.fanoutCpuUsPerDelivery} µs (${result.serverCpuUsPerDelivery} µs with the mutation) | ${result.loadAverage.join(' / ')} |`,
     );
     console.log(`\nserver CPU in the kernel: ${Math.round((result.serverKernelCpuShare ?? 0) * 100)} % (socket writes)`);
+    console.log(`the bench's own CPU (the clients): ${result.clientCpuUsPerDelivery} µs per delivery`);
     console.log(`\nwritten to ${path.join(OUT_DIR, 'ws-latest.json')}`);
     if (delivered !== result.expected) process.exitCode = 1;
   } finally {

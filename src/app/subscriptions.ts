@@ -19,6 +19,9 @@ import { MessageType, stringifyMessage } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { LRUCache } from 'lru-cache';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { LoggedEvent } from '../events/change.types';
+import { FollowGroup, type Follower } from '../events/follow-group';
+import { LogStream } from '../events/log-stream';
 import type { Actor } from '../shared/actor';
 import type { Authenticator } from '../shared/auth';
 import type { Config } from '../shared/config';
@@ -77,7 +80,7 @@ function resultKey(
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
-  actor: string | null,
+  actor: Actor | null,
   query: string,
 ): string {
   const used = new Set<string>();
@@ -90,7 +93,162 @@ function resultKey(
   for (const selection of operation.selectionSet.selections) if (selection.kind === Kind.FIELD && selection.selectionSet) collect(selection.selectionSet);
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) collect(def);
   const shaping = Object.fromEntries([...used].sort().map((name) => [name, variables?.[name]]));
-  return JSON.stringify([query, operation.name?.value ?? null, actor, shaping]);
+  // The caller's whole scope (name, role, organisation), not its name alone.
+  return JSON.stringify([query, operation.name?.value ?? null, actor ? [actor.name, actor.role, actor.org] : null, shaping]);
+}
+
+/**
+ * Bytes a socket may hold unsent while its subscriptions are written to directly. Past it, a
+ * subscription goes back to graphql-ws's pace (the next message once the previous one is written),
+ * so what waits per socket stays bounded by bytes, and one that falls out of the event buffer is
+ * told SUBSCRIBER_TOO_SLOW as before.
+ */
+export const PUSH_MAX_BUFFERED_BYTES = 64 * 1024;
+
+/** Counts of this process's fan-out (for tests and profiles): messages written by groups, and subscriptions a group let go. */
+export const fanoutStats = { pushed: 0, released: 0 };
+
+/** Where a subscription's `next` messages go when they are written without graphql-ws's per-message chain. */
+export interface PushTarget {
+  socket: WebSocket;
+  /** The start of its `next` messages, UTF-8: `{"id":<id>,"type":"next","payload":` (what graphql-ws's stringifyMessage writes). */
+  prefix: Buffer;
+  /** Formats the errors of a result for this subscription (as onNext does). */
+  formatAll(errors: readonly GraphQLError[]): GraphQLFormattedError[];
+}
+
+/** The context of a subscription on a connection, as subscriptionArgs builds it. */
+type SubscriptionContext = Context & { resultKey?: string; push?: PushTarget };
+
+/** A live subscription written to by its group. */
+interface Pushed extends Follower {
+  target: PushTarget;
+  subscriber?: Subscriber;
+  /** The group let it go: graphql-ws's waiting `next()` gets the stream pulled again from its position, or `error`. */
+  released(error?: unknown): void;
+}
+
+/** One live event prepared for a group: its result, and its payload's JSON (UTF-8) when the result has no errors (errors are formatted per subscription). */
+interface Prepared {
+  result: ExecutionResult;
+  json: Buffer | null;
+}
+
+const MESSAGE_END = Buffer.from('}');
+
+/**
+ * The `next` message graphql-ws would write for `result` (its payload without `errors`, or
+ * onNext's formatted errors), as one buffer: ws sends a buffer as it is, where a string would be
+ * measured and encoded again for every socket.
+ */
+function nextMessage(target: PushTarget, prepared: Prepared): Buffer {
+  const { result } = prepared;
+  const payload = prepared.json ?? Buffer.from(JSON.stringify({ ...result, errors: target.formatAll(result.errors ?? []) }));
+  const message = Buffer.allocUnsafe(target.prefix.length + payload.length + 1);
+  target.prefix.copy(message, 0);
+  payload.copy(message, target.prefix.length);
+  MESSAGE_END.copy(message, target.prefix.length + payload.length);
+  return message;
+}
+
+/** Live subscriptions of one result key and one filter, caught up with the hub, by key: one loop writes each event to all of them. */
+type Groups = Map<string, FollowGroup<Pushed, Prepared>>;
+
+/** The group of `groupKey`, made with the first stream of it (whose execution arguments it uses, as the shared results do). */
+function groupOf(groups: Groups, groupKey: string, stream: LogStream, resultOf: (event: unknown) => Promise<ExecutionResult>): FollowGroup<Pushed, Prepared> {
+  const existing = groups.get(groupKey);
+  if (existing) return existing;
+  const group: FollowGroup<Pushed, Prepared> = new FollowGroup<Pushed, Prepared>(
+    stream.source,
+    {
+      passes: (event: LoggedEvent) => stream.passes(event),
+      prepare: async (event: LoggedEvent) => {
+        const result = await resultOf(event);
+        return { result, json: result.errors ? null : Buffer.from(JSON.stringify(result)) };
+      },
+      deliver: (follower, prepared, eventId) => {
+        const { socket } = follower.target;
+        // A socket going away drops what is sent to it, as graphql-ws's send does; its subscriptions are stopped with it.
+        if (socket.readyState !== socket.OPEN) return true;
+        if (socket.bufferedAmount > PUSH_MAX_BUFFERED_BYTES) return false;
+        if (follower.subscriber) follower.subscriber.sent = eventId;
+        // A text frame, as graphql-ws sends its messages.
+        socket.send(nextMessage(follower.target, prepared), { binary: false });
+        fanoutStats.pushed += 1;
+        return true;
+      },
+      released: (follower, error) => {
+        fanoutStats.released += 1;
+        follower.released(error);
+      },
+    },
+    () => {
+      if (groups.get(groupKey) === group) groups.delete(groupKey);
+    },
+  );
+  groups.set(groupKey, group);
+  return group;
+}
+
+/**
+ * A live subscription on a LogStream: while the stream is caught up with the hub it waits in its
+ * group, which writes each new event to its socket directly (the same message graphql-ws would
+ * write); otherwise (replaying, or its socket full) graphql-ws pulls it event by event as before.
+ */
+function following(
+  groups: Groups,
+  stream: LogStream,
+  pulled: AsyncIterableIterator<ExecutionResult>,
+  target: PushTarget,
+  subscriber: Subscriber | undefined,
+  groupKey: string,
+  resultOf: (event: unknown) => Promise<ExecutionResult>,
+): AsyncIterableIterator<ExecutionResult> {
+  let current: { group: FollowGroup<Pushed, Prepared>; follower: Pushed; resolve: (next: Promise<IteratorResult<ExecutionResult>>) => void } | null = null;
+  let finished = false;
+  const settle = (follower: Pushed, next: () => Promise<IteratorResult<ExecutionResult>>) => {
+    if (current?.follower !== follower) return;
+    const { resolve } = current;
+    current = null;
+    resolve(next());
+  };
+  const leave = () => {
+    if (!current) return;
+    const { group, follower } = current;
+    group.remove(follower);
+    settle(follower, () => Promise.resolve({ value: undefined, done: true }));
+  };
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next() {
+      if (finished) return Promise.resolve({ value: undefined, done: true });
+      const reader = stream.follow();
+      if (!reader) return pulled.next();
+      return new Promise<IteratorResult<ExecutionResult>>((resolve) => {
+        const group = groupOf(groups, groupKey, stream, resultOf);
+        const follower: Pushed = {
+          reader,
+          target,
+          subscriber,
+          released: (error) => settle(follower, () => (error === undefined ? pulled.next() : Promise.reject(error))),
+        };
+        current = { group, follower, resolve };
+        group.add(follower);
+      });
+    },
+    async return() {
+      finished = true;
+      leave();
+      return (await pulled.return?.()) ?? { value: undefined, done: true };
+    },
+    async throw(error: unknown) {
+      finished = true;
+      leave();
+      await pulled.return?.();
+      throw error;
+    },
+  };
+  return iterator;
 }
 
 /**
@@ -104,22 +262,27 @@ export function sharedSubscriber(maxBytes = SHARED_RESULTS_MAX_BYTES, loadersOf?
   const results = new LRUCache<string, Promise<ExecutionResult> | ExecutionResult>({ max: SHARED_RESULTS_MAX_ENTRIES, maxSize: maxBytes });
   const ids = new WeakMap<object, number>();
   let nextId = 0;
+  const groups: Groups = new Map();
   const subscribe = async (args: ExecutionArgs) => {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return source;
-    const key = (args.contextValue as Context & { resultKey?: string }).resultKey;
+    const context = args.contextValue as SubscriptionContext;
+    const key = context.resultKey;
     const run = (event: unknown) => {
       const contextValue =
         loadersOf && typeof event === 'object' && event !== null ? { ...(args.contextValue as object), loaders: loadersOf(event) } : args.contextValue;
       return execute({ ...args, rootValue: event, contextValue });
     };
-    return mapStream(source as AsyncIterableIterator<unknown>, async (event) => {
+    const pulled = mapStream(source as AsyncIterableIterator<unknown>, async (event) => {
       const result = await resultOf(event);
       // Which log event this message carries, for onNext (a symbol: never serialised).
       const cursor = (event as { id?: unknown } | null)?.id;
       if (typeof cursor === 'string' && result && typeof result === 'object') (result as Record<symbol, unknown>)[EVENT_ID] = Number(cursor);
       return result;
     });
+    const target = context.push;
+    if (!key || !target || !(source instanceof LogStream) || !source.byMatcher) return pulled;
+    return following(groups, source, pulled, target, context.subscriber, `${key}\n${source.filterKey}`, resultOf);
     async function resultOf(event: unknown): Promise<ExecutionResult> {
       if (!key || typeof event !== 'object' || event === null) return run(event);
       let id = ids.get(event);
@@ -141,6 +304,7 @@ export function sharedSubscriber(maxBytes = SHARED_RESULTS_MAX_BYTES, loadersOf?
       return result;
     }
   };
+
   /** Bytes the shared results hold now (as estimated by resultBytes). */
   return Object.defineProperty(subscribe, 'cachedBytes', { get: () => results.calculatedSize }) as typeof subscribe & { readonly cachedBytes: number };
 }
@@ -374,10 +538,15 @@ async function subscriptionArgs(
   if (!('document' in checked)) return checked;
   const actor = ctx.extra.actor ?? null;
   const requestId = operationIdOf(ctx.extra, id);
-  const contextValue: Context & { resultKey: string } = {
+  const contextValue: SubscriptionContext & { resultKey: string } = {
     ...parts.context(actor),
-    resultKey: resultKey(checked.document, checked.operation, payload.variables ?? undefined, actor?.name ?? null, payload.query),
+    resultKey: resultKey(checked.document, checked.operation, payload.variables ?? undefined, actor, payload.query),
     subscriber: tooSlowHandler(ctx.extra.socket, id, (errors) => formatAll(errors, requestId), parts.observer),
+    push: {
+      socket: ctx.extra.socket,
+      prefix: Buffer.from(`{"id":${JSON.stringify(id)},"type":"${MessageType.Next}","payload":`),
+      formatAll: (errors) => formatAll(errors, requestId),
+    },
   };
   return { schema: built.schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
 }

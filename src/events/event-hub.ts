@@ -158,13 +158,8 @@ export class EventHub implements StreamSource {
    * that falls more than `bufferSize` events behind the live head is told (`tooSlow`) and the
    * stream throws. `predicate` decides on live events; replays filter in SQL with `matcher`.
    */
-  stream(
-    after: number,
-    matcher: ChangeMatcher,
-    tooSlow: (resumeAfter: string) => void,
-    predicate: (event: LoggedEvent) => boolean = (event) => matches(matcher, event),
-  ): AsyncIterableIterator<LoggedEvent> {
-    return new LogStream(this, after, matcher, tooSlow, predicate);
+  stream(after: number, matcher: ChangeMatcher, tooSlow: (resumeAfter: string) => void, predicate?: (event: LoggedEvent) => boolean): LogStream {
+    return new LogStream(this, after, matcher, tooSlow, predicate ?? ((event) => matches(matcher, event)), !predicate);
   }
 
   // StreamSource: the hub's state as a LogStream sees it.

@@ -116,7 +116,7 @@ export class EventService {
     const hub = this.requireHub();
     const position = await this.position(after);
     const matcher = await this.matcher(filter, onlyTypes);
-    return hub.stream(position, matcher, tooSlow, (event) => matches(matcher, event));
+    return hub.stream(position, matcher, tooSlow);
   }
 
   /**

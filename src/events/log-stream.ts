@@ -20,6 +20,8 @@ export interface LiveReader {
 export interface StreamSource {
   readonly isStopped: boolean;
   readonly floorId: number;
+  /** The id of the newest event read into the buffer. */
+  readonly head: number;
   bufferedAfter(position: number): LoggedEvent[] | null;
   whenChanged(): Promise<void>;
   watch(reader: LiveReader): void;
@@ -52,8 +54,63 @@ export class LogStream implements AsyncIterableIterator<LoggedEvent> {
     private readonly matcher: ChangeMatcher,
     tooSlow: (resumeAfter: string) => void,
     private readonly predicate: (event: LoggedEvent) => boolean,
+    /** Whether `predicate` is the matcher's own (then the matcher decides, and a group of followers can share it). */
+    readonly byMatcher = false,
   ) {
     this.reader = { position: after, delivered: after, tooSlow };
+  }
+
+  /** The filter of this stream, as a key: streams with the same key pass the same events. */
+  get filterKey(): string {
+    return JSON.stringify(this.matcher);
+  }
+
+  /** Whether a live event is one this stream hands out. */
+  passes(event: LoggedEvent): boolean {
+    return this.predicate(event);
+  }
+
+  /** The hub this stream reads. */
+  get source(): StreamSource {
+    return this.hub;
+  }
+
+  /**
+   * When the stream has handed out everything up to the hub's head (nothing pending), hands its
+   * reader over to a follower that advances it as it delivers new events itself (see
+   * FollowGroup); the hub still watches it, so one that falls out of the window is told. A later
+   * `next()` goes on from wherever the follower left the reader. Null when not caught up.
+   */
+  follow(): LiveReader | null {
+    if (this.closed || this.hub.isStopped || this.resumeAt !== null) return null;
+    if (this.index < this.pending.length && !this.fromBuffer) return null;
+    // Evicted while the consumer was busy: next() tells it.
+    if (this.watched && !this.hub.isWatched(this.reader)) return null;
+    if (!this.watched) {
+      if (this.reader.position < this.hub.floorId) return null;
+      this.watched = true;
+      this.hub.watch(this.reader);
+    }
+    // Buffered events this stream would skip are skipped here; one it would hand out is handed out by next().
+    for (;;) {
+      while (this.index < this.pending.length) {
+        const event = this.pending[this.index];
+        if (this.predicate(event)) return null;
+        this.reader.position = Number(event.id);
+        this.index += 1;
+      }
+      if (this.reader.position >= this.hub.head) break;
+      const buffered = this.hub.bufferedAfter(this.reader.position);
+      if (buffered === null) return null;
+      this.pending = buffered;
+      this.index = 0;
+      this.fromBuffer = true;
+    }
+    this.pending = [];
+    this.index = 0;
+    this.fromBuffer = true;
+    this.reader.delivered = this.reader.position;
+    return this.reader;
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<LoggedEvent> {

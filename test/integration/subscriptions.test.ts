@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { appendEvents } from '../../src/events/event-log';
 import { Role } from '../../src/shared/actor';
+import { fanoutStats } from '../../src/app/subscriptions';
 import { inTransaction } from '../../src/shared/transaction';
 import { useTestServer, seeder } from '../helpers/seed';
 import type { TestServer } from '../helpers/server';
@@ -124,6 +125,133 @@ describe('changes subscription', () => {
     expect(other.data[0].changes).toEqual({ cursor: reference[0].changes.cursor, type: 'MODEL_UPDATED', model: { id: model.id, domain: model.domain } });
     for (const sub of [...same, other, resumed]) sub.stop();
     await Promise.all([...clients.slice(1), back].map((c) => c.dispose()));
+  });
+
+  it('writes each live event to subscribers of one document with different filters, on shared and separate sockets, each its own answer', async () => {
+    // Arrange: one document, six subscriptions: three of one filter (two on one socket, one on another), and three other filters
+    const { seed, root, child } = await privateTree(t.server);
+    const after = await latest(t.server);
+    const DOC = `subscription($after: String, $filter: ChangeFilter) { changes(after: $after, filter: $filter) { cursor type entityId } }`;
+    const filters = {
+      subtree: { organisationId: root.id },
+      childOnly: { organisationId: child.id },
+      rootItself: { organisationId: root.id, includeDescendants: false },
+      updates: { organisationId: root.id, types: ['MODEL_UPDATED'] },
+    };
+    const [a, b, c] = [wsClient(t.server), wsClient(t.server), wsClient(t.server)];
+    const subs = {
+      subtreeA1: new Subscription(a, DOC, { after, filter: filters.subtree }),
+      subtreeA2: new Subscription(a, DOC, { after, filter: filters.subtree }),
+      subtreeB: new Subscription(b, DOC, { after, filter: filters.subtree }),
+      childOnly: new Subscription(a, DOC, { after, filter: filters.childOnly }),
+      rootItself: new Subscription(b, DOC, { after, filter: filters.rootItself }),
+      updates: new Subscription(c, DOC, { after, filter: filters.updates }),
+    };
+    // A first event for each, so all of them are live (caught up) before the events that count
+    const warm = await seed.model({ leadOrganisationId: child.id });
+    await t.server.ok(RENAME, { input: { id: warm.id, version: warm.version, name: 'Khởi động' } });
+    const warmRoot = await seed.model({ leadOrganisationId: root.id });
+    await Promise.all(Object.values(subs).map((sub) => sub.count(1)));
+    const pushedBefore = fanoutStats.pushed;
+
+    // Act: models under the root and the child, renamed
+    const underRoot = await seed.model({ leadOrganisationId: root.id });
+    const underChild = await seed.model({ leadOrganisationId: child.id });
+    await t.server.ok(RENAME, { input: { id: underRoot.id, version: underRoot.version, name: 'Gốc đổi tên' } });
+    await t.server.ok(RENAME, { input: { id: underChild.id, version: underChild.version, name: 'Con đổi tên' } });
+    const expected = {
+      subtree: await logCursors(t.server, filters.subtree),
+      childOnly: await logCursors(t.server, filters.childOnly),
+      rootItself: await logCursors(t.server, filters.rootItself),
+      updates: await logCursors(t.server, filters.updates),
+    };
+    const since = (cursors: string[]) => cursors.filter((cursor) => Number(cursor) > Number(after));
+    const cursorsOf = (sub: Subscription) => sub.data.map((d) => d.changes.cursor);
+    await subs.subtreeA1.count(since(expected.subtree).length);
+    await subs.subtreeA2.count(since(expected.subtree).length);
+    await subs.subtreeB.count(since(expected.subtree).length);
+    await subs.childOnly.count(since(expected.childOnly).length);
+    await subs.rootItself.count(since(expected.rootItself).length);
+    await subs.updates.count(since(expected.updates).length);
+    await new Promise((r) => setTimeout(r, 200)); // nothing more arrives
+
+    // Assert: every subscription got exactly its filter's events of the log, in order; one filter's subscriptions the same messages
+    expect(cursorsOf(subs.subtreeA1)).toEqual(since(expected.subtree));
+    expect(subs.subtreeA2.data).toEqual(subs.subtreeA1.data);
+    expect(subs.subtreeB.data).toEqual(subs.subtreeA1.data);
+    expect(cursorsOf(subs.childOnly)).toEqual(since(expected.childOnly));
+    expect(cursorsOf(subs.rootItself)).toEqual(since(expected.rootItself));
+    expect(cursorsOf(subs.updates)).toEqual(since(expected.updates));
+    expect(subs.rootItself.data.map((d) => d.changes.entityId)).toEqual([warmRoot.id, underRoot.id, underRoot.id]);
+    expect(subs.childOnly.data.at(-1).changes).toMatchObject({ type: 'MODEL_UPDATED', entityId: underChild.id });
+    expect(subs.updates.data.every((d) => d.changes.type === 'MODEL_UPDATED')).toBe(true);
+    // …and the live ones were written by the fan-out, not through each subscription's own chain
+    expect(fanoutStats.pushed - pushedBefore).toBeGreaterThanOrEqual(4 * 3 + 2 + 2 + 2);
+    for (const sub of Object.values(subs)) sub.stop();
+    await Promise.all([a, b, c].map((client) => client.dispose()));
+  });
+
+  it('lets a subscriber whose socket stops reading fall back to its own pace, then gets every event in order', async () => {
+    // Arrange: a raw socket following an organisation's events live
+    const org = await t.server.services.organisations.create({ name: 'Tổ chức đọc chậm', kind: 'OTHER' } as never, PORTAL);
+    const after = await latest(t.server);
+    const ws = new WebSocket(t.server.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const received: any[] = [];
+    let arrived: () => void = () => undefined;
+    let binaryFrames = 0;
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) binaryFrames += 1;
+      received.push(JSON.parse(String(data)));
+      arrived();
+    });
+    const receivedCount = async (n: number, timeoutMs = 30_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < n && Date.now() < deadline) await new Promise<void>((r) => ((arrived = r), setTimeout(r, 100)));
+      if (received.length < n) throw new Error(`received ${received.length} of ${n}: ${JSON.stringify(received.at(-1)).slice(0, 300)}`);
+    };
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'connection_init' }));
+    await receivedCount(1); // connection_ack
+    const query = `subscription($after: String, $org: ID!) { changes(after: $after, filter: { organisationId: $org }) { cursor payload } }`;
+    ws.send(JSON.stringify({ id: 'slow', type: 'subscribe', payload: { query, variables: { after, org: org.id } } }));
+    const burst = (n: number, size: number) =>
+      inTransaction(t.server.db.dataSource, (m) =>
+        appendEvents(
+          m,
+          { name: 'burst', role: Role.ADMIN },
+          Array.from({ length: n }, (_, i) => ({
+            type: 'ORGANISATION_UPDATED',
+            entityType: 'Organisation' as const,
+            entityId: org.id,
+            organisationPaths: [`/${org.id}/`],
+            payload: { i, text: 'x'.repeat(size) },
+          })),
+        ),
+      );
+    await burst(1, 10);
+    await receivedCount(2); // the first event: now followed live
+    const releasedBefore = fanoutStats.released;
+
+    // Act: the client stops reading; ~9 MB of events (beyond what the kernel's socket buffers hold); then it reads again
+    ws.pause();
+    await burst(300, 30_000);
+    const deadline = Date.now() + 20_000;
+    while (fanoutStats.released === releasedBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const releasedWhilePaused = fanoutStats.released - releasedBefore;
+    ws.resume();
+    await receivedCount(1 + 301);
+    await new Promise((r) => setTimeout(r, 200));
+
+    // Assert: the full socket took it out of the fan-out; it still got all 301 events, in log order, once each, then nothing else
+    expect(releasedWhilePaused).toBeGreaterThanOrEqual(1);
+    expect(binaryFrames).toBe(0); // text frames, as graphql-ws writes them
+    const nexts = received.filter((m) => m.type === 'next');
+    expect(received.filter((m) => m.type !== 'next').map((m) => m.type)).toEqual(['connection_ack']);
+    expect(nexts.every((m) => m.id === 'slow')).toBe(true);
+    const cursors = nexts.map((m) => m.payload.data.changes.cursor);
+    expect(cursors).toEqual((await logCursors(t.server, { organisationId: org.id })).filter((c) => Number(c) > Number(after)));
+    expect(nexts.slice(1).map((m) => m.payload.data.changes.payload.i)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    ws.close();
   });
 
   it('filters model changes by domain and subtree, and replications by either side', async () => {
