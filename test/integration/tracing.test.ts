@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { entryPointCommand } from '../helpers/entry-point';
+import { embeddedDataDir, entryPointCommand } from '../helpers/entry-point';
 import { freePort, TEST_JWT_SECRET } from '../helpers/server';
 
 /*
@@ -88,7 +88,8 @@ async function startEntryPoint(env: NodeJS.ProcessEnv, nodeArgs: string[] = []):
       PORT: String(port),
       HOST: '127.0.0.1',
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
-      DATA_DIR: 'memory://',
+      // Embedded: a copy of the suite's data folder, migrated (and seeded, unless SEED_DEMO=false).
+      DATA_DIR: process.env.DATABASE_URL ? 'memory://' : embeddedDataDir(env.SEED_DEMO === 'false' ? 'migrated' : 'seeded'),
       // The demo data (idempotent on the suite's PostgreSQL, where every test server seeds it too).
       SEED_DEMO: 'true',
       RUN_MIGRATIONS: process.env.DATABASE_URL ? 'false' : 'true',
