@@ -94,16 +94,39 @@ export async function insertReplicatedModels(
   });
 }
 
+/** The default test server a group of parts shares (test/helpers/group.ts), while one is open. */
+let sharedDefault: { server?: Promise<TestServer> } | null = null;
+
+/**
+ * Within `register` (a group file's parts), `useTestServer()` without overrides hands each part
+ * one default server, started on first use and stopped after the last part, instead of one each
+ * (a server costs a second of CPU: its database opened from the snapshot). For parts that already
+ * share their data with other test files on the PostgreSQL pass's database: a part that needs a
+ * database to itself passes OWN_DATABASE (or other overrides) and keeps a server of its own.
+ */
+export function shareDefaultServer(register: () => void): void {
+  const shared: { server?: Promise<TestServer> } = {};
+  sharedDefault = shared;
+  try {
+    register();
+  } finally {
+    sharedDefault = null;
+  }
+  afterAll(async () => (await shared.server?.catch(() => undefined))?.stop());
+}
+
 /**
  * Registers beforeAll/afterAll that start a test server (and a seeder over it) for this file,
- * and returns the holder the tests read them from.
+ * and returns the holder the tests read them from. Without `overrides`, inside
+ * shareDefaultServer: the group's shared default server.
  */
-export function useTestServer(overrides: TestConfig = {}): { server: TestServer; seed: Seeder } {
+export function useTestServer(overrides?: TestConfig): { server: TestServer; seed: Seeder } {
   const holder = {} as { server: TestServer; seed: Seeder };
+  const shared = overrides === undefined ? sharedDefault : null;
   beforeAll(async () => {
-    holder.server = await startTestServer(overrides);
+    holder.server = await (shared ? (shared.server ??= startTestServer()) : startTestServer(overrides));
     holder.seed = seeder(holder.server);
   });
-  afterAll(() => holder.server?.stop());
+  if (!shared) afterAll(() => holder.server?.stop());
   return holder;
 }
