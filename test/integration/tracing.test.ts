@@ -12,7 +12,7 @@ import { freePort, TEST_JWT_SECRET } from '../helpers/server';
  * OTEL_EXPORTER_OTLP_ENDPOINT pointing at a small OTLP/HTTP receiver in this test. The http,
  * express and pg instrumentations patch modules as Node's require loads them, which Jest's own
  * module registry does not go through, so they are only seen working in a process of their own
- * (the in-process parts, with the SDK's in-memory exporter: tracing-spans.test.ts).
+ * (the in-process parts, with the SDK's in-memory exporter: tracing-spans.part.ts, in events.test.ts).
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 
