@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { normaliseText } from '../../src/shared/text';
 import { summaryAggregates } from '../../src/summaries/summary-aggregates';
-import { startTestServer, uniqueName, type TestConfig, type TestServer } from './server';
+import { EMPTY_EMBEDDED_DATABASE, startTestServer, uniqueName, type TestConfig, type TestServer } from './server';
 
 /** One-line builders for test data over the real API (Hive console's initSeed idea). */
 export function seeder(server: TestServer) {
@@ -94,16 +94,44 @@ export async function insertReplicatedModels(
   });
 }
 
+/** The servers a group of parts shares (test/helpers/group.ts), by their overrides, while one is open. */
+let sharedServers: Map<TestConfig | undefined, Promise<TestServer>> | null = null;
+
+/**
+ * Within `register` (a group file's parts), `useTestServer()` without overrides hands each part
+ * one default server, started on first use and stopped after the last part, instead of one each
+ * (a server costs a second of CPU: its database opened from the snapshot); so does
+ * `useTestServer(EMPTY_EMBEDDED_DATABASE)` (an embedded database the server's own start-up
+ * migrates and seeds: 5 s of CPU), for parts that read what that start-up made. For parts that
+ * already share their data with other test files on the PostgreSQL pass's database: a part that
+ * needs a database to itself passes OWN_DATABASE (or other overrides) and keeps a server of its own.
+ */
+export function shareDefaultServer(register: () => void): void {
+  const shared = new Map<TestConfig | undefined, Promise<TestServer>>();
+  sharedServers = shared;
+  try {
+    register();
+  } finally {
+    sharedServers = null;
+  }
+  afterAll(async () => {
+    for (const server of shared.values()) await (await server.catch(() => undefined))?.stop();
+  });
+}
+
 /**
  * Registers beforeAll/afterAll that start a test server (and a seeder over it) for this file,
- * and returns the holder the tests read them from.
+ * and returns the holder the tests read them from. Inside shareDefaultServer, without overrides
+ * or with EMPTY_EMBEDDED_DATABASE: the group's shared server of those settings.
  */
-export function useTestServer(overrides: TestConfig = {}): { server: TestServer; seed: Seeder } {
+export function useTestServer(overrides?: TestConfig): { server: TestServer; seed: Seeder } {
   const holder = {} as { server: TestServer; seed: Seeder };
+  const shared = overrides === undefined || overrides === EMPTY_EMBEDDED_DATABASE ? sharedServers : null;
   beforeAll(async () => {
-    holder.server = await startTestServer(overrides);
+    if (shared && !shared.has(overrides)) shared.set(overrides, startTestServer(overrides));
+    holder.server = await (shared ? (shared.get(overrides) as Promise<TestServer>) : startTestServer(overrides));
     holder.seed = seeder(holder.server);
   });
-  afterAll(() => holder.server?.stop());
+  if (!shared) afterAll(() => holder.server?.stop());
   return holder;
 }

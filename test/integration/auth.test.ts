@@ -7,6 +7,7 @@ import { demoId } from '../../src/db/demo-seed';
 import { Role } from '../../src/shared/actor';
 import { signingSecret, signToken } from '../../src/shared/auth';
 import { ConfigError, loadConfig } from '../../src/shared/config';
+import { scriptCommand } from '../helpers/entry-point';
 import { seeder, useTestServer } from '../helpers/seed';
 import { TEST_JWT_SECRET, uniqueName, type TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
@@ -467,7 +468,7 @@ describe('configuration and the development secret', () => {
     expect(loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: TEST_JWT_SECRET }).auth.anonymousReads).toBe(false);
     expect(loadConfig({}).auth).toMatchObject({ anonymousReads: true, clockSkewS: 30, jwtSecret: null });
     const run = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+      const child = spawn(scriptCommand('src/main.ts')[0], scriptCommand('src/main.ts').slice(1), {
         cwd: ROOT,
         env: { ...process.env, NODE_ENV: 'production', AUTH_JWT_SECRET: '', AUTH_JWKS_URL: '', DATA_DIR: 'memory://' },
       });
@@ -491,10 +492,14 @@ describe('configuration and the development secret', () => {
       expect(signingSecret(config)?.secret).toBe(first?.secret);
       expect(signingSecret(loadConfig({ DATA_DIR: 'memory://' }))?.file).toBeNull();
       const run = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/token.ts', '--role', 'EDITOR', '--organisation', KY_SON], {
-          cwd: ROOT,
-          env: { ...process.env, DATA_DIR: path.join(dir, 'pglite'), AUTH_JWT_SECRET: '', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE },
-        });
+        const child = spawn(
+          scriptCommand('scripts/token.ts')[0],
+          [...scriptCommand('scripts/token.ts').slice(1), '--role', 'EDITOR', '--organisation', KY_SON],
+          {
+            cwd: ROOT,
+            env: { ...process.env, DATA_DIR: path.join(dir, 'pglite'), AUTH_JWT_SECRET: '', AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE },
+          },
+        );
         let stdout = '';
         child.stdout.on('data', (d) => (stdout += d));
         child.on('exit', (code) => resolve({ code, stdout }));
@@ -510,7 +515,7 @@ describe('configuration and the development secret', () => {
 
   it('a token from the token command works against the server, as the role it names', async () => {
     const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/token.ts', '--role', 'PARTNER', '--sub', 'portal-app'], {
+      const child = spawn(scriptCommand('scripts/token.ts')[0], [...scriptCommand('scripts/token.ts').slice(1), '--role', 'PARTNER', '--sub', 'portal-app'], {
         cwd: ROOT,
         env: { ...process.env, AUTH_JWT_SECRET: TEST_JWT_SECRET, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE },
       });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { entryPointCommand } from '../helpers/entry-point';
+import { embeddedDataDir, entryPointCommand } from '../helpers/entry-point';
 import { freePort, TEST_JWT_SECRET, type TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
@@ -18,7 +18,8 @@ async function startEntryPoint(): Promise<{ child: ChildProcess; base: string; o
   let output = '';
   const child = spawn(entryPointCommand()[0], entryPointCommand().slice(1), {
     cwd: ROOT,
-    // Embedded in memory without DATABASE_URL; on PostgreSQL the global setup has migrated.
+    // Embedded without DATABASE_URL, on a copy of the suite's migrated data folder (as a restarted
+    // `npm start` finds its own); on PostgreSQL the global setup has migrated.
     env: {
       ...process.env,
       PORT: String(port),
@@ -26,7 +27,7 @@ async function startEntryPoint(): Promise<{ child: ChildProcess; base: string; o
       NODE_ENV: 'production',
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
       ANONYMOUS_READS: 'true',
-      DATA_DIR: 'memory://',
+      DATA_DIR: process.env.DATABASE_URL ? 'memory://' : embeddedDataDir('migrated'),
       SEED_DEMO: 'false',
       RUN_MIGRATIONS: process.env.DATABASE_URL ? 'false' : 'true',
       WS_KEEPALIVE_MS: '60000',

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/shared/config';
 import { lockIsHeld } from '../../src/db/data-source';
-import { entryPointCommand } from '../helpers/entry-point';
+import { embeddedDataDir, entryPointCommand } from '../helpers/entry-point';
 import { freePort } from '../helpers/server';
 
 /*
@@ -66,7 +66,8 @@ describe('npm start that cannot start says why in one line', () => {
     await new Promise((resolve) => holder.once('listening', resolve));
     try {
       // Act
-      const run = await runEntryPoint({ PORT: String(port), DATA_DIR: 'memory://' });
+      // (On a copy of the suite's migrated data folder: the database opens before the port.)
+      const run = await runEntryPoint({ PORT: String(port), DATA_DIR: embeddedDataDir('migrated') });
 
       // Assert
       expect(run.code).toBe(1);
@@ -115,8 +116,9 @@ describe('npm start that cannot start says why in one line', () => {
 
 describe('the embedded database lock', () => {
   it('restarts as pid 1 over the lock a crashed pid-1 server left (a container restart)', async () => {
-    // Arrange: the lock of a server that was pid 1 in its container and died without cleaning up
-    const dataDir = tempDataDir();
+    // Arrange: the data folder and lock of a server that was pid 1 in its container and died
+    // without cleaning up (its data: a copy of the suite's migrated data folder)
+    const dataDir = embeddedDataDir('migrated');
     fs.mkdirSync(dataDir, { recursive: true });
     fs.writeFileSync(`${dataDir}.lock`, '1 4242');
 

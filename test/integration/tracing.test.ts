@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { entryPointCommand } from '../helpers/entry-point';
+import { embeddedDataDir, entryPointCommand } from '../helpers/entry-point';
 import { freePort, TEST_JWT_SECRET } from '../helpers/server';
 
 /*
@@ -12,7 +12,7 @@ import { freePort, TEST_JWT_SECRET } from '../helpers/server';
  * OTEL_EXPORTER_OTLP_ENDPOINT pointing at a small OTLP/HTTP receiver in this test. The http,
  * express and pg instrumentations patch modules as Node's require loads them, which Jest's own
  * module registry does not go through, so they are only seen working in a process of their own
- * (the in-process parts, with the SDK's in-memory exporter: tracing-spans.test.ts).
+ * (the in-process parts, with the SDK's in-memory exporter: tracing-spans.part.ts, in events.test.ts).
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -88,7 +88,8 @@ async function startEntryPoint(env: NodeJS.ProcessEnv, nodeArgs: string[] = []):
       PORT: String(port),
       HOST: '127.0.0.1',
       AUTH_JWT_SECRET: TEST_JWT_SECRET,
-      DATA_DIR: 'memory://',
+      // Embedded: a copy of the suite's data folder, migrated (and seeded, unless SEED_DEMO=false).
+      DATA_DIR: process.env.DATABASE_URL ? 'memory://' : embeddedDataDir(env.SEED_DEMO === 'false' ? 'migrated' : 'seeded'),
       // The demo data (idempotent on the suite's PostgreSQL, where every test server seeds it too).
       SEED_DEMO: 'true',
       RUN_MIGRATIONS: process.env.DATABASE_URL ? 'false' : 'true',

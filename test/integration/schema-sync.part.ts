@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildFederatedSchema } from '../../src/app/schema';
 import { SCHEMA_HEADER } from '../../scripts/print-schema';
-import { EMPTY_EMBEDDED_DATABASE, startTestServer, type TestServer } from '../helpers/server';
+import { useTestServer } from '../helpers/seed';
+import { EMPTY_EMBEDDED_DATABASE } from '../helpers/server';
 
 describe('checked-in artefacts agree with the code', () => {
   it('schema/schema.graphql and schema/subgraph.graphql match what the code builds (run `npm run schema`)', async () => {
@@ -13,20 +14,17 @@ describe('checked-in artefacts agree with the code', () => {
   });
 
   describe('on a migrated database', () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      // Migrated by the server's own start-up, not started from the suite's snapshot.
-      server = await startTestServer({ ...EMPTY_EMBEDDED_DATABASE, seedDemo: false });
-    });
-    afterAll(() => server?.stop());
+    // Migrated (and seeded) by the server's own start-up, not started from the suite's snapshot;
+    // in its group, the server demo-data.part.ts reads too.
+    const t = useTestServer(EMPTY_EMBEDDED_DATABASE);
 
     it('the migrations and the entities agree: nothing is left for migration:generate', async () => {
-      const pending = await server.db.dataSource.driver.createSchemaBuilder().log();
+      const pending = await t.server.db.dataSource.driver.createSchemaBuilder().log();
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
     });
 
     it('all migrations have run', async () => {
-      expect(await server.db.dataSource.showMigrations()).toBe(false);
+      expect(await t.server.db.dataSource.showMigrations()).toBe(false);
     });
   });
 });
