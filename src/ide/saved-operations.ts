@@ -4,7 +4,7 @@ import path from 'node:path';
 /**
  * The analysts' questions, kept as `schema/operations/*.graphql` (one question a file, its
  * leading comment saying what it answers) and opened in the IDE as tabs after "Overview".
- * test/integration/ide-questions.test.ts runs every file against the demo data.
+ * test/integration/ide-questions.part.ts runs every file against the demo data.
  */
 export interface SavedOperation {
   /** File name, e.g. `01-city-figures-2023-h1.graphql`; tabs follow the files' name order. */
