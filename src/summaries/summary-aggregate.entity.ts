@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { Domain, ModelStatus } from '../models/model.entity';
 
 /*
@@ -140,9 +140,12 @@ export class SummaryInvolvedMask {
 /**
  * One narrow row per model with what a summary reads of it, for the filters no aggregate keys
  * (free text, start-date ranges): their scan needs no join. Indexes (trigram, and an index-only
- * start-date range) are made by the migration.
+ * start-date range) are made by the migration; declared here so that the schema check
+ * (migration:generate) leaves them alone.
  */
 @Entity({ name: 'summary_model' })
+@Index('summary_model_search_trgm_idx', { synchronize: false })
+@Index('summary_model_started_idx', { synchronize: false })
 export class SummaryModel {
   @PrimaryColumn({ name: 'model_id', type: 'uuid' })
   modelId!: string;
