@@ -27,7 +27,7 @@ export default async function globalSetup(): Promise<void> {
   const build = fs.mkdtempSync(path.join(os.tmpdir(), 'dvk-suite-entry-point-'));
   // Read by the test workers, which start after the global setup and inherit its environment.
   process.env[ENTRY_POINT_BUILD_VAR] = build;
-  const built = buildEntryPoint(build);
+  const built = prepareEntryPoint(build, `${SNAPSHOT_CACHE_PREFIX}${snapshotKey()}-entry-point`);
   try {
     await prepareDatabase();
   } finally {
@@ -71,6 +71,10 @@ function snapshotKey(): string {
   };
   walk(path.join(root, 'src'));
   walk(path.join(root, 'migrations'));
+  // What the entry point's transpiled copy is made of, besides src/ and migrations/ (it is kept by the same key).
+  walk(path.join(root, 'scripts'));
+  add(path.join(root, 'tsconfig.json'));
+  add(path.join(__dirname, 'build-entry-point.js'));
   add(path.join(root, 'package-lock.json'));
   add(__filename);
   return hash.digest('hex').slice(0, 16);
@@ -86,6 +90,37 @@ function pruneSnapshotCache(keep: string): void {
     } catch {
       // Removed meanwhile by another run.
     }
+  }
+}
+
+/**
+ * The entry point's transpiled copy for this run, in `build`: copied from the one kept for this
+ * code (in the temporary folder, beside the snapshots, by the same key), or transpiled now and
+ * kept. Transpiling is 3 s of CPU on one core while the workers wait for the global setup; a copy
+ * of the kept files takes a few milliseconds, in CI's embedded pass too (a clone in another
+ * folder: the key is the files' content and their paths inside the repository).
+ */
+async function prepareEntryPoint(build: string, cacheName: string): Promise<void> {
+  const kept = path.join(os.tmpdir(), cacheName);
+  const linkName = 'node_modules';
+  if (fs.existsSync(path.join(kept, 'complete'))) {
+    fs.cpSync(kept, build, { recursive: true, filter: (source) => path.basename(source) !== 'complete' });
+    // The packages resolve from this checkout's node_modules, as build-entry-point.js links them.
+    fs.symlinkSync(fs.realpathSync(path.join(__dirname, '..', '..', linkName)), path.join(build, linkName), 'dir');
+    const now = new Date();
+    fs.utimesSync(kept, now, now);
+    return;
+  }
+  await buildEntryPoint(build);
+  const keeping = fs.mkdtempSync(`${kept}.building-`);
+  try {
+    fs.cpSync(build, keeping, { recursive: true, filter: (source) => source !== path.join(build, linkName) });
+    fs.writeFileSync(path.join(keeping, 'complete'), '');
+    fs.renameSync(keeping, kept);
+  } catch {
+    // Kept first by a run beside this one, or an unwritable temporary folder: the next run transpiles again.
+  } finally {
+    fs.rmSync(keeping, { recursive: true, force: true });
   }
 }
 
