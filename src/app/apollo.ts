@@ -29,12 +29,14 @@ export function operationLimitsOf(config: Config): Limits {
 
 /** With SQL_STATS, each response's `extensions.sqlStatements`: the statements the request ran. */
 function sqlStatsPlugin(config: Config): ApolloServerPlugin {
+  // Without SQL_STATS, no hooks at all: nothing to allocate per request.
+  if (!config.sqlStats) return {};
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response }) {
           const stats = requestScope.getStore();
-          if (config.sqlStats && stats && response.body.kind === 'single') {
+          if (stats && response.body.kind === 'single') {
             response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sqlStatements: stats.statements };
           }
         },

@@ -58,12 +58,23 @@ export function modelPageOptions(info: GraphQLResolveInfo): ModelPageOptions {
   let options = modelPageOptionsAt.get(info.fieldNodes);
   if (!options) {
     const fields = selectedFieldNames(info, ['edges', 'node']);
+    const page = pageOptions(info);
+    const cursors = selectsAny(info, ['cursor'], ['edges']) || selectsAny(info, ['startCursor', 'endCursor'], ['pageInfo']);
+    const withLead = fields.includes('leadOrganisation') && !selectsTimestamps(info, ['edges', 'node', 'leadOrganisation']);
+    let properties = propertiesFor(fields, MODEL_FIELD_PROPERTIES);
+    // Rows that only show their own columns (say, a replica's name and the lead it brings) are
+    // read without their id: a cursor and a parent's count (its empty page is the row without an
+    // id) keep it.
+    if (!cursors && !page.withCount)
+      properties = withoutUnreadId(properties, fields, MODEL_FIELD_PROPERTIES, (field) => field === 'leadOrganisation' && withLead);
+    const leadFields = selectedFieldNames(info, ['edges', 'node', 'leadOrganisation']);
     options = {
-      ...pageOptions(info),
-      cursors: selectsAny(info, ['cursor'], ['edges']) || selectsAny(info, ['startCursor', 'endCursor'], ['pageInfo']),
-      properties: propertiesFor(fields, MODEL_FIELD_PROPERTIES),
-      withLead: fields.includes('leadOrganisation') && !selectsTimestamps(info, ['edges', 'node', 'leadOrganisation']),
-      leadProperties: propertiesFor(selectedFieldNames(info, ['edges', 'node', 'leadOrganisation']), ORGANISATION_FIELD_PROPERTIES),
+      ...page,
+      cursors,
+      properties,
+      withLead,
+      // The lead a page brings is only shown: its id too is left out when no field reads it.
+      leadProperties: withoutUnreadId(propertiesFor(leadFields, ORGANISATION_FIELD_PROPERTIES), leadFields, ORGANISATION_FIELD_PROPERTIES),
     };
     modelPageOptionsAt.set(info.fieldNodes, options);
   }
@@ -71,6 +82,26 @@ export function modelPageOptions(info: GraphQLResolveInfo): ModelPageOptions {
 }
 
 const modelPageOptionsAt = new WeakMap<readonly FieldNode[], ModelPageOptions>();
+
+/**
+ * `properties` without `id` when none of `fields` reads it: each shows only its own columns
+ * (a non-empty list in `needs`; an empty one is a field reading the id), is `__typename`, or is
+ * `alsoWithout` (what the row brings along). At least one column stays.
+ */
+function withoutUnreadId(
+  properties: string[] | null,
+  fields: readonly string[],
+  needs: Readonly<Record<string, readonly string[]>>,
+  alsoWithout: (field: string) => boolean = () => false,
+): string[] | null {
+  if (!properties || properties.length < 2) return properties;
+  const readsId = (field: string) => {
+    if (field === '__typename' || alsoWithout(field)) return false;
+    const read = Object.hasOwn(needs, field) ? needs[field] : undefined;
+    return read === undefined || read.length === 0;
+  };
+  return fields.some(readsId) ? properties : properties.filter((property) => property !== 'id');
+}
 
 /**
  * A model row of a page read with `withLead`: `__lead` is its lead organisation (untimed, or null

@@ -101,6 +101,15 @@ class PageEdge<T> implements Edge<T> {
   }
 }
 
+/** An edge of a page read without cursors (its selection asks for none): only its node. */
+class NodeEdge<T> implements Edge<T> {
+  constructor(readonly node: T) {}
+
+  get cursor(): string {
+    throw new Error('This page was read without cursors: its selection asks for none.');
+  }
+}
+
 /** Refuses a page size outside 0..maxSize (every list, connection or not, the same way). */
 export function checkPageSize(name: string, value: number, maxSize: number): number {
   if (!Number.isInteger(value) || value < 0 || value > maxSize) {
@@ -244,7 +253,7 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
   const rows: Array<Record<string, unknown>> = await manager.query(sql, params.values);
   const shape = { limit: request.limit, backwards: request.backwards, fromCursor: request.after !== null };
   const toEdge = (row: Record<string, unknown>) => {
-    if (!cursors) return new PageEdge(row as T, query.order, null);
+    if (!cursors) return new NodeEdge(row as T);
     const sort = row.__sort;
     delete row.__sort;
     return new PageEdge(row as T, query.order, query.sortType === 'int' ? Number(sort) : String(sort));
@@ -252,9 +261,42 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
   return connectionsByPosition(rows, query.parent ? query.parent.ids.length : 1, shape, toEdge, withCount);
 }
 
+/** The pageInfo of a page built by connectionsByPosition: its cursors read from its edges only when asked. */
+class PositionPageInfo implements PageInfo {
+  constructor(
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+    private readonly edges: ReadonlyArray<Edge<unknown>>,
+  ) {}
+
+  get startCursor(): string | null {
+    return this.edges[0]?.cursor ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.edges[this.edges.length - 1]?.cursor ?? null;
+  }
+}
+
+/** A connection of connectionsByPosition: its pageInfo made only when a selection reads it (most read only edges). */
+class PositionConnection<E extends Edge<unknown>> implements Connection<E['node']> {
+  constructor(
+    readonly edges: E[],
+    readonly totalCount: number | undefined,
+    private readonly more: boolean,
+    private readonly shape: Parameters<typeof toConnection>[1],
+  ) {}
+
+  get pageInfo(): PageInfo {
+    const { backwards, fromCursor } = this.shape;
+    return new PositionPageInfo(backwards ? fromCursor : this.more, backwards ? this.more : fromCursor, this.edges);
+  }
+}
+
 /**
  * connectionsByParent for runPage's rows, which name their parent by its position (`__parent`,
- * 1-based; none without parents): grouped by index, with no key string per row.
+ * 1-based; none without parents): edges go straight into their parent's list, with no key string
+ * per row and no intermediate arrays. The same connections as toConnection's.
  */
 function connectionsByPosition<R extends Record<string, unknown>, E extends Edge<unknown>>(
   rows: readonly R[],
@@ -263,21 +305,31 @@ function connectionsByPosition<R extends Record<string, unknown>, E extends Edge
   toEdge: (row: R) => E,
   withCount: boolean,
 ): Array<Connection<E['node']> & { edges: E[] }> {
-  const grouped: R[][] = [];
+  const edges: E[][] = [];
+  const more: boolean[] = [];
   const totals: number[] = [];
   for (let i = 0; i < parents; i += 1) {
-    grouped.push([]);
+    edges.push([]);
+    more.push(false);
     totals.push(0);
   }
+  const { limit } = shape;
   for (const row of rows) {
     const at = parents === 1 && typeof row.__parent !== 'number' ? 0 : (row.__parent as number) - 1;
     if (withCount) {
       totals[at] = row.__total as number;
-      if (row.id == null) continue; // the empty page of a parent with a count
+      if (row.id == null) continue; // the empty page of a parent with a count (rows with a count keep their id)
     }
-    grouped[at].push(row);
+    // Rows come in reading order: the one past the limit only tells that more follow.
+    if (edges[at].length < limit) edges[at].push(toEdge(row));
+    else more[at] = true;
   }
-  return grouped.map((group, i) => toConnection(group, shape, toEdge, withCount ? totals[i] : undefined));
+  const connections: Array<PositionConnection<E>> = [];
+  for (let i = 0; i < parents; i += 1) {
+    if (shape.backwards) edges[i].reverse();
+    connections.push(new PositionConnection(edges[i], withCount ? totals[i] : undefined, more[i], shape));
+  }
+  return connections;
 }
 
 /**
