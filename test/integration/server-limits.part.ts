@@ -89,8 +89,12 @@ describe('cost of fields that run their own statements', () => {
     // A domain filter reads the maintained aggregates: one indexed statement, priced as one.
     const fromAggregates = await post(s, summaries(60, { domain: ['ECONOMY'] }));
     expect(codesOf(fromAggregates)).toEqual([]);
-    expect(fromAggregates.body.data.s0.totalModels).toBeGreaterThanOrEqual(few.body.data.s2.totalModels);
-    expect(fromAggregates.body.data.s59.totalModels).toBe(fromAggregates.body.data.s0.totalModels);
+    const totals = Object.values(fromAggregates.body.data as Record<string, { totalModels: number }>).map((alias) => alias.totalModels);
+    expect(totals).toHaveLength(60);
+    expect(Math.min(...totals)).toBeGreaterThanOrEqual(few.body.data.s2.totalModels);
+    // Each alias is its own statement: in the PostgreSQL pass, files running beside this one add
+    // models to the shared database between them; on this file's own embedded database all agree.
+    if (!process.env.DATABASE_URL) expect(new Set(totals).size).toBe(1);
   });
 
   it.each([
