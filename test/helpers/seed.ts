@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { appendEvents } from '../../src/events/event-log';
+import { Role } from '../../src/shared/actor';
+import { inTransaction } from '../../src/shared/transaction';
 import { normaliseText } from '../../src/shared/text';
 import { summaryAggregates } from '../../src/summaries/summary-aggregates';
 import { EMPTY_EMBEDDED_DATABASE, startTestServer, uniqueName, type TestConfig, type TestServer } from './server';
@@ -134,4 +137,30 @@ export function useTestServer(overrides?: TestConfig): { server: TestServer; see
   });
   if (!shared) afterAll(() => holder.server?.stop());
   return holder;
+}
+
+/**
+ * Appends `n` ORGANISATION_UPDATED events for one organisation in one transaction, straight into
+ * the change log (no mutation): a burst for the subscription and fan-out tests. `payload(i)` is
+ * each event's payload (empty by default).
+ */
+export function appendBurst(
+  server: TestServer,
+  organisationId: string,
+  n: number,
+  payload: (i: number) => Record<string, unknown> = () => ({}),
+): Promise<unknown> {
+  return inTransaction(server.db.dataSource, (m) =>
+    appendEvents(
+      m,
+      { name: 'burst', role: Role.ADMIN },
+      Array.from({ length: n }, (_, i) => ({
+        type: 'ORGANISATION_UPDATED',
+        entityType: 'Organisation' as const,
+        entityId: organisationId,
+        organisationPaths: [`/${organisationId}/`],
+        payload: payload(i),
+      })),
+    ),
+  );
 }

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { appendEvents } from '../../src/events/event-log';
 import { Role } from '../../src/shared/actor';
-import { inTransaction } from '../../src/shared/transaction';
 import { labelValues, scrape, valueOf, type Sample } from '../helpers/metrics';
+import { appendBurst } from '../helpers/seed';
 import { freePort, OWN_DATABASE, startTestServer, type TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
@@ -168,20 +167,7 @@ describe('/metrics on the API port', () => {
       after: (await server.ok('{ latestChangeCursor }')).latestChangeCursor,
       org: org.id,
     });
-    const burst = (n: number) =>
-      inTransaction(server.db.dataSource, (m) =>
-        appendEvents(
-          m,
-          { name: 'burst', role: Role.ADMIN },
-          Array.from({ length: n }, () => ({
-            type: 'ORGANISATION_UPDATED',
-            entityType: 'Organisation' as const,
-            entityId: org.id,
-            organisationPaths: [`/${org.id}/`],
-            payload: {},
-          })),
-        ),
-      );
+    const burst = (n: number) => appendBurst(server, org.id, n);
     await burst(1);
     await sub.count(1);
     await burst(600); // far beyond EVENT_BUFFER_SIZE (10)

@@ -3,7 +3,7 @@ import { appendEvents } from '../../src/events/event-log';
 import { Role } from '../../src/shared/actor';
 import { fanoutStats } from '../../src/app/subscriptions';
 import { inTransaction } from '../../src/shared/transaction';
-import { useTestServer, seeder } from '../helpers/seed';
+import { appendBurst, useTestServer, seeder } from '../helpers/seed';
 import type { TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
@@ -214,20 +214,7 @@ describe('changes subscription', () => {
     await receivedCount(1); // connection_ack
     const query = `subscription($after: String, $org: ID!) { changes(after: $after, filter: { organisationId: $org }) { cursor payload } }`;
     ws.send(JSON.stringify({ id: 'slow', type: 'subscribe', payload: { query, variables: { after, org: org.id } } }));
-    const burst = (n: number, size: number) =>
-      inTransaction(t.server.db.dataSource, (m) =>
-        appendEvents(
-          m,
-          { name: 'burst', role: Role.ADMIN },
-          Array.from({ length: n }, (_, i) => ({
-            type: 'ORGANISATION_UPDATED',
-            entityType: 'Organisation' as const,
-            entityId: org.id,
-            organisationPaths: [`/${org.id}/`],
-            payload: { i, text: 'x'.repeat(size) },
-          })),
-        ),
-      );
+    const burst = (n: number, size: number) => appendBurst(t.server, org.id, n, (i) => ({ i, text: 'x'.repeat(size) }));
     await burst(1, 10);
     await receivedCount(2); // the first event: now followed live
     const releasedBefore = fanoutStats.released;
@@ -521,20 +508,7 @@ describe('connection limits', () => {
     const filter = { organisationId: org.id };
     const client = wsClient(limited.server, { token: 'partner-token-1' });
     const sub = new Subscription(client, CHANGES, { after: await latest(limited.server), filter });
-    const burst = (n: number) =>
-      inTransaction(limited.server.db.dataSource, (m) =>
-        appendEvents(
-          m,
-          { name: 'burst', role: Role.ADMIN },
-          Array.from({ length: n }, () => ({
-            type: 'ORGANISATION_UPDATED',
-            entityType: 'Organisation' as const,
-            entityId: org.id,
-            organisationPaths: [`/${org.id}/`],
-            payload: {},
-          })),
-        ),
-      );
+    const burst = (n: number) => appendBurst(limited.server, org.id, n);
     await burst(1);
     await sub.count(1); // now following live events
     // Act: 600 events committed at once, far beyond EVENT_BUFFER_SIZE (10)
