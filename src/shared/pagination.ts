@@ -183,9 +183,10 @@ export interface PageQuery {
 }
 
 /**
- * The one place a connection is put together: `rows` is the page as read (at most `limit + 1`
- * rows, the extra one telling that more follow), in reading order. Every list of the API (root
- * lists, nested lists, descendants, the change log) builds its edges, pageInfo and totalCount here.
+ * A connection from `rows`, the page as read (at most `limit + 1` rows, the extra one telling that
+ * more follow), in reading order. Every list of the API (root lists, nested lists, descendants,
+ * the change log) is a PageConnection, whose pageInfo and totalCount are made in that one class:
+ * here, or by connectionsByPosition for runPage's nested pages.
  */
 export function toConnection<R, E extends Edge<unknown>>(
   rows: readonly R[],
@@ -196,18 +197,43 @@ export function toConnection<R, E extends Edge<unknown>>(
   const hasMore = rows.length > request.limit;
   const pageRows = hasMore ? rows.slice(0, request.limit) : request.backwards ? [...rows] : rows;
   if (request.backwards) (pageRows as R[]).reverse();
-  const edges = pageRows.map(toEdge);
-  const pageInfo: PageInfo = {
-    hasNextPage: request.backwards ? request.fromCursor : hasMore,
-    hasPreviousPage: request.backwards ? hasMore : request.fromCursor,
-    get startCursor() {
-      return edges[0]?.cursor ?? null;
-    },
-    get endCursor() {
-      return edges[edges.length - 1]?.cursor ?? null;
-    },
-  };
-  return totalCount === undefined ? { edges, pageInfo } : { edges, pageInfo, totalCount };
+  return new PageConnection(pageRows.map(toEdge), totalCount, hasMore, request);
+}
+
+/** Where a connection's page sits: its cursors read from its edges only when a selection asks for them. */
+class PagePageInfo implements PageInfo {
+  constructor(
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+    private readonly edges: ReadonlyArray<Edge<unknown>>,
+  ) {}
+
+  get startCursor(): string | null {
+    return this.edges[0]?.cursor ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.edges[this.edges.length - 1]?.cursor ?? null;
+  }
+}
+
+/**
+ * Every connection of the API (toConnection's, connectionsByPosition's): its edges, its
+ * totalCount (undefined when the selection does not count) and a pageInfo made only when read
+ * (most selections read only edges).
+ */
+class PageConnection<E extends Edge<unknown>> implements Connection<E['node']> {
+  constructor(
+    readonly edges: E[],
+    readonly totalCount: number | undefined,
+    private readonly more: boolean,
+    private readonly request: Parameters<typeof toConnection>[1],
+  ) {}
+
+  get pageInfo(): PageInfo {
+    const { backwards, fromCursor } = this.request;
+    return new PagePageInfo(backwards ? fromCursor : this.more, backwards ? this.more : fromCursor, this.edges);
+  }
 }
 
 /**
@@ -261,42 +287,10 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
   return connectionsByPosition(rows, query.parent ? query.parent.ids.length : 1, shape, toEdge, withCount);
 }
 
-/** The pageInfo of a page built by connectionsByPosition: its cursors read from its edges only when asked. */
-class PositionPageInfo implements PageInfo {
-  constructor(
-    readonly hasNextPage: boolean,
-    readonly hasPreviousPage: boolean,
-    private readonly edges: ReadonlyArray<Edge<unknown>>,
-  ) {}
-
-  get startCursor(): string | null {
-    return this.edges[0]?.cursor ?? null;
-  }
-
-  get endCursor(): string | null {
-    return this.edges[this.edges.length - 1]?.cursor ?? null;
-  }
-}
-
-/** A connection of connectionsByPosition: its pageInfo made only when a selection reads it (most read only edges). */
-class PositionConnection<E extends Edge<unknown>> implements Connection<E['node']> {
-  constructor(
-    readonly edges: E[],
-    readonly totalCount: number | undefined,
-    private readonly more: boolean,
-    private readonly shape: Parameters<typeof toConnection>[1],
-  ) {}
-
-  get pageInfo(): PageInfo {
-    const { backwards, fromCursor } = this.shape;
-    return new PositionPageInfo(backwards ? fromCursor : this.more, backwards ? this.more : fromCursor, this.edges);
-  }
-}
-
 /**
  * connectionsByParent for runPage's rows, which name their parent by its position (`__parent`,
  * 1-based; none without parents): edges go straight into their parent's list, with no key string
- * per row and no intermediate arrays. The same connections as toConnection's.
+ * per row and no intermediate arrays. The same connections (PageConnection) as toConnection's.
  */
 function connectionsByPosition<R extends Record<string, unknown>, E extends Edge<unknown>>(
   rows: readonly R[],
@@ -324,10 +318,10 @@ function connectionsByPosition<R extends Record<string, unknown>, E extends Edge
     if (edges[at].length < limit) edges[at].push(toEdge(row));
     else more[at] = true;
   }
-  const connections: Array<PositionConnection<E>> = [];
+  const connections: Array<PageConnection<E>> = [];
   for (let i = 0; i < parents; i += 1) {
     if (shape.backwards) edges[i].reverse();
-    connections.push(new PositionConnection(edges[i], withCount ? totals[i] : undefined, more[i], shape));
+    connections.push(new PageConnection(edges[i], withCount ? totals[i] : undefined, more[i], shape));
   }
   return connections;
 }
