@@ -2,6 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver
 import type { GraphQLResolveInfo } from 'graphql';
 import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, pageOptions, requireActor } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
+import { summaryOnPage } from '../summaries/summary.loaders';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { Organisation } from './organisation.entity';
 import {
@@ -37,7 +38,8 @@ export class OrganisationResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Organisation>> {
-    const options = pageOptions(info);
+    // The root list brings its rows' summary when the selection shows one it can serve (summaryOnPage).
+    const options = { ...pageOptions(info), summary: summaryOnPage(info) };
     const [page] = await ctx.services.organisations.page(args, filter, orderBy, undefined, options);
     return page;
   }

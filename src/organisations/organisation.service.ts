@@ -20,6 +20,7 @@ import { oneByKey } from '../shared/batch';
 import { isUuid, requireUuid } from '../shared/ids';
 import { inTransaction } from '../shared/transaction';
 import { summaryAggregates, type Withdrawn } from '../summaries/summary-aggregates';
+import { summaryColumn, type PageSummaryKey } from '../summaries/summary.service';
 import { LOCALITY_KINDS, Organisation } from './organisation.entity';
 import { CreateOrganisationInput, OrganisationFilter, OrganisationOrder, OrganisationOrderField, UpdateOrganisationInput } from './organisation.inputs';
 import type { OrganisationDescendantConnection } from './organisation.types';
@@ -41,7 +42,12 @@ export class OrganisationService {
     return oneByKey(ids, rows, (r) => r.id);
   }
 
-  private listQuery(filter: OrganisationFilter | null | undefined, order: OrganisationOrder | null | undefined, timestamps = true): PageQuery {
+  private listQuery(
+    filter: OrganisationFilter | null | undefined,
+    order: OrganisationOrder | null | undefined,
+    timestamps = true,
+    summary: PageSummaryKey | null = null,
+  ): PageQuery {
     const params = new SqlParams();
     const where: string[] = [];
     const f = filter ?? { includeArchived: false };
@@ -64,7 +70,7 @@ export class OrganisationService {
     return {
       from: 'organisation o',
       alias: 'o',
-      select: timestamps ? SELECT : SELECT_UNTIMED,
+      select: `${timestamps ? SELECT : SELECT_UNTIMED}${summary ? `, ${summaryColumn(summary)}` : ''}`,
       where,
       params,
       sortSql: field === OrganisationOrderField.NAME ? 'o.search_name COLLATE "C"' : 'o.created_at',
@@ -74,15 +80,19 @@ export class OrganisationService {
     };
   }
 
-  /** One page of organisations for each parent id (children lists), or the root list; with `withCount` each carries its `totalCount`. */
+  /**
+   * One page of organisations for each parent id (children lists), or the root list; with
+   * `withCount` each carries its `totalCount`, with `summary` each row its figures for that key
+   * (`__summary`, see summaryColumn), read by the same statement.
+   */
   async page(
     args: ConnectionArgs,
     filter: OrganisationFilter | null | undefined,
     order: OrganisationOrder | null | undefined,
     parentIds?: readonly string[],
-    { withCount = false, timestamps = true }: PageOptions = {},
+    { withCount = false, timestamps = true, summary = null }: PageOptions & { summary?: PageSummaryKey | null } = {},
   ): Promise<Array<Connection<Organisation>>> {
-    const query = this.listQuery(filter, order, timestamps);
+    const query = this.listQuery(filter, order, timestamps, summary);
     if (parentIds) query.parent = { ids: parentIds, condition: 'o.parent_id = p.id' };
     const request = pageRequest(args, query.order, this.config.defaultPageSize, this.config.maxPageSize);
     return runPage<Organisation>(this.db.manager, query, request, withCount);

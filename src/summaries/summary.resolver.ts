@@ -1,8 +1,11 @@
-import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, Info, Query, Resolver, Root } from 'type-graphql';
 import { requireFilterPeriod } from '../models/model.loaders';
 import { ModelFilter } from '../models/model.inputs';
 import { Organisation } from '../organisations/organisation.entity';
+import { selectsField } from '../shared/graphql';
 import type { SummariesContext as Context } from './summary.loaders';
+import { broughtSummary, type OrganisationWithSummary } from './summary.service';
 import { ModelSummary } from './summary.types';
 
 @Resolver()
@@ -34,7 +37,7 @@ export class OrganisationSummaryResolver {
     description:
       "Figures over the models run anywhere in this organisation's subtree (with includeDescendants: false, by it alone): the same set as Organisation.models with the same arguments. Optionally for a period. Batched: one SQL statement for every organisation in the response.",
   })
-  async summary(
+  summary(
     @Root() org: Organisation,
     @Arg('period', () => String, {
       nullable: true,
@@ -48,7 +51,18 @@ export class OrganisationSummaryResolver {
     })
     includeDescendants: boolean,
     @Ctx() ctx: Context,
-  ): Promise<ModelSummary> {
+    @Info() info: GraphQLResolveInfo,
+  ): ModelSummary | Promise<ModelSummary> {
+    // An organisation page that read its rows with this summary's key brought the figures
+    // (summaryOnPage): no statement, no loader round. Otherwise the loader batches them.
+    const brought = (org as Organisation & OrganisationWithSummary).__summary;
+    if (
+      brought &&
+      period == null &&
+      includeDescendants === brought.subtree &&
+      (brought.organisations !== undefined || !selectsField(info, 'organisationsInvolved'))
+    )
+      return broughtSummary(brought);
     return ctx.loaders.summaryByOrganisation.load({ organisationId: org.id, period: period ?? null, includeDescendants });
   }
 }

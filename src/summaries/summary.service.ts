@@ -233,3 +233,44 @@ export class SummaryService {
     return keys.map((_, i) => toSummary(rows[i]));
   }
 }
+
+/**
+ * The one Organisation.summary an organisation page brings along (without a period): the whole
+ * subtree's figures or the organisation's own (`subtree`), with organisationsInvolved when its
+ * selection shows it (`organisations`).
+ */
+export interface PageSummaryKey {
+  subtree: boolean;
+  organisations: boolean;
+}
+
+/** What `summaryColumn` brings on an organisation row (`__summary`), for broughtSummary. */
+export interface BroughtSummary {
+  subtree: boolean;
+  counts: SummaryRow['counts'];
+  /** Absent when the page's selection does not show organisationsInvolved. */
+  organisations?: number;
+}
+
+/** An organisation row of a page read with a PageSummaryKey. */
+export type OrganisationWithSummary = { __summary?: BroughtSummary };
+
+/**
+ * The summary of each organisation `o` of a page as one JSON column, `__summary`: the same reads
+ * of the maintained aggregates as fromAggregates for a key without a period (which has no started
+ * or replicated figure), so the page statement brings the figures and Organisation.summary needs
+ * no statement of its own (broughtSummary).
+ */
+export function summaryColumn(key: PageSummaryKey): string {
+  const scope = `c.scope_id = o.id AND c.subtree = ${key.subtree}`;
+  const organisations = key.organisations
+    ? `, 'organisations', (SELECT coalesce(sum(c.organisations), 0)::int FROM summary_involved_mask c WHERE ${scope} AND c.period_key = '${ALL_PERIODS}'::uuid)`
+    : '';
+  return `json_build_object('subtree', ${key.subtree}, 'counts',
+    (SELECT jsonb_agg(jsonb_build_array(c.domain, c.status, c.models)) FROM summary_count c WHERE ${scope})${organisations}) AS "__summary"`;
+}
+
+/** The figures a page brought (summaryColumn): the same ModelSummary as forOrganisations' for that key. */
+export function broughtSummary(brought: BroughtSummary): ModelSummary {
+  return toSummary({ counts: brought.counts, started: null, replicated: null, organisations: brought.organisations ?? 0, found: null, period: null });
+}
