@@ -1,4 +1,5 @@
 import { useTestServer } from '../helpers/seed';
+import { Role } from '../../src/shared/actor';
 
 const t = useTestServer();
 
@@ -69,5 +70,135 @@ describe('Organisation.summary', () => {
     expect(res.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     expect(res.errors?.[0].path).toEqual(['organisations', 'edges', 0, 'node', 'summary', 'startedInPeriod']);
     expect(res.data.organisations.edges[0].node.summary.totalModels).toEqual(expect.any(Number));
+  });
+});
+
+const FIGURES = 'totalModels byDomain { domain count } byStatus { status count } startedInPeriod replicatedInPeriod organisationsInvolved';
+
+describe('Organisation.summary brought by the organisation page', () => {
+  it('equals the loader’s figures (organisation, node) after random writes, for every caller, in the page’s one statement', async () => {
+    // Arrange: a private tree T{R{A{A1,A2},B{B1}},C} and a leaf X to archive, then random writes
+    const org = async (parentId: string, kind = 'OTHER') => t.seed.organisation({ parentId, kind });
+    const T = await t.seed.organisation({ kind: 'CITY' });
+    const R = await org(T.id, 'WARD');
+    const [A, B, C] = [await org(R.id), await org(R.id), await org(T.id)];
+    const [A1, A2, B1, X] = [await org(A.id), await org(A.id), await org(B.id), await org(C.id)];
+    const orgs = [T, R, A, B, C, A1, A2, B1, X];
+    let seed = 20261201;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <V>(list: readonly V[]): V => list[Math.floor(next() * list.length)];
+    const domains = ['ECONOMY', 'CULTURE_SOCIETY', 'SECURITY_DEFENCE', 'POLITICAL_SYSTEM'];
+    const models: Array<{ id: string; version: number }> = [];
+    for (let step = 0; step < 60; step += 1) {
+      const roll = models.length < 5 ? 0 : next();
+      if (roll < 0.45) {
+        const lead = pick(orgs).id;
+        const partner = pick(orgs).id;
+        const m = await t.seed.model({
+          leadOrganisationId: lead,
+          partnerOrganisationIds: partner === lead || next() < 0.5 ? [] : [partner],
+          domain: pick(domains),
+          status: pick(['PILOT', 'ACTIVE', 'SUSPENDED']),
+          startedOn: next() < 0.5 ? '2023-03-01' : undefined,
+        });
+        models.push(m);
+      } else if (roll < 0.7) {
+        const m = pick(models);
+        const res = await t.server.gql(`mutation($i: UpdateModelInput!) { updateModel(input: $i) { version } }`, {
+          i: {
+            id: m.id,
+            version: m.version,
+            domain: pick(domains),
+            status: pick(['PILOT', 'ACTIVE', 'SUSPENDED', 'ARCHIVED']),
+            leadOrganisationId: pick(orgs).id,
+          },
+        });
+        // A partner named lead, or an archived model changed: refused, and nothing moves.
+        if (res.data?.updateModel) m.version = res.data.updateModel.version;
+      } else if (roll < 0.85) {
+        const m = pick(models);
+        const res = await t.server.gql(`mutation($i: ArchiveModelInput!) { archiveModel(input: $i) { version } }`, { i: { id: m.id, version: m.version } });
+        if (res.data?.archiveModel) m.version = res.data.archiveModel.version;
+      } else {
+        await t.server.gql(
+          `mutation($s: ID!, $o: ID!) { replicateModel(input: { sourceModelId: $s, targetOrganisationId: $o, replicatedOn: "2023-04-01" }) { id } }`,
+          {
+            s: pick(models).id,
+            o: pick([T, R, A, A1, B1]).id,
+          },
+        );
+      }
+    }
+    // Subtrees move (A1 under B, then B under A) and X, which runs models, is archived.
+    const version = async (id: string) => (await t.server.ok(`query($id: ID!) { organisation(id: $id) { version } }`, { id })).organisation.version;
+    await t.server.ok(`mutation($i: UpdateOrganisationInput!) { updateOrganisation(input: $i) { id } }`, {
+      i: { id: A1.id, version: await version(A1.id), parentId: B.id },
+    });
+    await t.server.ok(`mutation($i: UpdateOrganisationInput!) { updateOrganisation(input: $i) { id } }`, {
+      i: { id: B.id, version: await version(B.id), parentId: A.id },
+    });
+    await t.seed.model({ leadOrganisationId: X.id, domain: 'ECONOMY' });
+    await t.server.ok(`mutation($i: ArchiveOrganisationInput) { archiveOrganisation(input: $i) { id } }`, { i: { id: X.id, version: await version(X.id) } });
+
+    // The loader's figures: by organisation(id) and node(id), both keys.
+    const lookups = orgs
+      .map(
+        (o, i) => `o${i}: organisation(id: "${o.id}") { s: summary { ${FIGURES} } d: summary(includeDescendants: false) { ${FIGURES} } }
+          n${i}: node(id: "${o.id}") { ... on Organisation { s: summary { ${FIGURES} } } }`,
+      )
+      .join('\n');
+    const loaded = await t.server.ok(`{ ${lookups} }`);
+    const expected = (subtree: boolean) => Object.fromEntries(orgs.map((o, i) => [o.id, loaded[`o${i}`][subtree ? 's' : 'd']]));
+    orgs.forEach((_, i) => expect(loaded[`n${i}`].s).toEqual(loaded[`o${i}`].s));
+    expect(loaded.o0.s.totalModels).toBeGreaterThan(0);
+    expect(loaded.o0.s.byStatus.find((s: any) => s.status === 'ARCHIVED').count).toBeGreaterThan(0);
+
+    // Act and assert: the page's figures, for each key and selection, from every kind of caller.
+    const callers: Array<Record<string, string>> = [
+      {},
+      { authorization: '' },
+      { authorization: `Bearer ${await t.server.token({ sub: 'v', role: Role.VIEWER })}` },
+      { authorization: `Bearer ${await t.server.token({ sub: 'p', role: Role.PARTNER })}` },
+      { authorization: `Bearer ${await t.server.token({ sub: 'e', role: Role.EDITOR, org: B.id })}` },
+    ];
+    const pages = [
+      { summary: `summary { ${FIGURES} }`, subtree: true, statements: 1 },
+      {
+        summary: `summary(includeDescendants: false, period: null) { totalModels byDomain { domain count } byStatus { status count } }`,
+        subtree: false,
+        statements: 1,
+      },
+      // Through a fragment, without organisationsInvolved.
+      {
+        summary: `...F`,
+        fragment: `fragment F on Organisation { summary(includeDescendants: true) { totalModels byStatus { status count } } }`,
+        subtree: true,
+        statements: 1,
+      },
+      // Arguments the page does not serve: the loader: one more statement.
+      { summary: `summary(includeDescendants: $d) { ${FIGURES} }`, variables: { d: false }, subtree: false, statements: 2 },
+      { summary: `summary(period: "2023-H1") { totalModels startedInPeriod }`, subtree: true, period: true, statements: 2 },
+    ];
+    for (const page of pages) {
+      const query = `query($t: ID!${page.variables ? ', $d: Boolean!' : ''}) {
+        organisations(first: 50, filter: { withinId: $t, includeArchived: true }) { edges { node { id ${page.summary} } } } } ${page.fragment ?? ''}`;
+      for (const headers of callers) {
+        const res = await t.server.gql(query, { t: T.id, ...page.variables }, headers);
+        expect(res.errors).toBeUndefined();
+        const nodes: Array<{ id: string; summary: any }> = res.data.organisations.edges.map((e: any) => e.node);
+        expect(nodes.map((n) => n.id).sort()).toEqual(
+          orgs
+            .slice(1)
+            .map((o) => o.id)
+            .sort(),
+        );
+        for (const node of nodes) {
+          const want = expected(page.subtree)[node.id];
+          const shown = page.period ? { totalModels: want.totalModels } : Object.fromEntries(Object.keys(node.summary).map((k) => [k, want[k]]));
+          expect({ id: node.id, summary: page.period ? { totalModels: node.summary.totalModels } : node.summary }).toEqual({ id: node.id, summary: shown });
+        }
+        expect({ page: page.summary, statements: res.extensions?.sqlStatements }).toEqual({ page: page.summary, statements: page.statements });
+      }
+    }
   });
 });
