@@ -23,7 +23,7 @@ import { BackendCpu, CLK_TCK, OUT_DIR, ROOT, ensureDatabase, log, procCpuTicks, 
  *          --servers ours,pg4,pg5,floor  --variant both|with|without (the document with and/or without
  *          `Organisation.summary`; --without-summary is --variant without)
  *          --profile (CPU profile of ours)
- *          --node-flags "--max-semi-space-size=64" (V8 flags for every server; "" for none)
+ *          --node-flags "--max-semi-space-size=32 --heap-growing-percent=100" (V8 flags for every server; "" for none; the default is npm start's)
  *          --ours <path/to/main.js> (another build of our server, e.g. a baseline; default dist/src/main.js)
  *          --base <path/to/main.js> with `base` in --servers (a second build of ours measured beside it in the same rounds)
  *          --workers N (WORKERS for ours: processes sharing the port; CPU and memory are summed over them).
@@ -358,7 +358,7 @@ function options(): Options {
       servers: { type: 'string', default: DEFAULT_SERVERS.join(',') },
       base: { type: 'string' },
       variant: { type: 'string', default: 'both' },
-      'node-flags': { type: 'string', default: '--max-semi-space-size=64' },
+      'node-flags': { type: 'string', default: '--max-semi-space-size=32 --heap-growing-percent=100' },
       'without-summary': { type: 'boolean', default: false },
       ours: { type: 'string', default: path.join(ROOT, 'dist', 'src', 'main.js') },
       workers: { type: 'string', default: '1' },

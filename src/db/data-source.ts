@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import type { PGlite } from '@electric-sql/pglite';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { StartupError, type Config } from '../shared/config';
 import { ChangeEvent } from '../events/change-event.entity';
@@ -293,6 +292,13 @@ export async function openDatabase(config: ConfigForDb, bounds?: DbBounds): Prom
   if (config.embeddedSnapshot && !inMemory) throw new StartupError('an embedded snapshot can only be loaded into an in-memory database (DATA_DIR=memory://).');
   const unlock = inMemory ? () => undefined : lockDataDir(config.dataDir);
   try {
+    // Loaded here, only for the embedded database: a server on PostgreSQL never holds PGlite's
+    // two 0.5 MB bundles (their source and compiled code). require(), as a static import was: the
+    // same CommonJS build of PGlite and its node-postgres adapter.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+    const { createPgConfig } = require('@electric-sql/pglite/node-postgres') as typeof import('@electric-sql/pglite/node-postgres');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     // The contrib typings resolve as ES modules only, so the extension is loaded with import().
     const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
     const pglite = await PGlite.create(inMemory ? config.dataDir : path.resolve(config.dataDir), {

@@ -58,7 +58,13 @@ interface Asset {
 }
 
 interface LoadedAsset {
-  body: Buffer;
+  /**
+   * The file as it is, kept only when it is what gets sent (content of our own, files sent as
+   * they are): a compressed file's original (GraphiQL's bundle is 3.5 MB, its source map 5.9 MB)
+   * is read again for the rare client that does not take gzip, instead of being held for the
+   * process's life.
+   */
+  body: Buffer | null;
   /** Null when the asset is sent as it is. */
   gzipped: Buffer | null;
   /** Content hash, quoted into the ETag. */
@@ -190,7 +196,7 @@ export function mountIde(app: Express, config: Pick<Config, 'ideEnabled'>, endpo
       entry = (async () => {
         const body = asset.file ? await readFile(asset.file) : Buffer.from(asset.content ?? '', 'utf8');
         const etag = createHash('sha256').update(body).digest('base64url').slice(0, 27);
-        return { body, gzipped: asset.gzip === false ? null : await gzip(body), etag };
+        return { body: asset.file && asset.gzip !== false ? null : body, gzipped: asset.gzip === false ? null : await gzip(body), etag };
       })();
       entry.catch(() => loaded.delete(name)); // a failed read is retried next time
       loaded.set(name, entry);
@@ -208,6 +214,7 @@ export function mountIde(app: Express, config: Pick<Config, 'ideEnabled'>, endpo
     }
     const { body, gzipped, etag } = await load(name, asset);
     const useGzip = gzipped !== null && req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    const sent = useGzip && gzipped ? gzipped : (body ?? (await readFile(asset.file as string)));
     res.set({
       'Content-Type': asset.type,
       'Cache-Control': asset.cache,
@@ -218,7 +225,7 @@ export function mountIde(app: Express, config: Pick<Config, 'ideEnabled'>, endpo
     });
     if (useGzip) res.set('Content-Encoding', 'gzip');
     // res.send answers 304 itself when the request's If-None-Match matches the ETag.
-    res.send(useGzip && gzipped ? gzipped : body);
+    res.send(sent);
   });
 
   app.get(endpoint, (req: Request, res: Response, next: NextFunction) => {

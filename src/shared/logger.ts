@@ -1,5 +1,4 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -58,6 +57,9 @@ export function createLogger(settings: LogSettings): Logger {
   };
   if (settings.logDestination) return pino(options, settings.logDestination as DestinationStream);
   if (settings.logPretty) {
+    // Loaded only for a developer's terminal: production (JSON lines) never holds pino-pretty.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pretty = require('pino-pretty') as typeof import('pino-pretty');
     return pino(options, pretty({ colorize: true, sync: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' }));
   }
   return pino(options, stdoutDestination());
