@@ -8,8 +8,9 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Transpile only (tsconfig.json with isolatedModules): type-checking every test file's imports
   // again in each worker cost seconds per file. Types are checked once, over src/ and test/ alike,
-  // by `npm run typecheck` (tsc --noEmit), which CI runs before the tests (.ci/run).
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true }, diagnostics: { ignoreCodes: [151002] } }] },
+  // by `npm run typecheck` (tsc --noEmit), which CI runs before the tests (.ci/run). ts-jest, with
+  // its output also kept by path inside the repository, for a fresh clone (see the file).
+  transform: { '^.+\\.ts$': ['<rootDir>/test/helpers/transform.js', { tsconfig: { isolatedModules: true }, diagnostics: { ignoreCodes: [151002] } }] },
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
   setupFiles: ['reflect-metadata'],

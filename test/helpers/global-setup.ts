@@ -56,6 +56,14 @@ async function prepareDatabase(): Promise<void> {
 const SNAPSHOT_CACHE_PREFIX = 'dvk-suite-snapshots-';
 /** Kept snapshots unused this long are removed (each run touches its own; a run lasts minutes). */
 const SNAPSHOT_CACHE_UNUSED_MS = 60 * 60_000;
+/**
+ * The folders of transpiled test and source files that test/helpers/transform.js keeps (its
+ * TRANSFORM_CACHE_PREFIX), removed after a day unused (each run's workers touch theirs), or once
+ * they hold this many files (one per version of a file: they only grow while in use).
+ */
+const TRANSFORM_CACHE_PREFIX = 'dvk-suite-transforms-';
+const TRANSFORM_CACHE_UNUSED_MS = 24 * 60 * 60_000;
+const TRANSFORM_CACHE_MAX_FILES = 5_000;
 
 /** A hash of everything the snapshots are made from. */
 function snapshotKey(): string {
@@ -80,13 +88,19 @@ function snapshotKey(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Removes kept snapshots (and unfinished builds) that no run has used for an hour. */
+/**
+ * Removes kept snapshots (and unfinished builds) that no run has used for an hour, and the
+ * transform cache's folders that no run has used for a day, or that have grown too large.
+ */
 function pruneSnapshotCache(keep: string): void {
   for (const name of fs.readdirSync(os.tmpdir())) {
     const dir = path.join(os.tmpdir(), name);
-    if (!name.startsWith(SNAPSHOT_CACHE_PREFIX) || dir === keep) continue;
+    const snapshots = name.startsWith(SNAPSHOT_CACHE_PREFIX);
+    if (!(snapshots || name.startsWith(TRANSFORM_CACHE_PREFIX)) || dir === keep) continue;
     try {
-      if (Date.now() - fs.statSync(dir).mtimeMs > SNAPSHOT_CACHE_UNUSED_MS) fs.rmSync(dir, { recursive: true, force: true });
+      const unused = Date.now() - fs.statSync(dir).mtimeMs;
+      if (snapshots ? unused > SNAPSHOT_CACHE_UNUSED_MS : unused > TRANSFORM_CACHE_UNUSED_MS || fs.readdirSync(dir).length > TRANSFORM_CACHE_MAX_FILES)
+        fs.rmSync(dir, { recursive: true, force: true });
     } catch {
       // Removed meanwhile by another run.
     }
