@@ -105,6 +105,9 @@ export class ModelOrganisationResolver {
   }
 }
 
+/** The nested-list kinds of Organisation.models, one per parent relation. */
+const ORGANISATION_MODEL_KINDS = { organisation: 'organisation.models.organisation', organisationSubtree: 'organisation.models.organisationSubtree' } as const;
+
 /** The models an organisation runs: a field this feature adds to Organisation. */
 @Resolver(() => Organisation)
 export class OrganisationModelsResolver {
@@ -128,11 +131,14 @@ export class OrganisationModelsResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
-    const { models } = ctx.services;
     const parent = includeDescendants ? 'organisationSubtree' : 'organisation';
+    // Every organisation after the first finds the loader its site made: nothing to build per organisation.
+    const made = ctx.loaders.pageAt<Connection<CommunityModel>>(ORGANISATION_MODEL_KINDS[parent], info.fieldNodes);
+    if (made) return made.load(org.id);
+    const { models } = ctx.services;
     const options = modelPageOptions(info);
     return ctx.loaders
-      .pages(`organisation.models.${parent}`, info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
+      .pages(ORGANISATION_MODEL_KINDS[parent], info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
         await requireFilterPeriod(ctx.loaders, filter);
         return models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options);
       })

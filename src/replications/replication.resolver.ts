@@ -103,6 +103,9 @@ export class ModelLineageResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
+    // Every model after the first finds the loader its site made: nothing to build per model.
+    const made = ctx.loaders.pageAt<Connection<CommunityModel>>('model.replicas', info.fieldNodes);
+    if (made) return made.load(model.id);
     const { models } = ctx.services;
     const options = modelPageOptions(info);
     return ctx.loaders

@@ -9,12 +9,24 @@ export interface PageLoaders {
    * parent after the first finds its loader without the arguments being serialised again.
    */
   pages<T>(kind: string, site: object, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T>;
+  /**
+   * The loader `pages` made for this kind at this site, if it made one: what every parent after
+   * the first asks, before building the arguments and the batch function `pages` would need
+   * (a few hundred parents per response, each of them allocating nothing here).
+   */
+  pageAt<T>(kind: string, site: object): DataLoader<string, T> | undefined;
 }
+
+/** Where wrapBatches hands a request's nested-list loaders its wrapper, applied to each batch function as its loader is made. */
+const WRAP_PAGES = Symbol('wrapPages');
+
+type WithPageWrappers = PageLoaders & { [WRAP_PAGES]?: (wrap: BatchWrapper) => void };
 
 export function pageLoaders(): PageLoaders {
   const byArgs = new Map<string, DataLoader<string, unknown>>();
   const bySite = new WeakMap<object, Map<string, DataLoader<string, unknown>>>();
-  return {
+  const wrappers: BatchWrapper[] = [];
+  const loaders: WithPageWrappers = {
     pages<T>(kind: string, site: object, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T> {
       let atSite = bySite.get(site);
       let loader = atSite?.get(kind);
@@ -22,13 +34,25 @@ export function pageLoaders(): PageLoaders {
         // Identical arguments at another site (an alias, a fragment) share the loader too.
         const key = `${kind}:${JSON.stringify(args)}`;
         loader = byArgs.get(key);
-        if (!loader) byArgs.set(key, (loader = new DataLoader(batch as (ids: readonly string[]) => Promise<unknown[]>)));
+        if (!loader) {
+          // The wrapper registered first wraps outermost.
+          let wrapped = batch as Batch;
+          for (let i = wrappers.length - 1; i >= 0; i -= 1) wrapped = wrappers[i](kind, wrapped);
+          byArgs.set(key, (loader = new DataLoader(wrapped as (ids: readonly string[]) => Promise<unknown[]>)));
+        }
         if (!atSite) bySite.set(site, (atSite = new Map()));
         atSite.set(kind, loader);
       }
       return loader as DataLoader<string, T>;
     },
+    pageAt<T>(kind: string, site: object): DataLoader<string, T> | undefined {
+      return bySite.get(site)?.get(kind) as DataLoader<string, T> | undefined;
+    },
+    [WRAP_PAGES]: (wrap) => {
+      wrappers.push(wrap);
+    },
   };
+  return loaders;
 }
 
 /** A batch function: the keys of one batch in, their values (in order) out; one SQL statement. */
@@ -40,8 +64,8 @@ export type BatchWrapper = (name: string, batch: Batch) => Batch;
 /**
  * Wraps every batch function of one request's (or one event's) loaders, once, when they are made:
  * each DataLoader's (dataloader 2 keeps it in `_batchLoadFn`) and each nested-list loader's that
- * `pages` makes. Metrics observe batch sizes and tracing makes a span per batch through it, so
- * nothing runs per key or per field.
+ * `pages` makes (as it makes it: asking for an existing one wraps nothing). Metrics observe batch
+ * sizes and tracing makes a span per batch through it, so nothing runs per key or per field.
  */
 export function wrapBatches<L extends object>(loaders: L, wrap: BatchWrapper): L {
   for (const [name, loader] of Object.entries(loaders) as Array<[string, unknown]>) {
@@ -50,9 +74,15 @@ export function wrapBatches<L extends object>(loaders: L, wrap: BatchWrapper): L
       if (typeof inner._batchLoadFn === 'function') inner._batchLoadFn = wrap(name, inner._batchLoadFn);
     }
   }
-  const withPages = loaders as L & Partial<PageLoaders>;
+  const withPages = loaders as L & Partial<WithPageWrappers>;
+  const register = withPages[WRAP_PAGES];
+  if (typeof register === 'function') {
+    register(wrap);
+    return loaders;
+  }
   const pages = withPages.pages;
   if (typeof pages === 'function') {
+    // Page loaders made elsewhere than pageLoaders(): each call's batch is wrapped (only a new loader keeps it).
     withPages.pages = ((kind: string, site: object, args: unknown, batch: Batch) =>
       pages.call(loaders, kind, site, args, wrap(kind, batch) as never)) as PageLoaders['pages'];
   }

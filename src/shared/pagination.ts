@@ -270,7 +270,7 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
   const page =
     `SELECT ${query.select}${cursors ? `, (${query.sortSql})::text AS "__sort"` : ''} FROM ${from}${whereSql(where)}` +
     ` ORDER BY ${query.sortSql} ${dir}, ${alias}.id ${dir} LIMIT ${request.limit + 1}`;
-  const parents = query.parent ? `unnest(${params.add(query.parent.ids)}::uuid[]) WITH ORDINALITY AS p(id, n)` : undefined;
+  const parents = query.parent ? `unnest(${params.add(uuidArray(query.parent.ids))}::uuid[]) WITH ORDINALITY AS p(id, n)` : undefined;
   let sql: string;
   // Rows name their parent by its position (an int), not its id: no UUID text to decode and fold per row.
   if (withCount) sql = withTotals(`SELECT count(*)::int AS total FROM ${from}${whereSql(filter)}`, page, parents, 'p.n::int');
@@ -285,6 +285,24 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
     return new PageEdge(row as T, query.order, query.sortType === 'int' ? Number(sort) : String(sort));
   };
   return connectionsByPosition(rows, query.parent ? query.parent.ids.length : 1, shape, toEdge, withCount);
+}
+
+const HEX = '[0-9a-fA-F]';
+const UUID = `${HEX}{8}-${HEX}{4}-${HEX}{4}-${HEX}{4}-${HEX}{12}`;
+/** UUIDs separated by commas, nothing else. */
+const UUID_LIST = new RegExp(`^${UUID}(?:,${UUID})*$`);
+
+/**
+ * Parent ids as one `uuid[]` literal (`{id,id,…}`) when every one is a UUID, which needs no
+ * quoting: pg's own array serialiser quotes and escapes each element into a string of its own, a
+ * few hundred per statement (about as much CPU as this one test of the joined ids, and six times
+ * the memory). The joined ids are exactly `ids.length` UUIDs only when each id is one. Anything
+ * else goes as the array, as before.
+ */
+export function uuidArray(ids: readonly string[]): string | readonly string[] {
+  if (ids.length === 0) return '{}';
+  const joined = ids.join(',');
+  return joined.length === ids.length * 37 - 1 && UUID_LIST.test(joined) ? `{${joined}}` : ids;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { decodeCursor, encodeCursor } from '../../src/shared/cursor';
-import { pageRequest } from '../../src/shared/pagination';
+import { pageRequest, uuidArray } from '../../src/shared/pagination';
 import { escapeLike, normaliseText } from '../../src/shared/text';
 
 describe('cursors', () => {
@@ -31,6 +31,19 @@ describe('page requests', () => {
   it('page backwards with last/before', () => {
     const before = encodeCursor({ order: 'o', value: 'b', id: 'id-b' });
     expect(pageRequest({ last: 5, before }, 'o', 20, 100)).toEqual({ limit: 5, backwards: true, after: { value: 'b', id: 'id-b' } });
+  });
+});
+
+describe('parent ids of a nested page', () => {
+  const a = '0b5c8a52-1111-4222-8333-444455556666';
+  const b = 'AB5C8A52-1111-4222-8333-444455556666';
+  it('go as one uuid[] literal when each is a UUID', () => {
+    expect(uuidArray([a, b])).toBe(`{${a},${b}}`);
+    expect(uuidArray([])).toBe('{}');
+  });
+
+  it('go as the array when any is not (quoted and escaped by pg, refused by PostgreSQL as before)', () => {
+    for (const ids of [[a, 'NULL'], [`${a},${a}`], [a, `${a.slice(0, 35)}"`], [a, ''], [` ${a}`]]) expect(uuidArray(ids)).toBe(ids);
   });
 });
 
