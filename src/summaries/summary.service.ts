@@ -141,6 +141,11 @@ export class SummaryService {
    * narrow row per model with its link's date and organisations: no join), through its trigram
    * index or an index-only range of its start-date index. The same set and figures as the GROUP BY
    * over the models (archived models in the set unless a status list says otherwise).
+   *
+   * A search can match a large share of the models (a common phrase: one in eight), and reads
+   * them in one pass with one hash aggregate, nothing materialised (searchStatement), across
+   * parallel workers. A date range reads the models of its dates (materialised, then grouped, and a
+   * distinct count of their organisations: cheaper at the tens of thousands a quarter holds).
    */
   private async fromModelRows(filter: ModelFilter, period: string | null): Promise<ModelSummary> {
     const params = new SqlParams();
@@ -150,31 +155,78 @@ export class SummaryService {
     if (filter.period) where.push(`s.recognised_period_id = (SELECT rp.id FROM reporting_period rp WHERE rp.code = ${params.add(filter.period)})`);
     if (filter.startedFrom) where.push(`s.started_on >= ${params.add(filter.startedFrom)}::date`);
     if (filter.startedTo) where.push(`s.started_on <= ${params.add(filter.startedTo)}::date`);
-    where.push(...searchCondition('s.search_name', filter.search, params));
+    const words = searchCondition('s.search_name', filter.search, params);
+    where.push(...words);
     const p = params.add(period);
-    const [row]: SummaryRow[] = await this.db.query(
-      `WITH ms AS MATERIALIZED (
-         SELECT s.domain, s.status, s.started_on, s.replicated_on, s.organisation_ids FROM summary_model s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ),
-       rp AS (SELECT code, starts_on, ends_on FROM reporting_period WHERE code = ${p}::text)
-       SELECT ${p}::text AS period, (SELECT code FROM rp) AS found, x.counts, x.started, x.replicated,
-         (SELECT count(DISTINCT o)::int FROM ms CROSS JOIN LATERAL unnest(ms.organisation_ids) AS o WHERE ms.status <> 'ARCHIVED') AS organisations
-       FROM (
-         SELECT jsonb_agg(jsonb_build_array(g.domain, g.status, g.n)) AS counts, sum(g.started)::int AS started, sum(g.replicated)::int AS replicated
+    const conditions = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    let row: SummaryRow;
+    if (words.length) {
+      const sql = SummaryService.searchStatement(conditions, p);
+      [row] = await this.db.transaction(async (m) => {
+        await m.query(SummaryService.SEARCH_SETTINGS);
+        return m.query(sql, params.values);
+      });
+    } else {
+      [row] = await this.db.query(
+        `WITH ms AS MATERIALIZED (
+           SELECT s.domain, s.status, s.started_on, s.replicated_on, s.organisation_ids FROM summary_model s ${conditions}
+         ),
+         rp AS (SELECT code, starts_on, ends_on FROM reporting_period WHERE code = ${p}::text)
+         SELECT ${p}::text AS period, (SELECT code FROM rp) AS found, x.counts, x.started, x.replicated,
+           (SELECT count(DISTINCT o)::int FROM ms CROSS JOIN LATERAL unnest(ms.organisation_ids) AS o WHERE ms.status <> 'ARCHIVED') AS organisations
          FROM (
-           SELECT ms.domain, ms.status, count(*)::int AS n,
-             count(*) FILTER (WHERE ms.status <> 'ARCHIVED' AND ms.started_on BETWEEN rp.starts_on AND rp.ends_on) AS started,
-             count(*) FILTER (WHERE ms.status <> 'ARCHIVED' AND ms.replicated_on BETWEEN rp.starts_on AND rp.ends_on) AS replicated
-           FROM ms LEFT JOIN rp ON true GROUP BY 1, 2
-         ) g
-       ) x`,
-      params.values,
-    );
-    // No model in the set: no group, so the sums are null.
-    if (row.counts === null) Object.assign(row, { started: 0, replicated: 0 });
+           SELECT jsonb_agg(jsonb_build_array(g.domain, g.status, g.n)) AS counts, sum(g.started)::int AS started, sum(g.replicated)::int AS replicated
+           FROM (
+             SELECT ms.domain, ms.status, count(*)::int AS n,
+               count(*) FILTER (WHERE ms.status <> 'ARCHIVED' AND ms.started_on BETWEEN rp.starts_on AND rp.ends_on) AS started,
+               count(*) FILTER (WHERE ms.status <> 'ARCHIVED' AND ms.replicated_on BETWEEN rp.starts_on AND rp.ends_on) AS replicated
+             FROM ms LEFT JOIN rp ON true GROUP BY 1, 2
+           ) g
+         ) x`,
+        params.values,
+      );
+      // No model in the set: no group, so the sums are null.
+      if (row.counts === null) Object.assign(row, { started: 0, replicated: 0 });
+    }
     checkPeriods([row]);
     if (period === null) Object.assign(row, { started: null, replicated: null });
     return toSummary(row);
+  }
+
+  /**
+   * searchStatement's planner settings, for its transaction only. The planner takes the words of a
+   * search as independent, so it expects a few thousand rows where a common phrase matches 125,000
+   * (one model in eight, at 1M) and would not start a worker: parallel_setup_cost 0 lets it weigh the
+   * workers at their running cost alone (the server's limits on workers still apply).
+   */
+  private static readonly SEARCH_SETTINGS = `SELECT set_config('parallel_setup_cost', '0', true)`;
+
+  /**
+   * The search summary over summary_model rows meeting `conditions` (a WHERE clause), for period
+   * parameter `p`, in one pass and one hash aggregate: each matching model gives a row of its own
+   * (organisation NULL: its domain and status, counted per cell with the period figures) and, when
+   * not archived, a row per organisation it involves (domain and status NULL), so one GROUP BY yields
+   * the cells and the distinct organisations together, and splits into a partial aggregate per
+   * parallel worker.
+   */
+  private static searchStatement(conditions: string, p: string): string {
+    const inPeriod = (column: string) =>
+      `count(*) FILTER (WHERE o IS NULL AND s.status <> 'ARCHIVED' AND s.${column} BETWEEN (SELECT starts_on FROM rp) AND (SELECT ends_on FROM rp))::int`;
+    return `WITH rp AS (SELECT code, starts_on, ends_on FROM reporting_period WHERE code = ${p}::text),
+      g AS (
+        SELECT CASE WHEN o IS NULL THEN s.domain END AS domain, CASE WHEN o IS NULL THEN s.status END AS status, o,
+          count(*)::int AS n, ${inPeriod('started_on')} AS started, ${inPeriod('replicated_on')} AS replicated
+        FROM summary_model s
+          CROSS JOIN LATERAL unnest(CASE WHEN s.status = 'ARCHIVED' THEN '{NULL}'::uuid[] ELSE array_prepend(NULL::uuid, s.organisation_ids) END) AS o
+        ${conditions}
+        GROUP BY 1, 2, 3
+      )
+      SELECT ${p}::text AS period, (SELECT code FROM rp) AS found,
+        jsonb_agg(jsonb_build_array(g.domain, g.status, g.n)) FILTER (WHERE g.o IS NULL) AS counts,
+        coalesce(sum(g.started) FILTER (WHERE g.o IS NULL), 0)::int AS started,
+        coalesce(sum(g.replicated) FILTER (WHERE g.o IS NULL), 0)::int AS replicated,
+        count(*) FILTER (WHERE g.o IS NOT NULL)::int AS organisations
+      FROM g`;
   }
 
   /** One scope under domain, status and recognised-period conditions: sums (and a distinct count) over the aggregates' key columns. */
