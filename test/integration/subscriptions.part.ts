@@ -521,7 +521,10 @@ describe('connection limits', () => {
     expect(client.closes.map((c) => c.code)).toContain(1013);
     const delivered = sub.data.map((d) => d.changes.cursor);
     const resumeAfter = tooSlow.extensions.resumeAfter;
-    expect(delivered.at(-1) ?? resumeAfter).toBe(resumeAfter);
+    // The cursor is at or past the last event received. Past it only over events this filter skips:
+    // in the PostgreSQL pass other files write to the same log between these. No loss either way:
+    // resuming after it must bring every one of the 601 not received (below).
+    expect(Number(resumeAfter)).toBeGreaterThanOrEqual(Number(delivered.at(-1) ?? 0));
     const again = wsClient(limited.server, { token: 'partner-token-1' });
     const resumed = new Subscription(again, CHANGES, { after: resumeAfter, filter });
     await resumed.count(601 - delivered.length, 20_000);
