@@ -93,21 +93,35 @@ export function selectedFieldNames(info: GraphQLResolveInfo, path: readonly stri
   const cached = known?.get(key);
   if (cached) return cached;
   const names = new Set<string>();
-  const visit = (set: SelectionSetNode | undefined, depth: number, seen: ReadonlySet<string>): void => {
-    for (const s of set?.selections ?? []) {
-      if (s.kind === Kind.INLINE_FRAGMENT) visit(s.selectionSet, depth, seen);
-      else if (s.kind === Kind.FRAGMENT_SPREAD) {
-        // A fragment spread inside itself is refused by validation; `seen` keeps the walk finite anyway.
-        if (!seen.has(s.name.value)) visit(info.fragments[s.name.value]?.selectionSet, depth, new Set([...seen, s.name.value]));
-      } else if (depth === path.length) names.add(s.name.value);
-      else if (s.name.value === path[depth]) visit(s.selectionSet, depth + 1, seen);
-    }
-  };
-  for (const node of info.fieldNodes) visit(node.selectionSet, 0, new Set());
+  forEachFieldAt(info, path, (field) => names.add(field.name.value));
   const answer = [...names].sort();
   if (!known) fieldNamesAt.set(info.fieldNodes, (known = new Map()));
   known.set(key, answer);
   return answer;
+}
+
+/** The fields named `name` that the current field's selection asks for at the end of `path`, in document order (through fragments, as selectedFieldNames). */
+export function fieldNodesAt(info: GraphQLResolveInfo, path: readonly string[], name: string): FieldNode[] {
+  const found: FieldNode[] = [];
+  forEachFieldAt(info, path, (field) => {
+    if (field.name.value === name) found.push(field);
+  });
+  return found;
+}
+
+/** Calls `visit` with each field the current field's selection holds at the end of `path`, through inline fragments and fragment spreads. */
+function forEachFieldAt(info: GraphQLResolveInfo, path: readonly string[], visit: (field: FieldNode) => void): void {
+  const walk = (set: SelectionSetNode | undefined, depth: number, seen: ReadonlySet<string>): void => {
+    for (const s of set?.selections ?? []) {
+      if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet, depth, seen);
+      else if (s.kind === Kind.FRAGMENT_SPREAD) {
+        // A fragment spread inside itself is refused by validation; `seen` keeps the walk finite anyway.
+        if (!seen.has(s.name.value)) walk(info.fragments[s.name.value]?.selectionSet, depth, new Set([...seen, s.name.value]));
+      } else if (depth === path.length) visit(s);
+      else if (s.name.value === path[depth]) walk(s.selectionSet, depth + 1, seen);
+    }
+  };
+  for (const node of info.fieldNodes) walk(node.selectionSet, 0, new Set());
 }
 
 const fieldNamesAt = new WeakMap<readonly FieldNode[], Map<string, readonly string[]>>();

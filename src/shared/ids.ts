@@ -1,11 +1,23 @@
 import { createHash } from 'node:crypto';
 import { BadUserInputError } from './errors';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const UUID_RE = new RegExp(`^${UUID}$`, 'i');
+/** UUIDs separated by commas, nothing else. */
+const UUID_LIST_RE = new RegExp(`^${UUID}(?:,${UUID})*$`, 'i');
 
 /** Whether `value` is a UUID string (any case). Anything else, a number or an array included, is not. */
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID_RE.test(value);
+}
+
+/**
+ * Whether `joined` is exactly `count` UUIDs separated by commas (ids joined with ','): one test
+ * for a few hundred ids, cheaper than one isUuid each. Only when every id is a UUID does the
+ * joined text have that length and that form.
+ */
+export function isUuidList(joined: string, count: number): boolean {
+  return count > 0 && joined.length === count * 37 - 1 && UUID_LIST_RE.test(joined);
 }
 
 /** A deterministic name-based UUID (RFC 4122 version 5 layout) for seeded records. */

@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
-import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { Kind, type FieldNode, type GraphQLResolveInfo } from 'graphql';
 import type { OrganisationLoaders, OrganisationServices } from '../organisations/organisation.loaders';
 import type { PeriodLoaders, PeriodServices } from '../periods/period.loaders';
 import type { RequestContext } from '../shared/context';
-import { selectsAny } from '../shared/graphql';
+import { fieldNodesAt, selectsAny } from '../shared/graphql';
 import type { PageSummaryKey, SummaryKey, SummaryService } from './summary.service';
 import type { ModelSummary } from './summary.types';
 
@@ -46,23 +46,9 @@ const summaryOnPageAt = new WeakMap<readonly FieldNode[], PageSummaryKey | null>
 
 /** includeDescendants of the first `summary` under edges.node that a page can serve (literal arguments, no period), or null. */
 function servedSubtree(info: GraphQLResolveInfo): boolean | null {
-  const path = ['edges', 'node'];
-  const visit = (set: SelectionSetNode | undefined, depth: number, seen: ReadonlySet<string>): boolean | null => {
-    for (const s of set?.selections ?? []) {
-      let found: boolean | null = null;
-      if (s.kind === Kind.INLINE_FRAGMENT) found = visit(s.selectionSet, depth, seen);
-      else if (s.kind === Kind.FRAGMENT_SPREAD) {
-        if (!seen.has(s.name.value)) found = visit(info.fragments[s.name.value]?.selectionSet, depth, new Set([...seen, s.name.value]));
-      } else if (depth < path.length) {
-        if (s.name.value === path[depth]) found = visit(s.selectionSet, depth + 1, seen);
-      } else if (s.name.value === 'summary') found = servable(s);
-      if (found !== null) return found;
-    }
-    return null;
-  };
-  for (const node of info.fieldNodes) {
-    const found = visit(node.selectionSet, 0, new Set());
-    if (found !== null) return found;
+  for (const field of fieldNodesAt(info, ['edges', 'node'], 'summary')) {
+    const subtree = servable(field);
+    if (subtree !== null) return subtree;
   }
   return null;
 }
