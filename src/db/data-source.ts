@@ -303,6 +303,10 @@ export async function openDatabase(config: ConfigForDb, bounds?: DbBounds): Prom
     const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
     const pglite = await PGlite.create(inMemory ? config.dataDir : path.resolve(config.dataDir), {
       extensions: { pg_trgm },
+      // In memory, every page already sits in PGlite's in-memory file system: a buffer pool of the
+      // default 128 MB would hold a second copy, and zeroing it was most of each start's CPU
+      // (0.4-0.6 s per start against 0.25-0.3 with 16 MB). On disk the default stays.
+      ...(inMemory ? { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] } : {}),
       // A data folder dumped earlier (dumpEmbeddedSnapshot): starts from it instead of an empty cluster.
       ...(config.embeddedSnapshot ? { loadDataDir: new Blob([fs.readFileSync(config.embeddedSnapshot)]) } : {}),
     });
