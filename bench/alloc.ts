@@ -12,6 +12,7 @@ import { OUT_DIR, ROOT, log, procCpuTicks, startChild, stopChild, type ChildServ
  * so two builds can be compared on a busy machine: `--base` runs a second build alike.
  *
  *   node dist/bench/alloc.js [--requests 500] [--connections 10] [--variant without|with] [--top 25]
+ *                            [--query '<another document>' instead of the dashboard]
  *                            [--ours dist/src/main.js] [--base <other build's dist/src/main.js>]
  *
  * DATABASE_URL: a database `npm run bench` has seeded (the synthetic city at 1x).
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '500' },
     connections: { type: 'string', default: '10' },
     variant: { type: 'string', default: 'without' },
+    query: { type: 'string' },
     top: { type: 'string', default: '25' },
     ours: { type: 'string', default: 'dist/src/main.js' },
     base: { type: 'string' },
@@ -39,7 +41,7 @@ const connections = Number(values.connections);
 const top = Number(values.top);
 if (!(requests > 0 && connections > 0 && top > 0)) throw new Error('--requests, --connections and --top must be positive numbers');
 if (values.variant !== 'with' && values.variant !== 'without') throw new Error(`--variant must be with or without; got ${values.variant}`);
-const body = JSON.stringify({ query: dashboardQuery(values.variant === 'with') });
+const body = JSON.stringify({ query: values.query ?? dashboardQuery(values.variant === 'with') });
 
 function post(agent: http.Agent, url: URL): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -159,7 +161,7 @@ async function measure(label: string, script: string): Promise<{ kB: number; cpu
 
 async function main(): Promise<void> {
   if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL must name a database `npm run bench` has seeded');
-  log(`${requests} dashboard requests (${values.variant} summary) at ${connections} connections, after 100 of warm-up`);
+  log(`${requests} requests (${values.query ?? `the dashboard, ${values.variant} summary`}) at ${connections} connections, after 100 of warm-up`);
   const ours = await measure('ours', path.resolve(values.ours!));
   if (values.base) {
     const base = await measure('base', path.resolve(values.base));
