@@ -3,13 +3,14 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dashboardQuery } from './dashboard';
-import { OUT_DIR, ROOT, log, procCpuTicks, startChild, stopChild, type ChildServer } from './support';
+import { CLK_TCK, OUT_DIR, ROOT, log, packageOf, procCpuTicks, startChild, stopChild, type ChildServer } from './support';
 
 /*
  * What one dashboard request allocates in ours, by package and by function (V8's sampling heap
  * profiler, including what the collections freed: bench/alloc-preload.ts), and the server's CPU
  * over the same requests. Allocation is a figure the machine's load hardly moves, unlike CPU time,
- * so two builds can be compared on a busy machine: `--base` runs a second build alike.
+ * so two builds can be compared on a busy machine: `--base` runs a second build alike. `(native)`
+ * is code without a script: V8's own, and graphql-jit's generated code (the compiled operation).
  *
  *   node dist/bench/alloc.js [--requests 500] [--connections 10] [--variant without|with] [--top 25]
  *                            [--query '<another document>' instead of the dashboard]
@@ -83,19 +84,6 @@ async function until(file: string): Promise<void> {
   }
 }
 
-/** Where a frame's code lives: a package, a file of ours, node's own, or generated code (graphql-jit's compiled operation). */
-function where(url: string): string {
-  if (!url) return '(no script: graphql-jit generated code, or native)';
-  const nm = url.lastIndexOf('node_modules/');
-  if (nm >= 0) {
-    const parts = url.slice(nm + 'node_modules/'.length).split('/');
-    return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
-  }
-  if (url.startsWith('node:')) return 'node';
-  const dist = url.indexOf('/dist/');
-  return dist >= 0 ? url.slice(dist + 6) : path.basename(url);
-}
-
 function summarise(profileFile: string): { total: number; byPackage: Map<string, number>; byFunction: Map<string, number> } {
   const profile = JSON.parse(fs.readFileSync(profileFile, 'utf8')) as { head: Node; error?: string };
   if (profile.error) throw new Error(profile.error);
@@ -108,7 +96,7 @@ function summarise(profileFile: string): { total: number; byPackage: Map<string,
     stack.push(...node.children);
     if (!node.selfSize) continue;
     const { functionName, url, lineNumber } = node.callFrame;
-    const pkg = where(url);
+    const pkg = packageOf(url);
     total += node.selfSize;
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + node.selfSize);
     const name = `${functionName || '(anonymous)'}  ${pkg}:${lineNumber + 1}`;
@@ -140,7 +128,7 @@ async function measure(label: string, script: string): Promise<{ kB: number; cpu
     await until(`${profileFile}.started`);
     const ticks = procCpuTicks(server.child.pid!);
     await load(agent, url, requests);
-    const cpuMs = ((procCpuTicks(server.child.pid!) - ticks) * 1000) / 100;
+    const cpuMs = ((procCpuTicks(server.child.pid!) - ticks) * 1000) / CLK_TCK;
     server.child.kill('SIGUSR2');
     await until(`${profileFile}.done`);
     const { total, byPackage, byFunction } = summarise(profileFile);

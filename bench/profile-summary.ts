@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import path from 'node:path';
+import { packageOf as where } from './support';
 
 /*
  * Summarises a V8 .cpuprofile (node --cpu-prof): self time per function and per package.
@@ -17,18 +17,6 @@ interface Profile {
   timeDeltas: number[];
   startTime: number;
   endTime: number;
-}
-
-function where(url: string): string {
-  if (!url) return '(native)';
-  const nm = url.lastIndexOf('node_modules/');
-  if (nm >= 0) {
-    const rest = url.slice(nm + 'node_modules/'.length).split('/');
-    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
-  }
-  if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
-  const dist = url.indexOf('/dist/');
-  return dist >= 0 ? url.slice(dist + 6) : path.basename(url);
 }
 
 function main(): void {

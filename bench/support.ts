@@ -28,6 +28,23 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/**
+ * Where a profiled function's code lives, from its script URL: a package, a file of ours (its path
+ * under dist/), node's own module, or `(native)` for a frame without a script (V8's own, and
+ * generated code such as graphql-jit's compiled operations).
+ */
+export function packageOf(url: string): string {
+  if (!url) return '(native)';
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm >= 0) {
+    const rest = url.slice(nm + 'node_modules/'.length).split('/');
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  }
+  if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
+  const dist = url.indexOf('/dist/');
+  return dist >= 0 ? url.slice(dist + 6) : path.basename(url);
+}
+
 /** The nearest-rank percentile of an ascending list (NaN when it is empty). */
 export function percentile(sorted: readonly number[], p: number): number {
   if (!sorted.length) return NaN;
