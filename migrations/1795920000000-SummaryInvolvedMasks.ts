@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { ALL_PERIODS, CELL_COLUMNS, CELLS, summaryAggregates } from '../src/summaries/summary-aggregates';
+import { ALL_PERIODS, CELL_COLUMNS, CELLS } from '../src/summaries/summary-aggregates';
 
 /**
  * organisationsInvolved under a domain, status or period filter without a distinct count over one
@@ -8,8 +8,8 @@ import { ALL_PERIODS, CELL_COLUMNS, CELLS, summaryAggregates } from '../src/summ
  * count per cell, and summary_involved_mask how many organisations of a scope and period have each
  * set of non-empty cells. summary_involved_cell goes, and summary_involved (the masks give its count). summary_model keeps one narrow row per
  * model for the filters no aggregate keys (free text, start-date ranges): their scan reads it
- * alone, through a trigram or an index-only date index. Then one recount fills every aggregate
- * (earlier migrations leave that to this one).
+ * alone, through a trigram or an index-only date index. The recount that fills every aggregate is
+ * SummaryModelOrganisationKeys' (1795930000000).
  */
 export class SummaryInvolvedMasks1795920000000 implements MigrationInterface {
   name = 'SummaryInvolvedMasks1795920000000';
@@ -27,7 +27,8 @@ export class SummaryInvolvedMasks1795920000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TABLE "summary_model" ("model_id" uuid NOT NULL, "domain" "public"."model_domain" NOT NULL, "status" "public"."model_status" NOT NULL, "started_on" date, "recognised_period_id" uuid, "replicated_on" date, "search_name" text NOT NULL, "organisation_ids" uuid array NOT NULL, CONSTRAINT "PK_summary_model" PRIMARY KEY ("model_id"))`,
     );
-    await summaryAggregates.rebuild(queryRunner);
+    // The recount that fills every aggregate (earlier migrations leave it to this one) is left to
+    // SummaryModelOrganisationKeys, which changes summary_model's columns to what the code now writes.
     // Free text: trigrams (pg_trgm, created by the first migration; PGlite loads it as an extension module).
     await queryRunner.query(`CREATE INDEX "summary_model_search_trgm_idx" ON "summary_model" USING gin ("search_name" gin_trgm_ops)`);
     // Start-date ranges: an index-only range scan with every column such a summary reads.

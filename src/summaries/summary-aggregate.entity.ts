@@ -145,6 +145,7 @@ export class SummaryInvolvedMask {
  */
 @Entity({ name: 'summary_model' })
 @Index('summary_model_search_trgm_idx', { synchronize: false })
+@Index('summary_model_more_search_trgm_idx', { synchronize: false })
 @Index('summary_model_started_idx', { synchronize: false })
 export class SummaryModel {
   @PrimaryColumn({ name: 'model_id', type: 'uuid' })
@@ -169,9 +170,39 @@ export class SummaryModel {
   @Column({ name: 'search_name', type: 'text' })
   searchName!: string;
 
-  /** The organisations running it, sorted. */
-  @Column({ name: 'organisation_ids', type: 'uuid', array: true })
-  organisationIds!: string[];
+  /**
+   * The organisations running it, as their summary_organisation_key keys: the smallest here (null
+   * when it has none), the others, sorted, in moreOrganisationKeys (null when it has one or none).
+   * Four bytes instead of an array of uuids keeps the row narrow; most models have one organisation.
+   */
+  @Column({ name: 'organisation_key', type: 'int', nullable: true })
+  organisationKey!: number | null;
+
+  @Column({ name: 'more_organisation_keys', type: 'int', array: true, nullable: true })
+  moreOrganisationKeys!: number[] | null;
 }
 
-export const SUMMARY_ENTITIES = [SummaryModel, SummaryCount, SummaryStarted, SummaryReplicated, SummaryInvolvedOrg, SummaryInvolvedMask];
+/**
+ * A small integer per organisation for summary_model (keys are given once, from a sequence, when a
+ * model first involves the organisation or at a rebuild, and never change). A unique index on the
+ * key is made by the migration.
+ */
+@Entity({ name: 'summary_organisation_key' })
+@Index('summary_organisation_key_key_idx', { synchronize: false })
+export class SummaryOrganisationKey {
+  @PrimaryColumn({ name: 'organisation_id', type: 'uuid' })
+  organisationId!: string;
+
+  @Column({ type: 'int' })
+  key!: number;
+}
+
+export const SUMMARY_ENTITIES = [
+  SummaryModel,
+  SummaryOrganisationKey,
+  SummaryCount,
+  SummaryStarted,
+  SummaryReplicated,
+  SummaryInvolvedOrg,
+  SummaryInvolvedMask,
+];

@@ -89,12 +89,30 @@ const maskOf = (col: (i: number) => string) => CELL_COLUMNS.map((_, i) => `(CASE
 
 /**
  * summary_model: one narrow row per model with what a summary reads of it (its incoming link's
- * date: a model has at most one source; its organisations as an array), for the filters no
- * aggregate keys (free text, start-date ranges): a scan of it needs no join. Written first.
+ * date: a model has at most one source; its organisations as small integer keys, see
+ * summary_organisation_key), for the filters no aggregate keys (free text, start-date ranges): a
+ * scan of it needs no join. Written first.
  */
-const FACT_COLUMNS = ['domain', 'status', 'started_on', 'recognised_period_id', 'replicated_on', 'search_name', 'organisation_ids'];
+const FACT_COLUMNS = ['domain', 'status', 'started_on', 'recognised_period_id', 'replicated_on', 'search_name', 'organisation_key', 'more_organisation_keys'];
 /** The facts of model `m` (with its incoming link `rl`) but the organisations, in FACT_COLUMNS order. */
 const FACT_SELECT = 'm.domain, m.status, m.started_on, m.recognised_period_id, rl.replicated_on, m.search_name';
+/** The organisation columns (organisation_key, more_organisation_keys) from `keys`, a model's sorted keys (null when none). */
+const KEY_SELECT = (keys: string) => `${keys}[1] AS organisation_key, CASE WHEN cardinality(${keys}) > 1 THEN ${keys}[2:] END AS more_organisation_keys`;
+
+/**
+ * Gives a key (summary_organisation_key) to every organisation of model_organisation rows meeting
+ * `where` (over `mo`) that has none. A statement of its own before the keys are read: a concurrent
+ * writer that gave the same organisation a key first makes this one wait, then skip it, and the
+ * next statement sees that key.
+ */
+const keysFor = (where: string) =>
+  `INSERT INTO summary_organisation_key (organisation_id, key)
+   SELECT x.organisation_id, nextval('summary_organisation_key_seq') FROM (
+     SELECT DISTINCT mo.organisation_id FROM model_organisation mo
+     WHERE ${where} AND NOT EXISTS (SELECT 1 FROM summary_organisation_key k WHERE k.organisation_id = mo.organisation_id)
+     ORDER BY 1
+   ) x
+   ON CONFLICT (organisation_id) DO NOTHING`;
 
 /** In lock order (after summary_model): every writer touches the tables in this order, rows sorted by key. */
 const TABLES: AggregateTable[] = [
@@ -335,13 +353,8 @@ export const summaryAggregates = {
    * rows in place.
    */
   async rebuild(db: Queryable): Promise<void> {
-    await db.query(`TRUNCATE ${TABLES.map((t) => t.name).join(', ')}, summary_involved_mask, summary_model`);
-    await db.query(
-      `INSERT INTO summary_model (model_id, ${FACT_COLUMNS.join(', ')})
-       SELECT m.id, ${FACT_SELECT}, coalesce(mo.ids, '{}')
-       FROM model m LEFT JOIN replication_link rl ON rl.target_model_id = m.id
-       LEFT JOIN (SELECT model_id, array_agg(organisation_id ORDER BY organisation_id) AS ids FROM model_organisation GROUP BY 1) mo ON mo.model_id = m.id`,
-    );
+    await db.query(`TRUNCATE ${TABLES.map((t) => t.name).join(', ')}, summary_involved_mask`);
+    await summaryAggregates.rebuildModels(db);
     const inserts = TABLES.filter((_, i) => i !== INVOLVED_ORG).map(
       (t, i) =>
         `i${i} AS (INSERT INTO ${t.name} (scope_id, subtree, ${t.keys.map((k) => k.column).join(', ')}, ${t.value})
@@ -354,6 +367,21 @@ export const summaryAggregates = {
     );
   },
 
+  /** Recomputes summary_model from the base tables (rebuild; a migration that changes its columns), giving keys to organisations that have none. */
+  async rebuildModels(db: Queryable): Promise<void> {
+    await db.query(`TRUNCATE summary_model`);
+    await db.query(keysFor('true'));
+    await db.query(
+      `INSERT INTO summary_model (model_id, ${FACT_COLUMNS.join(', ')})
+       SELECT m.id, ${FACT_SELECT}, ${KEY_SELECT('mo.keys')}
+       FROM model m LEFT JOIN replication_link rl ON rl.target_model_id = m.id
+       LEFT JOIN (
+         SELECT mo.model_id, array_agg(k.key ORDER BY k.key) AS keys
+         FROM model_organisation mo JOIN summary_organisation_key k ON k.organisation_id = mo.organisation_id GROUP BY 1
+       ) mo ON mo.model_id = m.id`,
+    );
+  },
+
   /**
    * Brings the summary_model rows of these models up to date (a renamed model: its search text).
    * `contribute` calls it; the caller's locks keep the models' inputs steady, so the row it writes
@@ -362,11 +390,16 @@ export const summaryAggregates = {
   async refreshModels(db: Queryable, modelIds: readonly string[]): Promise<void> {
     const ids = [...new Set(modelIds)].sort();
     if (ids.length === 0) return;
+    await db.query(keysFor('mo.model_id = ANY($1::uuid[])'), [ids]);
     await db.query(
       `WITH src AS (
-         SELECT m.id AS model_id, ${FACT_SELECT},
-           coalesce((SELECT array_agg(mo.organisation_id ORDER BY mo.organisation_id) FROM model_organisation mo WHERE mo.model_id = m.id), '{}') AS organisation_ids
-         FROM model m LEFT JOIN replication_link rl ON rl.target_model_id = m.id WHERE m.id = ANY($1::uuid[])
+         SELECT m.id AS model_id, ${FACT_SELECT}, ${KEY_SELECT('mo.keys')}
+         FROM model m LEFT JOIN replication_link rl ON rl.target_model_id = m.id
+         CROSS JOIN LATERAL (
+           SELECT array_agg(k.key ORDER BY k.key) AS keys
+           FROM model_organisation mo JOIN summary_organisation_key k ON k.organisation_id = mo.organisation_id WHERE mo.model_id = m.id
+         ) mo
+         WHERE m.id = ANY($1::uuid[])
        ),
        gone AS (DELETE FROM summary_model a WHERE a.model_id = ANY($1::uuid[]) AND NOT EXISTS (SELECT 1 FROM src WHERE src.model_id = a.model_id))
        INSERT INTO summary_model AS a (model_id, ${FACT_COLUMNS.join(', ')})

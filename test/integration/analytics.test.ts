@@ -60,7 +60,12 @@ async function aggregatesAndRecount(scopes: string[]) {
     ),
     models: await q(
       `${members} SELECT a.model_id::text AS k, a.domain::text AS d, a.status::text AS st, a.started_on::text AS so, a.recognised_period_id::text AS p,
-         a.replicated_on::text AS r, a.search_name AS t, array_to_string(a.organisation_ids, ',') AS o
+         a.replicated_on::text AS r, a.search_name AS t,
+         -- Its organisations by key (the smallest first, the others in order, null when there are none)
+         coalesce((SELECT string_agg(k.organisation_id::text, ',' ORDER BY k.organisation_id) FROM summary_organisation_key k
+                   WHERE k.key = a.organisation_key OR k.key = ANY(a.more_organisation_keys)), '') AS o,
+         (a.more_organisation_keys IS NULL OR (cardinality(a.more_organisation_keys) > 0 AND a.organisation_key < ALL(a.more_organisation_keys)
+           AND a.more_organisation_keys = ARRAY(SELECT x FROM unnest(a.more_organisation_keys) x ORDER BY x))) AS ordered
        FROM summary_model a WHERE a.model_id IN (SELECT model_id FROM members)`,
     ),
   };
@@ -86,7 +91,8 @@ async function aggregatesAndRecount(scopes: string[]) {
     involvedOrg: await q(`${orgCells} SELECT s, subtree, k, p, to_jsonb(n) AS n FROM org_cells`),
     models: await q(`${members} SELECT m.id::text AS k, m.domain::text AS d, m.status::text AS st, m.started_on::text AS so, m.recognised_period_id::text AS p,
         (SELECT rl.replicated_on::text FROM replication_link rl WHERE rl.target_model_id = m.id) AS r, m.search_name AS t,
-        coalesce((SELECT string_agg(mo.organisation_id::text, ',' ORDER BY mo.organisation_id) FROM model_organisation mo WHERE mo.model_id = m.id), '') AS o
+        coalesce((SELECT string_agg(mo.organisation_id::text, ',' ORDER BY mo.organisation_id) FROM model_organisation mo WHERE mo.model_id = m.id), '') AS o,
+        true AS ordered
       FROM model m WHERE m.id IN (SELECT model_id FROM members)`),
     // Organisations per scope, period and set of non-empty cells (bit i: CELLS[i]).
     involvedMask: await q(`${orgCells} SELECT s, subtree, p,
