@@ -310,8 +310,12 @@ export async function openDatabase(config: ConfigForDb, bounds?: DbBounds): Prom
       // (0.4-0.6 s per start against 0.25-0.3 with 16 MB). On disk the default stays. Its WAL, in
       // memory too, in segments of 1 MB instead of 16 (initdb's --wal-segsize, for a new cluster):
       // a snapshot dumped from it (dumpEmbeddedSnapshot) is 16 MB instead of 26, and each start
-      // from one unpacks that much less.
-      ...(inMemory ? { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'], initDbStartParams: ['--wal-segsize=1'] } : {}),
+      // from one unpacks that much less. Old segments removed rather than recycled (wal_recycle=off,
+      // set by initdb for its own run and in postgresql.conf): initdb otherwise leaves 5-6 unused ones
+      // for later, which every snapshot carried (12 MB now).
+      ...(inMemory
+        ? { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'], initDbStartParams: ['--wal-segsize=1', '-c', 'wal_recycle=off'] }
+        : {}),
       // A data folder dumped earlier (dumpEmbeddedSnapshot): starts from it instead of an empty cluster.
       ...(config.embeddedSnapshot ? { loadDataDir: new Blob([fs.readFileSync(config.embeddedSnapshot)]) } : {}),
     });
