@@ -4,7 +4,7 @@
  * Everything here comes from one source, the news report
  * `data/sources/dan-van-kheo-hoa-binh-2023-h1.txt` (26/06/2023). Every record carries a
  * `source` field: a verbatim excerpt of that report (an exact substring, modulo runs of
- * whitespace) that justifies the record. `test/unit/demo-data.test.ts` enforces this.
+ * whitespace) that justifies the record. `test/unit/demo-data.part.ts` enforces this.
  *
  * Rules followed:
  * - Nothing is invented. The report names only some of the 179 models it counts; only those
