@@ -453,7 +453,11 @@ describe('connection limits', () => {
     apiTokens: new Map([['partner-token-1', 'portal']]),
     auth: { anonymousReads: false },
     maxSubscriptionsPerConnection: 2,
-    wsKeepAliveMs: 100,
+    // Short enough for the ping test to wait little, long enough that a client busy taking in a
+    // replay of 600 events on a loaded machine still answers each ping in time (graphql-ws drops a
+    // peer whose pong is not back by the next ping: at 100 ms the too-slow test's resumed
+    // subscription was cut off once, after 500 of its 600 events, in the PostgreSQL pass).
+    wsKeepAliveMs: 1000,
     eventBufferSize: 10,
   });
 
