@@ -3,7 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { dashboardQuery } from './dashboard';
-import { CLK_TCK, OUT_DIR, ROOT, log, packageOf, procCpuTicks, startChild, stopChild, type ChildServer } from './support';
+import { CLK_TCK, OUT_DIR, ROOT, START_NODE_FLAGS, log, oursEnv, packageOf, procCpuTicks, startChild, stopChild, type ChildServer } from './support';
 
 /*
  * What one dashboard request allocates in ours, by package and by function (V8's sampling heap
@@ -34,7 +34,7 @@ const { values } = parseArgs({
     top: { type: 'string', default: '25' },
     ours: { type: 'string', default: 'dist/src/main.js' },
     base: { type: 'string' },
-    'node-flags': { type: 'string', default: '--max-semi-space-size=32 --heap-growing-percent=100' },
+    'node-flags': { type: 'string', default: START_NODE_FLAGS },
   },
 });
 const requests = Number(values.requests);
@@ -108,15 +108,7 @@ function summarise(profileFile: string): { total: number; byPackage: Map<string,
 async function measure(label: string, script: string): Promise<{ kB: number; cpuMs: number; answer: Buffer }> {
   const profileFile = path.join(OUT_DIR, `alloc-${label}.heapprofile`);
   for (const f of [profileFile, `${profileFile}.started`, `${profileFile}.done`]) fs.rmSync(f, { force: true });
-  const env = {
-    DATABASE_URL: process.env.DATABASE_URL!,
-    NODE_ENV: 'production',
-    SEED_DEMO: 'false',
-    RUN_MIGRATIONS: 'false',
-    RATE_LIMIT_POINTS: '100000000',
-    SQL_STATS: 'false',
-    ALLOC_PROFILE_FILE: profileFile,
-  };
+  const env = { ...oursEnv(process.env.DATABASE_URL!), SQL_STATS: 'false', ALLOC_PROFILE_FILE: profileFile };
   const preload = path.join(ROOT, 'dist', 'bench', 'alloc-preload.js');
   const server: ChildServer = await startChild(`alloc-${label}`, script, env, [...values['node-flags']!.split(' ').filter(Boolean), '-r', preload]);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });

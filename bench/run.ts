@@ -11,7 +11,21 @@ import { openDatabase } from '../src/db/data-source';
 import { dashboardQuery } from './dashboard';
 import { PEERS_SQL, peerQuery } from './peers';
 import { SYNTHETIC_PREFIX, generateSynthetic, type SyntheticSize } from './synthetic';
-import { BackendCpu, CLK_TCK, OUT_DIR, ROOT, ensureDatabase, log, procCpuTicks, procMemoryKb, startChild, stopChild, type ChildServer } from './support';
+import {
+  BackendCpu,
+  CLK_TCK,
+  OUT_DIR,
+  ROOT,
+  START_NODE_FLAGS,
+  ensureDatabase,
+  log,
+  oursEnv,
+  procCpuTicks,
+  procMemoryKb,
+  startChild,
+  stopChild,
+  type ChildServer,
+} from './support';
 
 /*
  * `npm run bench`: the dashboard document over HTTP, side by side in one run on the same synthetic
@@ -110,7 +124,7 @@ function serverSpecs(opts: Options, url: string, variant: Variant, scale: string
       kind: 'ours',
       label: 'ours',
       script: opts.ours,
-      env: { ...oursEnv(opts, url), SQL_STATS: 'false' },
+      env: { ...oursEnv(url, opts.workers), SQL_STATS: 'false' },
       nodeArgs: [...opts.nodeFlags, ...(opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(OUT_DIR, 'profiles')}`] : [])],
       query: dashboardQuery(variant.withSummary),
     }),
@@ -118,7 +132,7 @@ function serverSpecs(opts: Options, url: string, variant: Variant, scale: string
       kind: 'base',
       label: 'base',
       script: opts.base!,
-      env: { ...oursEnv(opts, url), SQL_STATS: 'false' },
+      env: { ...oursEnv(url, opts.workers), SQL_STATS: 'false' },
       nodeArgs: opts.nodeFlags,
       query: dashboardQuery(variant.withSummary),
     }),
@@ -153,21 +167,6 @@ function serverSpecs(opts: Options, url: string, variant: Variant, scale: string
     spec.env = { ...spec.env, PGAPPNAME: `dvk-bench-${kind}-x${scale}` };
     return spec;
   });
-}
-
-/**
- * Our server as measured. The per-caller rate limit still runs on every request (its cost is
- * measured), with a budget no bench reaches: every request here comes from one address.
- */
-function oursEnv(opts: Options, url: string): Record<string, string> {
-  return {
-    DATABASE_URL: url,
-    NODE_ENV: 'production',
-    SEED_DEMO: 'false',
-    RUN_MIGRATIONS: 'false',
-    WORKERS: String(opts.workers),
-    RATE_LIMIT_POINTS: '100000000',
-  };
 }
 
 async function post(url: string, query: string): Promise<any> {
@@ -358,7 +357,7 @@ function options(): Options {
       servers: { type: 'string', default: DEFAULT_SERVERS.join(',') },
       base: { type: 'string' },
       variant: { type: 'string', default: 'both' },
-      'node-flags': { type: 'string', default: '--max-semi-space-size=32 --heap-growing-percent=100' },
+      'node-flags': { type: 'string', default: START_NODE_FLAGS },
       'without-summary': { type: 'boolean', default: false },
       ours: { type: 'string', default: path.join(ROOT, 'dist', 'src', 'main.js') },
       workers: { type: 'string', default: '1' },
@@ -399,7 +398,7 @@ function options(): Options {
 
 /** SQL statements per request of ours: a probe instance with SQL_STATS on, asked several times. */
 async function oursSqlPerRequest(opts: Options, url: string, scale: string, query: string, script = opts.ours): Promise<number> {
-  const probe = await startChild(`ours-probe-x${scale}`, script, { ...oursEnv(opts, url), SQL_STATS: 'true' }, opts.nodeFlags);
+  const probe = await startChild(`ours-probe-x${scale}`, script, { ...oursEnv(url, opts.workers), SQL_STATS: 'true' }, opts.nodeFlags);
   const counts: number[] = [];
   try {
     for (let i = 0; i < 5; i += 1) counts.push((await post(probe.url, query)).extensions?.sqlStatements);

@@ -29,6 +29,33 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 /**
+ * The V8 flags `npm start` passes (package.json's start script), which every bench gives its
+ * servers unless told otherwise: read from there, so the two cannot drift apart.
+ */
+export const START_NODE_FLAGS: string = (() => {
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  const flags = /\bnode((?:\s+--\S+)*)\s+dist\/src\/main\.js/.exec(start);
+  if (!flags) throw new Error(`package.json's start script does not run "node [flags] dist/src/main.js": ${start}`);
+  return flags[1].trim();
+})();
+
+/**
+ * Our server as measured: on the bench database as it is (no migrations, no demo seed), in
+ * production mode. The per-caller rate limit still runs on every request (its cost is measured),
+ * with a budget no bench reaches: every request here comes from one address.
+ */
+export function oursEnv(url: string, workers = 1): Record<string, string> {
+  return {
+    DATABASE_URL: url,
+    NODE_ENV: 'production',
+    SEED_DEMO: 'false',
+    RUN_MIGRATIONS: 'false',
+    WORKERS: String(workers),
+    RATE_LIMIT_POINTS: '100000000',
+  };
+}
+
+/**
  * Where a profiled function's code lives, from its script URL: a package, a file of ours (its path
  * under dist/), node's own module, or `(native)` for a frame without a script (V8's own, and
  * generated code such as graphql-jit's compiled operations).
