@@ -4,16 +4,20 @@ import { organisationLoaders } from '../organisations/organisation.loaders';
 import { periodLoaders } from '../periods/period.loaders';
 import { replicationLoaders } from '../replications/replication.loaders';
 import type { Config } from '../shared/config';
-import { pageLoaders } from '../shared/loaders';
+import { pageLoaders, type NestedPages } from '../shared/loaders';
 import { summaryLoaders } from '../summaries/summary.loaders';
 import type { Metrics } from './metrics';
 import type { Services } from './services';
+import { MODULES } from './modules';
 import { tracedLoaders } from './tracing-hooks';
+
+/** Every feature's nested lists that pages can bring (NestedPage), by `Type.field`. */
+const NESTED_PAGES: NestedPages = Object.assign({}, ...MODULES.map((module) => module.nestedPages ?? {}));
 
 /** DataLoaders of one request (or one live event): every feature's, batch by key, one SQL per batch. */
 export function createLoaders(services: Services, config: Config, metrics?: Metrics | null) {
   const loaders = {
-    ...pageLoaders(),
+    ...pageLoaders(NESTED_PAGES),
     ...organisationLoaders(services),
     ...periodLoaders(services),
     ...modelLoaders(services),

@@ -35,8 +35,10 @@ export class ModelResolver {
   ): Promise<Connection<CommunityModel>> {
     const options = modelPageOptions(info);
     await requireFilterPeriod(ctx.loaders, filter);
-    const [page] = await ctx.services.models.page(args, filter, orderBy, undefined, options);
-    return page;
+    const pages = await ctx.services.models.page(args, filter, orderBy, undefined, options);
+    // Nested lists its nodes select that the page can bring (Model.replicas): one statement each.
+    await ctx.loaders.bring(ctx, info, 'Model', pages);
+    return pages[0];
   }
 
   @FieldResolver(() => [ModelOrganisation], { complexity: listComplexity(5), description: 'The organisations that run this model, lead first.' })
@@ -140,7 +142,9 @@ export class OrganisationModelsResolver {
     return ctx.loaders
       .pages(ORGANISATION_MODEL_KINDS[parent], info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
         await requireFilterPeriod(ctx.loaders, filter);
-        return models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options);
+        const pages = await models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options);
+        await ctx.loaders.bring(ctx, info, 'Model', pages);
+        return pages;
       })
       .load(org.id);
   }

@@ -2,7 +2,7 @@ import { referenceId } from '../shared/entities';
 import type { FeatureModule } from '../shared/module';
 import { AGGREGATE_COST, RECURSIVE_BATCH_COST, STATEMENT_COST } from '../shared/statement-costs';
 import { ModelGraphResolver, ReplicatedModelResolver, ReplicationGraphResolver } from './graph.resolver';
-import type { ReplicationsContext } from './replication.loaders';
+import { REPLICAS_PAGE, type ReplicationsContext } from './replication.loaders';
 import { ModelLineageResolver, ReplicationResolver } from './replication.resolver';
 
 /** Replication: the links from a model to its replicas, and the graph they make. */
@@ -21,4 +21,5 @@ export const replicationsModule: FeatureModule = {
     'Query.replicationPath': AGGREGATE_COST, // breadth-first search over the graph, up to MAX_GRAPH_DEPTH
     'Model.descendants': AGGREGATE_COST, // a recursive CTE per distinct arguments, then a page of it
   },
+  nestedPages: { 'Model.replicas': REPLICAS_PAGE },
 };

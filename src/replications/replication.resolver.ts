@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CommunityModel } from '../models/model.entity';
-import { modelPageOptions, requireFilterPeriod } from '../models/model.loaders';
+import { modelPageOptions } from '../models/model.loaders';
 import { ModelFilter, ModelOrder } from '../models/model.inputs';
 import { ModelConnection } from '../models/model.types';
 import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, requireActor, selectsField } from '../shared/graphql';
@@ -9,8 +9,7 @@ import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { ReplicationLink } from './replication-link.entity';
 import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter, ReplicationLinkOrder, UnlinkModelsInput } from './replication.inputs';
-import type { ReplicationsContext as Context } from './replication.loaders';
-import { REPLICAS_OF } from './replication.sql';
+import { replicasOf, type ReplicationsContext as Context } from './replication.loaders';
 import { ReplicationLinkConnection } from './replication.types';
 
 @Resolver(() => ReplicationLink)
@@ -102,17 +101,16 @@ export class ModelLineageResolver {
     @Arg('orderBy', () => ModelOrder, { nullable: true, description: 'The order; by name when omitted. Ties are broken by id.' }) orderBy: ModelOrder | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
-  ): Promise<Connection<CommunityModel>> {
+  ): Connection<CommunityModel> | Promise<Connection<CommunityModel>> {
+    // The page of models this one came in brought its replicas (REPLICAS_PAGE): no loader round.
+    const brought = ctx.loaders.brought<Connection<CommunityModel>>(info.fieldNodes, model.id);
+    if (brought !== undefined) return brought;
     // Every model after the first finds the loader its site made: nothing to build per model.
     const made = ctx.loaders.pageAt<Connection<CommunityModel>>('model.replicas', info.fieldNodes);
     if (made) return made.load(model.id);
-    const { models } = ctx.services;
     const options = modelPageOptions(info);
     return ctx.loaders
-      .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
-        await requireFilterPeriod(ctx.loaders, filter);
-        return models.page(args, filter, orderBy, { ...REPLICAS_OF, ids }, options);
-      })
+      .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, (ids) => replicasOf(ctx, info, args, filter, orderBy, ids))
       .load(model.id);
   }
 

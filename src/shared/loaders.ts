@@ -1,4 +1,28 @@
 import DataLoader from 'dataloader';
+import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+
+/**
+ * A nested list (`Type.field`: a page per parent, read through a page loader of `kind`) that a
+ * page of its parents can bring: one statement for every parent of the page, run in the page's
+ * own batch, so that each parent's resolver then has its page at once, with no loader round, no
+ * promise and no microtask per parent (see PageLoaders.bring).
+ */
+export interface NestedPage {
+  /** The page loader kind its resolver gives `pages`: metrics and tracing name the batch by it. */
+  kind: string;
+  /**
+   * The batch for the list at `site` (the list field's resolve info, made from its parent page's)
+   * with the argument values `args`; null leaves the list to its resolver, for arguments only the
+   * resolver converts or validates. `context` is the request's (each feature reads its own).
+   */
+  batch(context: never, site: GraphQLResolveInfo, args: Record<string, unknown>): ((parentIds: readonly string[]) => Promise<unknown[]>) | null;
+}
+
+/** Nested lists that pages can bring, by `Type.field` (the features' `nestedPages`). */
+export type NestedPages = Readonly<Record<string, NestedPage>>;
+
+/** A page's connections, as `bring` reads them: the ids of their nodes. */
+type PagesOf = ReadonlyArray<{ edges: ReadonlyArray<{ node: unknown }> }>;
 
 /** The nested-list loaders every request has, whatever its features. */
 export interface PageLoaders {
@@ -15,6 +39,15 @@ export interface PageLoaders {
    * (a few hundred parents per response, each of them allocating nothing here).
    */
   pageAt<T>(kind: string, site: object): DataLoader<string, T> | undefined;
+  /**
+   * For the nodes of `pages`, just read at `info` and of GraphQL type `type`: runs every nested
+   * list their selection shows that can be brought (NestedPages), one statement each, and keeps
+   * each node's page for `brought`. A list it cannot bring, or whose statement fails, is left to
+   * its resolver, which reads it (or reports its error at its own path) as it would have anyway.
+   */
+  bring(context: object, info: GraphQLResolveInfo, type: string, pages: PagesOf): Promise<void>;
+  /** The page `bring` brought for `parentId` at this place in the document (the field's `info.fieldNodes`), if it did. */
+  brought<T>(site: readonly FieldNode[], parentId: string): T | undefined;
 }
 
 /** Where wrapBatches hands a request's nested-list loaders its wrapper, applied to each batch function as its loader is made. */
@@ -22,10 +55,24 @@ const WRAP_PAGES = Symbol('wrapPages');
 
 type WithPageWrappers = PageLoaders & { [WRAP_PAGES]?: (wrap: BatchWrapper) => void };
 
-export function pageLoaders(): PageLoaders {
+export function pageLoaders(nested: NestedPages = {}): PageLoaders {
   const byArgs = new Map<string, DataLoader<string, unknown>>();
   const bySite = new WeakMap<object, Map<string, DataLoader<string, unknown>>>();
   const wrappers: BatchWrapper[] = [];
+  /** What `bring` brought: by the list's first field node, then by parent id. */
+  const broughtAt = new Map<FieldNode, Map<string, unknown>>();
+  const wrapped = (kind: string, batch: Batch): Batch => {
+    // The wrapper registered first wraps outermost.
+    for (let i = wrappers.length - 1; i >= 0; i -= 1) batch = wrappers[i](kind, batch);
+    return batch;
+  };
+  const bringOne = async (context: object, info: GraphQLResolveInfo, type: string, list: NestedList, ids: readonly string[]): Promise<void> => {
+    const values = await broughtValues(context, info, type, list, ids, wrapped);
+    if (!values) return;
+    let byParent = broughtAt.get(list.nodes[0]);
+    if (!byParent) broughtAt.set(list.nodes[0], (byParent = new Map()));
+    for (let i = 0; i < ids.length; i += 1) byParent.set(ids[i], values[i]);
+  };
   const loaders: WithPageWrappers = {
     pages<T>(kind: string, site: object, args: unknown, batch: (parentIds: readonly string[]) => Promise<T[]>): DataLoader<string, T> {
       let atSite = bySite.get(site);
@@ -35,10 +82,7 @@ export function pageLoaders(): PageLoaders {
         const key = `${kind}:${JSON.stringify(args)}`;
         loader = byArgs.get(key);
         if (!loader) {
-          // The wrapper registered first wraps outermost.
-          let wrapped = batch as Batch;
-          for (let i = wrappers.length - 1; i >= 0; i -= 1) wrapped = wrappers[i](kind, wrapped);
-          byArgs.set(key, (loader = new DataLoader(wrapped as (ids: readonly string[]) => Promise<unknown[]>)));
+          byArgs.set(key, (loader = new DataLoader(wrapped(kind, batch as Batch) as (ids: readonly string[]) => Promise<unknown[]>)));
         }
         if (!atSite) bySite.set(site, (atSite = new Map()));
         atSite.set(kind, loader);
@@ -48,12 +92,110 @@ export function pageLoaders(): PageLoaders {
     pageAt<T>(kind: string, site: object): DataLoader<string, T> | undefined {
       return bySite.get(site)?.get(kind) as DataLoader<string, T> | undefined;
     },
+    async bring(context, info, type, pages) {
+      const lists = nestedLists(info, type, nested);
+      if (lists.length === 0) return;
+      const ids = new Set<string>();
+      for (const page of pages) {
+        for (const edge of page.edges) {
+          const id = (edge.node as { id?: unknown } | null)?.id;
+          if (typeof id === 'string') ids.add(id);
+        }
+      }
+      if (ids.size === 0) return;
+      const parentIds = [...ids];
+      await Promise.all(lists.map((list) => bringOne(context, info, type, list, parentIds)));
+    },
+    brought<T>(site: readonly FieldNode[], parentId: string): T | undefined {
+      return broughtAt.get(site[0])?.get(parentId) as T | undefined;
+    },
     [WRAP_PAGES]: (wrap) => {
       wrappers.push(wrap);
     },
   };
   return loaders;
 }
+
+/**
+ * The values of `list` for the parents `ids` (in their order), run through `wrap` as a loader's
+ * batch would be; null when the list cannot be brought or its statement failed.
+ */
+async function broughtValues(
+  context: object,
+  info: GraphQLResolveInfo,
+  type: string,
+  list: NestedList,
+  ids: readonly string[],
+  wrap: (kind: string, batch: Batch) => Batch,
+): Promise<unknown[] | null> {
+  const parentType = info.schema.getType(type);
+  const field = isObjectType(parentType) ? parentType.getFields()[list.field] : undefined;
+  if (!field || !isObjectType(parentType)) return null;
+  let args: Record<string, unknown>;
+  try {
+    args = getArgumentValues(field, list.nodes[0], info.variableValues);
+  } catch {
+    return null; // the resolver reports it, at its own path
+  }
+  const site: GraphQLResolveInfo = { ...info, fieldName: list.field, fieldNodes: list.nodes, returnType: field.type, parentType };
+  const batch = list.page.batch(context as never, site, args);
+  if (!batch) return null;
+  try {
+    const values = await wrap(list.page.kind, batch as Batch)(ids);
+    return Array.isArray(values) && values.length === ids.length ? values : null;
+  } catch {
+    return null; // read again by the resolver, whose error then lands on its own field
+  }
+}
+
+/** A nested list a page's nodes select: its field, its field nodes (one response key) and how to bring it. */
+interface NestedList {
+  field: string;
+  nodes: readonly FieldNode[];
+  page: NestedPage;
+}
+
+/**
+ * The nested lists of `type` that the nodes of the page read at `info` select (under
+ * `edges.node`, through fragments) and that a page may bring: each field asked under one response
+ * key only (aliases with other arguments each keep their own loader) and with no `@skip` or
+ * `@include` on it or on the way to it (a skipped list must cost no statement). Remembered per
+ * place in the document: its field nodes stay the same array, as the list's own loaders expect.
+ */
+function nestedLists(info: GraphQLResolveInfo, type: string, nested: NestedPages): readonly NestedList[] {
+  let byType = nestedListsAt.get(info.fieldNodes);
+  const known = byType?.get(type);
+  if (known) return known;
+  const found = new Map<string, FieldNode[]>();
+  const refused = new Set<string>();
+  const keys = new Map<string, string>();
+  const walk = (set: SelectionSetNode | undefined, path: readonly string[], seen: ReadonlySet<string>): void => {
+    for (const s of set?.selections ?? []) {
+      const directed = (s.directives?.length ?? 0) > 0;
+      if (s.kind === Kind.INLINE_FRAGMENT) {
+        if (!directed) walk(s.selectionSet, path, seen);
+      } else if (s.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = info.fragments[s.name.value];
+        if (!directed && !seen.has(s.name.value)) walk(fragment?.selectionSet, path, new Set([...seen, s.name.value]));
+      } else if (path.length > 0) {
+        if (s.name.value === path[0] && !directed) walk(s.selectionSet, path.slice(1), seen);
+      } else if (Object.hasOwn(nested, `${type}.${s.name.value}`)) {
+        const name = s.name.value;
+        const key = s.alias?.value ?? name;
+        if (directed || (keys.has(name) && keys.get(name) !== key)) refused.add(name);
+        keys.set(name, key);
+        found.set(name, [...(found.get(name) ?? []), s]);
+      }
+    }
+  };
+  if (!info.fieldNodes.some((node) => node.directives?.length)) for (const node of info.fieldNodes) walk(node.selectionSet, ['edges', 'node'], new Set());
+  const lists = [...found].filter(([name]) => !refused.has(name)).map(([name, nodes]) => ({ field: name, nodes, page: nested[`${type}.${name}`] }));
+  if (!byType) nestedListsAt.set(info.fieldNodes, (byType = new Map()));
+  byType.set(type, lists);
+  return lists;
+}
+
+const nestedListsAt = new WeakMap<readonly FieldNode[], Map<string, readonly NestedList[]>>();
 
 /** A batch function: the keys of one batch in, their values (in order) out; one SQL statement. */
 export type Batch = (keys: readonly unknown[]) => PromiseLike<unknown>;

@@ -1,3 +1,4 @@
+import type { NestedPages } from './loaders';
 import type { StatementCost } from './statement-costs';
 
 /**
@@ -15,4 +16,6 @@ export interface FeatureModule {
   references?: Readonly<Record<string, ReferenceResolver>>;
   /** What its fields cost in statements of their own, by `Type.field` (see statement-costs.ts). */
   statementCosts?: Readonly<Record<string, StatementCost>>;
+  /** Its nested lists that a page of their parents can bring in the page's own statement round, by `Type.field` (see NestedPage). */
+  nestedPages?: NestedPages;
 }

@@ -31,6 +31,16 @@ export class ConnectionArgs {
   before?: string | null;
 }
 
+/** ConnectionArgs from argument values already coerced (graphql's getArgumentValues), as type-graphql would make them. */
+export function connectionArgsOf(values: Readonly<Record<string, unknown>>): ConnectionArgs {
+  const args = new ConnectionArgs();
+  if (values.first !== undefined) args.first = values.first as number | null;
+  if (values.after !== undefined) args.after = values.after as string | null;
+  if (values.last !== undefined) args.last = values.last as number | null;
+  if (values.before !== undefined) args.before = values.before as string | null;
+  return args;
+}
+
 @ObjectType('PageInfo', { description: 'Where a page sits in its list (Relay cursor connections).' })
 export class PageInfo {
   @Field(() => Boolean, { description: 'Whether items follow this page (ask with `first` and `after: endCursor`).' })

@@ -72,6 +72,35 @@ describe('DataLoader batching', () => {
     expect(statements.small).toBeLessThanOrEqual(15);
   });
 
+  it('brings the replicas of a model page with the page: the same pages as the replicas loader, and a list it cannot bring reads (and fails) at its own path', async () => {
+    // `@include(if: true)` keeps a list out of what its page brings: the loader path, for comparison.
+    const replicas = (via: string, inner: string) =>
+      `replicas(first: 3)${via} { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id name replicas(first: 2)${via} { totalCount edges { node { id name } } } ${inner} } } }`;
+    const nested = (via: string) =>
+      `query($p: ID!) { organisations(first: 30, filter: { parentId: $p }) { edges { node { id models(first: 5) { edges { node { id ${replicas(via, '')} } } } } } }
+        models(first: 40) { edges { node { id ${replicas(via, '')} a: replicas(first: 1)${via} { edges { node { id } } } } } } }`;
+    const brought = await server.gql(nested(''), { p: parentId });
+    const loaded = await server.gql(nested(' @include(if: true)'), { p: parentId });
+    expect(brought.errors).toBeUndefined();
+    expect(loaded.errors).toBeUndefined();
+    expect(brought.data).toEqual(loaded.data);
+    const pages = brought.data.organisations.edges.flatMap((o: any) => o.node.models.edges.map((m: any) => m.node.replicas));
+    expect(pages.length).toBeGreaterThan(40);
+    expect(pages.filter((page: any) => page.edges.length > 0).length).toBeGreaterThan(20);
+    // The same statements or fewer: the brought lists' statements run in their pages' rounds.
+    expect(brought.extensions?.sqlStatements).toBeLessThanOrEqual(loaded.extensions?.sqlStatements ?? 0);
+
+    // A cursor that is not one: the page cannot bring the list, and the error lands on each replicas field, as through the loader.
+    const bad = (via: string) => `{ models(first: 2) { edges { node { id replicas(first: 2, after: "not-a-cursor")${via} { edges { node { id } } } } } } }`;
+    const failed = await server.gql(bad(''));
+    const failedLoaded = await server.gql(bad(' @include(if: true)'));
+    expect(failed.data).toEqual(failedLoaded.data);
+    expect(failed.errors?.length).toBeGreaterThan(0);
+    expect(failed.errors?.map((e: any) => [e.path, e.extensions?.code])).toEqual(failedLoaded.errors?.map((e: any) => [e.path, e.extensions?.code]));
+    expect(failed.errors?.[0].path?.at(-1)).toBe('replicas');
+    expect(failed.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('brings the lead organisations of a model page with the page: no statement of their own, the same organisations as the lead loader', async () => {
     const dashboard = (lead: string) => `query($p: ID!) { organisations(first: 20, filter: { parentId: $p }) { edges { node { id name
       models(first: 5, includeDescendants: false) { totalCount edges { node { id name domain status leadOrganisation { ${lead} }
@@ -83,8 +112,9 @@ describe('DataLoader batching', () => {
     expect(loaded.errors).toBeUndefined();
     // the organisation page, the models page with its counts, the replicas page, the leads' parents
     expect(riding.extensions?.sqlStatements).toBe(4);
-    // through the loader: one more statement per level (the models' leads, the replicas' leads)
-    expect(loaded.extensions?.sqlStatements).toBe(6);
+    // through the loader: one more statement, for the leads of both levels at once (the models
+    // page brought its models' replicas, so both levels ask their leads in the same tick)
+    expect(loaded.extensions?.sqlStatements).toBe(5);
     const leads = (data: typeof riding.data) =>
       data.organisations.edges.flatMap((o: any) =>
         o.node.models.edges.flatMap((m: any) => [m.node.leadOrganisation, ...m.node.replicas.edges.map((r: any) => r.node.leadOrganisation)]),
