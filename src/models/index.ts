@@ -2,7 +2,7 @@ import { referenceId } from '../shared/entities';
 import type { FeatureModule } from '../shared/module';
 import { STATEMENT_COST } from '../shared/statement-costs';
 import type { ModelsContext } from './model.loaders';
-import { DomainFiguresResolver, ModelOrganisationResolver, ModelResolver, OrganisationModelsResolver } from './model.resolver';
+import { DomainFiguresResolver, ModelOrganisationResolver, ModelResolver, ORGANISATION_MODELS_PAGE, OrganisationModelsResolver } from './model.resolver';
 
 /** Models: the named initiatives organisations run, in four domains. */
 export const modelsModule: FeatureModule = {
@@ -14,4 +14,5 @@ export const modelsModule: FeatureModule = {
     'Query.models': STATEMENT_COST,
     'Organisation.models': STATEMENT_COST,
   },
+  nestedPages: { 'Organisation.models': ORGANISATION_MODELS_PAGE },
 };

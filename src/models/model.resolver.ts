@@ -5,7 +5,8 @@ import { DomainFigures } from '../periods/period.types';
 import { ReportingPeriod } from '../periods/reporting-period.entity';
 import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, requireActor, selectsTimestamps } from '../shared/graphql';
 import { isUuid } from '../shared/ids';
-import { ConnectionArgs, type Connection } from '../shared/pagination';
+import type { NestedPage } from '../shared/loaders';
+import { ConnectionArgs, connectionArgsOf, type Connection } from '../shared/pagination';
 import { CommunityModel, Domain } from './model.entity';
 import { ArchiveModelInput, CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
 import { modelPageOptions, requireFilterPeriod, type ModelRow, type ModelsContext as Context } from './model.loaders';
@@ -110,6 +111,35 @@ export class ModelOrganisationResolver {
 /** The nested-list kinds of Organisation.models, one per parent relation. */
 const ORGANISATION_MODEL_KINDS = { organisation: 'organisation.models.organisation', organisationSubtree: 'organisation.models.organisationSubtree' } as const;
 
+/** Organisation.models of the organisations `ids`, at `info`: one page statement, then the nested lists its nodes select that the page brings. */
+async function organisationModelsOf(
+  ctx: Context,
+  info: GraphQLResolveInfo,
+  args: ConnectionArgs,
+  filter: ModelFilter | null,
+  orderBy: ModelOrder | null,
+  parent: keyof typeof ORGANISATION_MODELS,
+  ids: readonly string[],
+): Promise<Array<Connection<CommunityModel>>> {
+  await requireFilterPeriod(ctx.loaders, filter);
+  const pages = await ctx.services.models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, modelPageOptions(info));
+  await ctx.loaders.bring(ctx, info, 'Model', pages);
+  return pages;
+}
+
+/**
+ * Organisation.models, brought by a page of organisations (NestedPage) when it has no filter and
+ * no order: the input objects are left to type-graphql, which converts and validates them in the resolver.
+ */
+export const ORGANISATION_MODELS_PAGE: NestedPage = {
+  batch: (ctx: Context, site, values) => {
+    if (values.filter != null || values.orderBy != null) return null;
+    const parent = values.includeDescendants === false ? 'organisation' : 'organisationSubtree';
+    const args = connectionArgsOf(values);
+    return { kind: ORGANISATION_MODEL_KINDS[parent], run: (ids) => organisationModelsOf(ctx, site, args, null, null, parent, ids) };
+  },
+};
+
 /** The models an organisation runs: a field this feature adds to Organisation. */
 @Resolver(() => Organisation)
 export class OrganisationModelsResolver {
@@ -132,20 +162,17 @@ export class OrganisationModelsResolver {
     includeDescendants: boolean,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
-  ): Promise<Connection<CommunityModel>> {
+  ): Connection<CommunityModel> | Promise<Connection<CommunityModel>> {
+    const brought = ctx.loaders.brought<Connection<CommunityModel>>(info.fieldNodes, org.id);
+    if (brought !== undefined) return brought;
     const parent = includeDescendants ? 'organisationSubtree' : 'organisation';
     // Every organisation after the first finds the loader its site made: nothing to build per organisation.
     const made = ctx.loaders.pageAt<Connection<CommunityModel>>(ORGANISATION_MODEL_KINDS[parent], info.fieldNodes);
     if (made) return made.load(org.id);
-    const { models } = ctx.services;
-    const options = modelPageOptions(info);
     return ctx.loaders
-      .pages(ORGANISATION_MODEL_KINDS[parent], info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
-        await requireFilterPeriod(ctx.loaders, filter);
-        const pages = await models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, options);
-        await ctx.loaders.bring(ctx, info, 'Model', pages);
-        return pages;
-      })
+      .pages(ORGANISATION_MODEL_KINDS[parent], info.fieldNodes, { args, filter, orderBy, options: modelPageOptions(info) }, (ids) =>
+        organisationModelsOf(ctx, info, args, filter, orderBy, parent, ids),
+      )
       .load(org.id);
   }
 }

@@ -40,8 +40,10 @@ export class OrganisationResolver {
   ): Promise<Connection<Organisation>> {
     // The root list brings its rows' summary when the selection shows one it can serve (summaryOnPage).
     const options = { ...pageOptions(info), summary: summaryOnPage(info) };
-    const [page] = await ctx.services.organisations.page(args, filter, orderBy, undefined, options);
-    return page;
+    const pages = await ctx.services.organisations.page(args, filter, orderBy, undefined, options);
+    // Nested lists its nodes select that the page can bring (Organisation.models): one statement each.
+    await ctx.loaders.bring(ctx, info, 'Organisation', pages);
+    return pages[0];
   }
 
   @FieldResolver(() => Organisation, { nullable: true, description: 'The organisation this one sits under; null for a root such as the city.' })
@@ -69,7 +71,11 @@ export class OrganisationResolver {
     const { organisations } = ctx.services;
     const options = pageOptions(info);
     return ctx.loaders
-      .pages('organisation.children', info.fieldNodes, { args, filter, orderBy, options }, (ids) => organisations.page(args, filter, orderBy, ids, options))
+      .pages('organisation.children', info.fieldNodes, { args, filter, orderBy, options }, async (ids) => {
+        const pages = await organisations.page(args, filter, orderBy, ids, options);
+        await ctx.loaders.bring(ctx, info, 'Organisation', pages);
+        return pages;
+      })
       .load(org.id);
   }
 

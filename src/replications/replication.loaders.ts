@@ -64,10 +64,9 @@ export async function replicasOf(
  * the input objects are left to type-graphql, which converts and validates them in the resolver.
  */
 export const REPLICAS_PAGE: NestedPage = {
-  kind: 'model.replicas',
   batch: (ctx: ReplicationsContext, site, values) => {
     if (values.filter != null || values.orderBy != null) return null;
     const args = connectionArgsOf(values);
-    return (ids) => replicasOf(ctx, site, args, null, null, ids);
+    return { kind: 'model.replicas', run: (ids) => replicasOf(ctx, site, args, null, null, ids) };
   },
 };

@@ -8,14 +8,18 @@ import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLReso
  * promise and no microtask per parent (see PageLoaders.bring).
  */
 export interface NestedPage {
-  /** The page loader kind its resolver gives `pages`: metrics and tracing name the batch by it. */
-  kind: string;
   /**
    * The batch for the list at `site` (the list field's resolve info, made from its parent page's)
    * with the argument values `args`; null leaves the list to its resolver, for arguments only the
    * resolver converts or validates. `context` is the request's (each feature reads its own).
    */
-  batch(context: never, site: GraphQLResolveInfo, args: Record<string, unknown>): ((parentIds: readonly string[]) => Promise<unknown[]>) | null;
+  batch(context: never, site: GraphQLResolveInfo, args: Record<string, unknown>): NestedBatch | null;
+}
+
+/** One statement for a nested list's pages: `kind` is the page loader kind its resolver gives `pages` (metrics and tracing name the batch by it). */
+export interface NestedBatch {
+  kind: string;
+  run(parentIds: readonly string[]): Promise<unknown[]>;
 }
 
 /** Nested lists that pages can bring, by `Type.field` (the features' `nestedPages`). */
@@ -141,7 +145,7 @@ async function broughtValues(
   const batch = list.page.batch(context as never, site, args);
   if (!batch) return null;
   try {
-    const values = await wrap(list.page.kind, batch as Batch)(ids);
+    const values = await wrap(batch.kind, batch.run as Batch)(ids);
     return Array.isArray(values) && values.length === ids.length ? values : null;
   } catch {
     return null; // read again by the resolver, whose error then lands on its own field

@@ -72,12 +72,13 @@ describe('DataLoader batching', () => {
     expect(statements.small).toBeLessThanOrEqual(15);
   });
 
-  it('brings the replicas of a model page with the page: the same pages as the replicas loader, and a list it cannot bring reads (and fails) at its own path', async () => {
+  it('brings the models of an organisation page and the replicas of a model page with the page: the same pages as their loaders, and a list it cannot bring reads (and fails) at its own path', async () => {
     // `@include(if: true)` keeps a list out of what its page brings: the loader path, for comparison.
     const replicas = (via: string, inner: string) =>
       `replicas(first: 3)${via} { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id name replicas(first: 2)${via} { totalCount edges { node { id name } } } ${inner} } } }`;
     const nested = (via: string) =>
-      `query($p: ID!) { organisations(first: 30, filter: { parentId: $p }) { edges { node { id models(first: 5) { edges { node { id ${replicas(via, '')} } } } } } }
+      `query($p: ID!) { organisations(first: 30, filter: { parentId: $p }) { edges { node { id models(first: 5)${via} { totalCount edges { node { id ${replicas(via, '')} } } } } } }
+        organisation(id: $p) { children(first: 25) { edges { node { name models(first: 2, includeDescendants: false)${via} { totalCount edges { node { name } } } } } } }
         models(first: 40) { edges { node { id ${replicas(via, '')} a: replicas(first: 1)${via} { edges { node { id } } } } } } }`;
     const brought = await server.gql(nested(''), { p: parentId });
     const loaded = await server.gql(nested(' @include(if: true)'), { p: parentId });
