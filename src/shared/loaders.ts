@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode, type ValueNode } from 'graphql';
 
 /**
  * A nested list (`Type.field`: a page per parent, read through a page loader of `kind`) that a
@@ -13,7 +13,7 @@ export interface NestedPage {
    * with the argument values `args`; null leaves the list to its resolver, for arguments only the
    * resolver converts or validates. `context` is the request's (each feature reads its own).
    */
-  batch(context: never, site: GraphQLResolveInfo, args: Record<string, unknown>): NestedBatch | null;
+  batch(context: never, site: GraphQLResolveInfo, args: Readonly<Record<string, unknown>>): NestedBatch | null;
 }
 
 /** One statement for a nested list's pages: `kind` is the page loader kind its resolver gives `pages` (metrics and tracing name the batch by it). */
@@ -135,11 +135,15 @@ async function broughtValues(
   const parentType = info.schema.getType(type);
   const field = isObjectType(parentType) ? parentType.getFields()[list.field] : undefined;
   if (!field || !isObjectType(parentType)) return null;
-  let args: Record<string, unknown>;
-  try {
-    args = getArgumentValues(field, list.nodes[0], info.variableValues);
-  } catch {
-    return null; // the resolver reports it, at its own path
+  let args: Readonly<Record<string, unknown>> | undefined = list.literalArgs;
+  if (!args) {
+    try {
+      args = getArgumentValues(field, list.nodes[0], info.variableValues);
+    } catch {
+      return null; // the resolver reports it, at its own path
+    }
+    // Arguments without variables are the same in every request: coerced once.
+    if (!list.nodes[0].arguments?.some((arg) => hasVariable(arg.value))) list.literalArgs = args;
   }
   const site: GraphQLResolveInfo = { ...info, fieldName: list.field, fieldNodes: list.nodes, returnType: field.type, parentType };
   const batch = list.page.batch(context as never, site, args);
@@ -157,6 +161,16 @@ interface NestedList {
   field: string;
   nodes: readonly FieldNode[];
   page: NestedPage;
+  /** Its argument values, once coerced, when they hold no variable. */
+  literalArgs?: Readonly<Record<string, unknown>>;
+}
+
+/** Whether a value in the document names a variable, at any depth. */
+function hasVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(hasVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((field) => hasVariable(field.value));
+  return false;
 }
 
 /**

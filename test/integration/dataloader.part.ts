@@ -91,6 +91,17 @@ describe('DataLoader batching', () => {
     // The same statements or fewer: the brought lists' statements run in their pages' rounds.
     expect(brought.extensions?.sqlStatements).toBeLessThanOrEqual(loaded.extensions?.sqlStatements ?? 0);
 
+    // Arguments from variables are read per request: each request gets its own page size.
+    const sized = (via: string) => `query($n: Int!) { models(first: 40) { edges { node { id replicas(first: $n)${via} { edges { node { id } } } } } } }`;
+    for (const n of [1, 3]) {
+      const [fromPage, fromLoader] = await Promise.all([server.gql(sized(''), { n }), server.gql(sized(' @include(if: true)'), { n })]);
+      expect(fromPage.errors).toBeUndefined();
+      expect(fromPage.data).toEqual(fromLoader.data);
+      const longest = Math.max(...fromPage.data.models.edges.map((m: any) => m.node.replicas.edges.length));
+      expect(longest).toBeGreaterThan(0);
+      expect(longest).toBeLessThanOrEqual(n);
+    }
+
     // A cursor that is not one: the page cannot bring the list, and the error lands on each replicas field, as through the loader.
     const bad = (via: string) => `{ models(first: 2) { edges { node { id replicas(first: 2, after: "not-a-cursor")${via} { edges { node { id } } } } } } }`;
     const failed = await server.gql(bad(''));
