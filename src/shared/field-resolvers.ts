@@ -41,9 +41,11 @@ function fastParam(param: ParamMetadata): ((root: unknown, args: Record<string, 
 
 type Reader = (root: unknown, args: Record<string, unknown>, ctx: unknown, info: unknown) => unknown;
 
+const none: Reader = () => undefined;
+
 /** `method` called with what `readers` read, without an array of arguments per call for the usual few parameters. */
 function directCall(method: (...values: unknown[]) => unknown, instance: object, readers: readonly Reader[]): Resolver {
-  const [a, b, c, d, e, f, g] = readers;
+  const [a, b, c, d] = readers;
   switch (readers.length) {
     case 0:
       return () => method.call(instance);
@@ -56,22 +58,12 @@ function directCall(method: (...values: unknown[]) => unknown, instance: object,
     case 4:
       return (root, args, ctx, info) =>
         method.call(instance, a(root, args, ctx, info), b(root, args, ctx, info), c(root, args, ctx, info), d(root, args, ctx, info));
-    // Connection fields take root, args, filter, order, (a flag,) context and info: five to seven.
+    // Connection fields take root, args, filter, order, (a flag,) context and info: five to seven,
+    // called with seven values (the missing ones undefined, which the method never reads).
     case 5:
-      return (root, args, ctx, info) =>
-        method.call(instance, a(root, args, ctx, info), b(root, args, ctx, info), c(root, args, ctx, info), d(root, args, ctx, info), e(root, args, ctx, info));
     case 6:
-      return (root, args, ctx, info) =>
-        method.call(
-          instance,
-          a(root, args, ctx, info),
-          b(root, args, ctx, info),
-          c(root, args, ctx, info),
-          d(root, args, ctx, info),
-          e(root, args, ctx, info),
-          f(root, args, ctx, info),
-        );
-    case 7:
+    case 7: {
+      const [, , , , e, f = none, g = none] = readers;
       return (root, args, ctx, info) =>
         method.call(
           instance,
@@ -83,6 +75,7 @@ function directCall(method: (...values: unknown[]) => unknown, instance: object,
           f(root, args, ctx, info),
           g(root, args, ctx, info),
         );
+    }
     default:
       return (root, args, ctx, info) =>
         method.apply(
