@@ -1,16 +1,15 @@
 import 'reflect-metadata';
-import net from 'node:net';
 import { Role } from '../../src/shared/actor';
 import { signToken, type TokenClaims } from '../../src/shared/auth';
 import { loadConfig, type AuthConfig, type Config } from '../../src/shared/config';
 import { startServer, type RunningServer } from '../../src/app/server';
 import { SNAPSHOT_DIR_VAR, snapshotFiles } from './snapshot';
+import { TEST_JWT_SECRET } from './basics';
+
+export { freePort, TEST_JWT_SECRET } from './basics';
 
 /** What a test may override: any setting, and any part of the auth settings. */
 export type TestConfig = Partial<Omit<Config, 'auth'>> & { auth?: Partial<AuthConfig> };
-
-/** The HS256 secret test servers sign and verify with (unless a test sets its own). */
-export const TEST_JWT_SECRET = 'test-secret-of-the-dan-van-kheo-suite-0123456789';
 
 export interface GraphQLResponse<T = any> {
   data?: T;
@@ -117,16 +116,6 @@ let counter = 0;
 export function uniqueName(prefix: string): string {
   counter += 1;
   return `${prefix} ${process.pid}-${Date.now().toString(36)}-${counter}`;
-}
-
-/** A TCP port free on 127.0.0.1 right now, for a server started as a child process. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** GET /readyz of a running server: its status and JSON body. */

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { embeddedDataDir, entryPointCommand } from '../helpers/entry-point';
-import { freePort, TEST_JWT_SECRET, type TestServer } from '../helpers/server';
+import { freePort, TEST_JWT_SECRET } from '../helpers/basics';
+import type { TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
 /*

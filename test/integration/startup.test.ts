@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/shared/config';
 import { lockIsHeld } from '../../src/db/data-source';
 import { embeddedDataDir, entryPointCommand } from '../helpers/entry-point';
-import { freePort } from '../helpers/server';
+import { freePort } from '../helpers/basics';
 
 /*
  * What a newcomer meets when `npm start` cannot start: one line that says what is wrong and what

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { embeddedDataDir, entryPointCommand } from '../helpers/entry-point';
-import { freePort, TEST_JWT_SECRET } from '../helpers/server';
+import { freePort, TEST_JWT_SECRET } from '../helpers/basics';
 
 /*
  * Tracing end to end: the real entry point (src/main.ts, as deployed) in a child process, with

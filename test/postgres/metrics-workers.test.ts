@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { entryPointCommand } from '../helpers/entry-point';
 import { scrape, valueOf } from '../helpers/metrics';
-import { freePort, TEST_JWT_SECRET } from '../helpers/server';
+import { freePort, TEST_JWT_SECRET } from '../helpers/basics';
 
 /*
  * The real entry point with WORKERS=2: one scrape gives the figures of both workers, whether the

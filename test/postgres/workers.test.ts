@@ -4,7 +4,8 @@ import { Role } from '../../src/shared/actor';
 import { signToken } from '../../src/shared/auth';
 import { ConfigError, loadConfig } from '../../src/shared/config';
 import { entryPointCommand } from '../helpers/entry-point';
-import { freePort, TEST_JWT_SECRET, type TestServer } from '../helpers/server';
+import { freePort, TEST_JWT_SECRET } from '../helpers/basics';
+import type { TestServer } from '../helpers/server';
 import { Subscription, wsClient } from '../helpers/ws';
 
 /*
