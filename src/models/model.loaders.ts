@@ -7,11 +7,11 @@ import type { PeriodLoaders, PeriodServices } from '../periods/period.loaders';
 import type { RequestContext } from '../shared/context';
 import { NotFoundError } from '../shared/errors';
 import { pageOptions, propertiesFor, selectedFieldNames, selectsAny, selectsTimestamps } from '../shared/graphql';
-import type { PageOptions } from '../shared/pagination';
-import type { ModelFilter } from './model.inputs';
+import type { Connection, ConnectionArgs, PageOptions } from '../shared/pagination';
+import type { ModelFilter, ModelOrder } from './model.inputs';
 import type { CommunityModel } from './model.entity';
 import type { ModelOrganisationRow, ModelService } from './model.service';
-import { MODEL_FIELD_PROPERTIES, type ModelColumns } from './model.sql';
+import { MODEL_FIELD_PROPERTIES, type ModelColumns, type ModelParent } from './model.sql';
 
 export interface ModelServices {
   models: ModelService;
@@ -44,6 +44,25 @@ export async function requireFilterPeriod(loaders: Pick<PeriodLoaders, 'periodBy
   const error = new NotFoundError('Reporting period', filter.period);
   Object.assign(error.extensions, { argument: 'filter.period' });
   throw error;
+}
+
+/**
+ * A model list at `info` (Query.models, or Organisation.models and Model.replicas for the parents
+ * `parent.ids`): its filter's period checked, one page statement, then the nested lists its nodes
+ * select that the page brings (PageLoaders.bring). One page per parent, in the parents' order.
+ */
+export async function modelPages(
+  ctx: RequestContext<ModelServices, Pick<PeriodLoaders, 'periodByCode'>>,
+  info: GraphQLResolveInfo,
+  args: ConnectionArgs,
+  filter: ModelFilter | null,
+  orderBy: ModelOrder | null,
+  parent?: ModelParent & { ids: readonly string[] },
+): Promise<Array<Connection<CommunityModel>>> {
+  await requireFilterPeriod(ctx.loaders, filter);
+  const pages = await ctx.services.models.page(args, filter, orderBy, parent, modelPageOptions(info));
+  await ctx.loaders.bring(ctx, info, 'Model', pages);
+  return pages;
 }
 
 type ModelPageOptions = Required<PageOptions> & Required<ModelColumns>;

@@ -9,7 +9,7 @@ import type { NestedPage } from '../shared/loaders';
 import { ConnectionArgs, connectionArgsOf, type Connection } from '../shared/pagination';
 import { CommunityModel, Domain } from './model.entity';
 import { ArchiveModelInput, CreateModelInput, ModelFilter, ModelOrder, UpdateModelInput } from './model.inputs';
-import { modelPageOptions, requireFilterPeriod, type ModelRow, type ModelsContext as Context } from './model.loaders';
+import { modelPageOptions, modelPages, type ModelRow, type ModelsContext as Context } from './model.loaders';
 import { ModelOrganisation } from './model-organisation.entity';
 import type { ModelOrganisationRow } from './model.service';
 import { ORGANISATION_MODELS } from './model.sql';
@@ -34,12 +34,8 @@ export class ModelResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<CommunityModel>> {
-    const options = modelPageOptions(info);
-    await requireFilterPeriod(ctx.loaders, filter);
-    const pages = await ctx.services.models.page(args, filter, orderBy, undefined, options);
-    // Nested lists its nodes select that the page can bring (Model.replicas): one statement each.
-    await ctx.loaders.bring(ctx, info, 'Model', pages);
-    return pages[0];
+    const [page] = await modelPages(ctx, info, args, filter, orderBy);
+    return page;
   }
 
   @FieldResolver(() => [ModelOrganisation], { complexity: listComplexity(5), description: 'The organisations that run this model, lead first.' })
@@ -111,22 +107,6 @@ export class ModelOrganisationResolver {
 /** The nested-list kinds of Organisation.models, one per parent relation. */
 const ORGANISATION_MODEL_KINDS = { organisation: 'organisation.models.organisation', organisationSubtree: 'organisation.models.organisationSubtree' } as const;
 
-/** Organisation.models of the organisations `ids`, at `info`: one page statement, then the nested lists its nodes select that the page brings. */
-async function organisationModelsOf(
-  ctx: Context,
-  info: GraphQLResolveInfo,
-  args: ConnectionArgs,
-  filter: ModelFilter | null,
-  orderBy: ModelOrder | null,
-  parent: keyof typeof ORGANISATION_MODELS,
-  ids: readonly string[],
-): Promise<Array<Connection<CommunityModel>>> {
-  await requireFilterPeriod(ctx.loaders, filter);
-  const pages = await ctx.services.models.page(args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }, modelPageOptions(info));
-  await ctx.loaders.bring(ctx, info, 'Model', pages);
-  return pages;
-}
-
 /**
  * Organisation.models, brought by a page of organisations (NestedPage) when it has no filter and
  * no order: the input objects are left to type-graphql, which converts and validates them in the resolver.
@@ -136,7 +116,7 @@ export const ORGANISATION_MODELS_PAGE: NestedPage = {
     if (values.filter != null || values.orderBy != null) return null;
     const parent = values.includeDescendants === false ? 'organisation' : 'organisationSubtree';
     const args = connectionArgsOf(values);
-    return { kind: ORGANISATION_MODEL_KINDS[parent], run: (ids) => organisationModelsOf(ctx, site, args, null, null, parent, ids) };
+    return { kind: ORGANISATION_MODEL_KINDS[parent], run: (ids) => modelPages(ctx, site, args, null, null, { ...ORGANISATION_MODELS[parent], ids }) };
   },
 };
 
@@ -171,7 +151,7 @@ export class OrganisationModelsResolver {
     if (made) return made.load(org.id);
     return ctx.loaders
       .pages(ORGANISATION_MODEL_KINDS[parent], info.fieldNodes, { args, filter, orderBy, options: modelPageOptions(info) }, (ids) =>
-        organisationModelsOf(ctx, info, args, filter, orderBy, parent, ids),
+        modelPages(ctx, info, args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }),
       )
       .load(org.id);
   }

@@ -1,14 +1,12 @@
 import DataLoader from 'dataloader';
-import type { GraphQLResolveInfo } from 'graphql';
 import type { CommunityModel } from '../models/model.entity';
-import type { ModelFilter, ModelOrder } from '../models/model.inputs';
-import { modelPageOptions, requireFilterPeriod, type ModelLoaders, type ModelServices } from '../models/model.loaders';
+import { modelPages, type ModelLoaders, type ModelServices } from '../models/model.loaders';
 import type { OrganisationLoaders, OrganisationServices } from '../organisations/organisation.loaders';
 import type { PeriodLoaders } from '../periods/period.loaders';
 import type { Config } from '../shared/config';
 import type { RequestContext } from '../shared/context';
 import type { NestedPage } from '../shared/loaders';
-import { connectionArgsOf, type Connection, type ConnectionArgs } from '../shared/pagination';
+import { connectionArgsOf } from '../shared/pagination';
 import type { ReplicationGraphService } from './graph.service';
 import type { ModelReach } from './graph.types';
 import type { ReplicationLink } from './replication-link.entity';
@@ -42,24 +40,6 @@ export type ReplicationsContext = RequestContext<
 >;
 
 /**
- * Model.replicas of the models `ids`, at `info`: one page statement, then whatever nested lists
- * its nodes select that the page brings (replicas of replicas, say).
- */
-export async function replicasOf(
-  ctx: ReplicationsContext,
-  info: GraphQLResolveInfo,
-  args: ConnectionArgs,
-  filter: ModelFilter | null,
-  orderBy: ModelOrder | null,
-  ids: readonly string[],
-): Promise<Array<Connection<CommunityModel>>> {
-  await requireFilterPeriod(ctx.loaders, filter);
-  const pages = await ctx.services.models.page(args, filter, orderBy, { ...REPLICAS_OF, ids }, modelPageOptions(info));
-  await ctx.loaders.bring(ctx, info, 'Model', pages);
-  return pages;
-}
-
-/**
  * Model.replicas, brought by a page of models (NestedPage) when it has no filter and no order:
  * the input objects are left to type-graphql, which converts and validates them in the resolver.
  */
@@ -67,6 +47,6 @@ export const REPLICAS_PAGE: NestedPage = {
   batch: (ctx: ReplicationsContext, site, values) => {
     if (values.filter != null || values.orderBy != null) return null;
     const args = connectionArgsOf(values);
-    return { kind: 'model.replicas', run: (ids) => replicasOf(ctx, site, args, null, null, ids) };
+    return { kind: 'model.replicas', run: (ids) => modelPages(ctx, site, args, null, null, { ...REPLICAS_OF, ids }) };
   },
 };

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { CommunityModel } from '../models/model.entity';
-import { modelPageOptions } from '../models/model.loaders';
+import { modelPageOptions, modelPages } from '../models/model.loaders';
 import { ModelFilter, ModelOrder } from '../models/model.inputs';
 import { ModelConnection } from '../models/model.types';
 import { BARE_ARGUMENTS_DEPRECATION, connectionComplexity, inputOrBareArguments, listComplexity, requireActor, selectsField } from '../shared/graphql';
@@ -9,7 +9,8 @@ import { isUuid } from '../shared/ids';
 import { ConnectionArgs, type Connection } from '../shared/pagination';
 import { ReplicationLink } from './replication-link.entity';
 import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter, ReplicationLinkOrder, UnlinkModelsInput } from './replication.inputs';
-import { replicasOf, type ReplicationsContext as Context } from './replication.loaders';
+import type { ReplicationsContext as Context } from './replication.loaders';
+import { REPLICAS_OF } from './replication.sql';
 import { ReplicationLinkConnection } from './replication.types';
 
 @Resolver(() => ReplicationLink)
@@ -110,7 +111,9 @@ export class ModelLineageResolver {
     if (made) return made.load(model.id);
     const options = modelPageOptions(info);
     return ctx.loaders
-      .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, (ids) => replicasOf(ctx, info, args, filter, orderBy, ids))
+      .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, (ids) =>
+        modelPages(ctx, info, args, filter, orderBy, { ...REPLICAS_OF, ids }),
+      )
       .load(model.id);
   }
 

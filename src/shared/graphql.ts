@@ -109,16 +109,33 @@ export function fieldNodesAt(info: GraphQLResolveInfo, path: readonly string[], 
   return found;
 }
 
-/** Calls `visit` with each field the current field's selection holds at the end of `path`, through inline fragments and fragment spreads. */
-function forEachFieldAt(info: GraphQLResolveInfo, path: readonly string[], visit: (field: FieldNode) => void): void {
+/**
+ * The fields the current field's selection holds at the end of `path` (through fragments, as
+ * fieldNodesAt) that no `@skip` or `@include` can leave out on the way there: none on the current
+ * field, the fields of `path` or the fragments between. Their own directives are theirs to check.
+ */
+export function undirectedFieldsAt(info: GraphQLResolveInfo, path: readonly string[]): FieldNode[] {
+  const found: FieldNode[] = [];
+  if (!info.fieldNodes.some((node) => node.directives?.length)) forEachFieldAt(info, path, (field) => found.push(field), true);
+  return found;
+}
+
+/**
+ * Calls `visit` with each field the current field's selection holds at the end of `path`, through
+ * inline fragments and fragment spreads; with `undirected`, not through any of them (or a field of
+ * `path`) that carries a directive.
+ */
+function forEachFieldAt(info: GraphQLResolveInfo, path: readonly string[], visit: (field: FieldNode) => void, undirected = false): void {
   const walk = (set: SelectionSetNode | undefined, depth: number, seen: ReadonlySet<string>): void => {
     for (const s of set?.selections ?? []) {
-      if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet, depth, seen);
-      else if (s.kind === Kind.FRAGMENT_SPREAD) {
+      const through = !undirected || !s.directives?.length;
+      if (s.kind === Kind.INLINE_FRAGMENT) {
+        if (through) walk(s.selectionSet, depth, seen);
+      } else if (s.kind === Kind.FRAGMENT_SPREAD) {
         // A fragment spread inside itself is refused by validation; `seen` keeps the walk finite anyway.
-        if (!seen.has(s.name.value)) walk(info.fragments[s.name.value]?.selectionSet, depth, new Set([...seen, s.name.value]));
+        if (through && !seen.has(s.name.value)) walk(info.fragments[s.name.value]?.selectionSet, depth, new Set([...seen, s.name.value]));
       } else if (depth === path.length) visit(s);
-      else if (s.name.value === path[depth]) walk(s.selectionSet, depth + 1, seen);
+      else if (through && s.name.value === path[depth]) walk(s.selectionSet, depth + 1, seen);
     }
   };
   for (const node of info.fieldNodes) walk(node.selectionSet, 0, new Set());

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode, type ValueNode } from 'graphql';
+import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type ValueNode } from 'graphql';
+import { undirectedFieldsAt } from './graphql';
 
 /**
  * A nested list (`Type.field`: a page per parent, read through a page loader of `kind`) that a
@@ -186,27 +187,13 @@ function nestedLists(info: GraphQLResolveInfo, type: string, nested: NestedPages
   if (known) return known;
   const found = new Map<string, FieldNode[]>();
   const refused = new Set<string>();
-  const keys = new Map<string, string>();
-  const walk = (set: SelectionSetNode | undefined, path: readonly string[], seen: ReadonlySet<string>): void => {
-    for (const s of set?.selections ?? []) {
-      const directed = (s.directives?.length ?? 0) > 0;
-      if (s.kind === Kind.INLINE_FRAGMENT) {
-        if (!directed) walk(s.selectionSet, path, seen);
-      } else if (s.kind === Kind.FRAGMENT_SPREAD) {
-        const fragment = info.fragments[s.name.value];
-        if (!directed && !seen.has(s.name.value)) walk(fragment?.selectionSet, path, new Set([...seen, s.name.value]));
-      } else if (path.length > 0) {
-        if (s.name.value === path[0] && !directed) walk(s.selectionSet, path.slice(1), seen);
-      } else if (Object.hasOwn(nested, `${type}.${s.name.value}`)) {
-        const name = s.name.value;
-        const key = s.alias?.value ?? name;
-        if (directed || (keys.has(name) && keys.get(name) !== key)) refused.add(name);
-        keys.set(name, key);
-        found.set(name, [...(found.get(name) ?? []), s]);
-      }
-    }
-  };
-  if (!info.fieldNodes.some((node) => node.directives?.length)) for (const node of info.fieldNodes) walk(node.selectionSet, ['edges', 'node'], new Set());
+  for (const field of undirectedFieldsAt(info, ['edges', 'node'])) {
+    const name = field.name.value;
+    if (!Object.hasOwn(nested, `${type}.${name}`)) continue;
+    const same = found.get(name) ?? [];
+    if (field.directives?.length || (same.length > 0 && (same[0].alias?.value ?? name) !== (field.alias?.value ?? name))) refused.add(name);
+    found.set(name, [...same, field]);
+  }
   const lists = [...found].filter(([name]) => !refused.has(name)).map(([name, nodes]) => ({ field: name, nodes, page: nested[`${type}.${name}`] }));
   if (!byType) nestedListsAt.set(info.fieldNodes, (byType = new Map()));
   byType.set(type, lists);
