@@ -91,6 +91,18 @@ describe('DataLoader batching', () => {
     // The same statements or fewer: the brought lists' statements run in their pages' rounds.
     expect(brought.extensions?.sqlStatements).toBeLessThanOrEqual(loaded.extensions?.sqlStatements ?? 0);
 
+    // A list that @skip or @include leaves out costs no statement: the page brings nothing for it.
+    const without = await server.gql(`{ models(first: 40) { edges { node { id name } } } }`);
+    for (const skipped of [
+      `{ models(first: 40) { edges { node { id name replicas(first: 3) @skip(if: true) { edges { node { id } } } } } } }`,
+      `{ models(first: 40) { edges { node { id name ... on Model @include(if: false) { replicas(first: 3) { edges { node { id } } } } } } } }`,
+      `{ models(first: 40) { edges @include(if: false) { node { id replicas(first: 3) { edges { node { id } } } } } } }`,
+    ]) {
+      const res = await server.gql(skipped);
+      expect(res.errors).toBeUndefined();
+      expect(res.extensions?.sqlStatements).toBe(without.extensions?.sqlStatements);
+    }
+
     // Arguments from variables are read per request: each request gets its own page size.
     const sized = (via: string) => `query($n: Int!) { models(first: 40) { edges { node { id replicas(first: $n)${via} { edges { node { id } } } } } } }`;
     for (const n of [1, 3]) {
