@@ -9,6 +9,7 @@ parts({
   'demo-data': () => require('./demo-data.part'),
   'edge-config': () => require('./edge-config.part'),
   'input-lengths': () => require('./input-lengths.part'),
+  'jit-codegen': () => require('./jit-codegen.part'),
   'jit-executor': () => require('./jit-executor.part'),
   'metrics-labels': () => require('./metrics-labels.part'),
   pagination: () => require('./pagination.part'),
