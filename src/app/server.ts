@@ -14,7 +14,7 @@ import type { ReplicaStatus } from '../db/replicas';
 import { operationLimitsOf, startApollo } from './apollo';
 import type { Context } from './context';
 import { openServingDatabase, startHub } from './database';
-import { mountRoutes } from './http';
+import { expressHttpServer, mountRoutes } from './http';
 import { Metrics } from './metrics';
 import { listenMetrics, mountMetrics, scrapeOf } from './metrics-http';
 import { callerKeyOf, createRateLimit } from './rate-limit';
@@ -97,7 +97,7 @@ function wire(db: Database, config: Config, hub: EventHub, metrics: Metrics | nu
  */
 function httpServerOf() {
   const app = express();
-  const httpServer = http.createServer(app);
+  const httpServer = expressHttpServer(app);
   httpServer.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
   httpServer.headersTimeout = HTTP_KEEP_ALIVE_MS + 1_000;
   return { app, httpServer };

@@ -1,4 +1,7 @@
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { getIntrospectionQuery } from 'graphql';
+import { expressHttpServer } from '../../src/app/http';
 import { useTestServer } from '../helpers/seed';
 
 /**
@@ -158,6 +161,31 @@ describe('HTTP validators', () => {
     // fetch would add `cache-control: no-cache` to a conditional request (which forbids a 304): say max-age=0 instead.
     const again = await fetch(url, { headers: { 'apollo-require-preflight': 'true', 'if-none-match': etag!, 'cache-control': 'max-age=0' } });
     expect(again.status).toBe(304);
+  });
+});
+
+describe('The HTTP server', () => {
+  it('makes each request and response with the app’s prototypes, so express has none to change, and express’s methods work', async () => {
+    const app = express();
+    app.get('/probe', (req, res) => {
+      res.status(201).json({ host: req.get('host'), hostname: req.hostname, app: req.app === app });
+    });
+    const server = expressHttpServer(app);
+    // Runs before express's own listener: what the server made, before express touched it.
+    const seen: boolean[] = [];
+    server.prependListener('request', (req, res) => {
+      seen.push(Object.getPrototypeOf(req) === app.request, Object.getPrototypeOf(res) === app.response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/probe`);
+      expect(res.status).toBe(201);
+      expect(await res.json()).toEqual({ host: `127.0.0.1:${port}`, hostname: '127.0.0.1', app: true });
+      expect(seen).toEqual([true, true]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
