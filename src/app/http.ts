@@ -22,9 +22,10 @@ import { requestLogging, sendErrors } from './request-log';
  * and `res`'s methods) from the start. Otherwise express gives every request and response its
  * prototype in `app.handle`, with `Object.setPrototypeOf`. V8 then keeps every request's objects
  * through the young-generation collections that follow, copying and promoting them, until the next
- * full collection. Measured with `--trace-gc-nvp` (bench/README.md, "Young-generation survivors"):
- * in a minimal express app, 40 % of the young generation survives each scavenge, and 0 % with this
- * server; in this server's /healthz, 20–25 % and 7.5 %. Since the prototypes are already the app's,
+ * full collection. `node dist/bench/survivors.js` measures it, with requests sent one after
+ * another (bench/README.md, "Young-generation survivors"): in a minimal express app, 27 % of the
+ * young generation survives each scavenge behind `http.createServer(app)`, and 9.5 % behind this
+ * server. Since the prototypes are already the app's,
  * express's `Object.setPrototypeOf` changes nothing.
  */
 export function expressHttpServer(app: express.Express): http.Server {
