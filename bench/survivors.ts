@@ -8,7 +8,10 @@ import { OUT_DIR, ROOT, START_NODE_FLAGS, freePort, log, oursEnv, startChild, st
 /*
  * How much of the young generation survives each scavenge (V8's --trace-gc-nvp), under requests
  * sent one after another, so that at most one request is in flight: what survives then is held
- * past its request. Three servers, each in a child process with `npm start`'s V8 flags:
+ * past its request. Each server runs in a child process with `npm start`'s V8 flags:
+ *   - a raw `http` handler; the same handler giving `req` and `res` new prototypes with
+ *     `Object.setPrototypeOf`, as express's `app.handle` does; and the same handler making an
+ *     AbortController's signal per request (Node 20 makes the signal with Object.setPrototypeOf);
  *   - a minimal express app behind `http.createServer(app)`;
  *   - the same app behind src/app/http's `expressHttpServer(app)`, which makes requests and
  *     responses with the app's prototypes;
@@ -54,6 +57,20 @@ async function sequential(url: string, init?: RequestInit): Promise<number> {
   return sent;
 }
 
+type Minimal = 'raw' | 'raw-prototypes' | 'raw-signal' | 'plain' | 'fixed';
+
+const RAW_APP = (kind: Minimal) => `
+const http = require('node:http');
+const reqProto = Object.create(http.IncomingMessage.prototype);
+const resProto = Object.create(http.ServerResponse.prototype);
+http.createServer((req, res) => {
+  ${kind === 'raw-prototypes' ? 'Object.setPrototypeOf(req, reqProto); Object.setPrototypeOf(res, resProto);' : ''}
+  ${kind === 'raw-signal' ? 'req.deadline = new AbortController().signal;' : ''}
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ ok: 1 }));
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
 const MINIMAL_APP = (fixed: boolean) => `
 const http = require('node:http');
 const express = require('express');
@@ -64,12 +81,13 @@ const server = ${fixed ? "require('./dist/src/app/http').expressHttpServer(app)"
 server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'));
 `;
 
-async function minimal(fixed: boolean): Promise<{ sent: number; gc: Scavenges }> {
+async function minimal(kind: Minimal): Promise<{ sent: number; gc: Scavenges }> {
   const port = await freePort();
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  const logFile = path.join(OUT_DIR, `survivors-minimal-${fixed ? 'fixed' : 'plain'}.log`);
+  const logFile = path.join(OUT_DIR, `survivors-minimal-${kind}.log`);
   const out = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...START_NODE_FLAGS.split(' ').filter(Boolean), '--trace-gc-nvp', '-e', MINIMAL_APP(fixed)], {
+  const source = kind.startsWith('raw') ? RAW_APP(kind) : MINIMAL_APP(kind === 'fixed');
+  const child = spawn(process.execPath, [...START_NODE_FLAGS.split(' ').filter(Boolean), '--trace-gc-nvp', '-e', source], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port) },
     stdio: ['ignore', out, out],
@@ -116,8 +134,11 @@ async function ours(what: 'healthz' | 'dashboard'): Promise<{ sent: number; gc: 
 
 async function main(): Promise<void> {
   const rows: Array<[string, { sent: number; gc: Scavenges }]> = [
-    ['minimal express, http.createServer(app)', await minimal(false)],
-    ['minimal express, expressHttpServer(app)', await minimal(true)],
+    ['raw http handler', await minimal('raw')],
+    ['raw http handler, Object.setPrototypeOf on req and res', await minimal('raw-prototypes')],
+    ['raw http handler, an AbortController’s signal per request', await minimal('raw-signal')],
+    ['minimal express, http.createServer(app)', await minimal('plain')],
+    ['minimal express, expressHttpServer(app)', await minimal('fixed')],
   ];
   if (process.env.DATABASE_URL) {
     rows.push(['ours, GET /healthz', await ours('healthz')]);
