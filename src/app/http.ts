@@ -25,8 +25,8 @@ import { requestLogging, sendErrors } from './request-log';
  * full collection. `node dist/bench/survivors.js` measures it, with requests sent one after
  * another (bench/README.md, "Young-generation survivors"): in a minimal express app, 27 % of the
  * young generation survives each scavenge behind `http.createServer(app)`, and 9.5 % behind this
- * server. Since the prototypes are already the app's,
- * express's `Object.setPrototypeOf` changes nothing.
+ * server. Since the prototypes are already the app's, express's `Object.setPrototypeOf` changes
+ * nothing.
  */
 export function expressHttpServer(app: express.Express): http.Server {
   return http.createServer(
