@@ -15,7 +15,7 @@ import { OUT_DIR, ROOT, START_NODE_FLAGS, freePort, log, oursEnv, startChild, st
  *   - a minimal express app behind `http.createServer(app)`;
  *   - the same app behind src/app/http's `expressHttpServer(app)`, which makes requests and
  *     responses with the app's prototypes;
- *   - ours (dist/src/main.js), on GET /healthz and on POST /graphql with the dashboard (needs
+ *   - ours (dist/src/main.js), on GET /healthz, and on POST /graphql with `{ __typename }` and with the dashboard (needs
  *     DATABASE_URL, a database `npm run bench` has seeded).
  *
  *   node dist/bench/survivors.js [--seconds 6]
@@ -112,19 +112,20 @@ async function minimal(kind: Minimal): Promise<{ sent: number; gc: Scavenges }> 
   }
 }
 
-async function ours(what: 'healthz' | 'dashboard'): Promise<{ sent: number; gc: Scavenges }> {
+async function ours(what: 'healthz' | 'typename' | 'dashboard'): Promise<{ sent: number; gc: Scavenges }> {
   const server = await startChild(`survivors-${what}`, path.join(ROOT, 'dist', 'src', 'main.js'), oursEnv(process.env.DATABASE_URL!), [
     ...START_NODE_FLAGS.split(' ').filter(Boolean),
     '--trace-gc-nvp',
   ]);
   try {
+    const query = what === 'typename' ? '{ __typename }' : dashboardQuery(false);
     const sent =
       what === 'healthz'
         ? await sequential(server.url.replace(/\/graphql$/, '/healthz'))
         : await sequential(server.url, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ query: dashboardQuery(false) }),
+            body: JSON.stringify({ query }),
           });
     return { sent, gc: scavenges(server.logFile) };
   } finally {
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
   ];
   if (process.env.DATABASE_URL) {
     rows.push(['ours, GET /healthz', await ours('healthz')]);
+    rows.push(['ours, POST /graphql { __typename }', await ours('typename')]);
     rows.push(['ours, the dashboard without summary', await ours('dashboard')]);
   } else log('DATABASE_URL is not set: ours is left out');
   console.log(`\n### Young-generation survivors (requests one after another, ${seconds} s each)\n`);
