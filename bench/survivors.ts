@@ -15,8 +15,8 @@ import { OUT_DIR, ROOT, START_NODE_FLAGS, freePort, log, oursEnv, startChild, st
  *   - a minimal express app behind `http.createServer(app)`;
  *   - the same app behind src/app/http's `expressHttpServer(app)`, which makes requests and
  *     responses with the app's prototypes;
- *   - ours (dist/src/main.js), on GET /healthz, and on POST /graphql with `{ __typename }` and with the dashboard (needs
- *     DATABASE_URL, a database `npm run bench` has seeded).
+ *   - ours (dist/src/main.js), on GET /healthz, and on POST /graphql with `{ __typename }` and
+ *     with the dashboard (needs DATABASE_URL, a database `npm run bench` has seeded).
  *
  *   node dist/bench/survivors.js [--seconds 6]
  */
@@ -77,8 +77,10 @@ const express = require('express');
 const app = express();
 app.set('etag', false);
 app.get('/h', (req, res) => res.json({ ok: 1 }));
-const server = ${fixed ? "require('./dist/src/app/http').expressHttpServer(app)" : 'http.createServer(app)'};
-server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'));
+// Both variants load the module, so that both start with the same heap; only one uses it.
+const { expressHttpServer } = require('./dist/src/app/http');
+const server = ${fixed ? 'expressHttpServer(app)' : 'http.createServer(app)'};
+server.listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
 async function minimal(kind: Minimal): Promise<{ sent: number; gc: Scavenges }> {
@@ -101,7 +103,7 @@ async function minimal(kind: Minimal): Promise<{ sent: number; gc: Scavenges }> 
         break;
       } catch (error) {
         if (i > 100 || child.exitCode !== null)
-          throw new Error(`the minimal app did not start: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`, { cause: error });
+          throw new Error(`the ${kind} app did not start: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`, { cause: error });
         await new Promise((r) => setTimeout(r, 100));
       }
     }

@@ -23,7 +23,7 @@ import { requestLogging, sendErrors } from './request-log';
  * prototype in `app.handle`, with `Object.setPrototypeOf`. V8 then keeps every request's objects
  * through the young-generation collections that follow, copying and promoting them, until the next
  * full collection. `node dist/bench/survivors.js` measures it, with requests sent one after
- * another (bench/README.md, "Young-generation survivors"): in a minimal express app, 27 % of the
+ * another (bench/README.md, "Young-generation survivors"): in a minimal express app, 29 % of the
  * young generation survives each scavenge behind `http.createServer(app)`, and 9.5 % behind this
  * server. Since the prototypes are already the app's, express's `Object.setPrototypeOf` changes
  * nothing.
