@@ -1,7 +1,20 @@
 /**
  * The benchmark's dashboard document and the floor's hand-written SQL for it. Both must give the
- * same `data`: the runner fetches each once and compares them before measuring.
+ * same `data`: the runner fetches each once and compares them before measuring. And the wide
+ * document that sizes graphql-jit's generated code (bench/jit-size.ts, compiled-cache.test.ts).
  */
+
+/**
+ * A distinct document (by `n`) of 40 aliases spreading a fragment that nests four levels of
+ * parents: 1,640 fields to compile (under JIT_MAX_FIELDS) from 2 kB of text. The ids are no UUIDs,
+ * so each lookup returns null without touching the database.
+ */
+export function wideDocument(n: number): string {
+  const aliases = Array.from({ length: 40 }, (_, j) => `a${j}_${String(n).replace('-', 'm')}: organisation(id: "doc${n}-${j}") { ...P }`).join(' ');
+  return `{ ${aliases} }
+fragment O on Organisation { id name shortName kind version createdAt updatedAt archivedAt }
+fragment P on Organisation { ...O parent { ...O parent { ...O parent { ...O } } } ancestors { ...O } }`;
+}
 
 /**
  * First 50 organisations by name; each with its figures and a page of 20 models with 5 replicas

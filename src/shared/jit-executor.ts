@@ -45,7 +45,8 @@ export const MAX_COMPILED_DOCUMENTS = 1000;
  * --expose-gc, heap after gc, 30–200 documents per shape): the parsed document and its tokens take
  * 27–77 bytes per character of source (a compiled entry keeps the document alive through its
  * operation node and graphql-jit's context, even after Apollo's document cache dropped it), and
- * the generated code 0.3–2.6 bytes per character of generated JavaScript. The factors err high.
+ * the generated code 0.3–2.6 bytes per character of generated JavaScript (2.6 for a wide document
+ * with graphql-jit as patched: `node dist/bench/jit-size.js`). The factors err high.
  */
 export const AST_BYTES_PER_SOURCE_CHAR = 80;
 export const BYTES_PER_GENERATED_CHAR = 3;
