@@ -18,33 +18,31 @@ import { READ_PRIMARY_HEADER } from './read-routing';
 import { requestLogging, sendErrors } from './request-log';
 
 /**
- * `http.createServer(app)`, with each request and response made with the app's prototypes (`req`'s
- * and `res`'s methods) from the start. Otherwise express gives every request and response its
- * prototype in `app.handle`, with `Object.setPrototypeOf`. V8 then keeps every request's objects
- * through the young-generation collections that follow, copying and promoting them, until the next
- * full collection. `node dist/bench/survivors.js` measures it, with requests sent one after
- * another (bench/README.md, "Young-generation survivors"): in a minimal express app, 29 % of the
- * young generation survives each scavenge behind `http.createServer(app)`, and 9.5 % behind this
- * server. Since the prototypes are already the app's, express's `Object.setPrototypeOf` changes
- * nothing.
+ * `http.createServer(app)`, with each request and response made from the start with the app's
+ * prototypes (`req`'s and `res`'s methods), so that express's `Object.setPrototypeOf(req,
+ * app.request)` in `app.handle` has nothing to change, and every request and response shares one
+ * hidden class (V8 map) with the others.
+ *
+ * Why it matters: V8 gives an object whose prototype is changed after it was made, and an object
+ * made by `Reflect.construct` with another function as `new.target`, a map of its own, and a new
+ * map for each property added to it after. Those maps live in the old generation, so every
+ * request's objects were kept through the young-generation collections that followed, copied and
+ * promoted, until the next full collection. `node dist/bench/maps.js` counts the maps made per
+ * request (none with this server), and `node dist/bench/survivors.js` measures the survivors
+ * (bench/README.md, "Young-generation survivors").
+ *
+ * How: subclasses of IncomingMessage and ServerResponse, whose prototypes inherit from the app's,
+ * and which become the app's `request` and `response` (express reads them from there). A
+ * subclass's instances share their maps, as any class's do.
  */
 export function expressHttpServer(app: express.Express): http.Server {
-  return http.createServer(
-    {
-      IncomingMessage: madeWith(http.IncomingMessage, app.request) as typeof http.IncomingMessage,
-      ServerResponse: madeWith(http.ServerResponse, app.response) as typeof http.ServerResponse,
-    },
-    app,
-  );
-}
-
-/** A constructor of `base`'s objects whose prototype is `prototype` (which must inherit from `base.prototype`). */
-function madeWith(base: new (...args: never[]) => object, prototype: object): unknown {
-  function Made(...args: unknown[]): object {
-    return Reflect.construct(base, args, Made) as object;
-  }
-  Made.prototype = prototype;
-  return Made;
+  class Request extends http.IncomingMessage {}
+  class Response<R extends http.IncomingMessage = http.IncomingMessage> extends http.ServerResponse<R> {}
+  Object.setPrototypeOf(Request.prototype, app.request);
+  Object.setPrototypeOf(Response.prototype, app.response);
+  app.request = Request.prototype as unknown as express.Request;
+  app.response = Response.prototype as unknown as express.Response;
+  return http.createServer({ IncomingMessage: Request, ServerResponse: Response }, app);
 }
 
 export interface HttpParts {
