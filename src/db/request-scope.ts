@@ -1,10 +1,37 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { setMaxListeners } from 'node:events';
 import type { DataSource } from 'typeorm';
 import type { ReplicaSet } from './replicas';
 import { TimeoutError } from '../shared/errors';
 
-/** A counting semaphore whose waiters can give up when a signal aborts. First come, first served. */
+/**
+ * A request's deadline: `aborted` (with `reason`, a TimeoutError) once it passes. It stands where an
+ * AbortSignal would, for the few listeners this module needs, because Node 20 makes each
+ * AbortController's signal with Object.setPrototypeOf and then adds properties to it: V8 gives
+ * such an object a map (hidden class) of its own, in the old generation, and keeps what the
+ * request made through the young-generation collections after it (`node dist/bench/maps.js`).
+ */
+export class Deadline {
+  aborted = false;
+  reason: unknown = undefined;
+  private listeners: Set<() => void> | null = null;
+
+  /** Calls `listener` once when the deadline passes; the returned function stops listening. */
+  onAbort(listener: () => void): () => void {
+    (this.listeners ??= new Set()).add(listener);
+    return () => this.listeners?.delete(listener);
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listeners = this.listeners;
+    this.listeners = null;
+    for (const listener of listeners ?? []) listener();
+  }
+}
+
+/** A counting semaphore whose waiters can give up when a deadline passes. First come, first served. */
 export class Semaphore {
   private free: number;
   private readonly waiters: Array<() => void> = [];
@@ -13,24 +40,26 @@ export class Semaphore {
     this.free = size;
   }
 
-  acquire(signal?: AbortSignal | null): Promise<void> {
+  acquire(signal?: Deadline | null): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.free > 0) {
       this.free -= 1;
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      const granted = () => {
-        signal?.removeEventListener('abort', aborted);
-        resolve();
+      const waiter = {
+        granted: () => {
+          waiter.stop?.();
+          resolve();
+        },
+        stop: undefined as (() => void) | undefined,
       };
-      const aborted = () => {
-        const at = this.waiters.indexOf(granted);
+      waiter.stop = signal?.onAbort(() => {
+        const at = this.waiters.indexOf(waiter.granted);
         if (at !== -1) this.waiters.splice(at, 1);
-        reject(signal?.reason);
-      };
-      this.waiters.push(granted);
-      signal?.addEventListener('abort', aborted, { once: true });
+        reject(signal.reason);
+      });
+      this.waiters.push(waiter.granted);
     });
   }
 
@@ -57,7 +86,7 @@ export interface RequestScope {
   /** Pool connections this request may hold at once (DB_MAX_CONCURRENT_PER_REQUEST); null: no limit. */
   slots: Semaphore | null;
   /** Aborted (with a TimeoutError as reason) when the request's deadline passes; null: none. */
-  signal: AbortSignal | null;
+  signal: Deadline | null;
   /**
    * Where its connections come from (DATABASE_REPLICA_URLS): `replica` for a query operation
    * outside its caller's read-your-writes window (set once the operation is known), else the
@@ -73,12 +102,9 @@ export const requestScope = new AsyncLocalStorage<RequestScope>();
 /** A scope whose signal aborts with a TimeoutError after `timeoutMs` (0: never). Call `done` when finished. */
 export function deadlineScope(timeoutMs: number, slots: Semaphore | null, what = 'request'): { scope: RequestScope; done(): void } {
   if (timeoutMs <= 0) return { scope: { statements: 0, sqlMs: 0, slots, signal: null, route: 'primary' }, done: () => undefined };
-  const controller = new AbortController();
-  // Every statement waiting for the request's share of the pool listens on it (and stops listening
-  // when it gets its turn): many at once is a request with many aliases, not a leak.
-  setMaxListeners(0, controller.signal);
+  const deadline = new Deadline();
   const timer = setTimeout(() => {
-    controller.abort(
+    deadline.abort(
       new TimeoutError(
         `The ${what} did not finish within ${timeoutMs} ms and was stopped; nothing that had not committed was changed. Retry later or ask for less.`,
         { timeoutMs },
@@ -86,7 +112,7 @@ export function deadlineScope(timeoutMs: number, slots: Semaphore | null, what =
     );
   }, timeoutMs);
   timer.unref();
-  return { scope: { statements: 0, sqlMs: 0, slots, signal: controller.signal, route: 'primary' }, done: () => clearTimeout(timer) };
+  return { scope: { statements: 0, sqlMs: 0, slots, signal: deadline, route: 'primary' }, done: () => clearTimeout(timer) };
 }
 
 /** pg's client as far as the guard needs it. */
@@ -94,7 +120,7 @@ interface PgClient {
   query(...args: unknown[]): unknown;
   processID?: number | null;
   [GUARDED]?: true;
-  [SIGNAL]?: AbortSignal | null;
+  [SIGNAL]?: Deadline | null;
   [BROKEN]?: boolean;
   [TIMED]?: RequestScope | null;
 }
@@ -147,18 +173,17 @@ function guardClient(client: PgClient, abandon: boolean): void {
     );
     if (!signal || !abandon) return running;
     return new Promise((resolve, reject) => {
-      const aborted = () => {
+      const stop = signal.onAbort(() => {
         client[BROKEN] = true;
         reject(signal.reason);
-      };
-      signal.addEventListener('abort', aborted, { once: true });
+      });
       running.then(
         (value) => {
-          signal.removeEventListener('abort', aborted);
+          stop();
           resolve(value);
         },
         (error) => {
-          signal.removeEventListener('abort', aborted);
+          stop();
           reject(error);
         },
       );
@@ -167,22 +192,21 @@ function guardClient(client: PgClient, abandon: boolean): void {
 }
 
 /** `promise`, unless `signal` aborts first; then whatever it later yields goes to `discard`. */
-function raced<T>(promise: Promise<T>, signal: AbortSignal, discard: (value: T) => void): Promise<T> {
+function raced<T>(promise: Promise<T>, signal: Deadline, discard: (value: T) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
-    const aborted = () => {
+    const stop = signal.onAbort(() => {
       settled = true;
       reject(signal.reason);
-    };
-    signal.addEventListener('abort', aborted, { once: true });
+    });
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', aborted);
+        stop();
         if (settled) discard(value);
         else resolve(value);
       },
       (error) => {
-        signal.removeEventListener('abort', aborted);
+        stop();
         if (!settled) reject(error);
       },
     );
