@@ -16,17 +16,7 @@ const NESTED_PAGES: NestedPages = Object.assign({}, ...MODULES.map((module) => m
 
 /** DataLoaders of one request (or one live event): every feature's, batch by key, one SQL per batch. */
 export function createLoaders(services: Services, config: Config, metrics?: Metrics | null) {
-  // One Object.assign, not an object literal of spreads: V8 keeps a request's context built with the
-  // spreads through the young-generation collections after the request (bench/README.md,
-  // "Young-generation survivors"), and with it every loader's cache.
-  const loaders: ReturnType<typeof pageLoaders> &
-    ReturnType<typeof organisationLoaders> &
-    ReturnType<typeof periodLoaders> &
-    ReturnType<typeof modelLoaders> &
-    ReturnType<typeof replicationLoaders> &
-    ReturnType<typeof summaryLoaders> &
-    ReturnType<typeof eventLoaders> = Object.assign(
-    {},
+  const loaders = mergeFast([
     pageLoaders(NESTED_PAGES),
     organisationLoaders(services),
     periodLoaders(services),
@@ -34,10 +24,58 @@ export function createLoaders(services: Services, config: Config, metrics?: Metr
     replicationLoaders(services, config),
     summaryLoaders(services),
     eventLoaders(services),
-  );
+  ]) as ReturnType<typeof pageLoaders> &
+    ReturnType<typeof organisationLoaders> &
+    ReturnType<typeof periodLoaders> &
+    ReturnType<typeof modelLoaders> &
+    ReturnType<typeof replicationLoaders> &
+    ReturnType<typeof summaryLoaders> &
+    ReturnType<typeof eventLoaders>;
   // METRICS_ENABLED: each loader's batch size is observed (wrapped once per request, not per key);
   // OTEL_EXPORTER_OTLP_ENDPOINT: each batch is a span.
   return tracedLoaders(metrics ? metrics.observeLoaders(loaders) : loaders);
+}
+
+/** Constructors by the property names they assign (one per distinct list: in practice one). */
+const fastConstructors = new Map<string, new (values: readonly unknown[]) => Record<PropertyKey, unknown>>();
+
+/**
+ * The parts' own properties in one object that V8 keeps fast, with the same hidden class (map) for
+ * every request. Copying nineteen or more properties into `{}` (Object.assign, spreads) turns it
+ * into a dictionary, and spreads give each copy a map of its own: every loader lookup is then a
+ * dictionary probe, and V8 keeps each request's objects through the young-generation collections
+ * after it (`node dist/bench/maps.js` counts the maps made per request). A constructor that assigns
+ * each name by itself makes them in-object fields of one shared map; it is generated once, from
+ * our own loader names (identifiers, checked), never from input. Symbol-keyed properties are added
+ * after, along one shared transition.
+ */
+function mergeFast(parts: readonly object[]): object {
+  const names: string[] = [];
+  const values: unknown[] = [];
+  const symbols: Array<[symbol, unknown]> = [];
+  for (const part of parts) {
+    for (const key of Reflect.ownKeys(part)) {
+      const value = (part as Record<PropertyKey, unknown>)[key];
+      if (typeof key === 'symbol') symbols.push([key, value]);
+      else if (names.includes(key)) values[names.indexOf(key)] = value;
+      else {
+        names.push(key);
+        values.push(value);
+      }
+    }
+  }
+  const signature = names.join(',');
+  let Fast = fastConstructors.get(signature);
+  if (!Fast) {
+    for (const name of names) if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new Error(`mergeFast: "${name}" is not an identifier`);
+    Fast = new Function('values', names.map((name, i) => `this.${name} = values[${i}];`).join('\n')) as unknown as new (
+      values: readonly unknown[],
+    ) => Record<PropertyKey, unknown>;
+    fastConstructors.set(signature, Fast);
+  }
+  const merged = new Fast(values);
+  for (const [key, value] of symbols) merged[key] = value;
+  return merged;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

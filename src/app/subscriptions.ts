@@ -39,6 +39,7 @@ import type { Loaders } from './loaders';
 import type { CallerKey, RateLimit } from './rate-limit';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-log';
 import type { BuiltSchema } from './schema';
+import { withFields } from '../shared/objects';
 
 /** WebSocket close code for a subscriber that fell behind: "try again later", which clients retry. */
 export const TOO_SLOW_CLOSE_CODE = 1013;
@@ -270,8 +271,8 @@ export function sharedSubscriber(maxBytes = SHARED_RESULTS_MAX_BYTES, loadersOf?
     const key = context.resultKey;
     const run = (event: unknown) => {
       const contextValue =
-        loadersOf && typeof event === 'object' && event !== null ? { ...(args.contextValue as object), loaders: loadersOf(event) } : args.contextValue;
-      return execute({ ...args, rootValue: event, contextValue });
+        loadersOf && typeof event === 'object' && event !== null ? withFields(args.contextValue as object, { loaders: loadersOf(event) }) : args.contextValue;
+      return execute(withFields(args, { rootValue: event, contextValue }));
     };
     const pulled = mapStream(source as AsyncIterableIterator<unknown>, async (event) => {
       const result = await resultOf(event);

@@ -14,6 +14,7 @@ import { ModelOrganisation } from './model-organisation.entity';
 import type { ModelOrganisationRow } from './model.service';
 import { ORGANISATION_MODELS } from './model.sql';
 import { DomainFigure, ModelConnection } from './model.types';
+import { withFields } from '../shared/objects';
 
 @Resolver(() => CommunityModel)
 export class ModelResolver {
@@ -116,7 +117,7 @@ export const ORGANISATION_MODELS_PAGE: NestedPage = {
     if (values.filter != null || values.orderBy != null) return null;
     const parent = values.includeDescendants === false ? 'organisation' : 'organisationSubtree';
     const args = connectionArgsOf(values);
-    return { kind: ORGANISATION_MODEL_KINDS[parent], run: (ids) => modelPages(ctx, site, args, null, null, { ...ORGANISATION_MODELS[parent], ids }) };
+    return { kind: ORGANISATION_MODEL_KINDS[parent], run: (ids) => modelPages(ctx, site, args, null, null, withFields(ORGANISATION_MODELS[parent], { ids })) };
   },
 };
 
@@ -151,7 +152,7 @@ export class OrganisationModelsResolver {
     if (made) return made.load(org.id);
     return ctx.loaders
       .pages(ORGANISATION_MODEL_KINDS[parent], info.fieldNodes, { args, filter, orderBy, options: modelPageOptions(info) }, (ids) =>
-        modelPages(ctx, info, args, filter, orderBy, { ...ORGANISATION_MODELS[parent], ids }),
+        modelPages(ctx, info, args, filter, orderBy, withFields(ORGANISATION_MODELS[parent], { ids })),
       )
       .load(org.id);
   }

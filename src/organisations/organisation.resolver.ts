@@ -16,6 +16,7 @@ import {
 import type { OrganisationsContext as Context } from './organisation.loaders';
 import { ancestorIds } from './organisation.sql';
 import { OrganisationConnection, OrganisationDescendantConnection } from './organisation.types';
+import { withFields } from '../shared/objects';
 
 @Resolver(() => Organisation)
 export class OrganisationResolver {
@@ -39,7 +40,7 @@ export class OrganisationResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<Connection<Organisation>> {
     // The root list brings its rows' summary when the selection shows one it can serve (summaryOnPage).
-    const options = { ...pageOptions(info), summary: summaryOnPage(info) };
+    const options = withFields(pageOptions(info), { summary: summaryOnPage(info) });
     const pages = await ctx.services.organisations.page(args, filter, orderBy, undefined, options);
     // Nested lists its nodes select that the page can bring (Organisation.models): one statement each.
     await ctx.loaders.bring(ctx, info, 'Organisation', pages);

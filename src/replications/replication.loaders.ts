@@ -12,6 +12,7 @@ import type { ModelReach } from './graph.types';
 import type { ReplicationLink } from './replication-link.entity';
 import type { ReplicationService } from './replication.service';
 import { REPLICAS_OF } from './replication.sql';
+import { withFields } from '../shared/objects';
 
 export interface ReplicationServices {
   replications: ReplicationService;
@@ -47,6 +48,6 @@ export const REPLICAS_PAGE: NestedPage = {
   batch: (ctx: ReplicationsContext, site, values) => {
     if (values.filter != null || values.orderBy != null) return null;
     const args = connectionArgsOf(values);
-    return { kind: 'model.replicas', run: (ids) => modelPages(ctx, site, args, null, null, { ...REPLICAS_OF, ids }) };
+    return { kind: 'model.replicas', run: (ids) => modelPages(ctx, site, args, null, null, withFields(REPLICAS_OF, { ids })) };
   },
 };

@@ -12,6 +12,7 @@ import { LinkModelsInput, ReplicateModelInput, ReplicationLinkFilter, Replicatio
 import type { ReplicationsContext as Context } from './replication.loaders';
 import { REPLICAS_OF } from './replication.sql';
 import { ReplicationLinkConnection } from './replication.types';
+import { withFields } from '../shared/objects';
 
 @Resolver(() => ReplicationLink)
 export class ReplicationResolver {
@@ -112,7 +113,7 @@ export class ModelLineageResolver {
     const options = modelPageOptions(info);
     return ctx.loaders
       .pages('model.replicas', info.fieldNodes, { args, filter, orderBy, options }, (ids) =>
-        modelPages(ctx, info, args, filter, orderBy, { ...REPLICAS_OF, ids }),
+        modelPages(ctx, info, args, filter, orderBy, withFields(REPLICAS_OF, { ids })),
       )
       .load(model.id);
   }

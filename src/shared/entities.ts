@@ -1,5 +1,6 @@
 import { isUnionType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { BadUserInputError } from './errors';
+import { withFields } from './objects';
 
 /**
  * Federation's `_entities(representations: [_Any!]!)` takes any JSON: a gateway sends
@@ -91,7 +92,7 @@ export function guardEntities(schema: GraphQLSchema): void {
     // An Error as a list item is that item's error (graphql-js and graphql-jit alike), the others resolve.
     for (const [index, problem] of problems) results[index] = new BadUserInputError(problem, { argument: 'representations', index });
     // One call for all the valid ones: their loads are queued together and batched per type.
-    const resolved = valid.length ? (resolve(source, { ...args, representations: valid }, context, info) as unknown[]) : [];
+    const resolved = valid.length ? (resolve(source, withFields(args, { representations: valid }), context, info) as unknown[]) : [];
     positions.forEach((index, k) => {
       results[index] = resolved[k];
     });

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { getArgumentValues, isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type ValueNode } from 'graphql';
 import { undirectedFieldsAt } from './graphql';
+import { withFields } from './objects';
 
 /**
  * A nested list (`Type.field`: a page per parent, read through a page loader of `kind`) that a
@@ -146,7 +147,7 @@ async function broughtValues(
     // Arguments without variables are the same in every request: coerced once.
     if (!list.nodes[0].arguments?.some((arg) => hasVariable(arg.value))) list.literalArgs = args;
   }
-  const site: GraphQLResolveInfo = { ...info, fieldName: list.field, fieldNodes: list.nodes, returnType: field.type, parentType };
+  const site: GraphQLResolveInfo = withFields(info, { fieldName: list.field, fieldNodes: list.nodes, returnType: field.type, parentType });
   const batch = list.page.batch(context as never, site, args);
   if (!batch) return null;
   try {

@@ -291,7 +291,8 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
   const toEdge = (row: Record<string, unknown>) => {
     if (!cursors) return new NodeEdge(row as T);
     const sort = row.__sort;
-    delete row.__sort;
+    // Not `delete`: that turns each row into a dictionary, slower for every field read after.
+    row.__sort = undefined;
     return new PageEdge(row as T, query.order, query.sortType === 'int' ? Number(sort) : String(sort));
   };
   return connectionsByPosition(rows, query.parent ? query.parent.ids.length : 1, shape, toEdge, withCount);

@@ -7,6 +7,7 @@ import { SqlParams } from '../shared/sql';
 import { normaliseText, searchCondition } from '../shared/text';
 import { ALL_PERIODS, cellMask, EVERYTHING_SCOPE } from './summary-aggregates';
 import type { ModelSummary } from './summary.types';
+import { withFields } from '../shared/objects';
 
 export interface SummaryKey {
   organisationId: string;
@@ -115,7 +116,7 @@ export class SummaryService {
     if (summaryPath(filter) === 'aggregate') return this.fromFilteredAggregates(scope, filter as ModelFilter);
     if (!filter?.organisationId) return this.fromModelRows(filter as ModelFilter, period);
     const params = new SqlParams();
-    const where = modelConditions({ ...filter, includeArchived: true } as ModelFilter, params);
+    const where = modelConditions(withFields(filter, { includeArchived: true }) as ModelFilter, params);
     const p = params.add(period);
     const [row]: SummaryRow[] = await this.db.query(
       `WITH ms AS MATERIALIZED (
