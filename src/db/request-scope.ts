@@ -47,19 +47,17 @@ export class Semaphore {
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter = {
-        granted: () => {
-          waiter.stop?.();
-          resolve();
-        },
-        stop: undefined as (() => void) | undefined,
+      // `granted` can run only once it is queued, below: `stop` is set by then.
+      const granted = () => {
+        stop?.();
+        resolve();
       };
-      waiter.stop = signal?.onAbort(() => {
-        const at = this.waiters.indexOf(waiter.granted);
+      const stop = signal?.onAbort(() => {
+        const at = this.waiters.indexOf(granted);
         if (at !== -1) this.waiters.splice(at, 1);
         reject(signal.reason);
       });
-      this.waiters.push(waiter.granted);
+      this.waiters.push(granted);
     });
   }
 

@@ -14,6 +14,7 @@ parts({
   'metrics-labels': () => require('./metrics-labels.part'),
   pagination: () => require('./pagination.part'),
   'replica-routing': () => require('./replica-routing.part'),
+  'request-deadline': () => require('./request-deadline.part'),
   'schema-descriptions': () => require('./schema-descriptions.part'),
   'schema-diff': () => require('./schema-diff.part'),
   'shared-subscriber': () => require('./shared-subscriber.part'),
