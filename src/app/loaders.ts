@@ -80,16 +80,22 @@ function mergeFast(parts: readonly object[]): object {
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
+/** Where an event keeps its loaders (loadersPerEvent). */
+const EVENT_LOADERS = Symbol('eventLoaders');
+
 /**
  * The DataLoaders of each live event, created on first use and shared by every subscriber that
  * resolves it: a thousand subscribers asking for the changed model cost one SQL statement, and no
- * cache outlives its event (they go with it, held weakly).
+ * cache outlives its event.
+ *
+ * They are a property of the event (a symbol: never serialised or listed), not the values of a
+ * WeakMap the server keeps. V8's young-generation collector treats the values of a WeakMap that
+ * lives in the old generation as reachable whatever their key: every event's loaders, with the
+ * rows they cached, would survive each scavenge and be promoted, to wait for a full collection.
  */
 export function loadersPerEvent(services: () => Services, config: Config, metrics?: Metrics | null): (event: object) => Loaders {
-  const byEvent = new WeakMap<object, Loaders>();
   return (event) => {
-    let loaders = byEvent.get(event);
-    if (!loaders) byEvent.set(event, (loaders = createLoaders(services(), config, metrics)));
-    return loaders;
+    const holder = event as { [EVENT_LOADERS]?: Loaders };
+    return (holder[EVENT_LOADERS] ??= createLoaders(services(), config, metrics));
   };
 }
