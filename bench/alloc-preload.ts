@@ -18,7 +18,8 @@ if (out) {
       sampling = true;
       session.post(
         'HeapProfiler.startSampling',
-        { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true },
+        // ALLOC_SURVIVORS_ONLY (bench/alloc.ts --survivors): what the scavenges freed is left out.
+        { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: process.env.ALLOC_SURVIVORS_ONLY !== 'true' },
         () => fs.writeFileSync(`${out}.started`, ''),
       );
       return;

@@ -15,6 +15,11 @@ import { CLK_TCK, OUT_DIR, ROOT, START_NODE_FLAGS, log, oursEnv, packageOf, proc
  *   node dist/bench/alloc.js [--requests 500] [--connections 10] [--variant without|with] [--top 25]
  *                            [--query '<another document>' instead of the dashboard]
  *                            [--ours dist/src/main.js] [--base <other build's dist/src/main.js>]
+ *                            [--survivors] [--node-flags '<V8 flags>']
+ *
+ * `--survivors` counts only what outlived a young-generation collection (the profiler leaves out
+ * what the scavenges freed): where the objects that survive scavenges were allocated. A warm
+ * server answering one request at a time (`--connections 1`) should show next to nothing.
  *
  * DATABASE_URL: a database `npm run bench` has seeded (the synthetic city at 1x).
  */
@@ -35,6 +40,7 @@ const { values } = parseArgs({
     ours: { type: 'string', default: 'dist/src/main.js' },
     base: { type: 'string' },
     'node-flags': { type: 'string', default: START_NODE_FLAGS },
+    survivors: { type: 'boolean', default: false },
   },
 });
 const requests = Number(values.requests);
@@ -108,7 +114,7 @@ function summarise(profileFile: string): { total: number; byPackage: Map<string,
 async function measure(label: string, script: string): Promise<{ kB: number; cpuMs: number; answer: Buffer }> {
   const profileFile = path.join(OUT_DIR, `alloc-${label}.heapprofile`);
   for (const f of [profileFile, `${profileFile}.started`, `${profileFile}.done`]) fs.rmSync(f, { force: true });
-  const env = { ...oursEnv(process.env.DATABASE_URL!), SQL_STATS: 'false', ALLOC_PROFILE_FILE: profileFile };
+  const env = { ...oursEnv(process.env.DATABASE_URL!), SQL_STATS: 'false', ALLOC_PROFILE_FILE: profileFile, ALLOC_SURVIVORS_ONLY: String(values.survivors) };
   const preload = path.join(ROOT, 'dist', 'bench', 'alloc-preload.js');
   const server: ChildServer = await startChild(`alloc-${label}`, script, env, [...values['node-flags']!.split(' ').filter(Boolean), '-r', preload]);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
@@ -126,7 +132,7 @@ async function measure(label: string, script: string): Promise<{ kB: number; cpu
     const { total, byPackage, byFunction } = summarise(profileFile);
     const kB = (bytes: number) => (bytes / 1024 / requests).toFixed(1).padStart(8);
     console.log(
-      `\n## ${label} (${script}): ${kB(total).trim()} kB allocated and ${(cpuMs / requests).toFixed(2)} ms CPU per request (${requests} requests, ${connections} connections)\n`,
+      `\n## ${label} (${script}): ${kB(total).trim()} kB ${values.survivors ? 'outlived a scavenge' : 'allocated'} and ${(cpuMs / requests).toFixed(2)} ms CPU per request (${requests} requests, ${connections} connections)\n`,
     );
     console.log('kB/request by package or file:');
     for (const [name, bytes] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${kB(bytes)}  ${name}`);

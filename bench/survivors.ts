@@ -16,7 +16,14 @@ import { OUT_DIR, ROOT, START_NODE_FLAGS, freePort, log, oursEnv, startChild, st
  *   - the same app behind src/app/http's `expressHttpServer(app)`, which makes requests and
  *     responses with the app's prototypes;
  *   - ours (dist/src/main.js), on GET /healthz, and on POST /graphql with `{ __typename }` and
- *     with the dashboard (needs DATABASE_URL, a database `npm run bench` has seeded).
+ *     with the dashboard (needs DATABASE_URL, a database `npm run bench` has seeded);
+ *   - node-postgres alone (no HTTP, no TypeORM): one 50-row statement after another through
+ *     `client.query`'s promise form, the same with V8's allocation-site pretenuring off, and
+ *     through its callback form;
+ *   - ours on 50 organisations (id, name): as it runs, with pretenuring off, on graphql-js instead
+ *     of graphql-jit (JIT_MAX_FIELDS=0), and both.
+ * The first seconds are warm-up (tiering, caches): the median is over the last two thirds of the
+ * scavenges, and --seconds 20 gives steadier figures than the default for the light requests.
  *
  *   node dist/bench/survivors.js [--seconds 6]
  */
@@ -114,13 +121,62 @@ async function minimal(kind: Minimal): Promise<{ sent: number; gc: Scavenges }> 
   }
 }
 
-async function ours(what: 'healthz' | 'typename' | 'dashboard'): Promise<{ sent: number; gc: Scavenges }> {
-  const server = await startChild(`survivors-${what}`, path.join(ROOT, 'dist', 'src', 'main.js'), oursEnv(process.env.DATABASE_URL!), [
-    ...START_NODE_FLAGS.split(' ').filter(Boolean),
-    '--trace-gc-nvp',
-  ]);
+/**
+ * node-postgres alone, no HTTP: one client, the same 50-row statement one after another for
+ * `seconds`, through `client.query`'s promise form (`await client.query(text, values)`, as TypeORM
+ * calls it) or its callback form; `extraFlags` for V8 (say --no-allocation-site-pretenuring).
+ */
+const PG_LOOP = (form: 'promise' | 'callback', seconds: number) => `
+const { Client } = require('pg');
+(async () => {
+  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  const text = 'SELECT * FROM organisation ORDER BY id LIMIT $1';
+  const until = Date.now() + ${seconds * 1000};
+  let sent = 0;
+  while (Date.now() < until) {
+    ${form === 'promise' ? 'await client.query(text, [50]);' : 'await new Promise((ok, fail) => client.query(text, [50], (e, r) => (e ? fail(e) : ok(r))));'}
+    sent += 1;
+  }
+  console.log('SENT=' + sent);
+  await client.end();
+})();
+`;
+
+async function pgLoop(form: 'promise' | 'callback', extraFlags: string[] = []): Promise<{ sent: number; gc: Scavenges }> {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const logFile = path.join(OUT_DIR, `survivors-pg-${form}${extraFlags.length ? '-flags' : ''}.log`);
+  const out = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, [...START_NODE_FLAGS.split(' ').filter(Boolean), ...extraFlags, '--trace-gc-nvp', '-e', PG_LOOP(form, seconds)], {
+    cwd: ROOT,
+    env: process.env,
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const text = fs.readFileSync(logFile, 'utf8');
+  const sent = Number(/SENT=(\d+)/.exec(text)?.[1]);
+  if (code !== 0 || !(sent > 0)) throw new Error(`the pg loop (${form}) failed: ${text.slice(-2000)}`);
+  return { sent, gc: scavenges(logFile) };
+}
+
+type OursRequest = 'healthz' | 'typename' | 'dashboard' | 'organisations';
+
+/** 50 organisations by name, their id and name: one statement, 50 rows. */
+const ORGANISATIONS = '{ organisations(first: 50) { edges { node { id name } } } }';
+
+async function ours(
+  what: OursRequest,
+  variant: { env?: Record<string, string>; flags?: string[]; label?: string } = {},
+): Promise<{ sent: number; gc: Scavenges }> {
+  const server = await startChild(
+    `survivors-${what}${variant.label ? `-${variant.label}` : ''}`,
+    path.join(ROOT, 'dist', 'src', 'main.js'),
+    { ...oursEnv(process.env.DATABASE_URL!), ...variant.env },
+    [...START_NODE_FLAGS.split(' ').filter(Boolean), ...(variant.flags ?? []), '--trace-gc-nvp'],
+  );
   try {
-    const query = what === 'typename' ? '{ __typename }' : dashboardQuery(false);
+    const query = what === 'typename' ? '{ __typename }' : what === 'organisations' ? ORGANISATIONS : dashboardQuery(false);
     const sent =
       what === 'healthz'
         ? await sequential(server.url.replace(/\/graphql$/, '/healthz'))
@@ -147,6 +203,17 @@ async function main(): Promise<void> {
     rows.push(['ours, GET /healthz', await ours('healthz')]);
     rows.push(['ours, POST /graphql { __typename }', await ours('typename')]);
     rows.push(['ours, the dashboard without summary', await ours('dashboard')]);
+    const noPretenuring = ['--no-allocation-site-pretenuring'];
+    rows.push(['pg alone, client.query promise form, 50 rows', await pgLoop('promise')]);
+    rows.push(['pg alone, the same, --no-allocation-site-pretenuring', await pgLoop('promise', noPretenuring)]);
+    rows.push(['pg alone, client.query callback form, 50 rows', await pgLoop('callback')]);
+    rows.push(['ours, 50 organisations (id, name)', await ours('organisations')]);
+    rows.push(['ours, the same, --no-allocation-site-pretenuring', await ours('organisations', { flags: noPretenuring, label: 'np' })]);
+    rows.push(['ours, the same, on graphql-js (JIT_MAX_FIELDS=0)', await ours('organisations', { env: { JIT_MAX_FIELDS: '0' }, label: 'js' })]);
+    rows.push([
+      'ours, the same, graphql-js and --no-allocation-site-pretenuring',
+      await ours('organisations', { env: { JIT_MAX_FIELDS: '0' }, flags: noPretenuring, label: 'js-np' }),
+    ]);
   } else log('DATABASE_URL is not set: ours is left out');
   console.log(`\n### Young-generation survivors (requests one after another, ${seconds} s each)\n`);
   console.log('| server | requests | scavenges | survived per scavenge (median) | promoted MB, last two thirds |');
