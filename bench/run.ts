@@ -37,9 +37,10 @@ import {
  *          --servers ours,pg4,pg5,floor  --variant both|with|without (the document with and/or without
  *          `Organisation.summary`; --without-summary is --variant without)
  *          --profile (CPU profile of ours)
- *          --node-flags "--max-semi-space-size=32 --heap-growing-percent=100" (V8 flags for every server; "" for none; the default is npm start's)
+ *          --node-flags "--max-semi-space-size=32 --heap-growing-percent=100 --no-allocation-site-pretenuring" (V8 flags for every server; "" for none; the default is npm start's)
  *          --ours <path/to/main.js> (another build of our server, e.g. a baseline; default dist/src/main.js)
  *          --base <path/to/main.js> with `base` in --servers (a second build of ours measured beside it in the same rounds)
+ *          --base-node-flags "<V8 flags>" (for `base` alone: the same build with and without a flag, in the same rounds)
  *          --workers N (WORKERS for ours: processes sharing the port; CPU and memory are summed over them).
  */
 
@@ -133,7 +134,7 @@ function serverSpecs(opts: Options, url: string, variant: Variant, scale: string
       label: 'base',
       script: opts.base!,
       env: { ...oursEnv(url, opts.workers), SQL_STATS: 'false' },
-      nodeArgs: opts.nodeFlags,
+      nodeArgs: opts.baseNodeFlags ?? opts.nodeFlags,
       query: dashboardQuery(variant.withSummary),
     }),
     pg4: () => ({
@@ -341,6 +342,8 @@ interface Options {
   base: string | null;
   rounds: number;
   nodeFlags: string[];
+  /** V8 flags for the server `base` alone (--base-node-flags), to measure a flag against the same build; null: nodeFlags. */
+  baseNodeFlags: string[] | null;
   /** WORKERS for our server (processes sharing the port); every other server is one process. */
   workers: number;
 }
@@ -358,6 +361,7 @@ function options(): Options {
       base: { type: 'string' },
       variant: { type: 'string', default: 'both' },
       'node-flags': { type: 'string', default: START_NODE_FLAGS },
+      'base-node-flags': { type: 'string' },
       'without-summary': { type: 'boolean', default: false },
       ours: { type: 'string', default: path.join(ROOT, 'dist', 'src', 'main.js') },
       workers: { type: 'string', default: '1' },
@@ -375,6 +379,7 @@ function options(): Options {
     throw new Error(`--servers takes a list of ${SERVER_KINDS.join(', ')}; got ${values.servers}`);
   }
   if (servers.includes('base') !== (values.base !== undefined)) throw new Error('--base <main.js> and the server `base` in --servers go together');
+  if (values['base-node-flags'] !== undefined && values.base === undefined) throw new Error('--base-node-flags needs --base');
   const variant = values['without-summary'] ? 'without' : values.variant;
   const variants: Variant[] = [];
   if (variant === 'both' || variant === 'with') variants.push({ name: 'with summary', withSummary: true });
@@ -392,6 +397,7 @@ function options(): Options {
     base: values.base !== undefined ? path.resolve(values.base) : null,
     rounds: num('rounds', values.rounds),
     nodeFlags: values['node-flags']!.split(' ').filter(Boolean),
+    baseNodeFlags: values['base-node-flags'] !== undefined ? values['base-node-flags'].split(' ').filter(Boolean) : null,
     workers: num('workers', values.workers),
   };
 }
@@ -590,6 +596,7 @@ function goals(runs: Run[]): string {
 async function main(): Promise<void> {
   const opts = options();
   log(`servers: ${opts.servers.join(', ')}; node flags for every server: ${opts.nodeFlags.join(' ') || '(none)'}`);
+  if (opts.baseNodeFlags) log(`node flags for base: ${opts.baseNodeFlags.join(' ') || '(none)'}`);
   if (opts.servers.includes('ours')) log(`ours: ${path.relative(ROOT, opts.ours)} with WORKERS=${opts.workers}`);
   if (opts.base) log(`base: ${path.relative(ROOT, opts.base)} with WORKERS=${opts.workers}`);
   log(
