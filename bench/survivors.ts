@@ -15,53 +15,70 @@ import { OUT_DIR, ROOT, START_NODE_FLAGS, freePort, log, oursEnv, startChild, st
  *   - a minimal express app behind `http.createServer(app)`;
  *   - the same app behind src/app/http's `expressHttpServer(app)`, which makes requests and
  *     responses with the app's prototypes;
- *   - ours (dist/src/main.js), on GET /healthz, and on POST /graphql with `{ __typename }` and
- *     with the dashboard (needs DATABASE_URL, a database `npm run bench` has seeded);
+ *   - ours (dist/src/main.js), on GET /healthz, and on POST /graphql with `{ __typename }`, with
+ *     the dashboard and with 50 organisations (id, name); the last two also with V8's
+ *     allocation-site pretenuring on (npm start turns it off). These need DATABASE_URL, a
+ *     database `npm run bench` has seeded;
  *   - node-postgres alone (no HTTP, no TypeORM): one 50-row statement after another through
- *     `client.query`'s promise form, the same with V8's allocation-site pretenuring off, and
- *     through its callback form;
- *   - ours on 50 organisations (id, name): as it runs, with pretenuring off, on graphql-js instead
- *     of graphql-jit (JIT_MAX_FIELDS=0), and both.
- * The first seconds are warm-up (tiering, caches): the median is over the last two thirds of the
- * scavenges, and --seconds 20 gives steadier figures than the default for the light requests.
+ *     `client.query`'s promise form, with pretenuring on and off, and through its callback form.
+ * Requests are sent for --warmup seconds first (tiering, caches, pools: a server's first half
+ * minute keeps more than it does later), and only the scavenges of the --seconds after count.
+ * `--only <text>` runs the rows whose name contains it.
  *
- *   node dist/bench/survivors.js [--seconds 6]
+ *   node dist/bench/survivors.js [--warmup 30] [--seconds 10] [--only <text>]
  */
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '6' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, warmup: { type: 'string', default: '30' }, only: { type: 'string', default: '' } },
+});
 const seconds = Number(values.seconds);
-if (!(seconds > 0)) throw new Error('--seconds must be a positive number');
+const warmup = Number(values.warmup);
+if (!(seconds > 0) || !(warmup >= 0)) throw new Error('--seconds must be a positive number and --warmup a number of seconds');
+
+/** npm start's V8 flags, and the same with V8's allocation-site pretenuring left on (its default). */
+const FLAGS = START_NODE_FLAGS.split(' ').filter(Boolean);
+const PRETENURING = FLAGS.filter((flag) => flag !== '--no-allocation-site-pretenuring');
 
 interface Scavenges {
   count: number;
-  /** Median of new_space_survive_rate_ over the scavenges after the first third (the warm-up). */
+  /** Median of new_space_survive_rate_ over the scavenges after the warm-up. */
   survivedPercent: number;
   promotedMb: number;
 }
 
-function scavenges(logFile: string): Scavenges {
-  const rows = fs
+function scavengeLines(logFile: string): Array<Record<string, string>> {
+  return fs
     .readFileSync(logFile, 'utf8')
     .split('\n')
     .filter((line) => line.includes('gc=s '))
     .map((line) => Object.fromEntries(line.split(/\s+/).flatMap((field) => (field.includes('=') ? [field.split('=') as [string, string]] : []))));
-  const steady = rows.slice(Math.floor(rows.length / 3));
-  const rates = steady.map((r) => Number.parseFloat(r.new_space_survive_rate_ ?? '0')).sort((a, b) => a - b);
-  const promoted = steady.reduce((sum, r) => sum + Number(r.promoted ?? 0), 0);
-  return { count: rows.length, survivedPercent: rates[Math.floor(rates.length / 2)] ?? 0, promotedMb: promoted / 1e6 };
 }
 
-/** Requests one after another for `seconds`; the number sent. */
-async function sequential(url: string, init?: RequestInit): Promise<number> {
-  const until = Date.now() + seconds * 1000;
-  let sent = 0;
-  while (Date.now() < until) {
-    const res = await fetch(url, init);
-    await res.arrayBuffer();
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-    sent += 1;
-  }
-  return sent;
+/** The scavenges logged after the first `skip` (those of the warm-up). */
+function scavenges(logFile: string, skip: number): Scavenges {
+  const steady = scavengeLines(logFile).slice(skip);
+  const rates = steady.map((r) => Number.parseFloat(r.new_space_survive_rate_ ?? '0')).sort((a, b) => a - b);
+  const promoted = steady.reduce((sum, r) => sum + Number(r.promoted ?? 0), 0);
+  return { count: steady.length, survivedPercent: rates[Math.floor(rates.length / 2)] ?? 0, promotedMb: promoted / 1e6 };
+}
+
+/** Requests one after another: `warmup` seconds, then `seconds` counted; the scavenges of the warm-up and the requests counted. */
+async function sequential(logFile: string, url: string, init?: RequestInit): Promise<{ sent: number; gc: Scavenges }> {
+  const send = async (forSeconds: number) => {
+    const until = Date.now() + forSeconds * 1000;
+    let sent = 0;
+    while (Date.now() < until) {
+      const res = await fetch(url, init);
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+      sent += 1;
+    }
+    return sent;
+  };
+  await send(warmup);
+  const skip = scavengeLines(logFile).length;
+  const sent = await send(seconds);
+  return { sent, gc: scavenges(logFile, skip) };
 }
 
 type Minimal = 'raw' | 'raw-prototypes' | 'raw-signal' | 'plain' | 'fixed';
@@ -96,7 +113,7 @@ async function minimal(kind: Minimal): Promise<{ sent: number; gc: Scavenges }> 
   const logFile = path.join(OUT_DIR, `survivors-minimal-${kind}.log`);
   const out = fs.openSync(logFile, 'w');
   const source = kind.startsWith('raw') ? RAW_APP(kind) : MINIMAL_APP(kind === 'fixed');
-  const child = spawn(process.execPath, [...START_NODE_FLAGS.split(' ').filter(Boolean), '--trace-gc-nvp', '-e', source], {
+  const child = spawn(process.execPath, [...FLAGS, '--trace-gc-nvp', '-e', source], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port) },
     stdio: ['ignore', out, out],
@@ -114,50 +131,54 @@ async function minimal(kind: Minimal): Promise<{ sent: number; gc: Scavenges }> 
         await new Promise((r) => setTimeout(r, 100));
       }
     }
-    const sent = await sequential(url);
-    return { sent, gc: scavenges(logFile) };
+    return await sequential(logFile, url);
   } finally {
     child.kill('SIGKILL');
   }
 }
 
 /**
- * node-postgres alone, no HTTP: one client, the same 50-row statement one after another for
- * `seconds`, through `client.query`'s promise form (`await client.query(text, values)`, as TypeORM
- * calls it) or its callback form; `extraFlags` for V8 (say --no-allocation-site-pretenuring).
+ * node-postgres alone, no HTTP: one client, the same 50-row statement one after another, through
+ * `client.query`'s promise form (`await client.query(text, values)`, as TypeORM calls it) or its
+ * callback form. It prints WARM when the warm-up ends (the scavenges before do not count).
  */
-const PG_LOOP = (form: 'promise' | 'callback', seconds: number) => `
+const PG_LOOP = (form: 'promise' | 'callback') => `
 const { Client } = require('pg');
 (async () => {
   const client = new Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
   const text = 'SELECT * FROM organisation ORDER BY id LIMIT $1';
-  const until = Date.now() + ${seconds * 1000};
-  let sent = 0;
-  while (Date.now() < until) {
-    ${form === 'promise' ? 'await client.query(text, [50]);' : 'await new Promise((ok, fail) => client.query(text, [50], (e, r) => (e ? fail(e) : ok(r))));'}
-    sent += 1;
-  }
-  console.log('SENT=' + sent);
+  const run = async (ms) => {
+    const until = Date.now() + ms;
+    let sent = 0;
+    while (Date.now() < until) {
+      ${form === 'promise' ? 'await client.query(text, [50]);' : 'await new Promise((ok, fail) => client.query(text, [50], (e, r) => (e ? fail(e) : ok(r))));'}
+      sent += 1;
+    }
+    return sent;
+  };
+  await run(${warmup * 1000});
+  console.log('WARM');
+  console.log('SENT=' + (await run(${seconds * 1000})));
   await client.end();
 })();
 `;
 
-async function pgLoop(form: 'promise' | 'callback', extraFlags: string[] = []): Promise<{ sent: number; gc: Scavenges }> {
+async function pgLoop(form: 'promise' | 'callback', flags: string[], label: string): Promise<{ sent: number; gc: Scavenges }> {
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  const logFile = path.join(OUT_DIR, `survivors-pg-${form}${extraFlags.length ? '-flags' : ''}.log`);
+  const logFile = path.join(OUT_DIR, `survivors-pg-${label}.log`);
   const out = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...START_NODE_FLAGS.split(' ').filter(Boolean), ...extraFlags, '--trace-gc-nvp', '-e', PG_LOOP(form, seconds)], {
-    cwd: ROOT,
-    env: process.env,
-    stdio: ['ignore', out, out],
-  });
+  const child = spawn(process.execPath, [...flags, '--trace-gc-nvp', '-e', PG_LOOP(form)], { cwd: ROOT, env: process.env, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const text = fs.readFileSync(logFile, 'utf8');
   const sent = Number(/SENT=(\d+)/.exec(text)?.[1]);
   if (code !== 0 || !(sent > 0)) throw new Error(`the pg loop (${form}) failed: ${text.slice(-2000)}`);
-  return { sent, gc: scavenges(logFile) };
+  const skip = text
+    .slice(0, text.indexOf('WARM'))
+    .split('\n')
+    .filter((line) => line.includes('gc=s ')).length;
+  return { sent, gc: scavenges(logFile, skip) };
 }
 
 type OursRequest = 'healthz' | 'typename' | 'dashboard' | 'organisations';
@@ -167,56 +188,55 @@ const ORGANISATIONS = '{ organisations(first: 50) { edges { node { id name } } }
 
 async function ours(
   what: OursRequest,
+  /** `flags`: V8 flags instead of npm start's. */
   variant: { env?: Record<string, string>; flags?: string[]; label?: string } = {},
 ): Promise<{ sent: number; gc: Scavenges }> {
   const server = await startChild(
     `survivors-${what}${variant.label ? `-${variant.label}` : ''}`,
     path.join(ROOT, 'dist', 'src', 'main.js'),
     { ...oursEnv(process.env.DATABASE_URL!), ...variant.env },
-    [...START_NODE_FLAGS.split(' ').filter(Boolean), ...(variant.flags ?? []), '--trace-gc-nvp'],
+    [...(variant.flags ?? FLAGS), '--trace-gc-nvp'],
   );
   try {
     const query = what === 'typename' ? '{ __typename }' : what === 'organisations' ? ORGANISATIONS : dashboardQuery(false);
-    const sent =
-      what === 'healthz'
-        ? await sequential(server.url.replace(/\/graphql$/, '/healthz'))
-        : await sequential(server.url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ query }),
-          });
-    return { sent, gc: scavenges(server.logFile) };
+    return what === 'healthz'
+      ? await sequential(server.logFile, server.url.replace(/\/graphql$/, '/healthz'))
+      : await sequential(server.logFile, server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        });
   } finally {
     await stopChild(server);
   }
 }
 
 async function main(): Promise<void> {
-  const rows: Array<[string, { sent: number; gc: Scavenges }]> = [
-    ['raw http handler', await minimal('raw')],
-    ['raw http handler, Object.setPrototypeOf on req and res', await minimal('raw-prototypes')],
-    ['raw http handler, an AbortController’s signal per request', await minimal('raw-signal')],
-    ['minimal express, http.createServer(app)', await minimal('plain')],
-    ['minimal express, expressHttpServer(app)', await minimal('fixed')],
+  const all: Array<[string, () => Promise<{ sent: number; gc: Scavenges }>]> = [
+    ['raw http handler', () => minimal('raw')],
+    ['raw http handler, Object.setPrototypeOf on req and res', () => minimal('raw-prototypes')],
+    ['raw http handler, an AbortController’s signal per request', () => minimal('raw-signal')],
+    ['minimal express, http.createServer(app)', () => minimal('plain')],
+    ['minimal express, expressHttpServer(app)', () => minimal('fixed')],
   ];
   if (process.env.DATABASE_URL) {
-    rows.push(['ours, GET /healthz', await ours('healthz')]);
-    rows.push(['ours, POST /graphql { __typename }', await ours('typename')]);
-    rows.push(['ours, the dashboard without summary', await ours('dashboard')]);
-    const noPretenuring = ['--no-allocation-site-pretenuring'];
-    rows.push(['pg alone, client.query promise form, 50 rows', await pgLoop('promise')]);
-    rows.push(['pg alone, the same, --no-allocation-site-pretenuring', await pgLoop('promise', noPretenuring)]);
-    rows.push(['pg alone, client.query callback form, 50 rows', await pgLoop('callback')]);
-    rows.push(['ours, 50 organisations (id, name)', await ours('organisations')]);
-    rows.push(['ours, the same, --no-allocation-site-pretenuring', await ours('organisations', { flags: noPretenuring, label: 'np' })]);
-    rows.push(['ours, the same, on graphql-js (JIT_MAX_FIELDS=0)', await ours('organisations', { env: { JIT_MAX_FIELDS: '0' }, label: 'js' })]);
-    rows.push([
-      'ours, the same, graphql-js and --no-allocation-site-pretenuring',
-      await ours('organisations', { env: { JIT_MAX_FIELDS: '0' }, flags: noPretenuring, label: 'js-np' }),
-    ]);
-  } else log('DATABASE_URL is not set: ours is left out');
-  console.log(`\n### Young-generation survivors (requests one after another, ${seconds} s each)\n`);
-  console.log('| server | requests | scavenges | survived per scavenge (median) | promoted MB, last two thirds |');
+    all.push(
+      ['ours, GET /healthz', () => ours('healthz')],
+      ['ours, POST /graphql { __typename }', () => ours('typename')],
+      ['ours, the dashboard without summary', () => ours('dashboard')],
+      ['ours, the dashboard without summary, pretenuring on', () => ours('dashboard', { flags: PRETENURING, label: 'pretenuring' })],
+      ['ours, 50 organisations (id, name)', () => ours('organisations')],
+      ['ours, 50 organisations (id, name), pretenuring on', () => ours('organisations', { flags: PRETENURING, label: 'pretenuring' })],
+      ['pg alone, client.query promise form, 50 rows, pretenuring on', () => pgLoop('promise', PRETENURING, 'promise-pretenuring')],
+      ['pg alone, client.query promise form, 50 rows', () => pgLoop('promise', FLAGS, 'promise')],
+      ['pg alone, client.query callback form, 50 rows, pretenuring on', () => pgLoop('callback', PRETENURING, 'callback-pretenuring')],
+    );
+  } else log('DATABASE_URL is not set: ours and pg are left out');
+  const rows: Array<[string, { sent: number; gc: Scavenges }]> = [];
+  for (const [name, run] of all) if (name.includes(values.only!)) rows.push([name, await run()]);
+  console.log(`\n### Young-generation survivors (requests one after another: ${warmup} s of warm-up, then ${seconds} s counted)\n`);
+  console.log(`V8 flags: npm start's (${FLAGS.join(' ')}); "pretenuring on": the same without --no-allocation-site-pretenuring.\n`);
+  console.log('| server | requests counted | scavenges counted | survived per scavenge (median) | promoted MB |');
   console.log('|---|---:|---:|---:|---:|');
   for (const [name, { sent, gc }] of rows)
     console.log(`| ${name} | ${sent} | ${gc.count} | ${gc.survivedPercent.toFixed(1)} % | ${gc.promotedMb.toFixed(0)} |`);
