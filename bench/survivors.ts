@@ -20,7 +20,9 @@ import { OUT_DIR, ROOT, START_NODE_FLAGS, freePort, log, oursEnv, startChild, st
  *     allocation-site pretenuring on (npm start turns it off). These need DATABASE_URL, a
  *     database `npm run bench` has seeded;
  *   - node-postgres alone (no HTTP, no TypeORM): one 50-row statement after another through
- *     `client.query`'s promise form, with pretenuring on and off, and through its callback form.
+ *     `client.query`'s promise form, with pretenuring on and off, and through its callback form;
+ *   - a loop that hangs 3,000 new objects per iteration on a new key: as the key's value in a
+ *     WeakMap the process keeps, as a property of the key, and as the value of an old key.
  * Requests are sent for --warmup seconds first (tiering, caches, pools: a server's first half
  * minute keeps more than it does later), and only the scavenges of the --seconds after count.
  * `--only <text>` runs the rows whose name contains it.
@@ -138,21 +140,18 @@ async function minimal(kind: Minimal): Promise<{ sent: number; gc: Scavenges }> 
 }
 
 /**
- * node-postgres alone, no HTTP: one client, the same 50-row statement one after another, through
- * `client.query`'s promise form (`await client.query(text, values)`, as TypeORM calls it) or its
- * callback form. It prints WARM when the warm-up ends (the scavenges before do not count).
+ * A loop in a process of its own, no HTTP: `body` (awaited) one iteration after another, for
+ * --warmup seconds and then for --seconds counted. The script prints WARM when the warm-up ends
+ * (the scavenges before it do not count) and SENT=<iterations counted> at the end.
  */
-const PG_LOOP = (form: 'promise' | 'callback') => `
-const { Client } = require('pg');
+const LOOP = (setup: string, body: string) => `
 (async () => {
-  const client = new Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  const text = 'SELECT * FROM organisation ORDER BY id LIMIT $1';
+  ${setup}
   const run = async (ms) => {
     const until = Date.now() + ms;
     let sent = 0;
     while (Date.now() < until) {
-      ${form === 'promise' ? 'await client.query(text, [50]);' : 'await new Promise((ok, fail) => client.query(text, [50], (e, r) => (e ? fail(e) : ok(r))));'}
+      ${body}
       sent += 1;
     }
     return sent;
@@ -160,20 +159,58 @@ const { Client } = require('pg');
   await run(${warmup * 1000});
   console.log('WARM');
   console.log('SENT=' + (await run(${seconds * 1000})));
-  await client.end();
+  if (typeof done === 'function') await done();
 })();
 `;
 
-async function pgLoop(form: 'promise' | 'callback', flags: string[], label: string): Promise<{ sent: number; gc: Scavenges }> {
+/**
+ * node-postgres alone: one client, the same 50-row statement, through `client.query`'s promise
+ * form (`await client.query(text, values)`, as TypeORM calls it) or its callback form.
+ */
+const PG_LOOP = (form: 'promise' | 'callback') =>
+  LOOP(
+    `const { Client } = require('pg');
+  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  const done = () => client.end();
+  const text = 'SELECT * FROM organisation ORDER BY id LIMIT $1';`,
+    form === 'promise' ? 'await client.query(text, [50]);' : 'await new Promise((ok, fail) => client.query(text, [50], (e, r) => (e ? fail(e) : ok(r))));',
+  );
+
+/**
+ * What a WeakMap the process keeps (so in the old generation) does to the young generation: each
+ * iteration makes a key and 3,000 small objects for it, as loadersPerEvent did for each live event
+ * and its DataLoaders. `weakmap`: the objects are the key's value in the map; `property`: they are
+ * a property of the key (src/app/loaders.ts now); `old keys`: the map's keys are ten objects made
+ * at the start. Nothing keeps a key or its objects after its iteration.
+ */
+const WEAKMAP_LOOP = (kind: 'weakmap' | 'property' | 'old keys') =>
+  LOOP(
+    `const kept = new WeakMap();
+  const oldKeys = Array.from({ length: 10 }, (_, i) => ({ i }));
+  let n = 0;
+  const objects = () => Array.from({ length: 3000 }, (_, i) => ({ i, s: 'v' + i }));`,
+    `${
+      kind === 'weakmap'
+        ? 'kept.set({ n }, objects());'
+        : kind === 'property'
+          ? 'const key = { n }; key.objects = objects();'
+          : 'kept.set(oldKeys[n % 10], objects());'
+    }
+      n += 1;
+      if (n % 10 === 0) await new Promise((resolve) => setImmediate(resolve));`,
+  );
+
+async function loop(source: string, flags: string[], label: string): Promise<{ sent: number; gc: Scavenges }> {
   fs.mkdirSync(OUT_DIR, { recursive: true });
-  const logFile = path.join(OUT_DIR, `survivors-pg-${label}.log`);
+  const logFile = path.join(OUT_DIR, `survivors-${label}.log`);
   const out = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...flags, '--trace-gc-nvp', '-e', PG_LOOP(form)], { cwd: ROOT, env: process.env, stdio: ['ignore', out, out] });
+  const child = spawn(process.execPath, [...flags, '--trace-gc-nvp', '-e', source], { cwd: ROOT, env: process.env, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const text = fs.readFileSync(logFile, 'utf8');
   const sent = Number(/SENT=(\d+)/.exec(text)?.[1]);
-  if (code !== 0 || !(sent > 0)) throw new Error(`the pg loop (${form}) failed: ${text.slice(-2000)}`);
+  if (code !== 0 || !(sent > 0)) throw new Error(`the loop ${label} failed: ${text.slice(-2000)}`);
   const skip = text
     .slice(0, text.indexOf('WARM'))
     .split('\n')
@@ -189,12 +226,12 @@ const ORGANISATIONS = '{ organisations(first: 50) { edges { node { id name } } }
 async function ours(
   what: OursRequest,
   /** `flags`: V8 flags instead of npm start's. */
-  variant: { env?: Record<string, string>; flags?: string[]; label?: string } = {},
+  variant: { flags?: string[]; label?: string } = {},
 ): Promise<{ sent: number; gc: Scavenges }> {
   const server = await startChild(
     `survivors-${what}${variant.label ? `-${variant.label}` : ''}`,
     path.join(ROOT, 'dist', 'src', 'main.js'),
-    { ...oursEnv(process.env.DATABASE_URL!), ...variant.env },
+    oursEnv(process.env.DATABASE_URL!),
     [...(variant.flags ?? FLAGS), '--trace-gc-nvp'],
   );
   try {
@@ -218,6 +255,9 @@ async function main(): Promise<void> {
     ['raw http handler, an AbortController’s signal per request', () => minimal('raw-signal')],
     ['minimal express, http.createServer(app)', () => minimal('plain')],
     ['minimal express, expressHttpServer(app)', () => minimal('fixed')],
+    ['a kept WeakMap, a new key with 3,000 new objects as its value per iteration', () => loop(WEAKMAP_LOOP('weakmap'), FLAGS, 'weakmap')],
+    ['the same objects as a property of the new key', () => loop(WEAKMAP_LOOP('property'), FLAGS, 'weakmap-property')],
+    ['a kept WeakMap, the same objects as the value of one of ten old keys', () => loop(WEAKMAP_LOOP('old keys'), FLAGS, 'weakmap-old-keys')],
   ];
   if (process.env.DATABASE_URL) {
     all.push(
@@ -227,16 +267,16 @@ async function main(): Promise<void> {
       ['ours, the dashboard without summary, pretenuring on', () => ours('dashboard', { flags: PRETENURING, label: 'pretenuring' })],
       ['ours, 50 organisations (id, name)', () => ours('organisations')],
       ['ours, 50 organisations (id, name), pretenuring on', () => ours('organisations', { flags: PRETENURING, label: 'pretenuring' })],
-      ['pg alone, client.query promise form, 50 rows, pretenuring on', () => pgLoop('promise', PRETENURING, 'promise-pretenuring')],
-      ['pg alone, client.query promise form, 50 rows', () => pgLoop('promise', FLAGS, 'promise')],
-      ['pg alone, client.query callback form, 50 rows, pretenuring on', () => pgLoop('callback', PRETENURING, 'callback-pretenuring')],
+      ['pg alone, client.query promise form, 50 rows, pretenuring on', () => loop(PG_LOOP('promise'), PRETENURING, 'pg-promise-pretenuring')],
+      ['pg alone, client.query promise form, 50 rows', () => loop(PG_LOOP('promise'), FLAGS, 'pg-promise')],
+      ['pg alone, client.query callback form, 50 rows, pretenuring on', () => loop(PG_LOOP('callback'), PRETENURING, 'pg-callback-pretenuring')],
     );
   } else log('DATABASE_URL is not set: ours and pg are left out');
   const rows: Array<[string, { sent: number; gc: Scavenges }]> = [];
   for (const [name, run] of all) if (name.includes(values.only!)) rows.push([name, await run()]);
   console.log(`\n### Young-generation survivors (requests one after another: ${warmup} s of warm-up, then ${seconds} s counted)\n`);
   console.log(`V8 flags: npm start's (${FLAGS.join(' ')}); "pretenuring on": the same without --no-allocation-site-pretenuring.\n`);
-  console.log('| server | requests counted | scavenges counted | survived per scavenge (median) | promoted MB |');
+  console.log('| server | requests (or iterations) counted | scavenges counted | survived per scavenge (median) | promoted MB |');
   console.log('|---|---:|---:|---:|---:|');
   for (const [name, { sent, gc }] of rows)
     console.log(`| ${name} | ${sent} | ${gc.count} | ${gc.survivedPercent.toFixed(1)} % | ${gc.promotedMb.toFixed(0)} |`);
