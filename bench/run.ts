@@ -278,7 +278,7 @@ async function measure(running: Running, opts: Options, client: Client, pids: re
   const pid = server.child.pid!;
   await settle(client, pids);
   // A server's first half minute under load is not its steady state (V8's tiering; ours keeps
-  // more of its young generation then: bench/README.md, "What the dashboard still keeps"), so the
+  // more of its young generation then: bench/README.md, "What the dashboard still kept"), so the
   // first round warms each server up longer.
   const warmup = round === 1 ? opts.firstWarmup : opts.warmup;
   log(`${spec.label}: warm-up ${warmup} s`);
