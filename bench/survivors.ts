@@ -218,7 +218,7 @@ async function loop(source: string, flags: string[], label: string): Promise<{ s
   return { sent, gc: scavenges(logFile, skip) };
 }
 
-type OursRequest = 'healthz' | 'typename' | 'dashboard' | 'organisations';
+type OursRequest = 'healthz' | 'typename' | 'dashboard' | 'dashboard-summary' | 'organisations';
 
 /** 50 organisations by name, their id and name: one statement, 50 rows. */
 const ORGANISATIONS = '{ organisations(first: 50) { edges { node { id name } } } }';
@@ -235,7 +235,7 @@ async function ours(
     [...(variant.flags ?? FLAGS), '--trace-gc-nvp'],
   );
   try {
-    const query = what === 'typename' ? '{ __typename }' : what === 'organisations' ? ORGANISATIONS : dashboardQuery(false);
+    const query = what === 'typename' ? '{ __typename }' : what === 'organisations' ? ORGANISATIONS : dashboardQuery(what === 'dashboard-summary');
     return what === 'healthz'
       ? await sequential(server.logFile, server.url.replace(/\/graphql$/, '/healthz'))
       : await sequential(server.logFile, server.url, {
@@ -264,6 +264,7 @@ async function main(): Promise<void> {
       ['ours, GET /healthz', () => ours('healthz')],
       ['ours, POST /graphql { __typename }', () => ours('typename')],
       ['ours, the dashboard without summary', () => ours('dashboard')],
+      ['ours, the dashboard with summary', () => ours('dashboard-summary')],
       ['ours, the dashboard without summary, pretenuring on', () => ours('dashboard', { flags: PRETENURING, label: 'pretenuring' })],
       ['ours, 50 organisations (id, name)', () => ours('organisations')],
       ['ours, 50 organisations (id, name), pretenuring on', () => ours('organisations', { flags: PRETENURING, label: 'pretenuring' })],

@@ -23,8 +23,8 @@ interface ScopeKey {
 }
 
 interface SummaryRow {
-  /** [domain, status, models] per non-empty cell. */
-  counts: Array<[Domain, ModelStatus, number]> | null;
+  /** The set's figures per domain and per status (figuresArray); null: no model. */
+  figures: number[] | null;
   /** Or the error of an unknown period (see checkPeriods). */
   started: number | null | NotFoundError;
   replicated: number | null | NotFoundError;
@@ -34,20 +34,36 @@ interface SummaryRow {
   period: string | null;
 }
 
+const DOMAINS = Object.values(Domain);
+const STATUSES = Object.values(ModelStatus);
+
+/**
+ * A set's figures as one int[] column, in a fixed order: the non-archived models per domain (in
+ * Domain's order), then the models per status (in ModelStatus's order, ARCHIVED among them), from
+ * rows of `alias` with `domain` and `status` columns and `measure` as the aggregate of the models
+ * they stand for (`count(*)`, `sum(c.models)`). A handful of integers per set instead of a JSON
+ * cell list: nothing to tally or look up in Node (toSummary), and less for PostgreSQL to build.
+ */
+export function figuresArray(alias: string, measure: string): string {
+  const of = (condition: string) => `coalesce(${measure} FILTER (WHERE ${condition}), 0)`;
+  return `ARRAY[${[
+    ...DOMAINS.map((d) => of(`${alias}.domain = '${d}' AND ${alias}.status <> 'ARCHIVED'`)),
+    ...STATUSES.map((st) => of(`${alias}.status = '${st}'`)),
+  ].join(', ')}]::int[]`;
+}
+
 function toSummary(r: SummaryRow | undefined): ModelSummary {
-  const byDomain = new Map<string, number>();
-  const byStatus = new Map<string, number>();
+  const figures = r?.figures;
   let total = 0;
-  for (const [domain, status, n] of r?.counts ?? []) {
-    byStatus.set(status, (byStatus.get(status) ?? 0) + n);
-    if (status === ModelStatus.ARCHIVED) continue;
-    byDomain.set(domain, (byDomain.get(domain) ?? 0) + n);
-    total += n;
-  }
+  const byDomain = DOMAINS.map((domain, i) => {
+    const count = figures ? figures[i] : 0;
+    total += count;
+    return { domain, count };
+  });
   return {
     totalModels: total,
-    byDomain: Object.values(Domain).map((domain) => ({ domain, count: byDomain.get(domain) ?? 0 })),
-    byStatus: Object.values(ModelStatus).map((status) => ({ status, count: byStatus.get(status) ?? 0 })),
+    byDomain,
+    byStatus: STATUSES.map((status, i) => ({ status, count: figures ? figures[DOMAINS.length + i] : 0 })),
     startedInPeriod: (r?.started ?? null) as number | null,
     replicatedInPeriod: (r?.replicated ?? null) as number | null,
     organisationsInvolved: r?.organisations ?? 0,
@@ -124,7 +140,7 @@ export class SummaryService {
        ),
        rp AS (SELECT code, starts_on, ends_on FROM reporting_period WHERE code = ${p}::text)
        SELECT ${p}::text AS period, (SELECT code FROM rp) AS found,
-         (SELECT jsonb_agg(jsonb_build_array(x.domain, x.status, x.n)) FROM (SELECT domain, status, count(*)::int n FROM ms GROUP BY 1, 2) x) AS counts,
+         (SELECT ${figuresArray('ms', 'count(*)')} FROM ms) AS figures,
          (SELECT count(*)::int FROM ms, rp WHERE ms.started_on BETWEEN rp.starts_on AND rp.ends_on AND ms.status <> 'ARCHIVED') AS started,
          (SELECT count(*)::int FROM ms JOIN replication_link rl ON rl.target_model_id = ms.id, rp
            WHERE rl.replicated_on BETWEEN rp.starts_on AND rp.ends_on AND ms.status <> 'ARCHIVED') AS replicated,
@@ -169,11 +185,11 @@ export class SummaryService {
            FROM summary_model s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ),
          rp AS (SELECT code, starts_on, ends_on FROM reporting_period WHERE code = ${p}::text)
-         SELECT ${p}::text AS period, (SELECT code FROM rp) AS found, x.counts, x.started, x.replicated,
+         SELECT ${p}::text AS period, (SELECT code FROM rp) AS found, x.figures, x.started, x.replicated,
            (SELECT count(DISTINCT o)::int FROM ms CROSS JOIN LATERAL unnest(array_prepend(ms.organisation_key, ms.more_organisation_keys)) AS o
             WHERE ms.status <> 'ARCHIVED') AS organisations
          FROM (
-           SELECT jsonb_agg(jsonb_build_array(g.domain, g.status, g.n)) AS counts, sum(g.started)::int AS started, sum(g.replicated)::int AS replicated
+           SELECT ${figuresArray('g', 'sum(g.n)')} AS figures, coalesce(sum(g.started), 0)::int AS started, coalesce(sum(g.replicated), 0)::int AS replicated
            FROM (
              SELECT ms.domain, ms.status, count(*)::int AS n,
                count(*) FILTER (WHERE ms.status <> 'ARCHIVED' AND ms.started_on BETWEEN rp.starts_on AND rp.ends_on) AS started,
@@ -183,8 +199,6 @@ export class SummaryService {
          ) x`,
         params.values,
       );
-      // No model in the set: no group, so the sums are null.
-      if (row.counts === null) Object.assign(row, { started: 0, replicated: 0 });
     }
     checkPeriods([row]);
     if (period === null) Object.assign(row, { started: null, replicated: null });
@@ -218,7 +232,7 @@ export class SummaryService {
         WHERE ${conditions} AND s.more_organisation_keys IS NOT NULL AND s.status <> 'ARCHIVED'
       )
       SELECT ${p}::text AS period, (SELECT code FROM rp) AS found,
-        (SELECT jsonb_agg(jsonb_build_array(g.domain, g.status, g.n)) FROM g WHERE g.by_org = 0) AS counts,
+        (SELECT ${figuresArray('g', 'sum(g.n)')} FROM g WHERE g.by_org = 0) AS figures,
         (SELECT coalesce(sum(g.started), 0)::int FROM g WHERE g.by_org = 0) AS started,
         (SELECT coalesce(sum(g.replicated), 0)::int FROM g WHERE g.by_org = 0) AS replicated,
         (SELECT count(*)::int FROM (SELECT g.o FROM g WHERE g.by_org <> 0 AND g.o IS NOT NULL UNION SELECT more.o FROM more) x) AS organisations`;
@@ -241,7 +255,7 @@ export class SummaryService {
     const [row]: SummaryRow[] = await this.db.query(
       `WITH rp AS (SELECT code, starts_on, ends_on FROM reporting_period WHERE code = ${p}::text)
        SELECT ${p}::text AS period, (SELECT code FROM rp) AS found,
-         (SELECT jsonb_agg(jsonb_build_array(a.domain, a.status, a.models)) FROM summary_count a WHERE ${where}) AS counts,
+         (SELECT ${figuresArray('a', 'sum(a.models)')} FROM summary_count a WHERE ${where}) AS figures,
          CASE WHEN ${p}::text IS NOT NULL THEN
            (SELECT coalesce(sum(a.models), 0)::int FROM summary_started a, rp WHERE ${where} AND a.started_on BETWEEN rp.starts_on AND rp.ends_on) END AS started,
          CASE WHEN ${p}::text IS NOT NULL THEN
@@ -261,8 +275,8 @@ export class SummaryService {
          LEFT JOIN reporting_period rp ON rp.code = k.period
        )
        SELECT k.n, k.period, k.found,
-         (SELECT jsonb_agg(jsonb_build_array(c.domain, c.status, c.models)) FROM summary_count c
-           WHERE c.scope_id = k.scope_id AND c.subtree = k.sub) AS counts,
+         (SELECT ${figuresArray('c', 'sum(c.models)')} FROM summary_count c
+           WHERE c.scope_id = k.scope_id AND c.subtree = k.sub) AS figures,
          CASE WHEN k.period IS NOT NULL THEN
            (SELECT coalesce(sum(s.models), 0)::int FROM summary_started s
              WHERE s.scope_id = k.scope_id AND s.subtree = k.sub AND s.started_on BETWEEN k.starts_on AND k.ends_on) END AS started,
@@ -294,7 +308,7 @@ export interface PageSummaryKey {
 /** What `summaryColumn` brings on an organisation row (`__summary`), for broughtSummary. */
 export interface BroughtSummary {
   subtree: boolean;
-  counts: SummaryRow['counts'];
+  figures: SummaryRow['figures'];
   /** Absent when the page's selection does not show organisationsInvolved. */
   organisations?: number;
 }
@@ -313,11 +327,11 @@ export function summaryColumn(key: PageSummaryKey): string {
   const organisations = key.organisations
     ? `, 'organisations', (SELECT coalesce(sum(c.organisations), 0)::int FROM summary_involved_mask c WHERE ${scope} AND c.period_key = '${ALL_PERIODS}'::uuid)`
     : '';
-  return `json_build_object('subtree', ${key.subtree}, 'counts',
-    (SELECT jsonb_agg(jsonb_build_array(c.domain, c.status, c.models)) FROM summary_count c WHERE ${scope})${organisations}) AS "__summary"`;
+  return `json_build_object('subtree', ${key.subtree}, 'figures',
+    (SELECT ${figuresArray('c', 'sum(c.models)')} FROM summary_count c WHERE ${scope})${organisations}) AS "__summary"`;
 }
 
 /** The figures a page brought (summaryColumn): the same ModelSummary as forOrganisations' for that key. */
 export function broughtSummary(brought: BroughtSummary): ModelSummary {
-  return toSummary({ counts: brought.counts, started: null, replicated: null, organisations: brought.organisations ?? 0, found: null, period: null });
+  return toSummary({ figures: brought.figures, started: null, replicated: null, organisations: brought.organisations ?? 0, found: null, period: null });
 }
