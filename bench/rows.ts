@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
-import { CLK_TCK, log } from './support';
+import { CLK_TCK, log, percentile, processCpuTicks } from './support';
 
 /**
  * What reading a page's rows costs node-postgres, as columns and as one JSON value: the
@@ -43,14 +42,18 @@ const REPLICAS = `SELECT p.n::int AS "__parent", x.* FROM unnest($1::uuid[]) WIT
   ORDER BY p.n`;
 const asJson = (sql: string) => `SELECT coalesce(json_agg(q), '[]'::json) AS "rows" FROM (${sql}) q`;
 
-/** utime + stime of a process, in ms (this machine's PostgreSQL backends are local processes). */
-function processCpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+/** A local PostgreSQL backend's CPU so far, in ms. */
+function backendCpuMs(pid: number): number {
+  const ticks = processCpuTicks(pid);
+  if (ticks === null) throw new Error(`PostgreSQL backend ${pid} is gone`);
+  return (ticks * 1000) / CLK_TCK;
 }
 
-const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
+const median = (list: number[]) =>
+  percentile(
+    [...list].sort((x, y) => x - y),
+    50,
+  );
 
 async function main(): Promise<void> {
   if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL must name a database `npm run bench` has seeded');
@@ -76,13 +79,13 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round += 1) {
       for (const [name, run] of forms) {
         const cpu = process.cpuUsage();
-        const pg = processCpuMs(backend);
+        const pg = backendCpuMs(backend);
         for (let i = 0; i < statements; i += 1) await run();
         const used = process.cpuUsage(cpu);
         const entry = figures.get(name) ?? { user: [], system: [], postgres: [] };
         entry.user.push(used.user / 1000 / statements);
         entry.system.push(used.system / 1000 / statements);
-        entry.postgres.push((processCpuMs(backend) - pg) / statements);
+        entry.postgres.push((backendCpuMs(backend) - pg) / statements);
         figures.set(name, entry);
       }
     }

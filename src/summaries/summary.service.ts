@@ -23,8 +23,8 @@ interface ScopeKey {
 }
 
 interface SummaryRow {
-  /** The set's figures per domain and per status (figuresArray); null: no model. */
-  figures: number[] | null;
+  /** The set's figures per domain and per status (figuresArray: zeros for an empty set, never null). */
+  figures: number[];
   /** Or the error of an unknown period (see checkPeriods). */
   started: number | null | NotFoundError;
   replicated: number | null | NotFoundError;
@@ -44,7 +44,7 @@ const STATUSES = Object.values(ModelStatus);
  * they stand for (`count(*)`, `sum(c.models)`). A handful of integers per set instead of a JSON
  * cell list: nothing to tally or look up in Node (toSummary), and less for PostgreSQL to build.
  */
-export function figuresArray(alias: string, measure: string): string {
+function figuresArray(alias: string, measure: string): string {
   const of = (condition: string) => `coalesce(${measure} FILTER (WHERE ${condition}), 0)`;
   return `ARRAY[${[
     ...DOMAINS.map((d) => of(`${alias}.domain = '${d}' AND ${alias}.status <> 'ARCHIVED'`)),
@@ -56,14 +56,14 @@ function toSummary(r: SummaryRow | undefined): ModelSummary {
   const figures = r?.figures;
   let total = 0;
   const byDomain = DOMAINS.map((domain, i) => {
-    const count = figures ? figures[i] : 0;
+    const count = figures?.[i] ?? 0;
     total += count;
     return { domain, count };
   });
   return {
     totalModels: total,
     byDomain,
-    byStatus: STATUSES.map((status, i) => ({ status, count: figures ? figures[DOMAINS.length + i] : 0 })),
+    byStatus: STATUSES.map((status, i) => ({ status, count: figures?.[DOMAINS.length + i] ?? 0 })),
     startedInPeriod: (r?.started ?? null) as number | null,
     replicatedInPeriod: (r?.replicated ?? null) as number | null,
     organisationsInvolved: r?.organisations ?? 0,

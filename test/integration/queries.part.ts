@@ -1,3 +1,5 @@
+import { MODEL_SELECT, modelListQuery } from '../../src/models/model.sql';
+import { pageRequest, runPage } from '../../src/shared/pagination';
 import { useTestServer } from '../helpers/seed';
 import { uniqueName } from '../helpers/server';
 
@@ -162,6 +164,32 @@ describe('organisation graph', () => {
       `{ organisation(id: "00000000-0000-4000-8000-000000000000") { id } model(id: "nope") { id } replicationLink(id: "00000000-0000-4000-8000-000000000000") { id } }`,
     );
     expect(data).toEqual({ organisation: null, model: null, replicationLink: null });
+  });
+
+  it('gives a page the same rows as reading their columns: the same keys, values and types (Dates for timestamps)', async () => {
+    // Arrange: an organisation running two models, one with a name that needs escaping in JSON
+    const org = await t.seed.organisation({ kind: 'WARD' });
+    const named = await t.seed.model({ leadOrganisationId: org.id, name: `Tổ "Dân vận" \\ ${uniqueName('json')}` });
+    const other = await t.seed.model({ leadOrganisationId: org.id });
+    const manager = t.server.db.dataSource.manager;
+
+    // Act: the page as runPage reads it (one JSON value), and each row as columns
+    const [page] = await runPage<Record<string, unknown>>(
+      manager,
+      modelListQuery({ organisationId: org.id, includeDescendants: false, includeArchived: false } as never, null),
+      pageRequest({ first: 10 }, 'model:NAME', 20, 100),
+      false,
+      false,
+    );
+    const asColumns = await manager.query(`SELECT ${MODEL_SELECT} FROM model m WHERE m.id = ANY($1::uuid[])`, [[named.id, other.id]]);
+
+    // Assert: the same objects, with the timestamps as Dates
+    const nodes = page.edges.map((e) => e.node);
+    expect(nodes.map((n) => n.id).sort()).toEqual([named.id, other.id].sort());
+    for (const node of nodes) {
+      expect(node.createdAt).toBeInstanceOf(Date);
+      expect(node).toEqual(asColumns.find((r: { id: string }) => r.id === node.id));
+    }
   });
 
   it('reads timestamps in lists and lead organisations only when asked, and then the same as a direct read', async () => {
