@@ -299,19 +299,32 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
 }
 
 /**
- * The rows of a page statement, read as one JSON value: `json_agg` over the statement, in its
- * order (a subquery ends in ORDER BY or LIMIT, which PostgreSQL neither flattens nor reorders), so
- * node-postgres decodes one field with one `JSON.parse` instead of a string per column of every
- * row: on the dashboard's pages (hundreds of rows) about half the Node CPU of reading them, for
- * the same objects with the same keys. JSON columns (a brought lead, summary figures) arrive as
- * objects, parsed once, and every other column a page reads is text, a uuid, an enum, a boolean
- * or an int4 (JSON strings, booleans and numbers alike); the timestamps, JSON strings in ISO 8601,
- * become the Dates a row read as columns has. A page of no row is `[]`.
+ * Rows per JSON value of a page statement (pageRows): a value of the dashboard's pages is 5-10 kB,
+ * and even rows of long descriptions stay far below V8's large-object size (128 kB, a two-byte
+ * string of 64k characters), which a whole page of hundreds of rows passed: each such string, and
+ * each buffer node-postgres grew to hold it, was memory mapped, faulted in page by page and unmapped
+ * again, a tenth of the Node CPU of reading the page.
+ */
+export const ROWS_PER_VALUE = 50;
+
+/**
+ * The rows of a page statement, read as a few JSON values: `json_agg` over the statement's rows
+ * in groups of ROWS_PER_VALUE, numbered in the statement's order (a subquery ends in ORDER BY or
+ * LIMIT, which PostgreSQL neither flattens nor reorders) and kept in it, so node-postgres decodes
+ * one field per group with one `JSON.parse` instead of a string per column of every row: on the
+ * dashboard's pages (hundreds of rows) about half the Node CPU of reading them, for the same
+ * objects with the same keys. JSON columns (a brought lead, summary figures) arrive as objects,
+ * parsed once, and every other column a page reads is text, a uuid, an enum, a boolean or an int4
+ * (JSON strings, booleans and numbers alike); the timestamps, JSON strings in ISO 8601, become the
+ * Dates a row read as columns has. A page of no row is no group: `[]`.
  */
 async function pageRows(manager: EntityManager, sql: string, values: unknown[], select: string): Promise<Array<Record<string, unknown>>> {
-  const [{ rows }] = (await manager.query(`SELECT coalesce(json_agg(q), '[]'::json) AS "rows" FROM (${sql}) q`, values)) as Array<{
-    rows: Array<Record<string, unknown>>;
-  }>;
+  const groups = (await manager.query(
+    `SELECT json_agg(q.r ORDER BY q.i) AS "rows" FROM (SELECT row_to_json(s) AS r, row_number() OVER () AS i FROM (${sql}) s) q` +
+      ` GROUP BY (q.i - 1) / ${ROWS_PER_VALUE} ORDER BY (q.i - 1) / ${ROWS_PER_VALUE}`,
+    values,
+  )) as Array<{ rows: Array<Record<string, unknown>> }>;
+  const rows = groups.length === 1 ? groups[0].rows : groups.flatMap((group) => group.rows);
   for (const key of TIMESTAMP_FIELDS) {
     if (!select.includes(`AS "${key}"`)) continue;
     for (const row of rows) {

@@ -1,3 +1,4 @@
+import { transcode } from 'node:buffer';
 import type { SqlParams } from './sql';
 
 /**
@@ -24,4 +25,23 @@ export function searchCondition(column: string, search: string | null | undefine
   if (!search) return [];
   const words = normaliseText(search).split(' ').filter(Boolean).slice(0, 10);
   return words.map((w) => `${column} LIKE ${params.add(`%${escapeLike(w)}%`)}`);
+}
+
+/** Below this many UTF-16 units, Buffer.from's encoder is as quick as any. */
+const LONG_TEXT = 2048;
+
+/**
+ * `text` as UTF-8 bytes, the same bytes as Buffer.from(text). A long text (a response body) goes
+ * through ICU's converter over its UTF-16 code units, several times quicker than V8's encoder,
+ * which measures the text in one pass and writes it in another (about 30 against 130 µs for the
+ * dashboard's 112 kB answer). ICU refuses a lone surrogate, which Buffer.from writes as U+FFFD:
+ * that text takes Buffer.from's way.
+ */
+export function utf8Bytes(text: string): Buffer {
+  if (text.length < LONG_TEXT) return Buffer.from(text, 'utf8');
+  try {
+    return transcode(Buffer.from(text, 'utf16le'), 'utf16le', 'utf8');
+  } catch {
+    return Buffer.from(text, 'utf8');
+  }
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { getIntrospectionQuery } from 'graphql';
 import { expressHttpServer } from '../../src/app/http';
-import { useTestServer } from '../helpers/seed';
+import { insertReplicatedModels, useTestServer } from '../helpers/seed';
 
 /**
  * Operations run on graphql-jit (compiled once per document); requests asking for a federated
@@ -160,6 +160,36 @@ describe('HTTP validators', () => {
     expect(etag).toMatch(/^W\/"/);
     // fetch would add `cache-control: no-cache` to a conditional request (which forbids a 304): say max-age=0 instead.
     const again = await fetch(url, { headers: { 'apollo-require-preflight': 'true', 'if-none-match': etag!, 'cache-control': 'max-age=0' } });
+    expect(again.status).toBe(304);
+  });
+
+  it('a long answer (its bytes encoded apart from express) has the Content-Length of its bytes and revalidates the same way', async () => {
+    // Arrange: an answer of more than 2,048 characters with Vietnamese names, of rows only this test writes
+    const ward = await t.seed.organisation({ kind: 'WARD' });
+    // One organisation: it leads 20 models and, round the list of one, their 20 replicas.
+    const { organisationIds } = await insertReplicatedModels(t.server.db.dataSource, { parentId: ward.id, organisations: 1, modelsEach: 20 });
+    const query = `{ organisation(id: "${organisationIds[0]}") { models(first: 100, includeDescendants: false) { edges { node { id name } } } } }`;
+    const url = `${t.server.url}?query=${encodeURIComponent(query)}`;
+    // Act
+    const get = await fetch(url, { headers: { 'apollo-require-preflight': 'true' } });
+    const bytes = Buffer.from(await get.arrayBuffer());
+    const post = await fetch(t.server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const posted = Buffer.from(await post.arrayBuffer());
+    // Assert: the same JSON both ways, its length in bytes, UTF-8 named; a GET's ETag answers 304
+    const text = bytes.toString('utf8');
+    expect(text.length).toBeGreaterThan(2048);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(text.length); // not ASCII alone
+    expect(posted.equals(bytes)).toBe(true);
+    for (const answer of [get, post]) {
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/(graphql-response\+)?json; charset=utf-8$/);
+    }
+    expect(Number(get.headers.get('content-length'))).toBe(bytes.length);
+    expect(Number(post.headers.get('content-length'))).toBe(posted.length);
+    expect((JSON.parse(text) as { data: { organisation: { models: { edges: unknown[] } } } }).data.organisation.models.edges).toHaveLength(40);
+    const again = await fetch(url, {
+      headers: { 'apollo-require-preflight': 'true', 'if-none-match': get.headers.get('etag')!, 'cache-control': 'max-age=0' },
+    });
     expect(again.status).toBe(304);
   });
 });

@@ -1,6 +1,7 @@
 import { MODEL_SELECT, modelListQuery } from '../../src/models/model.sql';
-import { pageRequest, runPage } from '../../src/shared/pagination';
-import { useTestServer } from '../helpers/seed';
+import { createHash } from 'node:crypto';
+import { pageRequest, ROWS_PER_VALUE, runPage } from '../../src/shared/pagination';
+import { insertReplicatedModels, useTestServer } from '../helpers/seed';
 import { uniqueName } from '../helpers/server';
 
 const t = useTestServer();
@@ -190,6 +191,55 @@ describe('organisation graph', () => {
       expect(node.createdAt).toBeInstanceOf(Date);
       expect(node).toEqual(asColumns.find((r: { id: string }) => r.id === node.id));
     }
+  });
+
+  it('keeps a page in its order across the JSON values it is read in, and reads a page of no row as empty', async () => {
+    // Arrange: a ward whose one organisation leads more models than two JSON values hold (Vietnamese names)
+    const ward = await t.seed.organisation({ kind: 'WARD' });
+    // One organisation: it leads each model and, round the list of one, each model's replica too.
+    const { organisationIds } = await insertReplicatedModels(t.server.db.dataSource, { parentId: ward.id, organisations: 1, modelsEach: ROWS_PER_VALUE + 2 });
+    const manager = t.server.db.dataSource.manager;
+    const expected = await manager.query(
+      `SELECT m.id, m.name FROM model m JOIN model_organisation mo ON mo.model_id = m.id
+        WHERE mo.organisation_id = $1 AND mo.role = 'LEAD' ORDER BY m.search_name COLLATE "C", m.id`,
+      [organisationIds[0]],
+    );
+    const page = `query($id: ID!, $after: String) { organisation(id: $id) { models(first: 100, after: $after, includeDescendants: false) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { id name } } } } }`;
+
+    // Act: the first page (100 rows: three JSON values), the rest after its cursor, and an organisation of no model
+    const first = await t.server.ok(page, { id: organisationIds[0] });
+    const rest = await t.server.ok(page, { id: organisationIds[0], after: first.organisation.models.pageInfo.endCursor });
+    const none = await t.server.ok(page, { id: ward.id });
+
+    // Assert: every model once, in the order the database sorts them, names intact
+    const count = expected.length;
+    expect(count).toBeGreaterThan(2 * ROWS_PER_VALUE);
+    const read = [...first.organisation.models.edges, ...rest.organisation.models.edges].map((e: any) => e.node);
+    expect(read).toEqual(expected);
+    expect([first.organisation.models.totalCount, first.organisation.models.edges.length, first.organisation.models.pageInfo.hasNextPage]).toEqual([
+      count,
+      100,
+      true,
+    ]);
+    expect(rest.organisation.models.pageInfo.hasNextPage).toBe(false);
+    expect(none.organisation.models).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
+  });
+
+  it('reads long text the database holds byte for byte: Vietnamese, characters beyond the BMP and plain ASCII', async () => {
+    // Arrange: texts longer than node-postgres's long-text threshold (patches/pg-protocol), each with PostgreSQL's md5 of its UTF-8
+    const texts = ['Tổ dân phố Đồng Xoài — “Dân vận khéo” ', 'Ấp 😀 𝕏 ', 'plain ascii 0123456789 '].map((unit) => unit.repeat(300));
+    const manager = t.server.db.dataSource.manager;
+
+    // Act
+    const rows: Array<{ t: string; md5: string }> = await manager.query(
+      `SELECT x.t, md5(x.t) AS md5 FROM unnest($1::text[]) WITH ORDINALITY AS x(t, n) ORDER BY x.n`,
+      [texts],
+    );
+
+    // Assert: the strings sent, and the bytes PostgreSQL hashed
+    expect(rows.map((r) => r.t)).toEqual(texts);
+    for (const row of rows) expect(createHash('md5').update(row.t, 'utf8').digest('hex')).toBe(row.md5);
   });
 
   it('reads timestamps in lists and lead organisations only when asked, and then the same as a direct read', async () => {

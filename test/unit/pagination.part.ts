@@ -1,6 +1,6 @@
 import { decodeCursor, encodeCursor } from '../../src/shared/cursor';
 import { pageRequest, uuidArray } from '../../src/shared/pagination';
-import { escapeLike, normaliseText } from '../../src/shared/text';
+import { escapeLike, normaliseText, utf8Bytes } from '../../src/shared/text';
 
 describe('cursors', () => {
   it('round-trip a position and stay URL-safe', () => {
@@ -57,5 +57,22 @@ describe('text normalising', () => {
 
   it('escapes LIKE wildcards', () => {
     expect(escapeLike('50%_off\\')).toBe('50\\%\\_off\\\\');
+  });
+});
+
+describe('utf8Bytes', () => {
+  it('gives the bytes Buffer.from gives, for short and long text, characters beyond the BMP and lone surrogates', () => {
+    const texts = [
+      '',
+      'Tổ dân phố',
+      'Tổ dân phố Đồng Xoài — “Dân vận khéo” '.repeat(200),
+      '{"data":{"name":"Ấp 😀 𝕏"}}'.repeat(300),
+      'plain ascii '.repeat(500),
+      // ICU refuses these; Buffer.from writes U+FFFD for each
+      `${'a'.repeat(3000)}\ud800${'ế'.repeat(10)}`,
+      `${'b'.repeat(3000)}\udc00`,
+    ];
+    for (const text of texts) expect(utf8Bytes(text).equals(Buffer.from(text, 'utf8'))).toBe(true);
+    expect(utf8Bytes(`${'a'.repeat(3000)}\ud800`).subarray(-3)).toEqual(Buffer.from([0xef, 0xbf, 0xbd]));
   });
 });
