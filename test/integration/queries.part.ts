@@ -193,6 +193,29 @@ describe('organisation graph', () => {
     }
   });
 
+  it('reads a page whose select list names a column without quotes as JSON objects, the same rows as arrays give', async () => {
+    // Arrange: two models; the same page with every alias quoted (rows as arrays) and with one not (rows as objects)
+    const org = await t.seed.organisation({ kind: 'WARD' });
+    await t.seed.model({ leadOrganisationId: org.id });
+    await t.seed.model({ leadOrganisationId: org.id, name: `Tổ "Dân vận" ${uniqueName('json')}` });
+    const manager = t.server.db.dataSource.manager;
+    const query = (select: string) => ({ ...modelListQuery({ organisationId: org.id, includeDescendants: false } as never, null), select });
+
+    // Act
+    const read = async (select: string) =>
+      (await runPage<Record<string, unknown>>(manager, query(select), pageRequest({ first: 10 }, 'model:NAME', 20, 100), true))[0];
+    const asArrays = await read('m.id AS "id", m.name AS "name", m.created_at AS "createdAt"');
+    const asObjects = await read('m.id AS "id", m.name AS "name", m.created_at AS createdAt');
+
+    // Assert: the same nodes in the same order (the unquoted alias folds to lower case, as PostgreSQL names
+    // it, so it stays the JSON string a timestamp is: the same instant)
+    expect(asArrays.totalCount).toBe(2);
+    expect(asArrays.edges.map((e) => e.node.createdAt)).toEqual([expect.any(Date), expect.any(Date)]);
+    expect(asObjects.edges.map((e) => ({ id: e.node.id, name: e.node.name, at: new Date(e.node.createdat as string).toISOString() }))).toEqual(
+      asArrays.edges.map((e) => ({ id: e.node.id, name: e.node.name, at: (e.node.createdAt as Date).toISOString() })),
+    );
+  });
+
   it('keeps a page in its order across the JSON values it is read in, and reads a page of no row as empty', async () => {
     // Arrange: a ward whose one organisation leads more models than two JSON values hold (Vietnamese names)
     const ward = await t.seed.organisation({ kind: 'WARD' });

@@ -1,5 +1,5 @@
 import { decodeCursor, encodeCursor } from '../../src/shared/cursor';
-import { pageRequest, uuidArray } from '../../src/shared/pagination';
+import { pageRequest, selectAliases, uuidArray } from '../../src/shared/pagination';
 import { escapeLike, normaliseText, utf8Bytes } from '../../src/shared/text';
 
 describe('cursors', () => {
@@ -74,5 +74,19 @@ describe('utf8Bytes', () => {
     ];
     for (const text of texts) expect(utf8Bytes(text).equals(Buffer.from(text, 'utf8'))).toBe(true);
     expect(utf8Bytes(`${'a'.repeat(3000)}\ud800`).subarray(-3)).toEqual(Buffer.from([0xef, 0xbf, 0xbd]));
+  });
+});
+
+describe('select lists of a page', () => {
+  it('name their columns in order, past commas and parentheses inside expressions and string literals', () => {
+    const select = `m.id AS "id", coalesce(m.name, 'a, b (c') AS "name", (SELECT json_build_object('n', lo.name, 'k', 'x''y,') FROM o lo WHERE lo.id = m.id LIMIT 1) AS "__lead"`;
+    expect(selectAliases(select)).toEqual(['id', 'name', '__lead']);
+    expect(selectAliases('o.id AS "id"')).toEqual(['id']);
+  });
+
+  it('give no names when an item has none in quotes (the rows then come as JSON objects)', () => {
+    expect(selectAliases('m.id AS "id", m.name')).toBeNull();
+    expect(selectAliases('m.id AS "id", upper(m.name) AS name')).toBeNull();
+    expect(selectAliases('m.id AS "id", (m.name AS "name"')).toBeNull();
   });
 });
