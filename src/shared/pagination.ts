@@ -305,7 +305,7 @@ export async function runPage<T>(manager: EntityManager, query: PageQuery, reque
  * and even rows of long descriptions stay far below V8's large-object size (128 kB, a two-byte
  * string of 64k characters), which a whole page of hundreds of rows passed: each such string, and
  * each buffer node-postgres grew to hold it, was memory mapped, faulted in page by page and unmapped
- * again, a tenth of the Node CPU of reading the page.
+ * again: system time on every request (`npm run bench:codecs` shows it).
  */
 export const ROWS_PER_VALUE = 50;
 

@@ -33,9 +33,8 @@ const LONG_TEXT = 2048;
 /**
  * `text` as UTF-8 bytes, the same bytes as Buffer.from(text). A long text (a response body) goes
  * through ICU's converter over its UTF-16 code units, several times quicker than V8's encoder,
- * which measures the text in one pass and writes it in another (about 30 against 130 µs for the
- * dashboard's 112 kB answer). ICU refuses a lone surrogate, which Buffer.from writes as U+FFFD:
- * that text takes Buffer.from's way.
+ * which measures the text in one pass and writes it in another (`npm run bench:codecs`). ICU
+ * refuses a lone surrogate, which Buffer.from writes as U+FFFD: that text takes Buffer.from's way.
  */
 export function utf8Bytes(text: string): Buffer {
   if (text.length < LONG_TEXT) return Buffer.from(text, 'utf8');
