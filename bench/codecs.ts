@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { BufferReader } from 'pg-protocol/dist/buffer-reader';
 import { ROWS_PER_VALUE } from '../src/shared/pagination';
 import { utf8Bytes } from '../src/shared/text';
+import { DASHBOARD_MODELS, DASHBOARD_ORGANISATIONS } from './dashboard';
 import { log, percentile } from './support';
 
 /**
@@ -26,14 +27,7 @@ const operations = Number(values.operations);
 if (!(Number.isInteger(rounds) && rounds > 0 && Number.isInteger(operations) && operations > 0))
   throw new Error('--rounds and --operations must be positive whole numbers');
 
-const PAGE = `SELECT p.n::int AS "__parent", c.total AS "__total", x.* FROM unnest((SELECT array_agg(id) FROM (
-    SELECT o.id FROM organisation o WHERE o.archived_at IS NULL ORDER BY o.search_name COLLATE "C", o.id LIMIT 50) s)) WITH ORDINALITY AS p(id, n)
-  CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM model m JOIN model_organisation mo_p ON mo_p.model_id = m.id
-    WHERE mo_p.organisation_id = p.id AND m.status <> 'ARCHIVED') c
-  LEFT JOIN LATERAL (SELECT m.id AS "id", m.name AS "name", m.domain AS "domain", m.status AS "status"
-    FROM model m JOIN model_organisation mo_p ON mo_p.model_id = m.id
-    WHERE mo_p.organisation_id = p.id AND m.status <> 'ARCHIVED' ORDER BY m.search_name COLLATE "C" ASC, m.id ASC LIMIT 21) x ON true
-  ORDER BY p.n`;
+const PAGE = DASHBOARD_MODELS;
 const COLUMNS = ['__parent', '__total', 'id', 'name', 'domain', 'status'];
 const grouped = (value: string) =>
   `SELECT json_agg(q.r ORDER BY q.i)::text AS "rows" FROM (SELECT ${value} AS r, row_number() OVER () AS i FROM (${PAGE}) s) q` +
@@ -62,9 +56,10 @@ async function main(): Promise<void> {
   let objects: Buffer[];
   let arrays: Buffer[];
   try {
-    whole = Buffer.from((await client.query<{ rows: string }>(`SELECT coalesce(json_agg(q), '[]'::json)::text AS "rows" FROM (${PAGE}) q`)).rows[0].rows);
-    objects = (await client.query<{ rows: string }>(grouped('row_to_json(s)'))).rows.map((r) => Buffer.from(r.rows));
-    arrays = (await client.query<{ rows: string }>(grouped(`json_build_array(${COLUMNS.map((c) => `s."${c}"`).join(', ')})`))).rows.map((r) =>
+    const ids = [`{${(await client.query<{ id: string }>(DASHBOARD_ORGANISATIONS)).rows.map((r) => r.id).join(',')}}`];
+    whole = Buffer.from((await client.query<{ rows: string }>(`SELECT coalesce(json_agg(q), '[]'::json)::text AS "rows" FROM (${PAGE}) q`, ids)).rows[0].rows);
+    objects = (await client.query<{ rows: string }>(grouped('row_to_json(s)'), ids)).rows.map((r) => Buffer.from(r.rows));
+    arrays = (await client.query<{ rows: string }>(grouped(`json_build_array(${COLUMNS.map((c) => `s."${c}"`).join(', ')})`), ids)).rows.map((r) =>
       Buffer.from(r.rows),
     );
   } finally {

@@ -113,3 +113,14 @@ CROSS JOIN LATERAL (
   ) AS summary
 ) s
 `;
+
+/** The dashboard's organisations page, as their ids (bench/rows.ts, bench/codecs.ts). */
+export const DASHBOARD_ORGANISATIONS = `SELECT o.id FROM organisation o WHERE o.archived_at IS NULL ORDER BY o.search_name COLLATE "C", o.id LIMIT 50`;
+/** The dashboard's models page as our server sends it (runPage: 20 models of each organisation in $1, with each one's total), before pageRows wraps it. */
+export const DASHBOARD_MODELS = `SELECT p.n::int AS "__parent", c.total AS "__total", x.* FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, n)
+  CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM model m JOIN model_organisation mo_p ON mo_p.model_id = m.id
+    WHERE mo_p.organisation_id = p.id AND m.status <> 'ARCHIVED') c
+  LEFT JOIN LATERAL (SELECT m.id AS "id", m.name AS "name", m.domain AS "domain", m.status AS "status"
+    FROM model m JOIN model_organisation mo_p ON mo_p.model_id = m.id
+    WHERE mo_p.organisation_id = p.id AND m.status <> 'ARCHIVED' ORDER BY m.search_name COLLATE "C" ASC, m.id ASC LIMIT 21) x ON true
+  ORDER BY p.n`;

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
+import { DASHBOARD_MODELS as MODELS, DASHBOARD_ORGANISATIONS as ORGANISATIONS } from './dashboard';
 import { CLK_TCK, log, percentile, processCpuTicks } from './support';
 
 /**
@@ -7,7 +8,8 @@ import { CLK_TCK, log, percentile, processCpuTicks } from './support';
  * dashboard's two nested pages (20 models of each of the first 50 organisations with each one's
  * total; 5 replicas of each of those models with its lead's name), written out as our server
  * sends them (src/shared/pagination.ts runPage, models with `properties`, the lead as `__lead`),
- * then the same statements wrapped in `json_agg`, as runPage's pageRows reads them now.
+ * then the same statements wrapped in one `json_agg` (how pageRows read them on the morning of
+ * 2026-12-03; `bench/codecs.ts` measures today's form, values of 50 rows as arrays).
  *
  * One client, one statement at a time, after a warm-up (a fresh process's first seconds keep
  * more of the young generation: bench/README.md); rounds alternate the forms. Prints the Node CPU
@@ -25,14 +27,6 @@ const statements = Number(values.statements);
 const warmupMs = Number(values.warmup) * 1000;
 if (!(rounds > 0 && statements > 0 && warmupMs >= 0)) throw new Error('--rounds and --statements must be positive, --warmup a number of seconds');
 
-const ORGANISATIONS = `SELECT o.id FROM organisation o WHERE o.archived_at IS NULL ORDER BY o.search_name COLLATE "C", o.id LIMIT 50`;
-const MODELS = `SELECT p.n::int AS "__parent", c.total AS "__total", x.* FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, n)
-  CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM model m JOIN model_organisation mo_p ON mo_p.model_id = m.id
-    WHERE mo_p.organisation_id = p.id AND m.status <> 'ARCHIVED') c
-  LEFT JOIN LATERAL (SELECT m.id AS "id", m.name AS "name", m.domain AS "domain", m.status AS "status"
-    FROM model m JOIN model_organisation mo_p ON mo_p.model_id = m.id
-    WHERE mo_p.organisation_id = p.id AND m.status <> 'ARCHIVED' ORDER BY m.search_name COLLATE "C" ASC, m.id ASC LIMIT 21) x ON true
-  ORDER BY p.n`;
 const REPLICAS = `SELECT p.n::int AS "__parent", x.* FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, n)
   CROSS JOIN LATERAL (SELECT m.name AS "name", (SELECT json_build_object('name', lo.name)
       FROM model_organisation lmo JOIN organisation lo ON lo.id = lmo.organisation_id
