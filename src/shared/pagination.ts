@@ -356,7 +356,15 @@ async function pageRows(
   return rows;
 }
 
-/** Row constructors by their columns (a few dozen select lists in all; bounded all the same). */
+/**
+ * What pageRows keeps of the select lists it has read, bounded by bytes (the characters of the
+ * lists and of the column names kept): the lists are our own, a few dozen in all, so the bound is
+ * never reached in practice; past it a list is read again each time, not kept.
+ */
+const SELECT_CACHE_CHARS = 1024 * 1024;
+let selectCacheChars = 0;
+
+/** Row constructors by their columns. */
 const rowConstructors = new Map<string, (new (values: readonly unknown[]) => Record<string, unknown>) | null>();
 
 /**
@@ -369,18 +377,22 @@ function rowConstructor(columns: readonly string[]): (new (values: readonly unkn
   const signature = columns.join(',');
   let Row = rowConstructors.get(signature);
   if (Row === undefined) {
-    const identifiers = columns.every((c) => /^[A-Za-z_$][\w$]*$/.test(c)) && new Set(columns).size === columns.length;
+    const identifiers = columns.every((c) => /^[A-Za-z_$][\w$]*$/.test(c) && c !== '__proto__') && new Set(columns).size === columns.length;
     Row = identifiers
       ? (new Function('values', columns.map((c, i) => `this.${c} = values[${i}];`).join('\n')) as unknown as new (
           values: readonly unknown[],
         ) => Record<string, unknown>)
       : null;
-    if (rowConstructors.size < 1_000) rowConstructors.set(signature, Row);
+    // The generated source is about twice the signature.
+    if (selectCacheChars + 3 * signature.length <= SELECT_CACHE_CHARS) {
+      selectCacheChars += 3 * signature.length;
+      rowConstructors.set(signature, Row);
+    }
   }
   return Row;
 }
 
-/** selectAliases's answers by select list (the lists are our own: a few dozen; bounded all the same). */
+/** selectAliases's answers by select list. */
 const aliasCache = new Map<string, string[] | null>();
 
 /**
@@ -423,7 +435,11 @@ export function selectAliases(select: string): string[] | null {
       aliases.push(alias[1]);
     }
   }
-  if (aliasCache.size < 1_000) aliasCache.set(select, aliases);
+  const chars = select.length + (aliases?.join('').length ?? 0);
+  if (selectCacheChars + chars <= SELECT_CACHE_CHARS) {
+    selectCacheChars += chars;
+    aliasCache.set(select, aliases);
+  }
   return aliases;
 }
 
