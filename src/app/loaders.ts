@@ -5,6 +5,7 @@ import { periodLoaders } from '../periods/period.loaders';
 import { replicationLoaders } from '../replications/replication.loaders';
 import type { Config } from '../shared/config';
 import { pageLoaders, type NestedPages } from '../shared/loaders';
+import { fieldsConstructor } from '../shared/objects';
 import { summaryLoaders } from '../summaries/summary.loaders';
 import type { Metrics } from './metrics';
 import type { Services } from './services';
@@ -36,17 +37,14 @@ export function createLoaders(services: Services, config: Config, metrics?: Metr
   return tracedLoaders(metrics ? metrics.observeLoaders(loaders) : loaders);
 }
 
-/** Constructors by the property names they assign (one per distinct list: in practice one). */
-const fastConstructors = new Map<string, new (values: readonly unknown[]) => Record<PropertyKey, unknown>>();
-
 /**
  * The parts' own properties in one object that V8 keeps fast, with the same hidden class (map) for
  * every request. Copying nineteen or more properties into `{}` (Object.assign, spreads) turns it
  * into a dictionary, and spreads give each copy a map of its own: every loader lookup is then a
  * dictionary probe, and V8 keeps each request's objects through the young-generation collections
  * after it (`node dist/bench/maps.js` counts the maps made per request). A constructor that assigns
- * each name by itself makes them in-object fields of one shared map; it is generated once, from
- * our own loader names (identifiers, checked), never from input. Symbol-keyed properties are added
+ * each name by itself (fieldsConstructor) makes them in-object fields of one shared map; it is
+ * generated once, from our own loader names (identifiers, checked), never from input. Symbol-keyed properties are added
  * after, along one shared transition.
  */
 function mergeFast(parts: readonly object[]): object {
@@ -64,16 +62,9 @@ function mergeFast(parts: readonly object[]): object {
       }
     }
   }
-  const signature = names.join(',');
-  let Fast = fastConstructors.get(signature);
-  if (!Fast) {
-    for (const name of names) if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new Error(`mergeFast: "${name}" is not an identifier`);
-    Fast = new Function('values', names.map((name, i) => `this.${name} = values[${i}];`).join('\n')) as unknown as new (
-      values: readonly unknown[],
-    ) => Record<PropertyKey, unknown>;
-    fastConstructors.set(signature, Fast);
-  }
-  const merged = new Fast(values);
+  const Fast = fieldsConstructor(names);
+  if (!Fast) throw new Error(`mergeFast: the names are not distinct identifiers: ${names.join(', ')}`);
+  const merged: Record<PropertyKey, unknown> = new Fast(values);
   for (const [key, value] of symbols) merged[key] = value;
   return merged;
 }
