@@ -174,7 +174,7 @@ describe('organisation graph', () => {
     const other = await t.seed.model({ leadOrganisationId: org.id });
     const manager = t.server.db.dataSource.manager;
 
-    // Act: the page as runPage reads it (one JSON value), and each row as columns
+    // Act: the page as runPage reads it (JSON values of rows as arrays), and each row as columns
     const [page] = await runPage<Record<string, unknown>>(
       manager,
       modelListQuery({ organisationId: org.id, includeDescendants: false, includeArchived: false } as never, null),
